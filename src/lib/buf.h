@@ -1,0 +1,34 @@
+/* Growable byte buffer shared by the pipeline stages.
+ *
+ * Every stage writes into a caller-owned hf_buf so that a context can reuse
+ * the same allocations from record to record (no malloc per record in the
+ * steady state).  Functions return 0 or -ENOMEM; on failure the buffer keeps
+ * its previous contents. */
+#ifndef HF_BUF_H
+#define HF_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct hf_buf {
+    char *p;
+    size_t len;
+    size_t cap;
+} hf_buf;
+
+/* Ensures room for n more bytes plus a terminating NUL. */
+int hf_buf_reserve(hf_buf *b, size_t n);
+int hf_buf_append(hf_buf *b, const void *s, size_t n);
+int hf_buf_putc(hf_buf *b, char c);
+/* Appends the UTF-8 encoding of code point c (c must be a scalar value). */
+int hf_buf_put_cp(hf_buf *b, uint32_t c);
+/* Keeps p[len] == '\0' so that results can be handed out as C strings. */
+static inline void hf_buf_clear(hf_buf *b) { b->len = 0; if (b->p) b->p[0] = '\0'; }
+void hf_buf_free(hf_buf *b);
+
+/* Decodes one code point from valid UTF-8 at s (n bytes available).
+ * Returns its length (1..4) and stores it in *c; on an invalid or truncated
+ * sequence returns -1 and leaves *c untouched. */
+int hf_utf8_next(const uint8_t *s, size_t n, uint32_t *c);
+
+#endif

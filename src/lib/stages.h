@@ -1,0 +1,93 @@
+/* Internal interfaces of the pipeline stages (see src/README for the map).
+ * Each stage lives in its own file; none of them prints, all return 0 or a
+ * negative errno and write into caller-owned hf_buf's. */
+#ifndef HF_STAGES_H
+#define HF_STAGES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* ---- decode.c: bytes in some charset -> valid UTF-8 -------------------- */
+
+/* Canonical iconv name of the charset announced by a BOM at s, or NULL.
+ * *bom_len receives the BOM length. */
+const char *hf_decode_bom(const uint8_t *s, size_t n, size_t *bom_len);
+/* Charset named by <meta charset=...> or <meta http-equiv content=...charset=...>
+ * in the first bytes of an HTML document, copied into name (size namesz);
+ * returns false if there is none. */
+bool hf_decode_meta_charset(const uint8_t *s, size_t n, char *name, size_t namesz);
+/* Charset guessed by uchardet for the sample (canonical iconv name), or NULL
+ * when it cannot tell.  ASCII-only samples give "UTF-8". */
+const char *hf_decode_detect(const uint8_t *s, size_t n);
+
+/* Appends s as valid UTF-8: invalid or truncated sequences become U+FFFD
+ * (one per maximal invalid subpart, as WHATWG/Unicode recommend) and are
+ * counted in *invalid.  Returns 0 or -ENOMEM. */
+int hf_decode_utf8(const uint8_t *s, size_t n, hf_buf *out, size_t *invalid);
+
+typedef struct hf_decoder hf_decoder;
+/* A converter from charset `from` to UTF-8 (iconv).  Returns 0, -EINVAL for
+ * an unknown charset, -ENOMEM. */
+int hf_decoder_new(hf_decoder **d, const char *from);
+void hf_decoder_free(hf_decoder **d);
+/* Converts a complete chunk (no sequence may continue past its end: callers
+ * split at line ends, which no supported charset uses as a trail byte, except
+ * UTF-16 which callers decode whole).  Unconvertible bytes become U+FFFD and
+ * are counted in *invalid. */
+int hf_decoder_run(hf_decoder *d, const uint8_t *s, size_t n, hf_buf *out, size_t *invalid);
+
+/* ---- markup.c: HTML -> text (libxml2) --------------------------------- */
+
+/* True when s contains real HTML markup: a known tag such as <p>, <div>,
+ * <br>, <a href=...>, a doctype or a comment, not merely '<' and '>' around
+ * text (a headline like "<有一种喜欢>" is not HTML). */
+bool hf_markup_detect(const char *s, size_t n);
+/* Extracts the readable text of an HTML document or fragment (valid UTF-8):
+ * drops script/style/noscript/template, navigation/footer/aside/form and ad
+ * or related-link boilerplate, and ruby annotations (<rt>, <rp>); turns block
+ * elements and <br> into '\n'; decodes entities.  Appends to out. */
+int hf_markup_to_text(const char *s, size_t n, hf_buf *out);
+
+/* ---- repair.c: pinyin ruby and mojibake -------------------------------- */
+
+/* Removes flattened pinyin annotations: a Hanyu Pinyin syllable (with tone
+ * marks or a tone digit; toneless syllables only when the same text also has
+ * toned annotations) in ASCII or full-width parentheses right after a Han
+ * character: 產(chǎn)業(yè) -> 產業.  *removed counts the annotations removed. */
+int hf_repair_pinyin(const char *s, size_t n, hf_buf *out, size_t *removed);
+/* Counts runs that look like GBK text decoded one byte off. */
+size_t hf_repair_count_mojibake(const char *s, size_t n);
+
+/* ---- unicode.c --------------------------------------------------------- */
+
+enum hf_punct { HF_PUNCT_SIMPLIFIED, HF_PUNCT_TRADITIONAL };
+/* NFKC (keeping CJK full-width punctuation), drops invisible format
+ * characters and controls, collapses whitespace, removes spaces next to Han
+ * characters, maps corner brackets/quotes to the target's convention.
+ * Lines ('\n') are kept, each trimmed. */
+int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, hf_buf *out, hf_buf *tmp);
+
+/* ---- script.c: the only file that includes <opencc.h> ------------------ */
+
+typedef struct hf_script hf_script;
+/* config: an OpenCC config name ("tw2s") looked up in OpenCC's data
+ * directory, or a path containing '/'.  Always opened by absolute path. */
+int hf_script_open(hf_script **s, const char *config, char *err, size_t errsz);
+void hf_script_close(hf_script **s);
+/* Converts valid UTF-8 text; appends to out. */
+int hf_script_convert(hf_script *s, const char *in, size_t n, hf_buf *out);
+
+/* Script of a run of text judged by its characters: counts of characters
+ * that exist only in traditional and only in simplified script. */
+void hf_script_census(const char *s, size_t n, size_t *trad_only, size_t *simp_only);
+
+/* ---- fold.c: the dedup key ---------------------------------------------- */
+
+/* Key of normalized simplified text: case-folded, only letters, marks and
+ * digits kept, residual variants folded to one representative. */
+int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp);
+
+#endif
