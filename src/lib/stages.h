@@ -67,8 +67,10 @@ enum hf_punct { HF_PUNCT_SIMPLIFIED, HF_PUNCT_TRADITIONAL };
 /* NFKC (keeping CJK full-width punctuation), drops invisible format
  * characters and controls, collapses whitespace, removes spaces next to Han
  * characters, maps corner brackets/quotes to the target's convention.
- * Lines ('\n') are kept, each trimmed. */
-int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, hf_buf *out, hf_buf *tmp);
+ * With keep_lines, line breaks are kept (each line trimmed, at most one
+ * blank line in a row); otherwise they count as whitespace. */
+int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, bool keep_lines,
+                     hf_buf *out, hf_buf *tmp);
 
 /* ---- script.c: the only file that includes <opencc.h> ------------------ */
 

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Generate hanfold's script tables from OpenCC's own dictionaries.
+
+Usage: gen-tables.py DICTDIR EXTRA.tsv OUTPUT.h [OPENCC_DICT]
+
+DICTDIR holds OpenCC's dictionaries, either as text (`NAME.txt`, one
+`source<TAB>target[ target...]` entry per line) or as installed (`NAME.ocd2`,
+then exported to text with the `opencc_dict` program, OPENCC_DICT).  EXTRA.tsv lists hand-checked
+variant pairs that OpenCC leaves different between scripts (see data/README).
+
+The output header defines three sorted tables:
+  hf_census[]        characters that occur only in traditional (1) or only in
+                     simplified (2) script, for per-sentence script detection;
+  hf_fold_chars[]    character -> representative of its variant class, for the key;
+  hf_fold_phrases[]  folded phrase -> representative of its phrase class, for the key
+                     (regional vocabulary such as 软件/軟體, 程序/程式).
+Classes are the connected components of the conversion graph (union-find), so a
+character and every form any OpenCC config may turn it into share one key.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+OPENCC_DICT = sys.argv[4] if len(sys.argv) > 4 else 'opencc_dict'
+
+TMP = None
+
+def load(d, name):
+    global TMP
+    out = []
+    path = os.path.join(d, name + '.txt')
+    if not os.path.exists(path):
+        if TMP is None:
+            TMP = tempfile.mkdtemp(prefix='hanfold-dicts.')
+        path = os.path.join(TMP, name + '.txt')
+        if not os.path.exists(path):
+            subprocess.run([OPENCC_DICT, '-i', os.path.join(d, name + '.ocd2'), '-o', path,
+                            '-f', 'ocd2', '-t', 'text'], check=True, stdout=subprocess.DEVNULL)
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            line = line.rstrip('\n')
+            if not line or line.startswith('#'):
+                continue
+            src, _, dst = line.partition('\t')
+            out.append((src, dst.split(' ')))
+    return out
+
+class UF:
+    def __init__(self):
+        self.p = {}
+    def find(self, x):
+        p = self.p
+        p.setdefault(x, x)
+        root = x
+        while p[root] != root:
+            root = p[root]
+        while p[x] != root:
+            p[x], x = root, p[x]
+        return root
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.p[max(ra, rb)] = min(ra, rb)
+
+def main():
+    d, extra, out = sys.argv[1:4]
+    st = load(d, 'STCharacters')
+    ts = load(d, 'TSCharacters')
+    ts_map = {s: t[0] for s, t in ts}
+    st_map = {s: t for s, t in st}
+
+    # Census: a character is traditional-only when t2s changes it and it is not
+    # itself a simplified character that s2t would change; and vice versa.
+    trad = {s for s, t in ts if t[0] != s}
+    simp = {s for s, t in st if any(x != s for x in t)}
+    census = {}
+    for c in trad - simp:
+        census[c] = 1
+    for c in simp - trad:
+        census[c] = 2
+
+    uf = UF()
+    for name in ('STCharacters', 'TSCharacters', 'TWVariants', 'TWVariantsRev',
+                 'HKVariants', 'HKVariantsRev'):
+        for s, t in load(d, name):
+            if len(s) != 1:
+                continue
+            for x in t:
+                if len(x) == 1:
+                    uf.union(s, x)
+    with open(extra, encoding='utf-8') as f:
+        for line in f:
+            line = line.split('#', 1)[0].strip()
+            if not line:
+                continue
+            chars = line.split()
+            for x in chars[1:]:
+                uf.union(chars[0], x)
+
+    members = {}
+    for c in list(uf.p):
+        members.setdefault(uf.find(c), []).append(c)
+    # Representative: the simplified form when the class has one (a character
+    # t2s leaves alone and s2t would change, else one t2s leaves alone), so
+    # that keys read as simplified text.
+    def rank(c):
+        unchanged = ts_map.get(c, c) == c
+        return (0 if unchanged and c in st_map else 1 if unchanged else 2, ord(c))
+    rep = {}
+    for root, ms in members.items():
+        r = min(ms, key=rank)
+        for c in ms:
+            rep[c] = r
+    # Phrases are matched against keys, which hold only lower-case letters and digits.
+    fold = lambda s: ''.join(rep.get(c, c) for c in s.lower() if c.isalnum())
+
+    # Phrases: regional vocabulary whose folded forms still differ.
+    puf = UF()
+    prefer = set()
+    for name, simp_side in (('TWPhrases', 0), ('TWPhrasesRev', 1), ('HKVariantsRevPhrases', None),
+                            ('TWVariantsRevPhrases', None)):
+        for s, t in load(d, name):
+            fs = fold(s)
+            for x in t:
+                fx = fold(x)
+                if fs != fx and len(fs) >= 2 and len(fx) >= 2:
+                    puf.union(fs, fx)
+                    if simp_side == 0:
+                        prefer.add(fs)
+                    elif simp_side == 1:
+                        prefer.add(fx)
+    pmembers = {}
+    for p in list(puf.p):
+        pmembers.setdefault(puf.find(p), []).append(p)
+    prep = {}
+    for root, ms in pmembers.items():
+        r = min(ms, key=lambda p: (p not in prefer, len(p), p))
+        for p in ms:
+            if p != r:
+                prep[p] = r
+
+    with open(out, 'w', encoding='utf-8') as f:
+        f.write('/* Generated by data/gen-tables.py from OpenCC dictionaries; do not edit. */\n')
+        f.write('static const struct { uint32_t cp; uint8_t cls; } hf_census[] = {\n')
+        for c in sorted(census, key=ord):
+            f.write('    {0x%X, %d},\n' % (ord(c), census[c]))
+        f.write('};\n')
+        f.write('static const struct { uint32_t from, to; } hf_fold_chars[] = {\n')
+        for c in sorted(rep, key=ord):
+            if rep[c] != c:
+                f.write('    {0x%X, 0x%X},\n' % (ord(c), ord(rep[c])))
+        f.write('};\n')
+        f.write('static const struct { const char *from, *to; } hf_fold_phrases[] = {\n')
+        for p in sorted(prep, key=lambda s: s.encode('utf-8')):
+            f.write('    {"%s", "%s"},\n' % (p, prep[p]))
+        f.write('};\n')
+        first = {}
+        for p in prep:
+            first[p[0]] = max(first.get(p[0], 0), len(p))
+        f.write('static const struct { uint32_t cp; uint8_t maxlen; } hf_fold_phrase_first[] = {\n')
+        for c in sorted(first, key=ord):
+            f.write('    {0x%X, %d},\n' % (ord(c), first[c]))
+        f.write('};\n')
+    big = sorted(members.values(), key=len, reverse=True)[:5]
+    sys.stderr.write('gen-tables: %d census, %d folded chars, %d folded phrases; largest classes: %s\n'
+                     % (len(census), sum(1 for c in rep if rep[c] != c), len(prep),
+                        ' '.join(''.join(sorted(m)) for m in big)))
+
+try:
+    main()
+finally:
+    if TMP:
+        shutil.rmtree(TMP, ignore_errors=True)

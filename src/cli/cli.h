@@ -1,0 +1,38 @@
+/* Shared pieces of the hanfold program. */
+#ifndef HF_CLI_H
+#define HF_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "hanfold.h"
+#include "records.h"
+
+#define HF_EXIT_OK 0
+#define HF_EXIT_DUPS 1
+#define HF_EXIT_ERROR 2
+
+/* "hanfold: <message>\n" on stderr. */
+void hf_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes to stdout, remembering a failure for hf_finish_output(). */
+void hf_out(const void *p, size_t n);
+/* Flushes and closes stdout; prints a message and returns false on error
+ * (a full disk, a closed pipe with SIGPIPE ignored). */
+bool hf_finish_output(void);
+
+/* Options common to every subcommand. */
+typedef struct hf_common {
+    hanfold_settings set;
+    hf_reader_opts in;
+    bool strict, stats, quiet;
+    int progress;           /* -1 auto, 0 off, 1 on */
+    unsigned threads;
+} hf_common;
+
+int hf_cmd_normalize(int argc, char **argv);
+int hf_cmd_fingerprint(int argc, char **argv);
+int hf_cmd_cluster(int argc, char **argv);
+int hf_cmd_dedup(int argc, char **argv);
+int hf_cmd_report(int argc, char **argv);
+
+#endif

@@ -1,0 +1,811 @@
+/* hanfold fingerprint | cluster | dedup | report: the near-duplicate side.
+ *
+ * All four read records (or, for cluster/dedup/report, fingerprint rows
+ * made by `hanfold fingerprint`), fingerprint them and feed a clusterer in
+ * input order; they differ only in what they write. */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "fprows.h"
+#include "options.h"
+
+enum cmd { CMD_FINGERPRINT, CMD_CLUSTER, CMD_DEDUP, CMD_REPORT };
+static const char *const cmd_names[] = {"fingerprint", "cluster", "dedup", "report"};
+
+enum { FMT_TSV, FMT_JSONL, FMT_CSV, FMT_TEXT, FMT_JSON };
+
+static const char help_fingerprint[] =
+"Usage: hanfold fingerprint [OPTIONS] [FILE...]\n"
+"Write one row per record: id, 64-bit SimHash (16 hex digits), key length in\n"
+"tokens, key hash, and what verification needs (the key of a short record,\n"
+"the bottom-k sketch of a long one).  cluster and dedup take these rows back\n"
+"with --fingerprints, so shards fingerprinted anywhere can be merged.\n"
+"\n"
+"      --format FMT      tsv (default) or jsonl\n"
+"\n";
+
+static const char help_cluster[] =
+"Usage: hanfold cluster [OPTIONS] [FILE...]\n"
+"Write one row per record, in input order: id, cluster id (the id of the\n"
+"cluster's first record), similarity to the record it matched.\n"
+"\n"
+"      --format FMT      tsv (default), jsonl or csv\n";
+
+static const char help_dedup[] =
+"Usage: hanfold dedup [OPTIONS] [FILE...]\n"
+"Write the records that are not near-duplicates of an earlier kept record,\n"
+"byte for byte as read.  Every record is accounted for: kept + dropped = read.\n"
+"\n"
+"      --dropped FILE    write each dropped record as: id TAB kept id TAB\n"
+"                        similarity TAB record\n"
+"      --keep WHICH      first (default): keep the first record of a cluster;\n"
+"                        longest: keep its longest record (reads the input twice;\n"
+"                        stdin is spooled to a temporary file)\n"
+"      --exit-status     exit with status 1 when something was dropped\n";
+
+static const char help_report[] =
+"Usage: hanfold report [OPTIONS] [FILE...]\n"
+"Describe the clusters for people: a summary (records, clusters, duplicate\n"
+"records and bytes), then every cluster of two or more records, largest\n"
+"first, with its representative, members, similarity and source.\n"
+"\n"
+"      --format FMT      text (default), json or csv\n";
+
+static const char help_cluster_opts[] =
+"Near-duplicates:\n"
+"      --threshold T     short records: share of the shorter key's tokens that\n"
+"                        must appear, in order, in the other (LCS); default 0.87\n"
+"      --long-threshold T  long records (over 1000 tokens): estimated 3-gram\n"
+"                        Jaccard similarity; default 0.30\n"
+"      --min-ratio R     never match keys whose length ratio is below R; default 0.6\n"
+"      --linkage L       representative (default: join the most similar earlier\n"
+"                        cluster representative, no chaining) or single\n"
+"      --fingerprints    the inputs are rows written by 'hanfold fingerprint'\n"
+"\n";
+
+enum {
+    OPT_FORMAT = OPT_CMD, OPT_THRESHOLD, OPT_LONG_THRESHOLD, OPT_MIN_RATIO, OPT_LINKAGE,
+    OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS,
+};
+
+typedef struct row {
+    size_t id_off;     /* in the id arena */
+    uint64_t match;
+    double sim;
+    uint64_t bytes;    /* record length as read */
+    size_t snip_off;   /* report: normalized text snippet */
+    uint32_t file;     /* report: index of the input name */
+} row;
+
+typedef struct job {
+    enum cmd cmd;
+    hf_common co;
+    hanfold_cluster_settings cs;
+    int format;
+    bool from_fp, exit_status, keep_longest;
+    const char *dropped_path;
+    FILE *dropped;
+    hanfold_ctx *ctx;
+    hanfold_clusterer *cl;
+    hf_buf ids, snips;
+    row *rows;
+    size_t nrows, rows_cap;
+    uint64_t read, kept, dropped_n, invalid, bad;
+    int status;
+} job;
+
+void hf_report_record_error(const hf_record *rec);
+
+/* ---- output helpers ----------------------------------------------------------- */
+
+/* TSV fields escape backslash, tab, newline and carriage return. */
+static void out_tsv_field(FILE *f, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && s[j] != '\t' && s[j] != '\n' && s[j] != '\r' && s[j] != '\\')
+            j++;
+        if (f == stdout)
+            hf_out(s + i, j - i);
+        else
+            fwrite(s + i, 1, j - i, f);
+        if (j < n) {
+            const char *e = s[j] == '\t' ? "\\t" : s[j] == '\n' ? "\\n" : s[j] == '\r' ? "\\r" : "\\\\";
+            if (f == stdout)
+                hf_out(e, 2);
+            else
+                fwrite(e, 1, 2, f);
+            j++;
+        }
+        i = j;
+    }
+}
+
+static void out_str(const char *s)
+{
+    hf_out(s, strlen(s));
+}
+
+static void out_json_str(const char *s, size_t n)
+{
+    json_t *j = json_stringn_nocheck(s, n);
+    char *d = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    out_str(d ? d : "\"\"");
+    free(d);
+    json_decref(j);
+}
+
+static void out_csv_field(const char *s, size_t n)
+{
+    if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
+        hf_out(s, n);
+        return;
+    }
+    hf_out("\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            hf_out("\"", 1);
+        hf_out(s + i, 1);
+    }
+    hf_out("\"", 1);
+}
+
+static const char *id_of(const job *j, uint64_t r)
+{
+    return j->ids.p + j->rows[r].id_off;
+}
+
+/* ---- per-record work ---------------------------------------------------------------- */
+
+static int push_row(job *j, const char *id, uint64_t bytes, const char *snip, size_t sniplen, uint32_t file)
+{
+    if (j->nrows == j->rows_cap) {
+        size_t nc = j->rows_cap ? j->rows_cap * 2 : 1024;
+        row *r = realloc(j->rows, nc * sizeof *r);
+        if (!r)
+            return -ENOMEM;
+        j->rows = r;
+        j->rows_cap = nc;
+    }
+    row *r = &j->rows[j->nrows++];
+    memset(r, 0, sizeof *r);
+    r->id_off = j->ids.len;
+    r->bytes = bytes;
+    r->file = file;
+    if (hf_buf_append(&j->ids, id, strlen(id) + 1))
+        return -ENOMEM;
+    if (j->cmd == CMD_REPORT) {
+        r->snip_off = j->snips.len;
+        if (hf_buf_append(&j->snips, snip, sniplen) || hf_buf_putc(&j->snips, '\0'))
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+static void write_fp_row(job *j, const char *id, const hanfold_fp *fp, const char *key, size_t keylen)
+{
+    char num[128];
+    if (j->format == FMT_JSONL) {
+        out_str("{\"id\":");
+        out_json_str(id, strlen(id));
+        snprintf(num, sizeof num, ",\"simhash\":\"%016" PRIx64 "\",\"key_tokens\":%" PRIu32
+                 ",\"key_hash\":\"%016" PRIx64 "\"", fp->simhash, fp->key_tokens, fp->key_hash);
+        out_str(num);
+        if (fp->tokens) {
+            out_str(",\"key\":");
+            out_json_str(key, keylen);
+        } else {
+            out_str(",\"sketch\":\"");
+            for (size_t i = 0; i < fp->nsketch; i++) {
+                snprintf(num, sizeof num, "%s%016" PRIx64, i ? "," : "", fp->sketch[i]);
+                out_str(num);
+            }
+            out_str("\"");
+        }
+        out_str("}\n");
+        return;
+    }
+    out_tsv_field(stdout, id, strlen(id));
+    snprintf(num, sizeof num, "\t%016" PRIx64 "\t%" PRIu32 "\t%016" PRIx64 "\t", fp->simhash,
+             fp->key_tokens, fp->key_hash);
+    out_str(num);
+    if (fp->tokens) {
+        out_str("k:");
+        hf_out(key, keylen);
+    } else {
+        out_str("s:");
+        for (size_t i = 0; i < fp->nsketch; i++) {
+            snprintf(num, sizeof num, "%s%016" PRIx64, i ? "," : "", fp->sketch[i]);
+            out_str(num);
+        }
+    }
+    out_str("\n");
+}
+
+static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
+{
+    char num[64];
+    const char *id = id_of(j, r), *cid = id_of(j, cluster);
+    double sim = j->rows[r].sim;
+    switch (j->format) {
+    case FMT_JSONL:
+        out_str("{\"id\":");
+        out_json_str(id, strlen(id));
+        out_str(",\"cluster\":");
+        out_json_str(cid, strlen(cid));
+        snprintf(num, sizeof num, ",\"similarity\":%.3f}\n", sim);
+        out_str(num);
+        break;
+    case FMT_CSV:
+        out_csv_field(id, strlen(id));
+        out_str(",");
+        out_csv_field(cid, strlen(cid));
+        snprintf(num, sizeof num, ",%.3f\n", sim);
+        out_str(num);
+        break;
+    default:
+        out_tsv_field(stdout, id, strlen(id));
+        out_str("\t");
+        out_tsv_field(stdout, cid, strlen(cid));
+        snprintf(num, sizeof num, "\t%.3f\n", sim);
+        out_str(num);
+    }
+}
+
+/* The record's fingerprint, from its text or from a fingerprint row. */
+static int fingerprint_record(job *j, const hf_record *rec, hanfold_fp *fp, const char **snip,
+                              size_t *sniplen, const char **key, size_t *keylen)
+{
+    int e;
+    *snip = "";
+    *sniplen = 0;
+    if (j->from_fp) {
+        hf_fprow fr;
+        const char *why = hf_fprow_parse(rec->utf8, rec->utf8_len, &fr);
+        if (why) {
+            hf_msg("%s:%llu: not a fingerprint row: %s", rec->file, (unsigned long long)rec->line, why);
+            return -EINVAL;
+        }
+        if (fr.key) {
+            e = hanfold_fingerprint(j->ctx, fr.key, fr.key_len, fp);
+            *key = fr.key;
+            *keylen = fr.key_len;
+        } else {
+            e = hanfold_fingerprint_from_sketch(j->ctx, fr.simhash, fr.key_tokens, fr.sketch,
+                                                fr.nsketch, fr.key_hash, fp);
+            *key = "";
+            *keylen = 0;
+        }
+        hf_fprow_free(&fr);
+        return e;
+    }
+    hanfold_result res;
+    unsigned want = HANFOLD_WANT_KEY | (j->cmd == CMD_REPORT ? HANFOLD_WANT_TEXT : 0);
+    if ((e = hanfold_process(j->ctx, rec->text, rec->text_len, want, &res))) {
+        hf_msg("%s:%llu: %s", rec->file, (unsigned long long)rec->line, hanfold_ctx_error(j->ctx));
+        return e;
+    }
+    *key = res.key;
+    *keylen = res.key_len;
+    if (res.text) {
+        /* a snippet of at most 120 bytes, cut at a character boundary */
+        size_t n = res.text_len < 120 ? res.text_len : 120;
+        while (n < res.text_len && n > 0 && ((unsigned char)res.text[n] & 0xC0) == 0x80)
+            n--;
+        *snip = res.text;
+        *sniplen = n;
+    }
+    return hanfold_fingerprint(j->ctx, res.key, res.key_len, fp);
+}
+
+static int run_pass(job *j, char **files, int nfiles)
+{
+    hf_reader *rd;
+    hf_reader_opts in = j->co.in;
+    if (j->from_fp) {
+        in.mode = HF_IN_LINES;
+        in.encoding = NULL;
+    }
+    if (hf_reader_new(&rd, &in, j->ctx, files, nfiles))
+        return -ENOMEM;
+    hf_record rec;
+    int r, e = 0;
+    const char *last_file = NULL;
+    uint32_t file_no = 0;
+    while ((r = hf_reader_next(rd, &rec)) > 0) {
+        if (rec.file != last_file) {
+            last_file = rec.file;
+            file_no++;
+        }
+        j->read++;
+        if (rec.invalid) {
+            j->invalid += rec.invalid;
+            if (j->co.strict) {
+                hf_msg("%s:%llu: invalid byte sequence (--strict); stopping", rec.file,
+                       (unsigned long long)rec.line);
+                j->status = HF_EXIT_ERROR;
+                break;
+            }
+        }
+        hanfold_fp fp;
+        const char *snip, *key;
+        size_t sniplen, keylen;
+        if (rec.error) {
+            if (!j->co.quiet)
+                hf_report_record_error(&rec);
+            j->bad++;
+            j->status = HF_EXIT_ERROR;
+            /* The record still counts: it is fingerprinted as empty text,
+             * which never merges, so dedup keeps it and nothing is lost. */
+            if ((e = hanfold_fingerprint(j->ctx, "", 0, &fp)))
+                break;
+            snip = key = "";
+            sniplen = keylen = 0;
+        } else if ((e = fingerprint_record(j, &rec, &fp, &snip, &sniplen, &key, &keylen))) {
+            if (e == -EINVAL && j->from_fp) {
+                /* a garbage row: reported, skipped, counted */
+                j->bad++;
+                j->status = HF_EXIT_ERROR;
+                e = 0;
+                continue;
+            }
+            break;
+        }
+        if (j->cmd == CMD_FINGERPRINT) {
+            write_fp_row(j, rec.id, &fp, key, keylen);
+            continue;
+        }
+        if ((e = push_row(j, rec.id, rec.raw_len, snip, sniplen, file_no - 1)))
+            break;
+        uint64_t me = j->nrows - 1, match;
+        double sim;
+        if ((e = hanfold_clusterer_add(j->cl, &fp, &match, &sim)))
+            break;
+        j->rows[me].match = match;
+        j->rows[me].sim = sim;
+        if (j->cmd == CMD_DEDUP && !j->keep_longest) {
+            if (match == me) {
+                j->kept++;
+                hf_out(rec.raw, rec.raw_len);
+                hf_out(rec.term, rec.term_len);
+            } else {
+                j->dropped_n++;
+                if (j->dropped) {
+                    char num[32];
+                    out_tsv_field(j->dropped, rec.id, strlen(rec.id));
+                    fputc('\t', j->dropped);
+                    out_tsv_field(j->dropped, id_of(j, match), strlen(id_of(j, match)));
+                    snprintf(num, sizeof num, "\t%.3f\t", sim);
+                    fputs(num, j->dropped);
+                    fwrite(rec.raw, 1, rec.raw_len, j->dropped);
+                    fwrite(rec.term, 1, rec.term_len, j->dropped);
+                }
+            }
+        }
+    }
+    if (r < 0 || hf_reader_errors(rd))
+        j->status = HF_EXIT_ERROR;
+    hf_reader_free(&rd);
+    if (e == -ENOMEM)
+        hf_msg("out of memory");
+    return e;
+}
+
+/* --keep longest: the second pass writes, for each cluster, its longest
+ * record (the earliest among equals). */
+static int keep_longest_pass(job *j, char **files, int nfiles)
+{
+    uint64_t n = j->nrows;
+    uint64_t *best = malloc((n ? n : 1) * sizeof *best);
+    if (!best)
+        return -ENOMEM;
+    for (uint64_t i = 0; i < n; i++)
+        best[i] = UINT64_MAX;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t c = hanfold_clusterer_cluster_of(j->cl, i);
+        if (best[c] == UINT64_MAX || j->rows[i].bytes > j->rows[best[c]].bytes)
+            best[c] = i;
+    }
+    hf_reader *rd;
+    if (hf_reader_new(&rd, &j->co.in, j->ctx, files, nfiles)) {
+        free(best);
+        return -ENOMEM;
+    }
+    hf_record rec;
+    uint64_t i = 0;
+    while (hf_reader_next(rd, &rec) > 0 && i < n) {
+        uint64_t c = hanfold_clusterer_cluster_of(j->cl, i);
+        if (best[c] == i) {
+            j->kept++;
+            hf_out(rec.raw, rec.raw_len);
+            hf_out(rec.term, rec.term_len);
+        } else {
+            j->dropped_n++;
+            if (j->dropped) {
+                char num[32];
+                out_tsv_field(j->dropped, rec.id, strlen(rec.id));
+                fputc('\t', j->dropped);
+                out_tsv_field(j->dropped, id_of(j, best[c]), strlen(id_of(j, best[c])));
+                snprintf(num, sizeof num, "\t%.3f\t", j->rows[i].sim);
+                fputs(num, j->dropped);
+                fwrite(rec.raw, 1, rec.raw_len, j->dropped);
+                fwrite(rec.term, 1, rec.term_len, j->dropped);
+            }
+        }
+        i++;
+    }
+    hf_reader_free(&rd);
+    free(best);
+    if (i != n) {
+        hf_msg("input changed between the two passes of --keep longest");
+        return -EIO;
+    }
+    return 0;
+}
+
+/* ---- report --------------------------------------------------------------------------- */
+
+typedef struct { uint64_t first, size, bytes; } cinfo;
+
+static int by_size(const void *a, const void *b)
+{
+    const cinfo *x = a, *y = b;
+    if (x->size != y->size)
+        return x->size > y->size ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static void write_report(job *j, char **files)
+{
+    uint64_t n = j->nrows;
+    uint64_t *count = calloc(n ? n : 1, sizeof *count);
+    uint64_t *bytes = calloc(n ? n : 1, sizeof *bytes);
+    if (!count || !bytes) {
+        hf_msg("out of memory");
+        j->status = HF_EXIT_ERROR;
+        free(count);
+        free(bytes);
+        return;
+    }
+    uint64_t nclusters = 0, dup_records = 0, dup_bytes = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t c = hanfold_clusterer_cluster_of(j->cl, i);
+        if (!count[c]++)
+            nclusters++;
+        else {
+            dup_records++;
+            dup_bytes += j->rows[i].bytes;
+        }
+        bytes[c] += j->rows[i].bytes;
+    }
+    size_t nmulti = 0;
+    for (uint64_t i = 0; i < n; i++)
+        nmulti += count[i] > 1;
+    cinfo *cs = malloc((nmulti ? nmulti : 1) * sizeof *cs);
+    if (!cs) {
+        hf_msg("out of memory");
+        j->status = HF_EXIT_ERROR;
+        free(count);
+        free(bytes);
+        return;
+    }
+    size_t k = 0;
+    for (uint64_t i = 0; i < n; i++)
+        if (count[i] > 1)
+            cs[k++] = (cinfo){i, count[i], bytes[i]};
+    qsort(cs, nmulti, sizeof *cs, by_size);
+    char num[256];
+    if (j->format == FMT_JSON) {
+        snprintf(num, sizeof num,
+                 "{\"schema\":\"%s\",\"records\":%" PRIu64 ",\"clusters\":%" PRIu64
+                 ",\"duplicate_records\":%" PRIu64 ",\"duplicate_bytes\":%" PRIu64
+                 ",\"threshold\":%.3f,\"long_threshold\":%.3f,\"min_ratio\":%.3f,\"groups\":[",
+                 hanfold_schema(), n, nclusters, dup_records, dup_bytes, j->cs.threshold,
+                 j->cs.long_threshold, j->cs.min_ratio);
+        out_str(num);
+    } else if (j->format == FMT_CSV) {
+        out_str("cluster,size,id,source,similarity,text\n");
+    } else {
+        snprintf(num, sizeof num,
+                 "records %" PRIu64 ", clusters %" PRIu64 ", duplicate records %" PRIu64
+                 ", duplicate bytes %" PRIu64 "\n(%s; threshold %.2f, long %.2f, min ratio %.2f)\n",
+                 n, nclusters, dup_records, dup_bytes, hanfold_schema(), j->cs.threshold,
+                 j->cs.long_threshold, j->cs.min_ratio);
+        out_str(num);
+    }
+    for (size_t ci = 0; ci < nmulti; ci++) {
+        uint64_t c = cs[ci].first;
+        if (j->format == FMT_JSON) {
+            snprintf(num, sizeof num, "%s{\"cluster\":", ci ? "," : "");
+            out_str(num);
+            out_json_str(id_of(j, c), strlen(id_of(j, c)));
+            snprintf(num, sizeof num, ",\"size\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"members\":[",
+                     cs[ci].size, cs[ci].bytes);
+            out_str(num);
+        } else if (j->format == FMT_TEXT) {
+            snprintf(num, sizeof num, "\ncluster %s: %" PRIu64 " records\n", id_of(j, c), cs[ci].size);
+            out_str(num);
+        }
+        bool first = true;
+        for (uint64_t i = c; i < n; i++) {
+            if (hanfold_clusterer_cluster_of(j->cl, i) != c)
+                continue;
+            const char *id = id_of(j, i), *snip = j->snips.p + j->rows[i].snip_off;
+            const char *src = files[j->rows[i].file];
+            double sim = i == c ? 1.0 : j->rows[i].sim;
+            if (j->format == FMT_JSON) {
+                snprintf(num, sizeof num, "%s{\"id\":", first ? "" : ",");
+                out_str(num);
+                out_json_str(id, strlen(id));
+                out_str(",\"source\":");
+                out_json_str(src, strlen(src));
+                snprintf(num, sizeof num, ",\"similarity\":%.3f,\"representative\":%s,\"text\":", sim,
+                         i == c ? "true" : "false");
+                out_str(num);
+                out_json_str(snip, strlen(snip));
+                out_str("}");
+            } else if (j->format == FMT_CSV) {
+                out_csv_field(id_of(j, c), strlen(id_of(j, c)));
+                snprintf(num, sizeof num, ",%" PRIu64 ",", cs[ci].size);
+                out_str(num);
+                out_csv_field(id, strlen(id));
+                out_str(",");
+                out_csv_field(src, strlen(src));
+                snprintf(num, sizeof num, ",%.3f,", sim);
+                out_str(num);
+                out_csv_field(snip, strlen(snip));
+                out_str("\n");
+            } else {
+                snprintf(num, sizeof num, "  %s %.3f  ", i == c ? "*" : " ", sim);
+                out_str(num);
+                out_str(id);
+                if (j->co.in.mode != HF_IN_FILES) {
+                    out_str(" (");
+                    out_str(src);
+                    out_str(")");
+                }
+                out_str("  ");
+                out_str(snip);
+                out_str("\n");
+            }
+            first = false;
+        }
+        if (j->format == FMT_JSON)
+            out_str("]}");
+    }
+    if (j->format == FMT_JSON)
+        out_str("]}\n");
+    free(cs);
+    free(count);
+    free(bytes);
+}
+
+/* ---- the command ------------------------------------------------------------------------- */
+
+static int spool_stdin(char *path, size_t pathsz)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, pathsz, "%s/hanfold.XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -errno;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) {
+        if (write(fd, buf, n) != (ssize_t)n) {
+            int e = errno;
+            close(fd);
+            unlink(path);
+            return -e;
+        }
+    }
+    close(fd);
+    return 0;
+}
+
+static int run(enum cmd cmd, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        HF_COMMON_LONGOPTS,
+        {"format", required_argument, 0, OPT_FORMAT},
+        {"threshold", required_argument, 0, OPT_THRESHOLD},
+        {"long-threshold", required_argument, 0, OPT_LONG_THRESHOLD},
+        {"min-ratio", required_argument, 0, OPT_MIN_RATIO},
+        {"linkage", required_argument, 0, OPT_LINKAGE},
+        {"fingerprints", no_argument, 0, OPT_FINGERPRINTS},
+        {"dropped", required_argument, 0, OPT_DROPPED},
+        {"keep", required_argument, 0, OPT_KEEP},
+        {"exit-status", no_argument, 0, OPT_EXIT_STATUS},
+        {0, 0, 0, 0},
+    };
+    const char *name = cmd_names[cmd];
+    job j;
+    memset(&j, 0, sizeof j);
+    j.cmd = cmd;
+    hf_common_init(&j.co);
+    hanfold_cluster_settings_default(&j.cs);
+    j.format = cmd == CMD_REPORT ? FMT_TEXT : FMT_TSV;
+    int c;
+    while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+        int r = hf_common_option(&j.co, c, optarg);
+        if (r < 0)
+            return hf_usage_error(name);
+        if (r > 0)
+            continue;
+        bool clustering = cmd != CMD_FINGERPRINT;
+        switch (c) {
+        case 'h': {
+            const char *h = cmd == CMD_FINGERPRINT ? help_fingerprint : cmd == CMD_CLUSTER ? help_cluster
+                          : cmd == CMD_DEDUP ? help_dedup : help_report;
+            fputs(h, stdout);
+            if (clustering)
+                fputs(help_cluster_opts, stdout);
+            fputs(HF_COMMON_HELP, stdout);
+            return hf_finish_output() ? HF_EXIT_OK : HF_EXIT_ERROR;
+        }
+        case OPT_VERSION:
+            hf_print_version();
+            return hf_finish_output() ? HF_EXIT_OK : HF_EXIT_ERROR;
+        case OPT_FORMAT: {
+            static const struct { const char *n; int f; unsigned cmds; } fm[] = {
+                {"tsv", FMT_TSV, 7}, {"jsonl", FMT_JSONL, 3}, {"csv", FMT_CSV, 2 | 8},
+                {"text", FMT_TEXT, 8}, {"json", FMT_JSON, 8},
+            };
+            int found = -1;
+            for (size_t i = 0; i < sizeof fm / sizeof fm[0]; i++)
+                if (!strcmp(optarg, fm[i].n) && (fm[i].cmds & (1u << cmd)))
+                    found = fm[i].f;
+            if (found < 0 || cmd == CMD_DEDUP) {
+                hf_msg("invalid value '%s' for --format (expected %s)", optarg,
+                       cmd == CMD_FINGERPRINT ? "tsv or jsonl" : cmd == CMD_CLUSTER ? "tsv, jsonl or csv"
+                       : cmd == CMD_REPORT ? "text, json or csv" : "no --format for dedup");
+                return hf_usage_error(name);
+            }
+            j.format = found;
+            break;
+        }
+        case OPT_THRESHOLD:
+        case OPT_LONG_THRESHOLD:
+        case OPT_MIN_RATIO: {
+            double v;
+            if (!clustering || hf_parse_double(optarg, 0.0, 1.0, &v)) {
+                hf_msg("invalid value '%s' for --%s (expected a number from 0 to 1)", optarg,
+                       c == OPT_THRESHOLD ? "threshold" : c == OPT_MIN_RATIO ? "min-ratio" : "long-threshold");
+                return hf_usage_error(name);
+            }
+            *(c == OPT_THRESHOLD ? &j.cs.threshold : c == OPT_MIN_RATIO ? &j.cs.min_ratio : &j.cs.long_threshold) = v;
+            break;
+        }
+        case OPT_LINKAGE:
+            if (!clustering || (strcmp(optarg, "representative") && strcmp(optarg, "single"))) {
+                hf_msg("invalid value '%s' for --linkage (expected representative or single)", optarg);
+                return hf_usage_error(name);
+            }
+            j.cs.linkage = strcmp(optarg, "single") ? HANFOLD_LINKAGE_REPRESENTATIVE : HANFOLD_LINKAGE_SINGLE;
+            break;
+        case OPT_FINGERPRINTS:
+            if (!clustering)
+                return hf_usage_error(name);
+            j.from_fp = true;
+            break;
+        case OPT_DROPPED:
+        case OPT_KEEP:
+        case OPT_EXIT_STATUS:
+            if (cmd != CMD_DEDUP) {
+                hf_msg("option --%s is only for dedup", c == OPT_DROPPED ? "dropped" : c == OPT_KEEP ? "keep" : "exit-status");
+                return hf_usage_error(name);
+            }
+            if (c == OPT_DROPPED)
+                j.dropped_path = optarg;
+            else if (c == OPT_EXIT_STATUS)
+                j.exit_status = true;
+            else if (!strcmp(optarg, "longest"))
+                j.keep_longest = true;
+            else if (strcmp(optarg, "first")) {
+                hf_msg("invalid value '%s' for --keep (expected first or longest)", optarg);
+                return hf_usage_error(name);
+            }
+            break;
+        default:
+            return hf_usage_error(name);
+        }
+    }
+    if (j.keep_longest && j.cs.linkage == HANFOLD_LINKAGE_SINGLE) {
+        /* fine: clusters are final after the first pass */
+    }
+    if (cmd == CMD_DEDUP && j.keep_longest && j.from_fp) {
+        hf_msg("--keep longest needs the records themselves, not --fingerprints");
+        return hf_usage_error(name);
+    }
+    j.co.set.keep_lines = j.co.in.mode == HF_IN_PARAGRAPHS || j.co.in.mode == HF_IN_FILES;
+    j.co.in.html_hint = j.co.set.html != HANFOLD_HTML_OFF;
+    char *stdin_only[] = {"-"};
+    char **files = optind < argc ? argv + optind : stdin_only;
+    int nfiles = optind < argc ? argc - optind : 1;
+
+    char err[512], spooled[4096] = "";
+    char **files2 = files;
+    int e = hanfold_ctx_new(&j.ctx, &j.co.set, err, sizeof err);
+    if (e) {
+        hf_msg("%s", e == -ENOMEM ? "out of memory" : err);
+        return HF_EXIT_ERROR;
+    }
+    if (cmd != CMD_FINGERPRINT && (e = hanfold_clusterer_new(&j.cl, &j.cs))) {
+        hf_msg("out of memory");
+        hanfold_ctx_free(&j.ctx);
+        return HF_EXIT_ERROR;
+    }
+    if (j.dropped_path && !(j.dropped = fopen(j.dropped_path, "w"))) {
+        hf_msg("%s: cannot open for writing: %s", j.dropped_path, strerror(errno));
+        j.status = HF_EXIT_ERROR;
+        goto out;
+    }
+    if (j.keep_longest) {
+        files2 = malloc(nfiles * sizeof *files2);
+        if (!files2) {
+            e = -ENOMEM;
+            goto out;
+        }
+        for (int i = 0; i < nfiles; i++) {
+            files2[i] = files[i];
+            if (!strcmp(files[i], "-")) {
+                if (!spooled[0] && (e = spool_stdin(spooled, sizeof spooled))) {
+                    hf_msg("cannot spool stdin for --keep longest: %s", strerror(-e));
+                    j.status = HF_EXIT_ERROR;
+                    goto out;
+                }
+                files2[i] = spooled;
+            }
+        }
+    }
+    e = run_pass(&j, files2, nfiles);
+    if (e)
+        j.status = HF_EXIT_ERROR;
+    if (!e && cmd == CMD_DEDUP && j.keep_longest && (e = keep_longest_pass(&j, files2, nfiles)))
+        j.status = HF_EXIT_ERROR;
+    if (!e && cmd == CMD_CLUSTER)
+        for (uint64_t i = 0; i < j.nrows; i++)
+            write_cluster_row(&j, i, hanfold_clusterer_cluster_of(j.cl, i));
+    if (!e && cmd == CMD_REPORT)
+        write_report(&j, files);
+    if (j.co.stats) {
+        if (cmd == CMD_DEDUP)
+            hf_msg("stats: records read %llu, kept %llu, dropped %llu, data errors %llu, invalid sequences %llu",
+                   (unsigned long long)j.read, (unsigned long long)j.kept,
+                   (unsigned long long)j.dropped_n, (unsigned long long)j.bad, (unsigned long long)j.invalid);
+        else
+            hf_msg("stats: records read %llu, data errors %llu, invalid sequences %llu",
+                   (unsigned long long)j.read, (unsigned long long)j.bad, (unsigned long long)j.invalid);
+    }
+out:
+    if (j.dropped && fclose(j.dropped) != 0) {
+        hf_msg("%s: write error: %s", j.dropped_path, strerror(errno));
+        j.status = HF_EXIT_ERROR;
+    }
+    if (spooled[0])
+        unlink(spooled);
+    if (files2 != files)
+        free(files2);
+    hanfold_clusterer_free(&j.cl);
+    hanfold_ctx_free(&j.ctx);
+    hf_buf_free(&j.ids);
+    hf_buf_free(&j.snips);
+    free(j.rows);
+    if (!hf_finish_output())
+        j.status = HF_EXIT_ERROR;
+    if (j.status == HF_EXIT_OK && j.exit_status && j.dropped_n)
+        return HF_EXIT_DUPS;
+    return j.status;
+}
+
+int hf_cmd_fingerprint(int argc, char **argv) { return run(CMD_FINGERPRINT, argc, argv); }
+int hf_cmd_cluster(int argc, char **argv) { return run(CMD_CLUSTER, argc, argv); }
+int hf_cmd_dedup(int argc, char **argv) { return run(CMD_DEDUP, argc, argv); }
+int hf_cmd_report(int argc, char **argv) { return run(CMD_REPORT, argc, argv); }

@@ -1,0 +1,134 @@
+#include "fprows.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hanfold.h"
+
+static int hex16(const char *s, size_t n, uint64_t *out)
+{
+    if (n != 16)
+        return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < 16; i++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return -1;
+        v = v << 4 | (uint64_t)d;
+    }
+    *out = v;
+    return 0;
+}
+
+static const char *parse_sketch(const char *s, size_t n, hf_fprow *row)
+{
+    size_t count = n ? 1 : 0;
+    for (size_t i = 0; i < n; i++)
+        count += s[i] == ',';
+    if (count > HANFOLD_SKETCH_K)
+        return "sketch longer than the schema allows";
+    row->sketch = malloc((count ? count : 1) * sizeof *row->sketch);
+    if (!row->sketch)
+        return "out of memory";
+    size_t k = 0, i = 0;
+    while (i < n) {
+        const char *comma = memchr(s + i, ',', n - i);
+        size_t e = comma ? (size_t)(comma - s) : n;
+        if (hex16(s + i, e - i, &row->sketch[k++]))
+            return "bad sketch entry";
+        i = e + 1;
+    }
+    row->nsketch = k;
+    return NULL;
+}
+
+static const char *parse_tokens(const char *s, size_t n, uint32_t *out)
+{
+    if (!n || n > 10)
+        return "bad key length";
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return "bad key length";
+        v = v * 10 + (uint64_t)(s[i] - '0');
+    }
+    if (v > UINT32_MAX)
+        return "bad key length";
+    *out = (uint32_t)v;
+    return NULL;
+}
+
+static const char *parse_json(const char *s, size_t n, hf_fprow *row)
+{
+    json_t *j = json_loadb(s, n, 0, NULL);
+    if (!j || !json_is_object(j)) {
+        json_decref(j);
+        return "malformed JSON";
+    }
+    row->json = j;
+    json_t *sh = json_object_get(j, "simhash"), *kh = json_object_get(j, "key_hash");
+    json_t *kt = json_object_get(j, "key_tokens"), *key = json_object_get(j, "key");
+    json_t *sk = json_object_get(j, "sketch");
+    if (!json_is_string(sh) || hex16(json_string_value(sh), json_string_length(sh), &row->simhash))
+        return "bad or missing simhash";
+    if (!json_is_string(kh) || hex16(json_string_value(kh), json_string_length(kh), &row->key_hash))
+        return "bad or missing key_hash";
+    if (!json_is_integer(kt) || json_integer_value(kt) < 0 || json_integer_value(kt) > UINT32_MAX)
+        return "bad or missing key_tokens";
+    row->key_tokens = (uint32_t)json_integer_value(kt);
+    if (json_is_string(key)) {
+        row->key = json_string_value(key);
+        row->key_len = json_string_length(key);
+        return NULL;
+    }
+    if (json_is_string(sk))
+        return parse_sketch(json_string_value(sk), json_string_length(sk), row);
+    return "neither key nor sketch";
+}
+
+const char *hf_fprow_parse(const char *s, size_t n, hf_fprow *row)
+{
+    memset(row, 0, sizeof *row);
+    if (n && s[0] == '{')
+        return parse_json(s, n, row);
+    const char *f[5];
+    size_t l[5], k = 0, i = 0;
+    while (k < 5) {
+        const char *tab = k < 4 ? memchr(s + i, '\t', n - i) : NULL;
+        size_t e = tab ? (size_t)(tab - s) : n;
+        f[k] = s + i;
+        l[k] = e - i;
+        k++;
+        if (!tab)
+            break;
+        i = e + 1;
+    }
+    if (k < 5)
+        return "expected 5 tab-separated fields";
+    const char *why;
+    if (hex16(f[1], l[1], &row->simhash))
+        return "bad simhash (expected 16 hex digits)";
+    if ((why = parse_tokens(f[2], l[2], &row->key_tokens)))
+        return why;
+    if (hex16(f[3], l[3], &row->key_hash))
+        return "bad key hash (expected 16 hex digits)";
+    if (l[4] >= 2 && !memcmp(f[4], "k:", 2)) {
+        row->key = f[4] + 2;
+        row->key_len = l[4] - 2;
+        return NULL;
+    }
+    if (l[4] >= 2 && !memcmp(f[4], "s:", 2))
+        return parse_sketch(f[4] + 2, l[4] - 2, row);
+    return "last field must start with k: or s:";
+}
+
+void hf_fprow_free(hf_fprow *row)
+{
+    free(row->sketch);
+    if (row->json)
+        json_decref(row->json);
+    memset(row, 0, sizeof *row);
+}

@@ -1,0 +1,186 @@
+/* hanfold normalize: readable normalized text (or the key), one output
+ * record per input record, streaming. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "options.h"
+
+#include <jansson.h>
+
+static const char help[] =
+"Usage: hanfold normalize [OPTIONS] [FILE...]\n"
+"Write each record in one normalized form: HTML reduced to its text, pinyin\n"
+"annotations removed, full-width and invisible characters folded, spacing\n"
+"cleaned, and the script converted (default: simplified).  One output line per\n"
+"input line; FILE '-' or none reads stdin.\n"
+"\n"
+"  -k, --key             print the dedup key instead (script-independent)\n"
+"      --script-only     only the OpenCC conversion, on the whole text (as the\n"
+"                        opencc command does); with --opencc-config or --to\n"
+"\n"
+HF_COMMON_HELP
+"\n"
+"Examples:\n"
+"  echo '產(chǎn)業(yè)數(shù)字化' | hanfold normalize        -> 产业数字化\n"
+"  hanfold normalize --to taiwan --input jsonl posts.jsonl\n"
+"  hanfold normalize --encoding auto --html page.html\n";
+
+enum { OPT_KEY = OPT_CMD, OPT_SCRIPT_ONLY };
+
+/* Shared by the commands that print per-record diagnostics. */
+void hf_report_record_error(const hf_record *rec)
+{
+    hf_msg("%s:%llu: %s", rec->file, (unsigned long long)rec->line, rec->error);
+}
+
+static void write_json_string(const char *s, size_t n)
+{
+    json_t *j = json_stringn_nocheck(s, n);
+    char *d = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    if (d) {
+        hf_out(d, strlen(d));
+    } else {
+        hf_out("\"\"", 2);
+    }
+    free(d);
+    json_decref(j);
+}
+
+int hf_cmd_normalize(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        HF_COMMON_LONGOPTS,
+        {"key", no_argument, 0, 'k'},
+        {"script-only", no_argument, 0, OPT_SCRIPT_ONLY},
+        {0, 0, 0, 0},
+    };
+    hf_common co;
+    hf_common_init(&co);
+    bool key = false;
+    int c;
+    while ((c = getopt_long(argc, argv, "hkq", longopts, NULL)) != -1) {
+        int r = hf_common_option(&co, c, optarg);
+        if (r < 0)
+            return hf_usage_error("normalize");
+        if (r > 0)
+            continue;
+        switch (c) {
+        case 'h':
+            fputs(help, stdout);
+            return hf_finish_output() ? HF_EXIT_OK : HF_EXIT_ERROR;
+        case OPT_VERSION:
+            hf_print_version();
+            return hf_finish_output() ? HF_EXIT_OK : HF_EXIT_ERROR;
+        case 'k': key = true; break;
+        case OPT_SCRIPT_ONLY: co.set.script_only = true; break;
+        default:
+            return hf_usage_error("normalize");
+        }
+    }
+    co.set.keep_lines = co.in.mode == HF_IN_PARAGRAPHS || co.in.mode == HF_IN_FILES;
+    co.in.html_hint = co.set.html != HANFOLD_HTML_OFF;
+    char *stdin_only[] = {"-"};
+    char **files = optind < argc ? argv + optind : stdin_only;
+    int nfiles = optind < argc ? argc - optind : 1;
+
+    char err[512];
+    hanfold_ctx *ctx;
+    int e = hanfold_ctx_new(&ctx, &co.set, err, sizeof err);
+    if (e) {
+        hf_msg("%s", e == -ENOMEM ? "out of memory" : err);
+        return HF_EXIT_ERROR;
+    }
+    hf_reader *rd;
+    if (hf_reader_new(&rd, &co.in, ctx, files, nfiles)) {
+        hanfold_ctx_free(&ctx);
+        hf_msg("out of memory");
+        return HF_EXIT_ERROR;
+    }
+    int status = HF_EXIT_OK;
+    uint64_t read = 0, written = 0, invalid = 0, bad = 0;
+    hf_record rec;
+    int r;
+    while ((r = hf_reader_next(rd, &rec)) > 0) {
+        read++;
+        if (rec.invalid) {
+            invalid += rec.invalid;
+            if (co.strict) {
+                hf_msg("%s:%llu: invalid byte sequence (--strict); stopping", rec.file,
+                       (unsigned long long)rec.line);
+                status = HF_EXIT_ERROR;
+                break;
+            }
+        }
+        if (rec.error) {
+            /* Nothing is lost: the record goes out as it came in. */
+            if (!co.quiet)
+                hf_report_record_error(&rec);
+            bad++;
+            status = HF_EXIT_ERROR;
+            hf_out(rec.raw, rec.raw_len);
+            hf_out(rec.term, rec.term_len);
+            written++;
+            continue;
+        }
+        hanfold_result res;
+        if ((e = hanfold_process(ctx, rec.text, rec.text_len,
+                                 key ? HANFOLD_WANT_KEY : HANFOLD_WANT_TEXT, &res))) {
+            hf_msg("%s:%llu: %s", rec.file, (unsigned long long)rec.line, hanfold_ctx_error(ctx));
+            status = HF_EXIT_ERROR;
+            break;
+        }
+        const char *out = key ? res.key : res.text;
+        size_t outlen = key ? res.key_len : res.text_len;
+        switch (co.in.mode) {
+        case HF_IN_JSONL:
+            if (rec.has_text_span) {
+                hf_out(rec.utf8, rec.text_start);
+                write_json_string(out, outlen);
+                hf_out(rec.utf8 + rec.text_end, rec.utf8_len - rec.text_end);
+            } else {
+                hf_out(rec.utf8, rec.utf8_len);
+            }
+            hf_out(rec.term, rec.term_len);
+            break;
+        case HF_IN_PARAGRAPHS:
+            if (written)
+                hf_out("\n", 1);
+            hf_out(out, outlen);
+            hf_out("\n", 1);
+            break;
+        case HF_IN_FILES:
+            hf_out(out, outlen);
+            hf_out("\n", 1);
+            break;
+        case HF_IN_NULL:
+            hf_out(out, outlen);
+            hf_out(rec.term, rec.term_len);
+            break;
+        default:
+            hf_out(out, outlen);
+            hf_out(rec.term, rec.term_len);
+            break;
+        }
+        written++;
+    }
+    if (r < 0)
+        status = HF_EXIT_ERROR;
+    if (hf_reader_errors(rd))
+        status = HF_EXIT_ERROR;
+    if (co.stats) {
+        const hanfold_stats *st = hanfold_ctx_stats(ctx);
+        hf_msg("stats: records read %llu, written %llu, data errors %llu, invalid sequences %llu, "
+               "html %llu, pinyin annotations removed %llu, mojibake runs %llu, converted runs %llu",
+               (unsigned long long)read, (unsigned long long)written, (unsigned long long)bad,
+               (unsigned long long)invalid, (unsigned long long)st->html_records,
+               (unsigned long long)st->pinyin_removed, (unsigned long long)st->mojibake_runs,
+               (unsigned long long)st->converted_runs);
+    }
+    hf_reader_free(&rd);
+    hanfold_ctx_free(&ctx);
+    if (!hf_finish_output())
+        status = HF_EXIT_ERROR;
+    return status;
+}

@@ -1,0 +1,131 @@
+#include "options.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+void hf_common_init(hf_common *co)
+{
+    memset(co, 0, sizeof *co);
+    hanfold_settings_default(&co->set);
+    co->in.mode = HF_IN_LINES;
+    co->in.id_field = "id";
+    co->in.text_field = "text";
+    co->progress = -1;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    co->threads = n > 0 ? (unsigned)n : 1;
+}
+
+int hf_parse_size(const char *s, size_t *out)
+{
+    char *end;
+    if (!*s || *s == '-' || *s == '+')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    unsigned long long mul = 1;
+    if (*end) {
+        switch (*end) {
+        case 'k': case 'K': mul = 1ULL << 10; break;
+        case 'M': mul = 1ULL << 20; break;
+        case 'G': mul = 1ULL << 30; break;
+        default: return -1;
+        }
+        if (end[1])
+            return -1;
+    }
+    if (v > SIZE_MAX / mul)
+        return -1;
+    *out = (size_t)(v * mul);
+    return 0;
+}
+
+int hf_parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int bad(const char *opt, const char *arg, const char *want)
+{
+    hf_msg("invalid value '%s' for %s (expected %s)", arg, opt, want);
+    return -1;
+}
+
+int hf_common_option(hf_common *co, int c, const char *arg)
+{
+    switch (c) {
+    case OPT_INPUT: {
+        static const struct { const char *n; enum hf_input m; } modes[] = {
+            {"lines", HF_IN_LINES}, {"paragraphs", HF_IN_PARAGRAPHS}, {"jsonl", HF_IN_JSONL},
+            {"files", HF_IN_FILES}, {"null", HF_IN_NULL},
+        };
+        for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+            if (!strcmp(arg, modes[i].n)) {
+                co->in.mode = modes[i].m;
+                return 1;
+            }
+        return bad("--input", arg, "lines, paragraphs, jsonl, files or null");
+    }
+    case OPT_ID_FIELD: co->in.id_field = arg; return 1;
+    case OPT_TEXT_FIELD: co->in.text_field = arg; return 1;
+    case OPT_ENCODING: co->in.encoding = arg; return 1;
+    case OPT_HTML: co->set.html = HANFOLD_HTML_ON; return 1;
+    case OPT_NO_HTML: co->set.html = HANFOLD_HTML_OFF; return 1;
+    case OPT_TO: {
+        static const struct { const char *n; enum hanfold_target t; } t[] = {
+            {"simplified", HANFOLD_TO_SIMPLIFIED}, {"traditional", HANFOLD_TO_TRADITIONAL},
+            {"taiwan", HANFOLD_TO_TAIWAN}, {"hongkong", HANFOLD_TO_HONGKONG},
+        };
+        for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+            if (!strcmp(arg, t[i].n)) {
+                co->set.target = t[i].t;
+                return 1;
+            }
+        return bad("--to", arg, "simplified, traditional, taiwan or hongkong");
+    }
+    case OPT_OPENCC_CONFIG: co->set.opencc_config = arg; return 1;
+    case OPT_NO_PINYIN: co->set.repair_pinyin = false; return 1;
+    case OPT_REPAIR_MOJIBAKE: co->set.repair_mojibake = true; return 1;
+    case OPT_STRICT: co->strict = true; return 1;
+    case OPT_STATS: co->stats = true; return 1;
+    case 'q':
+    case OPT_QUIET: co->quiet = true; return 1;
+    case OPT_PROGRESS: co->progress = 1; return 1;
+    case OPT_NO_PROGRESS: co->progress = 0; return 1;
+    case OPT_MAX_RECORD:
+        if (hf_parse_size(arg, &co->in.max_record) || !co->in.max_record)
+            return bad("--max-record", arg, "a positive size such as 64M");
+        return 1;
+    case OPT_THREADS: {
+        size_t n;
+        if (hf_parse_size(arg, &n) || n < 1 || n > 256)
+            return bad("--threads", arg, "a number from 1 to 256");
+        co->threads = (unsigned)n;
+        return 1;
+    }
+    }
+    return 0;
+}
+
+int hf_usage_error(const char *cmd)
+{
+    fprintf(stderr, "Try 'hanfold %s --help' for more information.\n", cmd);
+    return HF_EXIT_ERROR;
+}
+
+void hf_print_version(void)
+{
+    printf("hanfold %s\nfingerprint schema %d (%s)\n", HANFOLD_VERSION, HANFOLD_SCHEMA_VERSION,
+           hanfold_schema());
+}

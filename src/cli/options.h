@@ -1,0 +1,74 @@
+/* Option parsing shared by the subcommands (getopt_long tables). */
+#ifndef HF_OPTIONS_H
+#define HF_OPTIONS_H
+
+#include <getopt.h>
+
+#include "cli.h"
+
+/* Long-option codes of the shared options; subcommands number theirs from
+ * OPT_CMD upwards. */
+enum {
+    OPT_INPUT = 1000, OPT_ID_FIELD, OPT_TEXT_FIELD, OPT_ENCODING, OPT_HTML, OPT_NO_HTML,
+    OPT_TO, OPT_OPENCC_CONFIG, OPT_NO_PINYIN, OPT_REPAIR_MOJIBAKE, OPT_STRICT, OPT_STATS,
+    OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MAX_RECORD, OPT_THREADS, OPT_VERSION,
+    OPT_CMD = 1100,
+};
+
+#define HF_COMMON_LONGOPTS \
+    {"input", required_argument, 0, OPT_INPUT}, \
+    {"id-field", required_argument, 0, OPT_ID_FIELD}, \
+    {"text-field", required_argument, 0, OPT_TEXT_FIELD}, \
+    {"encoding", required_argument, 0, OPT_ENCODING}, \
+    {"html", no_argument, 0, OPT_HTML}, \
+    {"no-html", no_argument, 0, OPT_NO_HTML}, \
+    {"to", required_argument, 0, OPT_TO}, \
+    {"opencc-config", required_argument, 0, OPT_OPENCC_CONFIG}, \
+    {"no-pinyin-repair", no_argument, 0, OPT_NO_PINYIN}, \
+    {"repair-mojibake", no_argument, 0, OPT_REPAIR_MOJIBAKE}, \
+    {"strict", no_argument, 0, OPT_STRICT}, \
+    {"stats", no_argument, 0, OPT_STATS}, \
+    {"quiet", no_argument, 0, OPT_QUIET}, \
+    {"progress", no_argument, 0, OPT_PROGRESS}, \
+    {"no-progress", no_argument, 0, OPT_NO_PROGRESS}, \
+    {"max-record", required_argument, 0, OPT_MAX_RECORD}, \
+    {"threads", required_argument, 0, OPT_THREADS}, \
+    {"version", no_argument, 0, OPT_VERSION}, \
+    {"help", no_argument, 0, 'h'}
+
+#define HF_COMMON_HELP \
+"Input:\n" \
+"      --input MODE      what a record is: lines (default), paragraphs, jsonl,\n" \
+"                        files (each FILE one record, id = its path), null\n" \
+"      --id-field NAME   jsonl: field holding the record id (default: id)\n" \
+"      --text-field NAME jsonl: field holding the text (default: text)\n" \
+"      --encoding NAME   input charset: UTF-8 (default), auto (BOM, <meta\n" \
+"                        charset>, detection), or an iconv name (GB18030, BIG5...)\n" \
+"      --strict          invalid byte sequences are an error (exit 2) instead of\n" \
+"                        being replaced by U+FFFD\n" \
+"      --max-record N    records longer than N bytes are an error (suffixes k, M, G)\n" \
+"Normalization:\n" \
+"      --html, --no-html treat every record as HTML / never (default: detect)\n" \
+"      --to SCRIPT       simplified (default), traditional, taiwan, hongkong\n" \
+"      --opencc-config F apply this OpenCC config (name or path) to every record\n" \
+"      --no-pinyin-repair  keep flattened pinyin annotations such as 產(chǎn)\n" \
+"Other:\n" \
+"      --stats           counts (records read, written, invalid...) on stderr\n" \
+"  -q, --quiet           no warnings, only errors\n" \
+"  -h, --help            this help\n" \
+"      --version         version and fingerprint schema\n"
+
+/* Sets defaults. */
+void hf_common_init(hf_common *co);
+/* Handles a shared option; returns 1 if handled, 0 if not a shared option,
+ * -1 on a bad value (message printed). */
+int hf_common_option(hf_common *co, int c, const char *arg);
+/* Usage error epilogue: prints the hint and returns HF_EXIT_ERROR. */
+int hf_usage_error(const char *cmd);
+void hf_print_version(void);
+/* Strict unsigned number with optional k/M/G suffix. */
+int hf_parse_size(const char *s, size_t *out);
+/* Strict double in [lo, hi]. */
+int hf_parse_double(const char *s, double lo, double hi, double *out);
+
+#endif

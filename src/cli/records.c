@@ -1,0 +1,468 @@
+/* Record readers over a list of input files (see records.h). */
+#include "records.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "cli.h"
+
+#define SAMPLE 65536
+
+struct hf_reader {
+    hf_reader_opts o;
+    hanfold_ctx *ctx;
+    char **files;
+    int nfiles, next_file;
+    /* current file */
+    FILE *f;
+    const char *name;
+    const char *charset;   /* NULL for UTF-8 */
+    char *buf;
+    size_t start, end, cap;
+    bool eof, failed, pending_close;
+    uint64_t line;         /* lines consumed in this file */
+    bool invalid_reported;
+    uint64_t first_invalid_line, invalid_in_file;
+    /* output */
+    uint64_t number;
+    hf_buf para, idbuf, textbuf;
+    json_t *json;
+    unsigned errors;
+    uint64_t bytes;
+};
+
+int hf_reader_new(hf_reader **out, const hf_reader_opts *o, hanfold_ctx *ctx, char **files, int nfiles)
+{
+    hf_reader *r = calloc(1, sizeof *r);
+    if (!r)
+        return -ENOMEM;
+    r->o = *o;
+    r->ctx = ctx;
+    r->files = files;
+    r->nfiles = nfiles;
+    *out = r;
+    return 0;
+}
+
+static void report_invalid(hf_reader *r)
+{
+    if (r->invalid_in_file && !r->invalid_reported) {
+        hf_msg("%s:%llu: %llu invalid byte sequence%s replaced by U+FFFD (first on this line)%s",
+               r->name, (unsigned long long)r->first_invalid_line,
+               (unsigned long long)r->invalid_in_file, r->invalid_in_file == 1 ? "" : "s",
+               r->charset ? "" : "; if this is not UTF-8, try --encoding auto or --encoding GB18030");
+        r->invalid_reported = true;
+    }
+}
+
+static void close_file(hf_reader *r)
+{
+    if (!r->f)
+        return;
+    report_invalid(r);
+    if (r->f != stdin)
+        fclose(r->f);
+    else
+        clearerr(stdin);
+    r->f = NULL;
+}
+
+void hf_reader_free(hf_reader **pr)
+{
+    if (!pr || !*pr)
+        return;
+    hf_reader *r = *pr;
+    close_file(r);
+    free(r->buf);
+    hf_buf_free(&r->para);
+    hf_buf_free(&r->idbuf);
+    hf_buf_free(&r->textbuf);
+    if (r->json)
+        json_decref(r->json);
+    free(r);
+    *pr = NULL;
+}
+
+unsigned hf_reader_errors(const hf_reader *r) { return r->errors; }
+uint64_t hf_reader_bytes(const hf_reader *r) { return r->bytes; }
+
+/* Reads more input into the buffer; returns bytes added, 0 at EOF or error. */
+static size_t fill(hf_reader *r)
+{
+    if (r->eof)
+        return 0;
+    if (r->start > 0 && r->start == r->end)
+        r->start = r->end = 0;
+    if (r->end == r->cap) {
+        if (r->start > 0) {
+            memmove(r->buf, r->buf + r->start, r->end - r->start);
+            r->end -= r->start;
+            r->start = 0;
+        } else {
+            size_t cap = r->cap ? r->cap * 2 : SAMPLE;
+            char *b = realloc(r->buf, cap + 1);
+            if (!b) {
+                hf_msg("%s: out of memory reading a record of %zu bytes", r->name, r->cap);
+                r->failed = true;
+                return 0;
+            }
+            r->buf = b;
+            r->cap = cap;
+        }
+    }
+    size_t got = fread(r->buf + r->end, 1, r->cap - r->end, r->f);
+    r->end += got;
+    r->bytes += got;
+    if (got == 0) {
+        if (ferror(r->f)) {
+            hf_msg("%s: read error: %s", r->name, strerror(errno));
+            r->errors++;
+        }
+        r->eof = true;
+    }
+    return got;
+}
+
+static bool is_utf16(const char *cs)
+{
+    return cs && (!strncasecmp(cs, "UTF-16", 6) || !strncasecmp(cs, "UTF-32", 6) ||
+                  !strncasecmp(cs, "UCS-2", 5));
+}
+
+static int open_next(hf_reader *r)
+{
+    while (r->next_file < r->nfiles) {
+        const char *n = r->files[r->next_file++];
+        r->name = strcmp(n, "-") ? n : "-";
+        if (!strcmp(n, "-")) {
+            r->f = stdin;
+            r->name = "(stdin)";
+        } else {
+            r->f = fopen(n, "rb");
+            struct stat st;
+            if (r->f && fstat(fileno(r->f), &st) == 0 && S_ISDIR(st.st_mode)) {
+                fclose(r->f);
+                r->f = NULL;
+                errno = EISDIR;
+            }
+            if (!r->f) {
+                hf_msg("%s: cannot open: %s", n, strerror(errno));
+                r->errors++;
+                continue;
+            }
+        }
+        r->start = r->end = 0;
+        r->eof = false;
+        r->line = 0;
+        r->invalid_reported = false;
+        r->invalid_in_file = r->first_invalid_line = 0;
+        r->charset = NULL;
+        const char *enc = r->o.encoding;
+        if (enc && !strcasecmp(enc, "auto")) {
+            while (r->end < SAMPLE && fill(r))
+                ;
+            size_t bom = 0;
+            const char *cs = hanfold_detect_charset(r->buf, r->end, r->o.html_hint, &bom);
+            r->start = bom;
+            r->charset = strcasecmp(cs, "UTF-8") ? cs : NULL;
+        } else if (enc && strcasecmp(enc, "UTF-8") && strcasecmp(enc, "UTF8")) {
+            r->charset = enc;
+        }
+        if (is_utf16(r->charset)) {
+            /* UTF-16 has no byte that marks a line end, so the file is
+             * decoded whole and then split as UTF-8. */
+            while (fill(r))
+                ;
+            const char *u;
+            size_t ul, inv;
+            int e = hanfold_decode(r->ctx, r->buf + r->start, r->end - r->start, r->charset, &u, &ul, &inv);
+            if (e) {
+                hf_msg("%s: %s", r->name, hanfold_ctx_error(r->ctx));
+                return e;
+            }
+            if (ul + 1 > r->cap) {
+                char *b = realloc(r->buf, ul + 1);
+                if (!b)
+                    return -ENOMEM;
+                r->buf = b;
+                r->cap = ul;
+            }
+            memcpy(r->buf, u, ul);
+            r->start = 0;
+            r->end = ul;
+            r->charset = NULL;
+            if (inv) {
+                r->invalid_in_file = inv;
+                r->first_invalid_line = 1;
+            }
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* Next chunk up to delim (excluded).  *term_len is 1 if delim was found. */
+static int next_chunk(hf_reader *r, char delim, const char **p, size_t *len, size_t *term_len)
+{
+    size_t scanned = r->start;
+    for (;;) {
+        char *d = memchr(r->buf + scanned, delim, r->end - scanned);
+        if (d) {
+            *p = r->buf + r->start;
+            *len = (size_t)(d - (r->buf + r->start));
+            *term_len = 1;
+            r->start = (size_t)(d - r->buf) + 1;
+            return 1;
+        }
+        if (r->o.max_record && r->end - r->start > r->o.max_record) {
+            hf_msg("%s:%llu: record longer than --max-record %zu bytes", r->name,
+                   (unsigned long long)r->line + 1, r->o.max_record);
+            return -EFBIG;
+        }
+        size_t off = r->end - r->start;
+        if (!fill(r)) {
+            if (r->failed)
+                return -ENOMEM;
+            if (r->end > r->start) {
+                *p = r->buf + r->start;
+                *len = r->end - r->start;
+                *term_len = 0;
+                r->start = r->end;
+                return 1;
+            }
+            return 0;
+        }
+        scanned = r->start + off; /* fill() may have moved the data */
+    }
+}
+
+static uint64_t count_lines(const char *s, size_t n)
+{
+    uint64_t k = 0;
+    for (const char *p = s; (p = memchr(p, '\n', (size_t)(s + n - p))); p++)
+        k++;
+    return k;
+}
+
+static bool blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\f' && s[i] != '\v')
+            return false;
+    return true;
+}
+
+static int decode(hf_reader *r, hf_record *rec, const char *s, size_t n)
+{
+    size_t inv = 0;
+    int e = hanfold_decode(r->ctx, s, n, r->charset, &rec->utf8, &rec->utf8_len, &inv);
+    if (e) {
+        hf_msg("%s: %s", r->name, hanfold_ctx_error(r->ctx));
+        return e;
+    }
+    rec->invalid = inv;
+    if (inv) {
+        if (!r->invalid_in_file)
+            r->first_invalid_line = rec->line;
+        r->invalid_in_file += inv;
+    }
+    rec->text = rec->utf8;
+    rec->text_len = rec->utf8_len;
+    return 0;
+}
+
+static int set_id_number(hf_reader *r, hf_record *rec)
+{
+    hf_buf_clear(&r->idbuf);
+    char num[32];
+    int l = snprintf(num, sizeof num, "%llu", (unsigned long long)rec->number);
+    if (hf_buf_append(&r->idbuf, num, (size_t)l))
+        return -ENOMEM;
+    rec->id = r->idbuf.p;
+    return 0;
+}
+
+static int jsonl_fields(hf_reader *r, hf_record *rec)
+{
+    if (r->json) {
+        json_decref(r->json);
+        r->json = NULL;
+    }
+    if (blank(rec->utf8, rec->utf8_len)) {
+        rec->error = "empty line where a JSON object was expected";
+        return set_id_number(r, rec);
+    }
+    json_error_t err;
+    r->json = json_loadb(rec->utf8, rec->utf8_len, JSON_ALLOW_NUL, &err);
+    static char msg[256];
+    if (!r->json || !json_is_object(r->json)) {
+        if (r->json)
+            snprintf(msg, sizeof msg, "not a JSON object");
+        else
+            snprintf(msg, sizeof msg, "malformed JSON at column %d: %s", err.column, err.text);
+        rec->error = msg;
+        return set_id_number(r, rec);
+    }
+    json_t *id = json_object_get(r->json, r->o.id_field);
+    if (json_is_string(id)) {
+        hf_buf_clear(&r->idbuf);
+        if (hf_buf_append(&r->idbuf, json_string_value(id), json_string_length(id)))
+            return -ENOMEM;
+        rec->id = r->idbuf.p;
+    } else if (id && !json_is_null(id)) {
+        char *d = json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT);
+        if (!d)
+            return -ENOMEM;
+        hf_buf_clear(&r->idbuf);
+        int e = hf_buf_append(&r->idbuf, d, strlen(d));
+        free(d);
+        if (e)
+            return e;
+        rec->id = r->idbuf.p;
+    } else if (set_id_number(r, rec)) {
+        return -ENOMEM;
+    }
+    json_t *t = json_object_get(r->json, r->o.text_field);
+    if (!json_is_string(t)) {
+        snprintf(msg, sizeof msg, "%s field \"%s\"", t ? "non-string" : "no", r->o.text_field);
+        rec->error = msg;
+        rec->text = "";
+        rec->text_len = 0;
+        return 0;
+    }
+    rec->text = json_string_value(t);
+    rec->text_len = json_string_length(t);
+    rec->has_text_span = hf_json_value_span(rec->utf8, rec->utf8_len, r->o.text_field,
+                                            &rec->text_start, &rec->text_end);
+    return 0;
+}
+
+int hf_reader_next(hf_reader *r, hf_record *rec)
+{
+    memset(rec, 0, sizeof *rec);
+    if (r->pending_close) {
+        r->pending_close = false;
+        close_file(r);
+    }
+    for (;;) {
+        if (!r->f) {
+            int e = open_next(r);
+            if (e <= 0)
+                return e;
+        }
+        const char *p;
+        size_t len, tl;
+        int got;
+        rec->file = r->name;
+        switch (r->o.mode) {
+        case HF_IN_FILES:
+            while (fill(r))
+                ;
+            if (r->failed)
+                return -ENOMEM;
+            p = r->buf ? r->buf + r->start : "";
+            len = r->end - r->start;
+            rec->line = 1;
+            rec->raw = p;
+            rec->raw_len = len;
+            rec->term = "";
+            rec->number = ++r->number;
+            if (decode(r, rec, p, len))
+                return -1;
+            r->start = r->end;
+            /* The file stays open until the next call so that rec->raw stays valid. */
+            r->eof = true;
+            {
+                const char *n = r->files[r->next_file - 1];
+                hf_buf_clear(&r->idbuf);
+                if (hf_buf_append(&r->idbuf, n, strlen(n)))
+                    return -ENOMEM;
+                rec->id = r->idbuf.p;
+            }
+            r->line += count_lines(p, len);
+            /* mark for closing at next call */
+            got = 2;
+            break;
+        case HF_IN_PARAGRAPHS: {
+            hf_buf_clear(&r->para);
+            uint64_t first = 0;
+            got = 0;
+            for (;;) {
+                int k = next_chunk(r, '\n', &p, &len, &tl);
+                if (k < 0)
+                    return k;
+                if (k == 0)
+                    break;
+                r->line++;
+                if (blank(p, len)) {
+                    if (r->para.len)
+                        break;
+                    continue;
+                }
+                if (!r->para.len)
+                    first = r->line;
+                else if (hf_buf_putc(&r->para, '\n'))
+                    return -ENOMEM;
+                if (hf_buf_append(&r->para, p, len))
+                    return -ENOMEM;
+                got = 1;
+            }
+            if (!got)
+                break;
+            rec->raw = r->para.p;
+            rec->raw_len = r->para.len;
+            rec->term = "\n\n";
+            rec->term_len = 2;
+            rec->line = first;
+            rec->number = ++r->number;
+            if (decode(r, rec, rec->raw, rec->raw_len) || set_id_number(r, rec))
+                return -1;
+            break;
+        }
+        default: {
+            char delim = r->o.mode == HF_IN_NULL ? '\0' : '\n';
+            got = next_chunk(r, delim, &p, &len, &tl);
+            if (got < 0)
+                return got;
+            if (!got)
+                break;
+            /* null mode: "line" is the record's number within its file */
+            rec->line = ++r->line;
+            rec->raw = p;
+            rec->raw_len = len;
+            rec->term = delim == '\n' ? "\n" : "";
+            rec->term_len = tl;
+            if (delim == '\0')
+                rec->term = tl ? "\0" : "";
+            rec->number = ++r->number;
+            /* CRLF: the CR belongs to the terminator for processing */
+            size_t tlen = len;
+            if (delim == '\n' && tlen && p[tlen - 1] == '\r')
+                tlen--;
+            if (decode(r, rec, p, tlen))
+                return -1;
+            if (r->o.mode == HF_IN_JSONL) {
+                int e = jsonl_fields(r, rec);
+                if (e)
+                    return e;
+            } else if (set_id_number(r, rec)) {
+                return -ENOMEM;
+            }
+            break;
+        }
+        }
+        if (!got) {
+            close_file(r);
+            continue;
+        }
+        if (got == 2) {
+            /* files mode: close after this record is consumed */
+            r->pending_close = true;
+        }
+        return 1;
+    }
+}

@@ -1,0 +1,64 @@
+/* Record readers: what a record is (--input lines|paragraphs|jsonl|files|null),
+ * where it came from (file, line, id) and its bytes exactly as read. */
+#ifndef HF_RECORDS_H
+#define HF_RECORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hanfold.h"
+
+enum hf_input { HF_IN_LINES, HF_IN_PARAGRAPHS, HF_IN_JSONL, HF_IN_FILES, HF_IN_NULL };
+
+typedef struct hf_reader_opts {
+    enum hf_input mode;
+    const char *encoding;   /* NULL: UTF-8; "auto": detect per file; else an iconv name */
+    const char *id_field;   /* jsonl */
+    const char *text_field; /* jsonl */
+    bool html_hint;         /* look for <meta charset> when detecting */
+    size_t max_record;      /* larger records are an error (0: no limit) */
+} hf_reader_opts;
+
+typedef struct hf_record {
+    const char *raw;        /* bytes as read, without the terminator */
+    size_t raw_len;
+    const char *term;       /* terminator as read: "\n", "\0", "" at end of input */
+    size_t term_len;
+    const char *text;       /* the record's text as valid UTF-8 (jsonl: the text field) */
+    size_t text_len;
+    const char *utf8;       /* the whole record as valid UTF-8 (jsonl: the line) */
+    size_t utf8_len;
+    size_t text_start, text_end; /* jsonl: byte span of the text value in utf8 */
+    bool has_text_span;
+    const char *id;         /* NUL-terminated */
+    const char *file;       /* display name of the input */
+    uint64_t line;          /* first line of the record in its file */
+    uint64_t number;        /* 1-based record number over all inputs */
+    size_t invalid;         /* invalid byte sequences replaced by U+FFFD */
+    const char *error;      /* a data error in this record (malformed JSON...), or NULL */
+} hf_record;
+
+typedef struct hf_reader hf_reader;
+
+/* files: the input names ("-" is stdin), nfiles >= 1.  Messages about
+ * unreadable files are written to stderr by the reader itself (it is part
+ * of the program, not the library) and counted in hf_reader_errors(). */
+int hf_reader_new(hf_reader **r, const hf_reader_opts *o, hanfold_ctx *ctx, char **files, int nfiles);
+void hf_reader_free(hf_reader **r);
+/* 1: a record in *rec (valid until the next call), 0: end of input,
+ * <0: fatal error (message already printed). */
+int hf_reader_next(hf_reader *r, hf_record *rec);
+/* Number of I/O errors (unreadable files, read errors) so far. */
+unsigned hf_reader_errors(const hf_reader *r);
+/* Total bytes read so far, and the total size of regular input files
+ * (0 when unknown), for progress lines. */
+uint64_t hf_reader_bytes(const hf_reader *r);
+
+/* Finds the byte span of the value of top-level key `key` in the JSON
+ * object text s (valid UTF-8, already known to parse).  Returns false if
+ * absent.  The last occurrence wins, as in jansson. */
+bool hf_json_value_span(const char *s, size_t n, const char *key, size_t *start, size_t *end);
+
+#endif

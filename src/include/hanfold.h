@@ -1,0 +1,190 @@
+/* libhanfold: fold Chinese text into one normalized form and fingerprint it.
+ *
+ * Pipeline (design.md): decode -> markup -> repair -> unicode -> script
+ * -> readable text; readable text -> fold -> key -> shingles -> simhash.
+ *
+ * Conventions: functions return 0 on success or a negative errno value
+ * (-ENOMEM, -EINVAL, ...); details of the last failure are in
+ * hanfold_ctx_error().  The library never prints and never exits.
+ * A hanfold_ctx is not thread-safe; use one per thread.  Contexts share no
+ * mutable state, so different threads may use different contexts at once,
+ * except hanfold_ctx_new(), which must not run concurrently with itself
+ * (OpenCC reports load errors through a process-wide string). */
+#ifndef HANFOLD_H
+#define HANFOLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HANFOLD_VERSION "0.1.0"
+/* Version of the normalization + key + fingerprint scheme.  Fingerprints
+ * and keys made under different schema versions must not be mixed. */
+#define HANFOLD_SCHEMA_VERSION 1
+
+enum hanfold_target {
+    HANFOLD_TO_SIMPLIFIED = 0,
+    HANFOLD_TO_TRADITIONAL,
+    HANFOLD_TO_TAIWAN,
+    HANFOLD_TO_HONGKONG,
+};
+
+enum hanfold_html {
+    HANFOLD_HTML_AUTO = 0, /* detect real markup per record */
+    HANFOLD_HTML_ON,
+    HANFOLD_HTML_OFF,
+};
+
+typedef struct hanfold_settings {
+    enum hanfold_target target;
+    /* An OpenCC config (name in OpenCC's data directory, or a path) applied
+     * to every record instead of the per-sentence default conversion; NULL
+     * for the default. */
+    const char *opencc_config;
+    enum hanfold_html html;
+    bool repair_pinyin;   /* remove flattened pinyin ruby, default true */
+    bool repair_mojibake; /* repair misaligned GBK runs, default false */
+    bool script_only;     /* run only the script stage (whole text, no detection) */
+    bool keep_lines;      /* keep line breaks inside a record; otherwise join with spaces */
+} hanfold_settings;
+
+/* Fills *s with the defaults. */
+void hanfold_settings_default(hanfold_settings *s);
+
+/* Counters, accumulated over the life of a context. */
+typedef struct hanfold_stats {
+    uint64_t records;
+    uint64_t html_records;
+    uint64_t pinyin_removed;
+    uint64_t mojibake_runs;
+    uint64_t mojibake_repaired;
+    uint64_t converted_runs;
+} hanfold_stats;
+
+typedef struct hanfold_ctx hanfold_ctx;
+
+/* Creates a context.  Returns 0, -ENOMEM, or -EINVAL/-ENOENT when an OpenCC
+ * config cannot be loaded (message in *err if err is not NULL: a static
+ * string is not possible since it names the file, so the message is
+ * written into errbuf of size errsz). */
+int hanfold_ctx_new(hanfold_ctx **ctx, const hanfold_settings *s, char *errbuf, size_t errsz);
+/* Frees a context; accepts NULL and a pointer to NULL; clears *ctx. */
+void hanfold_ctx_free(hanfold_ctx **ctx);
+/* Message describing the last failure on ctx ("" if none).  Valid until the
+ * next call on ctx. */
+const char *hanfold_ctx_error(const hanfold_ctx *ctx);
+const hanfold_stats *hanfold_ctx_stats(const hanfold_ctx *ctx);
+
+enum {
+    HANFOLD_WANT_TEXT = 1, /* readable normalized text */
+    HANFOLD_WANT_KEY = 2,  /* dedup key (always from simplified script) */
+};
+
+typedef struct hanfold_result {
+    const char *text; /* NUL-terminated; valid until the next call on ctx */
+    size_t text_len;
+    const char *key;  /* NUL-terminated; valid until the next call on ctx */
+    size_t key_len;
+} hanfold_result;
+
+/* Normalizes one record of valid UTF-8 (see hanfold_decode_utf8).  Fills
+ * the parts of *res asked for in want; other parts are NULL/0.
+ * Returns 0, -ENOMEM, or -EILSEQ if the input is not valid UTF-8. */
+int hanfold_process(hanfold_ctx *ctx, const char *utf8, size_t len, unsigned want,
+                    hanfold_result *res);
+
+/* ---- decoding ------------------------------------------------------------ */
+
+/* Converts bytes in charset `charset` (NULL or "UTF-8" for UTF-8) to valid
+ * UTF-8; invalid sequences become U+FFFD and are counted in *invalid.
+ * *out is valid until the next call on ctx.  Returns 0, -ENOMEM, or -EINVAL
+ * for a charset iconv does not know. */
+int hanfold_decode(hanfold_ctx *ctx, const void *bytes, size_t len, const char *charset,
+                   const char **out, size_t *outlen, size_t *invalid);
+/* Charset of a sample: BOM, then <meta charset> when html is true, then
+ * uchardet.  Returns a static iconv name; "UTF-8" when unsure. *bom_len gets
+ * the length of a byte-order mark to skip. */
+const char *hanfold_detect_charset(const void *sample, size_t len, bool html, size_t *bom_len);
+
+/* ---- fingerprints --------------------------------------------------------- */
+
+/* Version string of the whole fingerprint scheme.  Static. */
+const char *hanfold_schema(void);
+
+#define HANFOLD_SHINGLE_N 3     /* token n-grams */
+#define HANFOLD_SKETCH_K 128    /* bottom-k sketch kept for long records */
+#define HANFOLD_INDEX_B 16      /* sketch entries entered in the candidate index */
+#define HANFOLD_SHORT_MAX 1000  /* keys of at most this many tokens are kept whole */
+
+typedef struct hanfold_fp {
+    uint64_t simhash;          /* Charikar SimHash of the shingles */
+    uint64_t key_hash;         /* XXH3-64 of the key, for exact duplicates */
+    uint32_t key_tokens;       /* tokens in the key (Han characters, Latin/digit runs) */
+    const uint32_t *tokens;    /* the token ids when key_tokens <= HANFOLD_SHORT_MAX, else NULL */
+    size_t ntokens;
+    const uint64_t *sketch;    /* bottom-k distinct shingle hashes, ascending */
+    size_t nsketch;            /* min(HANFOLD_SKETCH_K, distinct shingles) */
+} hanfold_fp;
+
+/* Fingerprints a key (as made by hanfold_process).  The arrays in *fp are
+ * valid until the next call on ctx. */
+int hanfold_fingerprint(hanfold_ctx *ctx, const char *key, size_t len, hanfold_fp *fp);
+/* Fills *fp from the parts of an exchanged fingerprint row: a kept key is
+ * re-tokenized; a long record brings its sketch.  Arrays valid until the next
+ * call on ctx. */
+int hanfold_fingerprint_from_sketch(hanfold_ctx *ctx, uint64_t simhash, uint32_t key_tokens,
+                                    const uint64_t *sketch, size_t nsketch, uint64_t key_hash,
+                                    hanfold_fp *fp);
+
+/* ---- clusters --------------------------------------------------------------- */
+
+enum hanfold_linkage {
+    HANFOLD_LINKAGE_REPRESENTATIVE = 0, /* join the most similar earlier representative */
+    HANFOLD_LINKAGE_SINGLE,             /* union every verified pair (union-find) */
+};
+
+/* Defaults chosen on the development sets (see the man page, THRESHOLDS). */
+#define HANFOLD_DEFAULT_THRESHOLD 0.88         /* shorter key under 100 tokens */
+#define HANFOLD_DEFAULT_LONG_THRESHOLD 0.70    /* shorter key of 100 tokens or more */
+#define HANFOLD_DEFAULT_JACCARD_THRESHOLD 0.30 /* a key over HANFOLD_SHORT_MAX tokens */
+#define HANFOLD_DEFAULT_MIN_RATIO 0.60
+#define HANFOLD_SHORT_TIER 100  /* tokens: below, the short threshold applies */
+#define HANFOLD_TINY 5          /* tokens: at most this many, only identical keys match */
+#define HANFOLD_SKETCH_MIN 100  /* records of this many tokens or more keep a sketch */
+
+typedef struct hanfold_cluster_settings {
+    /* Similarity of two kept keys: LCS of their token sequences over the
+     * length of the shorter.  threshold applies when the shorter key has
+     * fewer than HANFOLD_SHORT_TIER tokens, long_threshold otherwise. */
+    double threshold;
+    double long_threshold;
+    /* When a key is too long to keep: estimated Jaccard of 3-gram sets. */
+    double jaccard_threshold;
+    double min_ratio;      /* shorter/longer key length below this: never duplicates */
+    enum hanfold_linkage linkage;
+} hanfold_cluster_settings;
+
+void hanfold_cluster_settings_default(hanfold_cluster_settings *s);
+
+typedef struct hanfold_clusterer hanfold_clusterer;
+int hanfold_clusterer_new(hanfold_clusterer **c, const hanfold_cluster_settings *s);
+/* Accepts NULL and a pointer to NULL; clears *c. */
+void hanfold_clusterer_free(hanfold_clusterer **c);
+/* Adds the next record (records are numbered 0, 1, ... in call order) and
+ * copies what verification needs later.  *match receives the record it was
+ * found to duplicate (its own number if none) and *sim the similarity.
+ * Returns 0, -ENOMEM or -EOVERFLOW (more than 2^32 - 2 records). */
+int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *fp, uint64_t *match, double *sim);
+/* Number of the first record of record i's cluster.  With single linkage
+ * this is final only after the last add. */
+uint64_t hanfold_clusterer_cluster_of(hanfold_clusterer *c, uint64_t i);
+uint64_t hanfold_clusterer_count(const hanfold_clusterer *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

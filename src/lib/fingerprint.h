@@ -1,0 +1,33 @@
+/* Internal interface of the shingle/simhash/index/cluster stages. */
+#ifndef HF_FINGERPRINT_H
+#define HF_FINGERPRINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* Token ids: code points below 2^31; Latin/digit runs have bit 31 set, and
+ * bit 30 too when the run contains a digit. */
+#define HF_TOKEN_RUN 0x80000000u
+#define HF_TOKEN_NUMERIC 0xC0000000u
+
+#define HF_SHINGLE_SEED 0x68616e666f6c6431ULL /* "hanfold1" */
+
+typedef struct { uint32_t *v; size_t len, cap; } hf_u32vec;
+typedef struct { uint64_t *v; size_t len, cap; } hf_u64vec;
+
+uint64_t hf_hash64(const void *p, size_t n, uint64_t seed);
+/* Key -> token ids (code points; ASCII letter/digit runs hashed above 2^31). */
+int hf_tokenize(const char *key, size_t n, hf_u32vec *out);
+/* Token n-gram hashes; a sequence shorter than n gives one shingle. */
+int hf_shingles(const uint32_t *tok, size_t ntok, unsigned n, hf_u64vec *out);
+uint64_t hf_simhash(const uint64_t *h, size_t n);
+/* Sorts ascending and removes duplicates; returns the new length. */
+size_t hf_sort_unique(uint64_t *v, size_t n);
+
+/* Length of the longest common subsequence, bit-parallel (cluster.c);
+ * SIZE_MAX when out of memory. */
+size_t hf_lcs(const uint32_t *a, size_t m, const uint32_t *b, size_t n);
+
+#endif

@@ -1,0 +1,145 @@
+/* fold stage: the dedup key.
+ *
+ * The key keeps what identifies a text across scripts and typography: letters
+ * and digits, lower-cased, each character replaced by the representative of
+ * its variant class, and regional vocabulary (软件/軟體, 程序/程式) replaced by
+ * the representative of its phrase class.  Both class tables are the
+ * connected components of OpenCC's own conversion dictionaries (generated
+ * by data/gen-tables.py), so whatever script conversion did or did not do to
+ * a character, both scripts land on one key. */
+#include "stages.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unicase.h>
+#include <unictype.h>
+
+#include "tables.h"
+#include "unicode.h"
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static uint32_t fold_char(uint32_t c)
+{
+    size_t lo = 0, hi = N_ELEMS(hf_fold_chars);
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (hf_fold_chars[mid].from < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < N_ELEMS(hf_fold_chars) && hf_fold_chars[lo].from == c ? hf_fold_chars[lo].to : c;
+}
+
+/* Longest phrase (in characters) that starts with c, 0 if none. */
+static int phrase_maxlen(uint32_t c)
+{
+    size_t lo = 0, hi = N_ELEMS(hf_fold_phrase_first);
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (hf_fold_phrase_first[mid].cp < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < N_ELEMS(hf_fold_phrase_first) && hf_fold_phrase_first[lo].cp == c
+               ? hf_fold_phrase_first[lo].maxlen : 0;
+}
+
+static const char *phrase_lookup(const char *s, size_t n)
+{
+    size_t lo = 0, hi = N_ELEMS(hf_fold_phrases);
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *f = hf_fold_phrases[mid].from;
+        size_t fl = strlen(f);
+        int cmp = memcmp(f, s, fl < n ? fl : n);
+        if (cmp == 0)
+            cmp = fl < n ? -1 : fl > n ? 1 : 0;
+        if (cmp < 0)
+            lo = mid + 1;
+        else if (cmp > 0)
+            hi = mid;
+        else
+            return hf_fold_phrases[mid].to;
+    }
+    return NULL;
+}
+
+static bool keep(uint32_t c)
+{
+    return uc_is_general_category(c, UC_CATEGORY_L) || uc_is_general_category(c, UC_CATEGORY_N);
+}
+
+int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
+{
+    const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    hf_buf_clear(tmp);
+    /* Pass 1: letters and digits, lower-cased, variant-folded. */
+    while (p < end) {
+        uint8_t b = *p;
+        if (b < 0x80) {
+            p++;
+            if ((b >= '0' && b <= '9') || (b >= 'a' && b <= 'z'))
+                ; /* kept as is */
+            else if (b >= 'A' && b <= 'Z')
+                b |= 0x20;
+            else
+                continue;
+            if (hf_buf_putc(tmp, (char)b))
+                return -ENOMEM;
+            continue;
+        }
+        uint32_t c;
+        int l = hf_utf8_next(p, (size_t)(end - p), &c);
+        if (l < 0)
+            return -EILSEQ;
+        p += l;
+        if (!keep(c))
+            continue;
+        c = fold_char(uc_tolower(c));
+        if (hf_buf_put_cp(tmp, c))
+            return -ENOMEM;
+    }
+    /* Pass 2: phrase classes, longest match first at each position. */
+    p = (const uint8_t *)tmp->p;
+    end = p + tmp->len;
+    while (p < end) {
+        uint32_t c;
+        int l = hf_utf8_next(p, (size_t)(end - p), &c);
+        if (l < 0)
+            return -EILSEQ;
+        int maxlen = c >= 0x80 ? phrase_maxlen(c) : 0;
+        if (maxlen >= 2) {
+            /* byte ends of the next maxlen characters */
+            size_t ends[16];
+            int k = 0;
+            const uint8_t *q = p;
+            while (k < maxlen && k < 16 && q < end) {
+                uint32_t d;
+                int m = hf_utf8_next(q, (size_t)(end - q), &d);
+                if (m < 0)
+                    break;
+                q += m;
+                ends[k++] = (size_t)(q - p);
+            }
+            const char *rep = NULL;
+            size_t used = 0;
+            for (int i = k - 1; i >= 1 && !rep; i--) {
+                rep = phrase_lookup((const char *)p, ends[i]);
+                used = ends[i];
+            }
+            if (rep) {
+                if (hf_buf_append(out, rep, strlen(rep)))
+                    return -ENOMEM;
+                p += used;
+                continue;
+            }
+        }
+        if (hf_buf_append(out, p, (size_t)l))
+            return -ENOMEM;
+        p += l;
+    }
+    return 0;
+}

@@ -1,0 +1,387 @@
+/* The context: settings, converters and the buffers the stages reuse from
+ * record to record, and the pipeline order of design.md. */
+#include "hanfold.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fingerprint.h"
+#include "stages.h"
+
+struct hanfold_ctx {
+    hanfold_settings set;
+    char *opencc_config;
+    hf_script *to_simp;   /* key and simplified target */
+    hf_script *to_target; /* traditional targets */
+    hf_script *custom;    /* --opencc-config */
+    hf_decoder *dec;
+    char dec_name[64];
+    hf_buf a, b, tmp, text, key, dec_out;
+    hf_u32vec tokens;
+    hf_u64vec shingles, sketch;
+    hanfold_stats stats;
+    char err[512];
+};
+
+static int fail(hanfold_ctx *c, int e, const char *what);
+
+void hanfold_settings_default(hanfold_settings *s)
+{
+    memset(s, 0, sizeof *s);
+    s->target = HANFOLD_TO_SIMPLIFIED;
+    s->html = HANFOLD_HTML_AUTO;
+    s->repair_pinyin = true;
+}
+
+const char *hanfold_schema(void)
+{
+    return "hanfold-fp/1 key/1 simhash64-xxh3 3-gram bottom-128";
+}
+
+int hanfold_fingerprint(hanfold_ctx *c, const char *key, size_t len, hanfold_fp *fp)
+{
+    memset(fp, 0, sizeof *fp);
+    if (hf_tokenize(key, len, &c->tokens) ||
+        hf_shingles(c->tokens.v, c->tokens.len, HANFOLD_SHINGLE_N, &c->shingles))
+        return fail(c, -ENOMEM, "fingerprint");
+    fp->simhash = hf_simhash(c->shingles.v, c->shingles.len);
+    fp->key_hash = hf_hash64(key, len, HF_SHINGLE_SEED);
+    fp->key_tokens = c->tokens.len > UINT32_MAX ? UINT32_MAX : (uint32_t)c->tokens.len;
+    if (c->tokens.len <= HANFOLD_SHORT_MAX) {
+        fp->tokens = c->tokens.v;
+        fp->ntokens = c->tokens.len;
+    }
+    if (c->sketch.cap < c->shingles.len) {
+        uint64_t *v = realloc(c->sketch.v, c->shingles.len * sizeof *v);
+        if (!v)
+            return fail(c, -ENOMEM, "fingerprint");
+        c->sketch.v = v;
+        c->sketch.cap = c->shingles.len;
+    }
+    if (c->shingles.len)
+        memcpy(c->sketch.v, c->shingles.v, c->shingles.len * sizeof *c->sketch.v);
+    size_t n = hf_sort_unique(c->sketch.v, c->shingles.len);
+    fp->sketch = c->sketch.v;
+    fp->nsketch = n < HANFOLD_SKETCH_K ? n : HANFOLD_SKETCH_K;
+    return 0;
+}
+
+int hanfold_fingerprint_from_sketch(hanfold_ctx *c, uint64_t simhash, uint32_t key_tokens,
+                                    const uint64_t *sketch, size_t nsketch, uint64_t key_hash,
+                                    hanfold_fp *fp)
+{
+    memset(fp, 0, sizeof *fp);
+    if (c->sketch.cap < nsketch) {
+        uint64_t *v = realloc(c->sketch.v, nsketch * sizeof *v);
+        if (!v)
+            return fail(c, -ENOMEM, "fingerprint");
+        c->sketch.v = v;
+        c->sketch.cap = nsketch;
+    }
+    if (nsketch)
+        memcpy(c->sketch.v, sketch, nsketch * sizeof *sketch);
+    size_t n = hf_sort_unique(c->sketch.v, nsketch);
+    fp->simhash = simhash;
+    fp->key_hash = key_hash;
+    fp->key_tokens = key_tokens;
+    fp->sketch = c->sketch.v;
+    fp->nsketch = n < HANFOLD_SKETCH_K ? n : HANFOLD_SKETCH_K;
+    return 0;
+}
+
+/* The default conversion to simplified.  tw2s rather than t2s: on the GSD
+ * pairs it leaves fewer differences (983 vs 953 identical keys stock), since
+ * it also maps Taiwan variants (裡, 着...); its damage to simplified text
+ * (么 -> 幺) is avoided by converting only the runs that are traditional. */
+#define HF_TO_SIMPLIFIED "tw2s"
+
+static const char *target_config(enum hanfold_target t)
+{
+    switch (t) {
+    case HANFOLD_TO_TRADITIONAL: return "s2t";
+    case HANFOLD_TO_TAIWAN: return "s2tw";
+    case HANFOLD_TO_HONGKONG: return "s2hk";
+    default: return NULL;
+    }
+}
+
+int hanfold_ctx_new(hanfold_ctx **out, const hanfold_settings *s, char *errbuf, size_t errsz)
+{
+    char dummy[8];
+    if (!errbuf) {
+        errbuf = dummy;
+        errsz = sizeof dummy;
+    }
+    errbuf[0] = '\0';
+    *out = NULL;
+    hanfold_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return -ENOMEM;
+    hanfold_settings_default(&c->set);
+    if (s)
+        c->set = *s;
+    int e = 0;
+    if (c->set.opencc_config) {
+        c->opencc_config = strdup(c->set.opencc_config);
+        if (!c->opencc_config) {
+            e = -ENOMEM;
+            goto fail;
+        }
+        c->set.opencc_config = c->opencc_config;
+        if ((e = hf_script_open(&c->custom, c->opencc_config, errbuf, errsz)))
+            goto fail;
+    }
+    if (!c->set.script_only && (e = hf_script_open(&c->to_simp, HF_TO_SIMPLIFIED, errbuf, errsz)))
+        goto fail;
+    const char *tc = target_config(c->set.target);
+    if (tc && !c->custom && (e = hf_script_open(&c->to_target, tc, errbuf, errsz)))
+        goto fail;
+    if (c->set.script_only && !c->custom &&
+        (e = hf_script_open(&c->custom, tc ? tc : HF_TO_SIMPLIFIED, errbuf, errsz)))
+        goto fail;
+    *out = c;
+    return 0;
+fail:
+    hanfold_ctx_free(&c);
+    return e;
+}
+
+void hanfold_ctx_free(hanfold_ctx **pc)
+{
+    if (!pc || !*pc)
+        return;
+    hanfold_ctx *c = *pc;
+    hf_script_close(&c->to_simp);
+    hf_script_close(&c->to_target);
+    hf_script_close(&c->custom);
+    hf_decoder_free(&c->dec);
+    hf_buf_free(&c->a);
+    hf_buf_free(&c->b);
+    hf_buf_free(&c->tmp);
+    hf_buf_free(&c->text);
+    hf_buf_free(&c->key);
+    hf_buf_free(&c->dec_out);
+    free(c->tokens.v);
+    free(c->shingles.v);
+    free(c->sketch.v);
+    free(c->opencc_config);
+    free(c);
+    *pc = NULL;
+}
+
+const char *hanfold_ctx_error(const hanfold_ctx *c)
+{
+    return c->err;
+}
+
+const hanfold_stats *hanfold_ctx_stats(const hanfold_ctx *c)
+{
+    return &c->stats;
+}
+
+static bool clause_end(uint32_t c)
+{
+    switch (c) {
+    case '\n': case ',': case ';': case '!': case '?': case ':':
+    case 0x3001: case 0x3002: case 0xFF0C: case 0xFF1B: case 0xFF01: case 0xFF1F: case 0xFF1A:
+        return true;
+    }
+    return false;
+}
+
+/* Converts the clauses of s that are not yet in the wanted script.  Script
+ * is judged per clause by characters that exist in only one script; clauses
+ * without such characters follow the record as a whole.  This keeps correct
+ * text untouched (tw2s on simplified text turns 什么 into 什幺) and makes
+ * normalization idempotent. */
+static int convert_runs(hanfold_ctx *c, hf_script *conv, bool to_simp, const char *s, size_t n,
+                        hf_buf *out)
+{
+    size_t tt, ts;
+    hf_script_census(s, n, &tt, &ts);
+    bool record_other = to_simp ? tt > ts : ts > tt;
+    if (!tt && !ts && !record_other) {
+        /* nothing script-specific at all: still convert when converting
+         * to traditional (neutral characters like 发 may need it), never
+         * when converting to simplified */
+        if (to_simp)
+            return hf_buf_append(out, s, n);
+    }
+    const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    const uint8_t *run = p;
+    int run_conv = -1;
+    while (p < end) {
+        const uint8_t *cl = p;
+        while (p < end) {
+            uint32_t ch;
+            int l = hf_utf8_next(p, (size_t)(end - p), &ch);
+            if (l < 0)
+                return -EILSEQ;
+            p += l;
+            if (clause_end(ch))
+                break;
+        }
+        size_t t, m;
+        hf_script_census((const char *)cl, (size_t)(p - cl), &t, &m);
+        size_t other = to_simp ? t : m, same = to_simp ? m : t;
+        int conv_this = other > same ? 1 : other < same ? 0 : record_other;
+        if (run_conv >= 0 && conv_this != run_conv) {
+            int e = run_conv ? hf_script_convert(conv, (const char *)run, (size_t)(cl - run), out)
+                             : hf_buf_append(out, run, (size_t)(cl - run));
+            if (e)
+                return e;
+            c->stats.converted_runs += run_conv;
+            run = cl;
+        }
+        run_conv = conv_this;
+    }
+    if (p > run) {
+        int e = run_conv == 1 ? hf_script_convert(conv, (const char *)run, (size_t)(p - run), out)
+                              : hf_buf_append(out, run, (size_t)(p - run));
+        if (e)
+            return e;
+        c->stats.converted_runs += run_conv == 1;
+    }
+    return 0;
+}
+
+static int fail(hanfold_ctx *c, int e, const char *what)
+{
+    snprintf(c->err, sizeof c->err, "%s: %s", what, strerror(-e));
+    return e;
+}
+
+int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, hanfold_result *res)
+{
+    int e;
+    memset(res, 0, sizeof *res);
+    c->err[0] = '\0';
+    c->stats.records++;
+    hf_buf_clear(&c->text);
+    hf_buf_clear(&c->key);
+    const char *cur = in;
+    size_t len = n;
+
+    if (c->set.script_only) {
+        if ((e = hf_script_convert(c->custom, cur, len, &c->text)))
+            return fail(c, e, "script");
+        goto key;
+    }
+    if (c->set.html == HANFOLD_HTML_ON || (c->set.html == HANFOLD_HTML_AUTO && hf_markup_detect(cur, len))) {
+        hf_buf_clear(&c->a);
+        if ((e = hf_markup_to_text(cur, len, &c->a)))
+            return fail(c, e, "markup");
+        c->stats.html_records++;
+        cur = c->a.p ? c->a.p : "";
+        len = c->a.len;
+    }
+    if (c->set.repair_pinyin) {
+        size_t removed = 0;
+        hf_buf_clear(&c->b);
+        if ((e = hf_repair_pinyin(cur, len, &c->b, &removed)))
+            return fail(c, e, "repair");
+        c->stats.pinyin_removed += removed;
+        if (removed) {
+            cur = c->b.p;
+            len = c->b.len;
+        }
+    }
+    c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len);
+    {
+        hf_buf *dst = cur == c->a.p ? &c->b : &c->a;
+        hf_buf_clear(dst);
+        enum hf_punct punct = c->set.target == HANFOLD_TO_SIMPLIFIED ? HF_PUNCT_SIMPLIFIED : HF_PUNCT_TRADITIONAL;
+        if ((e = hf_unicode_clean(cur, len, punct, c->set.keep_lines, dst, &c->tmp)))
+            return fail(c, e, "unicode");
+        cur = dst->p ? dst->p : "";
+        len = dst->len;
+    }
+    if (c->custom)
+        e = hf_script_convert(c->custom, cur, len, &c->text);
+    else if (c->to_target)
+        e = convert_runs(c, c->to_target, false, cur, len, &c->text);
+    else
+        e = convert_runs(c, c->to_simp, true, cur, len, &c->text);
+    if (e)
+        return fail(c, e, "script");
+    if ((want & HANFOLD_WANT_KEY) && (c->to_target || c->custom)) {
+        /* The key is always made from simplified script. */
+        hf_buf *dst = cur == c->a.p ? &c->b : &c->a;
+        hf_buf_clear(dst);
+        if (c->to_simp && (e = convert_runs(c, c->to_simp, true, c->text.p, c->text.len, dst)))
+            return fail(c, e, "script");
+        if (!c->to_simp && (e = hf_buf_append(dst, c->text.p, c->text.len)))
+            return fail(c, e, "script");
+        if ((e = hf_fold_key(dst->p ? dst->p : "", dst->len, &c->key, &c->tmp)))
+            return fail(c, e, "key");
+        goto done;
+    }
+key:
+    if ((want & HANFOLD_WANT_KEY) &&
+        (e = hf_fold_key(c->text.p ? c->text.p : "", c->text.len, &c->key, &c->tmp)))
+        return fail(c, e, "key");
+done:
+    if (hf_buf_reserve(&c->text, 0) || hf_buf_reserve(&c->key, 0))
+        return fail(c, -ENOMEM, "output");
+    if (want & HANFOLD_WANT_TEXT) {
+        res->text = c->text.p;
+        res->text_len = c->text.len;
+    }
+    if (want & HANFOLD_WANT_KEY) {
+        res->key = c->key.p;
+        res->key_len = c->key.len;
+    }
+    return 0;
+}
+
+int hanfold_decode(hanfold_ctx *c, const void *bytes, size_t len, const char *charset,
+                   const char **out, size_t *outlen, size_t *invalid)
+{
+    int e;
+    hf_buf_clear(&c->dec_out);
+    *invalid = 0;
+    if (!charset || !strcasecmp(charset, "UTF-8") || !strcasecmp(charset, "UTF8")) {
+        e = hf_decode_utf8(bytes, len, &c->dec_out, invalid);
+    } else {
+        if (!c->dec || strcasecmp(c->dec_name, charset)) {
+            hf_decoder_free(&c->dec);
+            if ((e = hf_decoder_new(&c->dec, charset))) {
+                snprintf(c->err, sizeof c->err, "unknown encoding '%s'", charset);
+                return e;
+            }
+            snprintf(c->dec_name, sizeof c->dec_name, "%s", charset);
+        }
+        e = hf_decoder_run(c->dec, bytes, len, &c->dec_out, invalid);
+    }
+    if (!e)
+        e = hf_buf_reserve(&c->dec_out, 0);
+    if (e)
+        return fail(c, e, "decode");
+    *out = c->dec_out.p;
+    *outlen = c->dec_out.len;
+    return 0;
+}
+
+const char *hanfold_detect_charset(const void *sample, size_t len, bool html, size_t *bom_len)
+{
+    static const struct { const char *alias, *name; } canon[] = {
+        {"utf-8", "UTF-8"}, {"utf8", "UTF-8"}, {"gb2312", "GB18030"}, {"gbk", "GB18030"},
+        {"gb18030", "GB18030"}, {"x-gbk", "GB18030"}, {"big5", "BIG5-HKSCS"},
+        {"big5-hkscs", "BIG5-HKSCS"}, {"utf-16", "UTF-16"}, {"utf-16le", "UTF-16LE"},
+        {"utf-16be", "UTF-16BE"},
+    };
+    *bom_len = 0;
+    const char *b = hf_decode_bom(sample, len, bom_len);
+    if (b)
+        return b;
+    char name[64];
+    if (html && hf_decode_meta_charset(sample, len, name, sizeof name)) {
+        for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++)
+            if (!strcasecmp(name, canon[i].alias))
+                return canon[i].name;
+    }
+    const char *d = hf_decode_detect(sample, len);
+    return d ? d : "UTF-8";
+}

@@ -1,0 +1,136 @@
+/* script stage: OpenCC conversion and per-run script detection.
+ *
+ * This is the only file that includes <opencc.h>; it owns the library's
+ * quirks (OpenCC 1.1.6):
+ *  - opencc_open() returns (opencc_t)-1 on failure, not NULL;
+ *  - opencc_error() is a process-wide string, so it is copied at once;
+ *  - a config name without a directory is searched in the current directory
+ *    first, so configs are always opened by absolute path;
+ *  - it reads past the end of truncated UTF-8, so callers hand it only text
+ *    that the decode stage validated (hf_script_convert asserts nothing, it
+ *    trusts that contract);
+ *  - opencc_convert_utf8_to_buffer() has no capacity argument and is never
+ *    used; results of opencc_convert_utf8() are freed with
+ *    opencc_convert_utf8_free(). */
+#include "stages.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <opencc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tables.h"
+
+#ifndef HF_OPENCC_DATADIR
+#define HF_OPENCC_DATADIR "/usr/share/opencc"
+#endif
+
+struct hf_script {
+    opencc_t cc;
+};
+
+static int resolve(const char *config, char *path, size_t pathsz)
+{
+    char tmp[PATH_MAX];
+    if (strchr(config, '/')) {
+        if (snprintf(tmp, sizeof tmp, "%s", config) >= (int)sizeof tmp)
+            return -ENAMETOOLONG;
+    } else {
+        const char *dir = getenv("HANFOLD_OPENCC_DIR");
+        if (!dir || !*dir)
+            dir = HF_OPENCC_DATADIR;
+        size_t l = strlen(config);
+        const char *ext = l > 5 && !strcmp(config + l - 5, ".json") ? "" : ".json";
+        if (snprintf(tmp, sizeof tmp, "%s/%s%s", dir, config, ext) >= (int)sizeof tmp)
+            return -ENAMETOOLONG;
+    }
+    if (!realpath(tmp, path)) {
+        int e = errno;
+        snprintf(path, pathsz, "%s", tmp);
+        return -e;
+    }
+    return 0;
+}
+
+int hf_script_open(hf_script **out, const char *config, char *err, size_t errsz)
+{
+    char path[PATH_MAX];
+    *out = NULL;
+    int r = resolve(config, path, sizeof path);
+    if (r) {
+        snprintf(err, errsz, "cannot open OpenCC config '%s': %s", path, strerror(-r));
+        return r;
+    }
+    hf_script *s = calloc(1, sizeof *s);
+    if (!s)
+        return -ENOMEM;
+    s->cc = opencc_open(path);
+    if (s->cc == (opencc_t)-1) {
+        const char *m = opencc_error();
+        snprintf(err, errsz, "cannot load OpenCC config '%s': %s", path, m ? m : "unknown error");
+        free(s);
+        return -EINVAL;
+    }
+    *out = s;
+    return 0;
+}
+
+void hf_script_close(hf_script **s)
+{
+    if (!s || !*s)
+        return;
+    opencc_close((*s)->cc);
+    free(*s);
+    *s = NULL;
+}
+
+int hf_script_convert(hf_script *s, const char *in, size_t n, hf_buf *out)
+{
+    if (n == 0)
+        return 0;
+    char *r = opencc_convert_utf8(s->cc, in, n);
+    if (!r)
+        return -ENOMEM;
+    int e = hf_buf_append(out, r, strlen(r));
+    opencc_convert_utf8_free(r);
+    return e;
+}
+
+static int census_class(uint32_t c)
+{
+    size_t lo = 0, hi = sizeof hf_census / sizeof hf_census[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (hf_census[mid].cp < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < sizeof hf_census / sizeof hf_census[0] && hf_census[lo].cp == c ? hf_census[lo].cls : 0;
+}
+
+void hf_script_census(const char *s, size_t n, size_t *trad_only, size_t *simp_only)
+{
+    const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    size_t t = 0, m = 0;
+    while (p < end) {
+        if (*p < 0xE3) { /* everything below U+3000 is neither */
+            p++;
+            continue;
+        }
+        uint32_t c;
+        int l = hf_utf8_next(p, (size_t)(end - p), &c);
+        if (l < 0) {
+            p++;
+            continue;
+        }
+        int k = census_class(c);
+        t += k == 1;
+        m += k == 2;
+        p += l;
+    }
+    *trad_only = t;
+    *simp_only = m;
+}

@@ -1,0 +1,126 @@
+/* shingles and simhash stages.
+ *
+ * Tokens: every character of the key that is not an ASCII letter or digit
+ * is a token of its own (Han text has no word boundaries to rely on); a run
+ * of ASCII letters/digits is one token, so "iphone" weighs as much as one
+ * Han character.  Shingles are token n-grams hashed with XXH3-64 (fixed
+ * seed) over the little-endian 32-bit token ids.
+ *
+ * SimHash after Charikar (2002): each bit of the fingerprint is the sign of
+ * the sum, over the shingles, of +1/-1 for that bit of the shingle hash.
+ * The bottom-k sketch (the k smallest distinct shingle hashes) serves
+ * candidate generation and Jaccard estimation for long records
+ * (Broder 1997). */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "fingerprint.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t hf_hash64(const void *p, size_t n, uint64_t seed)
+{
+    return XXH3_64bits_withSeed(p, n, seed);
+}
+
+int hf_tokenize(const char *key, size_t n, hf_u32vec *out)
+{
+    const uint8_t *p = (const uint8_t *)key, *end = p + n;
+    out->len = 0;
+    while (p < end) {
+        uint32_t t;
+        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z')) {
+            const uint8_t *q = p;
+            bool digit = false;
+            while (q < end && ((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') ||
+                               (*q >= 'A' && *q <= 'Z'))) {
+                digit = digit || (*q >= '0' && *q <= '9');
+                q++;
+            }
+            /* Runs live above the code point range so they never equal a
+             * character token. */
+            t = (digit ? HF_TOKEN_NUMERIC : HF_TOKEN_RUN) |
+                (uint32_t)(XXH3_64bits(p, (size_t)(q - p)) & 0x3FFFFFFF);
+            p = q;
+        } else {
+            int l = hf_utf8_next(p, (size_t)(end - p), &t);
+            if (l < 0) {
+                t = 0xFFFD;
+                l = 1;
+            }
+            p += l;
+        }
+        if (out->len == out->cap) {
+            size_t cap = out->cap ? out->cap * 2 : 256;
+            uint32_t *v = realloc(out->v, cap * sizeof *v);
+            if (!v)
+                return -ENOMEM;
+            out->v = v;
+            out->cap = cap;
+        }
+        out->v[out->len++] = t;
+    }
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int hf_shingles(const uint32_t *tok, size_t ntok, unsigned n, hf_u64vec *out)
+{
+    out->len = 0;
+    size_t count = ntok == 0 ? 0 : ntok < n ? 1 : ntok - n + 1;
+    if (count > out->cap) {
+        uint64_t *v = realloc(out->v, count * sizeof *v);
+        if (!v)
+            return -ENOMEM;
+        out->v = v;
+        out->cap = count;
+    }
+    uint8_t le[4 * 16];
+    for (size_t i = 0; i < count; i++) {
+        size_t m = ntok < n ? ntok : n;
+        for (size_t j = 0; j < m; j++) {
+            uint32_t t = tok[i + j];
+            le[4 * j] = (uint8_t)t;
+            le[4 * j + 1] = (uint8_t)(t >> 8);
+            le[4 * j + 2] = (uint8_t)(t >> 16);
+            le[4 * j + 3] = (uint8_t)(t >> 24);
+        }
+        out->v[out->len++] = XXH3_64bits_withSeed(le, 4 * m, HF_SHINGLE_SEED);
+    }
+    return 0;
+}
+
+uint64_t hf_simhash(const uint64_t *h, size_t n)
+{
+    int32_t acc[64] = {0};
+    for (size_t i = 0; i < n; i++) {
+        uint64_t x = h[i];
+        for (int b = 0; b < 64; b++)
+            acc[b] += (int32_t)((x >> b) & 1) * 2 - 1;
+    }
+    uint64_t s = 0;
+    for (int b = 0; b < 64; b++)
+        if (acc[b] > 0)
+            s |= 1ULL << b;
+    return s;
+}
+
+size_t hf_sort_unique(uint64_t *v, size_t n)
+{
+    if (n < 2)
+        return n;
+    qsort(v, n, sizeof *v, cmp_u64);
+    size_t k = 1;
+    for (size_t i = 1; i < n; i++)
+        if (v[i] != v[k - 1])
+            v[k++] = v[i];
+    return k;
+}

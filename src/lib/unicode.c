@@ -1,0 +1,182 @@
+/* unicode stage: compatibility normalization and spacing.
+ *
+ * NFKC (UAX #15) through libunistring folds full-width Latin and digits,
+ * U+3000, half-width katakana/punctuation and compatibility ideographs.  It
+ * would also turn the full-width punctuation that Chinese text is written
+ * with (，：；！？（） …) into ASCII, which is wrong for readable text, so those
+ * characters are kept out of NFKC.  Then invisible format characters and
+ * controls go, whitespace collapses, spaces next to Han characters go
+ * (Chinese is written without them: "23.3 萬臺" -> "23.3萬臺"), and corner
+ * brackets become the quotation marks of the target script. */
+#include "stages.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unictype.h>
+#include <uninorm.h>
+
+#include "unicode.h"
+
+/* Full-width punctuation that is the normal form in Chinese text. */
+static bool keep_from_nfkc(uint32_t c)
+{
+    switch (c) {
+    case 0xFF01: case 0xFF08: case 0xFF09: case 0xFF0C: case 0xFF1A:
+    case 0xFF1B: case 0xFF1F: case 0xFF5E: case 0x2025: case 0x2026:
+        return true;
+    }
+    return false;
+}
+
+/* Characters NFKC leaves alone, tested cheaply so that plain Han and ASCII
+ * text skips u8_normalize altogether. */
+static bool nfkc_stable(uint32_t c)
+{
+    return c < 0xA0 || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x3001 && c <= 0x303F && c != 0x3000) || (c >= 0x2010 && c <= 0x2024);
+}
+
+static bool is_cjk_punct(uint32_t c)
+{
+    return (c >= 0x3000 && c <= 0x303F) || (c >= 0xFE10 && c <= 0xFE1F) ||
+           (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF01 && c <= 0xFF65 && keep_from_nfkc(c)) ||
+           c == 0xFF5E;
+}
+
+/* Letters and digits of any script other than Han, for the spacing rule. */
+static bool is_alnum(uint32_t c)
+{
+    if (c < 0x80)
+        return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+    return uc_is_general_category(c, UC_CATEGORY_L) || uc_is_general_category(c, UC_CATEGORY_N);
+}
+
+static bool invisible(uint32_t c)
+{
+    if (c < 0x20)
+        return c != '\n' && c != '\t';
+    if (c == 0x7F || (c >= 0x80 && c < 0xA0))
+        return true;
+    if ((c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF))
+        return true; /* variation selectors */
+    return c >= 0xAD && uc_is_general_category(c, UC_CATEGORY_Cf);
+}
+
+static uint32_t map_quote(uint32_t c, enum hf_punct punct)
+{
+    if (punct == HF_PUNCT_SIMPLIFIED) {
+        switch (c) {
+        case 0x300C: return 0x201C; /* 「 -> “ */
+        case 0x300D: return 0x201D;
+        case 0x300E: return 0x2018; /* 『 -> ‘ */
+        case 0x300F: return 0x2019;
+        }
+    }
+    return c;
+}
+
+/* Step 1: NFKC outside the kept punctuation, into tmp. */
+static int nfkc(const char *s, size_t n, hf_buf *tmp)
+{
+    const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    hf_buf_clear(tmp);
+    while (p < end) {
+        /* A segment that needs u8_normalize runs up to the next kept
+         * punctuation mark; stable characters are copied as they are. */
+        const uint8_t *seg = p;
+        bool stable = true;
+        uint32_t c = 0;
+        int l = 0;
+        while (p < end) {
+            l = hf_utf8_next(p, (size_t)(end - p), &c);
+            if (l < 0)
+                return -EILSEQ;
+            if (keep_from_nfkc(c))
+                break;
+            stable = stable && nfkc_stable(c);
+            p += l;
+        }
+        if (p > seg) {
+            if (stable) {
+                if (hf_buf_append(tmp, seg, (size_t)(p - seg)))
+                    return -ENOMEM;
+            } else {
+                size_t len = 0;
+                uint8_t *r = u8_normalize(UNINORM_NFKC, seg, (size_t)(p - seg), NULL, &len);
+                if (!r)
+                    return -errno;
+                int e = hf_buf_append(tmp, r, len);
+                free(r);
+                if (e)
+                    return e;
+            }
+        }
+        if (p < end) {
+            if (hf_buf_append(tmp, p, (size_t)l))
+                return -ENOMEM;
+            p += l;
+        }
+    }
+    return 0;
+}
+
+int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, bool keep_lines,
+                     hf_buf *out, hf_buf *tmp)
+{
+    int e = nfkc(s, n, tmp);
+    if (e)
+        return e;
+    const uint8_t *p = (const uint8_t *)tmp->p, *end = p + tmp->len;
+    uint32_t prev = 0;      /* last character written on this line, 0 at line start */
+    bool space = false;     /* whitespace seen since prev */
+    int newlines = 0;       /* line breaks pending since prev */
+    bool any = false;       /* anything written at all */
+    while (p < end) {
+        uint32_t c;
+        int l = hf_utf8_next(p, (size_t)(end - p), &c);
+        if (l < 0)
+            return -EILSEQ;
+        p += l;
+        if (c == '\r') {
+            if (p < end && *p == '\n')
+                continue;
+            c = '\n';
+        }
+        if (c == 0x2028 || c == 0x2029)
+            c = '\n';
+        if (c == '\n' && !keep_lines)
+            c = ' ';
+        if (c == '\n') {
+            newlines++;
+            space = false;
+            prev = 0;
+            continue;
+        }
+        if (invisible(c))
+            continue;
+        if (c == '\t' || c == ' ' || uc_is_property_white_space(c)) {
+            space = true;
+            continue;
+        }
+        c = map_quote(c, punct);
+        if (newlines && any) {
+            for (int i = 0; i < (newlines > 2 ? 2 : newlines); i++)
+                if (hf_buf_putc(out, '\n'))
+                    return -ENOMEM;
+        } else if (space && prev) {
+            bool cjk_prev = hf_is_han(prev) || is_cjk_punct(prev);
+            bool cjk_next = hf_is_han(c) || is_cjk_punct(c);
+            bool drop = (cjk_prev && (cjk_next || is_alnum(c))) || (cjk_next && is_alnum(prev));
+            if (!drop && hf_buf_putc(out, ' '))
+                return -ENOMEM;
+        }
+        newlines = 0;
+        space = false;
+        if (hf_buf_put_cp(out, c))
+            return -ENOMEM;
+        prev = c;
+        any = true;
+    }
+    return 0;
+}

@@ -1,0 +1,183 @@
+/* Oracle tests for the clusterer: bit-parallel LCS against the textbook
+ * dynamic programme, and clustering through the index against brute force
+ * (every earlier representative compared, same rules). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "fingerprint.h"
+#include "hanfold.h"
+
+static uint64_t rng = 0x9E3779B97F4A7C15ULL;
+static uint32_t rnd(uint32_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng % n);
+}
+
+static size_t lcs_dp(const uint32_t *a, size_t m, const uint32_t *b, size_t n)
+{
+    size_t *prev = calloc(n + 1, sizeof *prev), *cur = calloc(n + 1, sizeof *cur);
+    for (size_t i = 1; i <= m; i++) {
+        for (size_t j = 1; j <= n; j++)
+            cur[j] = a[i - 1] == b[j - 1] ? prev[j - 1] + 1 : (prev[j] > cur[j - 1] ? prev[j] : cur[j - 1]);
+        size_t *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    size_t r = prev[n];
+    free(prev);
+    free(cur);
+    return r;
+}
+
+/* A key from a token sequence: Han characters from a small range. */
+static size_t to_key(const uint32_t *t, size_t n, char *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = 0x4E00 + t[i];
+        out[k++] = (char)(0xE0 | (c >> 12));
+        out[k++] = (char)(0x80 | ((c >> 6) & 0x3F));
+        out[k++] = (char)(0x80 | (c & 0x3F));
+    }
+    out[k] = '\0';
+    return k;
+}
+
+#define NREC 600
+#define MAXT 160
+
+static uint32_t toks[NREC][MAXT];
+static size_t ntok[NREC];
+
+/* Brute-force verdict, the rules of hanfold_clusterer spelled out plainly. */
+static double brute_sim(size_t i, size_t j, const hanfold_cluster_settings *s)
+{
+    size_t la = ntok[i], lb = ntok[j], lo = la < lb ? la : lb, hi = la < lb ? lb : la;
+    if (!lo || (double)lo / hi < s->min_ratio)
+        return -1;
+    if (lo <= HANFOLD_TINY)
+        return la == lb && !memcmp(toks[i], toks[j], la * sizeof(uint32_t)) ? 1.0 : -1;
+    double sim = (double)lcs_dp(toks[i], la, toks[j], lb) / lo;
+    double th = lo < HANFOLD_SHORT_TIER ? s->threshold : s->long_threshold;
+    return sim >= th ? sim : -1;
+}
+
+int main(void)
+{
+    /* 1. bit-parallel LCS == DP on random pairs, lengths across word borders */
+    for (int it = 0; it < 3000; it++) {
+        uint32_t a[300], b[300];
+        size_t m = 1 + rnd(200), n = 1 + rnd(200);
+        uint32_t alpha = 2 + rnd(30);
+        for (size_t i = 0; i < m; i++)
+            a[i] = rnd(alpha);
+        for (size_t i = 0; i < n; i++)
+            b[i] = rnd(alpha);
+        size_t x = hf_lcs(a, m, b, n), y = lcs_dp(a, m, b, n);
+        if (x != y) {
+            CHECK(x == y);
+            fprintf(stderr, "  m=%zu n=%zu alpha=%u bitparallel=%zu dp=%zu\n", m, n, alpha, x, y);
+            break;
+        }
+    }
+    CHECK(hf_lcs(NULL, 0, NULL, 0) == 0);
+
+    /* 2. clusters through the index == brute force, on bases with planted
+     * near-duplicates (insertions, deletions, substitutions, prefixes). */
+    size_t nbase = 0;
+    for (size_t r = 0; r < NREC; r++) {
+        if (r < 20 || rnd(3) == 0) {
+            ntok[r] = 3 + rnd(r % 5 == 0 ? 150 : 40);
+            for (size_t i = 0; i < ntok[r]; i++)
+                toks[r][i] = rnd(3000);
+            nbase++;
+        } else {
+            size_t src = rnd((uint32_t)r);
+            size_t n = 0;
+            if (rnd(2))
+                for (size_t k = rnd(4); k > 0 && n < MAXT; k--)
+                    toks[r][n++] = rnd(3000);
+            for (size_t i = 0; i < ntok[src] && n < MAXT; i++) {
+                uint32_t op = rnd(40);
+                if (op == 0)
+                    continue;                     /* deletion */
+                if (op == 1)
+                    toks[r][n++] = rnd(3000);     /* substitution */
+                else
+                    toks[r][n++] = toks[src][i];
+                if (op == 2 && n < MAXT)
+                    toks[r][n++] = rnd(3000);     /* insertion */
+            }
+            ntok[r] = n;
+        }
+    }
+    hanfold_cluster_settings s;
+    hanfold_cluster_settings_default(&s);
+    hanfold_clusterer *cl;
+    CHECK(hanfold_clusterer_new(&cl, &s) == 0);
+    hanfold_ctx *ctx;
+    CHECK(hanfold_ctx_new(&ctx, NULL, NULL, 0) == 0);
+    static char key[MAXT * 3 + 1];
+    size_t rep[NREC], nrep = 0, agree = 0, merged = 0;
+    for (size_t r = 0; r < NREC; r++) {
+        size_t kl = to_key(toks[r], ntok[r], key);
+        hanfold_fp fp;
+        CHECK(hanfold_fingerprint(ctx, key, kl, &fp) == 0);
+        CHECK(fp.ntokens == ntok[r]);
+        uint64_t match;
+        double sim;
+        CHECK(hanfold_clusterer_add(cl, &fp, &match, &sim) == 0);
+        /* brute force: best earlier representative */
+        size_t best = r;
+        double bs = -1;
+        for (size_t k = 0; k < nrep; k++) {
+            double x = brute_sim(r, rep[k], &s);
+            if (x > bs) {
+                bs = x;
+                best = rep[k];
+            }
+        }
+        if (best == r)
+            rep[nrep++] = r;
+        else
+            merged++;
+        agree += match == best;
+        if (match != best)
+            fprintf(stderr, "record %zu: index says %llu (%.3f), brute force %zu (%.3f)\n", r,
+                    (unsigned long long)match, sim, best, bs);
+    }
+    CHECK(agree == NREC);
+    CHECK(merged > NREC / 4); /* the planted duplicates were found at all */
+    printf("cluster oracle: %zu records, %zu bases planted, %zu merged, %zu agree\n", (size_t)NREC,
+           nbase, merged, agree);
+
+    /* 3. empty keys never merge; single linkage puts the first record first */
+    hanfold_clusterer *c2;
+    hanfold_cluster_settings s2 = s;
+    s2.linkage = HANFOLD_LINKAGE_SINGLE;
+    CHECK(hanfold_clusterer_new(&c2, &s2) == 0);
+    hanfold_fp fp;
+    uint64_t m;
+    double sim;
+    CHECK(hanfold_fingerprint(ctx, "", 0, &fp) == 0);
+    CHECK(hanfold_clusterer_add(c2, &fp, &m, &sim) == 0 && m == 0);
+    CHECK(hanfold_fingerprint(ctx, "", 0, &fp) == 0);
+    CHECK(hanfold_clusterer_add(c2, &fp, &m, &sim) == 0 && m == 1);
+    const char *k1 = "民间故事水分", *k2 = "民间故事水平";
+    CHECK(hanfold_fingerprint(ctx, k1, strlen(k1), &fp) == 0);
+    CHECK(hanfold_clusterer_add(c2, &fp, &m, &sim) == 0 && m == 2);
+    CHECK(hanfold_fingerprint(ctx, k2, strlen(k2), &fp) == 0);
+    CHECK(hanfold_clusterer_add(c2, &fp, &m, &sim) == 0 && m == 3);
+    CHECK(hanfold_clusterer_cluster_of(c2, 1) == 1);
+    CHECK(hanfold_clusterer_cluster_of(c2, 3) == 3);
+    hanfold_clusterer_free(&c2);
+
+    hanfold_clusterer_free(&cl);
+    CHECK(cl == NULL);
+    hanfold_ctx_free(&ctx);
+    return check_done("cluster");
+}

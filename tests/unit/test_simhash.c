@@ -1,0 +1,77 @@
+/* shingles and simhash: known-answer vectors and properties. */
+#include <stdlib.h>
+#include <string.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "check.h"
+#include "fingerprint.h"
+#include "hanfold.h"
+
+static int popcount(uint64_t x) { return __builtin_popcountll(x); }
+
+int main(void)
+{
+    /* XXH3 known answers (xxHash's own test vectors). */
+    CHECK(XXH3_64bits("", 0) == 0x2d06800538d394c2ULL);
+    CHECK(hf_hash64("", 0, 0) == 0x2d06800538d394c2ULL);
+
+    hf_u32vec t = {0};
+    hf_u64vec sh = {0};
+    /* tokens: Han characters one by one, ASCII runs as one token */
+    CHECK(hf_tokenize("iphone用户2024年", strlen("iphone用户2024年"), &t) == 0);
+    CHECK(t.len == 5);
+    CHECK(t.v[0] & HF_TOKEN_RUN);
+    CHECK((t.v[0] & HF_TOKEN_NUMERIC) == HF_TOKEN_RUN);
+    CHECK(t.v[1] == 0x7528 && t.v[2] == 0x6237);
+    CHECK((t.v[3] & HF_TOKEN_NUMERIC) == HF_TOKEN_NUMERIC);
+    CHECK(t.v[4] == 0x5E74);
+    CHECK(hf_tokenize("", 0, &t) == 0 && t.len == 0);
+
+    /* shingles: n-grams; a shorter sequence is one shingle */
+    uint32_t toks[5] = {1, 2, 3, 4, 5};
+    CHECK(hf_shingles(toks, 5, 3, &sh) == 0 && sh.len == 3);
+    uint64_t first = sh.v[0];
+    CHECK(hf_shingles(toks, 3, 3, &sh) == 0 && sh.len == 1 && sh.v[0] == first);
+    CHECK(hf_shingles(toks, 2, 3, &sh) == 0 && sh.len == 1 && sh.v[0] != first);
+    CHECK(hf_shingles(toks, 0, 3, &sh) == 0 && sh.len == 0);
+    /* the shingle hash is XXH3 with the schema seed over little-endian ids */
+    uint8_t le[12] = {1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0};
+    CHECK(first == XXH3_64bits_withSeed(le, 12, HF_SHINGLE_SEED));
+
+    /* SimHash: majority per bit (Charikar) */
+    uint64_t h3[3] = {0x1, 0x3, 0x2};
+    CHECK(hf_simhash(h3, 3) == 0x3);
+    CHECK(hf_simhash(NULL, 0) == 0);
+    uint64_t same[4] = {0xdeadbeefULL, 0xdeadbeefULL, 0xdeadbeefULL, 0xdeadbeefULL};
+    CHECK(hf_simhash(same, 4) == 0xdeadbeefULL);
+
+    /* Through the context: a near-duplicate is closer than an unrelated text. */
+    hanfold_ctx *ctx;
+    CHECK(hanfold_ctx_new(&ctx, NULL, NULL, 0) == 0);
+    const char *a = "上半年中国arvr出货233万台同比下滑了291";
+    const char *b = "idc2024上半年中国arvr头显出货233万台同比下滑291";
+    const char *c = "英特尔ai加速器gaudi3下周发布挑战nvidia统治地位";
+    hanfold_fp fa, fb, fc;
+    CHECK(hanfold_fingerprint(ctx, a, strlen(a), &fa) == 0);
+    uint64_t sa = fa.simhash;
+    CHECK(fa.key_tokens == 17 && fa.tokens && fa.ntokens == 17);
+    CHECK(hanfold_fingerprint(ctx, b, strlen(b), &fb) == 0);
+    uint64_t sb = fb.simhash;
+    CHECK(hanfold_fingerprint(ctx, c, strlen(c), &fc) == 0);
+    uint64_t sc = fc.simhash;
+    CHECK(popcount(sa ^ sb) < popcount(sa ^ sc));
+    CHECK(popcount(sa ^ sb) < popcount(sb ^ sc));
+    /* determinism */
+    CHECK(hanfold_fingerprint(ctx, a, strlen(a), &fa) == 0 && fa.simhash == sa);
+    /* sketch ascending and distinct */
+    for (size_t i = 1; i < fa.nsketch; i++)
+        CHECK(fa.sketch[i - 1] < fa.sketch[i]);
+    hanfold_ctx_free(&ctx);
+    CHECK(ctx == NULL);
+    hanfold_ctx_free(NULL);
+    free(t.v);
+    free(sh.v);
+    return check_done("simhash");
+}
