@@ -71,10 +71,11 @@ def main():
     ts_map = {s: t[0] for s, t in ts}
     st_map = {s: t for s, t in st}
 
-    # Census: a character is traditional-only when t2s changes it and it is not
-    # itself a simplified character that s2t would change; and vice versa.
-    trad = {s for s, t in ts if t[0] != s}
-    simp = {s for s, t in st if any(x != s for x in t)}
+    # Census: a character is traditional-only when t2s never keeps it (面 and
+    # 里 stay 面 and 里 in some words, so they tell nothing) and it is not a
+    # simplified character too; and vice versa.
+    trad = {s for s, t in ts if s not in t}
+    simp = {s for s, t in st if s not in t}
     census = {}
     for c in trad - simp:
         census[c] = 1
@@ -82,8 +83,10 @@ def main():
         census[c] = 2
 
     uf = UF()
+    # JPVariants: traditional text on the web also carries Japanese forms
+    # (呉 for 吳, 様 for 樣); their classes stay small (see the build log).
     for name in ('STCharacters', 'TSCharacters', 'TWVariants', 'TWVariantsRev',
-                 'HKVariants', 'HKVariantsRev'):
+                 'HKVariants', 'HKVariantsRev', 'JPVariants', 'JPVariantsRev'):
         for s, t in load(d, name):
             if len(s) != 1:
                 continue

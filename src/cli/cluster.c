@@ -5,6 +5,7 @@
  * input order; they differ only in what they write. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,9 +61,12 @@ static const char help_report[] =
 static const char help_cluster_opts[] =
 "Near-duplicates:\n"
 "      --threshold T     short records: share of the shorter key's tokens that\n"
-"                        must appear, in order, in the other (LCS); default 0.87\n"
-"      --long-threshold T  long records (over 1000 tokens): estimated 3-gram\n"
-"                        Jaccard similarity; default 0.30\n"
+"                        must appear, in order, in the other (LCS), for keys\n"
+"                        under 100 tokens; default 0.88\n"
+"      --long-threshold T  the same when the shorter key has 100 tokens or more;\n"
+"                        default 0.70\n"
+"      --jaccard-threshold T  keys over 1000 tokens: estimated 3-gram Jaccard\n"
+"                        similarity; default 0.30\n"
 "      --min-ratio R     never match keys whose length ratio is below R; default 0.6\n"
 "      --linkage L       representative (default: join the most similar earlier\n"
 "                        cluster representative, no chaining) or single\n"
@@ -70,7 +74,7 @@ static const char help_cluster_opts[] =
 "\n";
 
 enum {
-    OPT_FORMAT = OPT_CMD, OPT_THRESHOLD, OPT_LONG_THRESHOLD, OPT_MIN_RATIO, OPT_LINKAGE,
+    OPT_FORMAT = OPT_CMD, OPT_THRESHOLD, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_RATIO, OPT_LINKAGE,
     OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS,
 };
 
@@ -506,9 +510,10 @@ static void write_report(job *j, char **files)
         snprintf(num, sizeof num,
                  "{\"schema\":\"%s\",\"records\":%" PRIu64 ",\"clusters\":%" PRIu64
                  ",\"duplicate_records\":%" PRIu64 ",\"duplicate_bytes\":%" PRIu64
-                 ",\"threshold\":%.3f,\"long_threshold\":%.3f,\"min_ratio\":%.3f,\"groups\":[",
+                 ",\"threshold\":%.3f,\"long_threshold\":%.3f,\"jaccard_threshold\":%.3f"
+                 ",\"min_ratio\":%.3f,\"groups\":[",
                  hanfold_schema(), n, nclusters, dup_records, dup_bytes, j->cs.threshold,
-                 j->cs.long_threshold, j->cs.min_ratio);
+                 j->cs.long_threshold, j->cs.jaccard_threshold, j->cs.min_ratio);
         out_str(num);
     } else if (j->format == FMT_CSV) {
         out_str("cluster,size,id,source,similarity,text\n");
@@ -617,6 +622,7 @@ static int run(enum cmd cmd, int argc, char **argv)
         {"format", required_argument, 0, OPT_FORMAT},
         {"threshold", required_argument, 0, OPT_THRESHOLD},
         {"long-threshold", required_argument, 0, OPT_LONG_THRESHOLD},
+        {"jaccard-threshold", required_argument, 0, OPT_JACCARD_THRESHOLD},
         {"min-ratio", required_argument, 0, OPT_MIN_RATIO},
         {"linkage", required_argument, 0, OPT_LINKAGE},
         {"fingerprints", no_argument, 0, OPT_FINGERPRINTS},
@@ -673,14 +679,23 @@ static int run(enum cmd cmd, int argc, char **argv)
         }
         case OPT_THRESHOLD:
         case OPT_LONG_THRESHOLD:
+        case OPT_JACCARD_THRESHOLD:
         case OPT_MIN_RATIO: {
+            static const struct { int opt; const char *name; size_t off; } th[] = {
+                {OPT_THRESHOLD, "threshold", offsetof(hanfold_cluster_settings, threshold)},
+                {OPT_LONG_THRESHOLD, "long-threshold", offsetof(hanfold_cluster_settings, long_threshold)},
+                {OPT_JACCARD_THRESHOLD, "jaccard-threshold", offsetof(hanfold_cluster_settings, jaccard_threshold)},
+                {OPT_MIN_RATIO, "min-ratio", offsetof(hanfold_cluster_settings, min_ratio)},
+            };
+            size_t k = 0;
+            while (th[k].opt != c)
+                k++;
             double v;
             if (!clustering || hf_parse_double(optarg, 0.0, 1.0, &v)) {
-                hf_msg("invalid value '%s' for --%s (expected a number from 0 to 1)", optarg,
-                       c == OPT_THRESHOLD ? "threshold" : c == OPT_MIN_RATIO ? "min-ratio" : "long-threshold");
+                hf_msg("invalid value '%s' for --%s (expected a number from 0 to 1)", optarg, th[k].name);
                 return hf_usage_error(name);
             }
-            *(c == OPT_THRESHOLD ? &j.cs.threshold : c == OPT_MIN_RATIO ? &j.cs.min_ratio : &j.cs.long_threshold) = v;
+            *(double *)((char *)&j.cs + th[k].off) = v;
             break;
         }
         case OPT_LINKAGE:

@@ -603,6 +603,11 @@ static size_t count_chars(const char *s)
     return k;
 }
 
+static bool is_a(const xmlNode *n)
+{
+    return n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "a");
+}
+
 /* <ul>/<ol> of at least 3 items whose text is at least 80% link text:
  * navigation, "related articles" and other link farms. */
 static bool is_link_list(const xmlNode *list)
@@ -613,22 +618,28 @@ static bool is_link_list(const xmlNode *list)
             items++;
     if (items < 3)
         return false;
-    size_t total = 0, linked = 0;
+    /* One pass; the number of open <a> is tracked on the way down and up
+     * rather than by looking at each text node's ancestors. */
+    size_t total = 0, linked = 0, in_a = 0;
     const xmlNode *n = list->children;
     while (n) {
-        bool skip = false;
         if (n->type == XML_TEXT_NODE && n->content) {
             size_t k = count_chars((const char *)n->content);
             total += k;
-            for (const xmlNode *a = n->parent; a && a != list; a = a->parent)
-                if (a->type == XML_ELEMENT_NODE && xmlStrEqual(a->name, BAD_CAST "a")) {
-                    linked += k;
-                    break;
-                }
-        } else {
-            skip = scan_skips(n);
+            if (in_a)
+                linked += k;
+        } else if (!scan_skips(n) && n->children) {
+            in_a += is_a(n);
+            n = n->children;
+            continue;
         }
-        n = next_in(n, list, skip);
+        while (!n->next) {
+            n = n->parent;
+            if (n == list)
+                return total > 0 && linked * 5 >= total * 4;
+            in_a -= is_a(n);
+        }
+        n = n->next;
     }
     return total > 0 && linked * 5 >= total * 4;
 }
@@ -646,7 +657,8 @@ static const char *const ad_labels[] = {
 };
 
 #define AD_BOX_MAX_CHARS 200 /* an ad box is short; longer boxes are content */
-#define AD_SCAN_NODES 256    /* bound on nodes examined per candidate */
+#define AD_LABEL_NODES 32    /* the label is among a box's first nodes */
+#define AD_SCAN_NODES 256    /* bound on nodes counted in a labelled box */
 
 static bool starts_with_ad_label(const char *s)
 {
@@ -675,7 +687,7 @@ static bool is_ad_box(const xmlNode *box)
     const xmlNode *n = box->children;
     const char *first = NULL;
     size_t seen = 0;
-    while (n && !first && seen++ < AD_SCAN_NODES) {
+    while (n && !first && seen++ < AD_LABEL_NODES) {
         bool skip = false;
         if (n->type == XML_TEXT_NODE && n->content) {
             const char *s = (const char *)n->content;
@@ -715,6 +727,7 @@ struct walk {
     hf_buf *out;
     size_t base;   /* out->len at entry: never trimmed below */
     int pre;       /* open <pre> elements */
+    bool pre_start; /* nothing yet since a <pre> start tag */
     int lists;     /* open lists already judged by is_link_list */
     int err;
 };
@@ -764,6 +777,16 @@ static void emit_text(struct walk *w, const char *s)
 {
     size_t n = strlen(s);
     size_t i = 0;
+    if (w->pre_start) {
+        /* HTML ignores a newline right after <pre>; libxml2 keeps it. */
+        w->pre_start = false;
+        if (w->pre && s[0] == '\r')
+            i++;
+        if (w->pre && s[i] == '\n')
+            i++;
+        else
+            i = 0;
+    }
     if (w->pre) {
         while (i < n) {
             size_t j = i;
@@ -842,6 +865,7 @@ static bool enter(struct walk *w, xmlNode *n)
         soft_break(w);
     if (f & T_PRE)
         w->pre++;
+    w->pre_start = (f & T_PRE) != 0;
     if (f & T_LIST)
         w->lists++;
     return true;

@@ -590,11 +590,15 @@ static int mj_build(struct mj *m, const char *s, size_t limit, size_t i, struct 
     uint32_t c;
     int l = next_cp(s, limit, i, &c);
     kind_exact(m, s, i, (size_t)l, c, gb);
+    /* The byte waiting for its partner; 0xFF (never part of a GBK code)
+     * when none is. */
     uint8_t dangling = gb[1];
     *r = (struct mj_run){.chars = 1, .nonascii = 1, .common = is_common(c)};
     size_t j = i + (size_t)l;
 
-    while (j < limit) {
+    /* An ASCII byte left over is a character of its own: the stream is
+     * aligned again after it and the run is over. */
+    while (j < limit && dangling >= 0x80) {
         l = next_cp(s, limit, j, &c);
         size_t next = j + (size_t)l;
         enum mj_kind k = kind_exact(m, s, j, (size_t)l, c, gb);
@@ -613,6 +617,7 @@ static int mj_build(struct mj *m, const char *s, size_t limit, size_t i, struct 
                 r->good++;
                 if (out && mj_pair(m, dangling, t, &c) && hf_buf_put_cp(out, c))
                     return -ENOMEM;
+                dangling = 0xFF; /* nothing left over */
                 j = next;
                 break;
             }
@@ -637,11 +642,9 @@ static int mj_build(struct mj *m, const char *s, size_t limit, size_t i, struct 
             r->common += is_common(c);
         }
         j = next;
-        if (dangling < 0x80)
-            break; /* an ASCII trail byte: aligned again after it */
     }
-    /* A leftover ASCII byte is a whole character of the original (the trail
-     * of ˋ = A8 41 in ...（A-AVG）); a leftover lead byte is lost. */
+    /* A leftover ASCII byte is a whole character of the original (the 'A' in
+     * ˋ = A8 41 of ...（A-AVG）); a leftover lead byte is lost. */
     if (out && dangling < 0x80 && hf_buf_putc(out, (char)dangling))
         return -ENOMEM;
     r->end = j;

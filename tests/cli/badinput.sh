@@ -1,0 +1,71 @@
+#!/bin/sh
+# Bad input is normal input: invalid and truncated UTF-8, NULs, GBK/Big5,
+# a 50 MB line, empty input, unreadable files, malformed JSONL, a full disk,
+# a closed pipe.  Each: a clear message, the rest processed, documented status.
+. "$(dirname "$0")/lib.sh"
+H=$HANFOLD
+FFFD=$(printf '\357\277\275')
+
+printf '好\377\376的\n第二行\n' > "$TMP/bad"
+expect "invalid utf-8 replaced" 0 "$(printf '好%s%s的\n第二行' "$FFFD" "$FFFD")" -- "$H" normalize "$TMP/bad"
+"$H" normalize "$TMP/bad" > /dev/null 2> "$TMP/err"
+check "invalid utf-8 reported with file:line" grep -q "^hanfold: $TMP/bad:1: 2 invalid byte sequences" "$TMP/err"
+printf 'ok\n好\377\nafter\n' > "$TMP/bad2"
+expect "strict stops with 2, earlier records written" 2 'ok' -- "$H" normalize --strict "$TMP/bad2"
+
+printf '末尾\344\270' > "$TMP/trunc"
+expect "truncated utf-8 at end of file" 0 "末尾$FFFD" -- "$H" normalize "$TMP/trunc"
+
+printf 'a\000b\n' > "$TMP/nul"
+expect "NUL bytes dropped, line kept" 0 'ab' -- "$H" normalize "$TMP/nul"
+
+printf '中文测试，简体字。\n' | iconv -f UTF-8 -t GBK > "$TMP/gbk"
+expect "GBK with --encoding" 0 '中文测试，简体字。' -- "$H" normalize --encoding GBK "$TMP/gbk"
+python3 -c "print('今天天气很好，我们一起去公园散步，然后去图书馆看书。这是一个测试句子，用来检测字符编码。' * 3)" | iconv -f UTF-8 -t GB18030 > "$TMP/gb18030"
+expect "GB18030 detected with --encoding auto" 0 "$(python3 -c "print('今天天气很好，我们一起去公园散步，然后去图书馆看书。这是一个测试句子，用来检测字符编码。' * 3)")" -- "$H" normalize --encoding auto "$TMP/gb18030"
+python3 -c "print('今天天氣很好，我們一起去公園散步，然後去圖書館看書。這是一個測試句子，用來檢測字元編碼。' * 3)" | iconv -f UTF-8 -t BIG5 > "$TMP/big5"
+expect "Big5 detected and converted" 0 "$(python3 -c "print('今天天气很好，我们一起去公园散步，然后去图书馆看书。这是一个测试句子，用来检测字元编码。' * 3)")" -- "$H" normalize --encoding auto "$TMP/big5"
+printf '\377\376' > "$TMP/u16"; printf '中文\n第二\n' | iconv -f UTF-8 -t UTF-16LE >> "$TMP/u16"
+expect "UTF-16 with BOM" 0 "$(printf '中文\n第二')" -- "$H" normalize --encoding auto "$TMP/u16"
+expect "unknown encoding" 2 '' -- "$H" normalize --encoding NO-SUCH-CHARSET "$TMP/gbk"
+
+python3 -c "import sys; sys.stdout.write('漢字' * (50 * 1024 * 1024 // 6) + '\n')" > "$TMP/big"
+"$H" normalize "$TMP/big" > "$TMP/big.out"; st=$?
+check "50 MB line: status 0" [ "$st" = 0 ]
+check "50 MB line: one line out, converted" sh -c "[ \$(wc -l < '$TMP/big.out') = 1 ] && head -c 12 '$TMP/big.out' | grep -q '汉字汉字'"
+check "50 MB line: size kept" [ "$(wc -c < "$TMP/big.out")" = "$(wc -c < "$TMP/big")" ]
+expect "--max-record refuses a long record" 2 '' -- "$H" normalize --max-record 1M "$TMP/big"
+
+: > "$TMP/empty"
+expect "empty input" 0 '' -- "$H" normalize "$TMP/empty"
+expect "empty input, dedup" 0 '' -- "$H" dedup "$TMP/empty"
+expect "empty input, cluster" 0 '' -- "$H" cluster "$TMP/empty"
+
+printf '甲\n' > "$TMP/good"
+expect "missing file: others processed, status 2" 2 '甲' -- "$H" normalize "$TMP/nope" "$TMP/good"
+"$H" normalize "$TMP/nope" "$TMP/good" 2> "$TMP/err" > /dev/null
+check "missing file named" grep -q "^hanfold: $TMP/nope: cannot open: No such file" "$TMP/err"
+mkdir "$TMP/dir"
+expect "directory as input" 2 '甲' -- "$H" normalize "$TMP/dir" "$TMP/good"
+
+printf '{"id":"a","text":"漢"}\n{broken\n[1]\n{"id":"d"}\n{"id":"e","text":"語"}\n' > "$TMP/j"
+expect "malformed jsonl: passed through, status 2" 2 "$(printf '{"id":"a","text":"汉"}\n{broken\n[1]\n{"id":"d"}\n{"id":"e","text":"语"}')" -- "$H" normalize --input jsonl "$TMP/j"
+"$H" normalize --input jsonl "$TMP/j" 2> "$TMP/err" > /dev/null
+check "malformed jsonl: file:line" grep -q "^hanfold: $TMP/j:2: malformed JSON" "$TMP/err"
+check "malformed jsonl: not an object" grep -q "^hanfold: $TMP/j:3: not a JSON object" "$TMP/err"
+check "malformed jsonl: no text field" grep -q "^hanfold: $TMP/j:4: no field \"text\"" "$TMP/err"
+"$H" dedup --stats --input jsonl "$TMP/j" > "$TMP/out" 2> "$TMP/err"
+check "malformed jsonl: dedup keeps every line" cmp -s "$TMP/out" "$TMP/j"
+
+if [ -w /dev/full ]; then
+    expect "write error: /dev/full" 2 '' -- sh -c "'$H' normalize '$TMP/good' > /dev/full"
+    "$H" normalize "$TMP/good" > /dev/full 2> "$TMP/err"
+    check "write error message" grep -q '^hanfold: error writing output: No space left on device' "$TMP/err"
+    expect "write error: dedup" 2 '' -- sh -c "'$H' dedup '$TMP/good' > /dev/full"
+    expect "write error: help" 2 '' -- sh -c "'$H' --help > /dev/full"
+fi
+
+seq 1 200000 > "$TMP/many"
+expect "closed pipe ends quietly" 0 '1' -- sh -c "'$H' normalize '$TMP/many' 2>'$TMP/pipe-err' | head -1"
+check "closed pipe: nothing on stderr" [ ! -s "$TMP/pipe-err" ]
+done_cases
