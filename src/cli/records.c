@@ -210,7 +210,7 @@ static int next_chunk(hf_reader *r, char delim, const char **p, size_t *len, siz
 {
     size_t scanned = r->start;
     for (;;) {
-        char *d = memchr(r->buf + scanned, delim, r->end - scanned);
+        char *d = r->end > scanned ? memchr(r->buf + scanned, delim, r->end - scanned) : NULL;
         if (d) {
             *p = r->buf + r->start;
             *len = (size_t)(d - (r->buf + r->start));

@@ -253,6 +253,12 @@ static int fail(hanfold_ctx *c, int e, const char *what)
     return e;
 }
 
+/* The stages alternate between two buffers: the one not holding cur. */
+static hf_buf *scratch(hanfold_ctx *c, const char *cur)
+{
+    return cur && cur == c->a.p ? &c->b : &c->a;
+}
+
 int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, hanfold_result *res)
 {
     int e;
@@ -277,20 +283,33 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         cur = c->a.p ? c->a.p : "";
         len = c->a.len;
     }
+    /* Mojibake first: a repaired run can expose pinyin readings that now
+     * follow a Han character (J(rèn) -> 認(rèn)). */
+    c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len);
+    if (c->set.repair_mojibake) {
+        size_t repaired = 0;
+        hf_buf *dst = scratch(c, cur);
+        hf_buf_clear(dst);
+        if ((e = hf_repair_mojibake(cur, len, dst, &repaired)))
+            return fail(c, e, "repair");
+        c->stats.mojibake_repaired += repaired;
+        cur = dst->p ? dst->p : "";
+        len = dst->len;
+    }
     if (c->set.repair_pinyin) {
         size_t removed = 0;
-        hf_buf_clear(&c->b);
-        if ((e = hf_repair_pinyin(cur, len, &c->b, &removed)))
+        hf_buf *dst = scratch(c, cur);
+        hf_buf_clear(dst);
+        if ((e = hf_repair_pinyin(cur, len, dst, &removed)))
             return fail(c, e, "repair");
         c->stats.pinyin_removed += removed;
         if (removed) {
-            cur = c->b.p;
-            len = c->b.len;
+            cur = dst->p;
+            len = dst->len;
         }
     }
-    c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len);
     {
-        hf_buf *dst = cur == c->a.p ? &c->b : &c->a;
+        hf_buf *dst = scratch(c, cur);
         hf_buf_clear(dst);
         enum hf_punct punct = c->set.target == HANFOLD_TO_SIMPLIFIED ? HF_PUNCT_SIMPLIFIED : HF_PUNCT_TRADITIONAL;
         if ((e = hf_unicode_clean(cur, len, punct, c->set.keep_lines, dst, &c->tmp)))
@@ -308,7 +327,7 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         return fail(c, e, "script");
     if ((want & HANFOLD_WANT_KEY) && (c->to_target || c->custom)) {
         /* The key is always made from simplified script. */
-        hf_buf *dst = cur == c->a.p ? &c->b : &c->a;
+        hf_buf *dst = scratch(c, cur);
         hf_buf_clear(dst);
         if (c->to_simp && (e = convert_runs(c, c->to_simp, true, c->text.p, c->text.len, dst)))
             return fail(c, e, "script");

@@ -312,24 +312,28 @@ bool hf_markup_detect(const char *s, size_t n)
  * still open at the stray end tag (the paragraph holding it) are not part
  * of the run; only their content before the end tag is. */
 
-#define CONT_MAX 32
+#define CONT_MAX 16384     /* records per document (bounds memory) */
+#define CONT_ACTIVE 8      /* records followed at once; the oldest yields */
 #define CONT_MAX_BYTES 2048
 
 struct cont {
     const xmlNode *origin;  /* the implicitly closed element */
     const xmlChar *name;
     size_t bytes;           /* text delivered while active */
-    bool active, confirmed;
+    bool confirmed;
     signed char verdict;    /* walk-time memo: 0 unknown, 1 drop, -1 keep */
+    struct cont *older;     /* allocation list, for freeing */
 };
 
 struct parse_state {
     startElementSAXFunc start;
     endElementSAXFunc end;
     charactersSAXFunc chars;
-    struct cont conts[CONT_MAX];
-    size_t nconts;
-    struct cont *newest;  /* most recently started active record */
+    /* Records live until the walk is over (nodes point to them). */
+    struct cont *all;
+    size_t count;
+    struct cont *active[CONT_ACTIVE]; /* oldest first */
+    size_t nactive;
 };
 
 /* node->_private of subtrees the walk dropped (set on their root). */
@@ -340,14 +344,39 @@ static struct parse_state *state_of(void *ctx)
     return ((htmlParserCtxtPtr)ctx)->_private;
 }
 
-static void refresh_newest(struct parse_state *st)
+static struct cont *newest(const struct parse_state *st)
 {
-    st->newest = NULL;
-    for (size_t i = st->nconts; i-- > 0;)
-        if (st->conts[i].active) {
-            st->newest = &st->conts[i];
-            return;
-        }
+    return st->nactive ? st->active[st->nactive - 1] : NULL;
+}
+
+static void deactivate(struct parse_state *st, size_t i)
+{
+    memmove(&st->active[i], &st->active[i + 1], (st->nactive - i - 1) * sizeof st->active[0]);
+    st->nactive--;
+}
+
+static void cont_start(struct parse_state *st, const xmlNode *origin)
+{
+    if (st->count >= CONT_MAX)
+        return;
+    struct cont *c = malloc(sizeof *c);
+    if (!c)
+        return; /* the rule is a refinement: without it the text is kept */
+    *c = (struct cont){.origin = origin, .name = origin->name, .older = st->all};
+    st->all = c;
+    st->count++;
+    if (st->nactive == CONT_ACTIVE)
+        deactivate(st, 0);
+    st->active[st->nactive++] = c;
+}
+
+static void cont_free_all(struct parse_state *st)
+{
+    while (st->all) {
+        struct cont *c = st->all;
+        st->all = c->older;
+        free(c);
+    }
 }
 
 /* True when the end tag just consumed is "</name>": elements closed for any
@@ -378,8 +407,8 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
     struct parse_state *st = state_of(ctx);
     xmlNodePtr before = ctxt->node;
     st->start(ctx, name, atts);
-    if (st->newest && ctxt->node && ctxt->node != before)
-        ctxt->node->_private = st->newest;
+    if (st->nactive && ctxt->node && ctxt->node != before)
+        ctxt->node->_private = newest(st);
 }
 
 static void sax_end(void *ctx, const xmlChar *name)
@@ -390,22 +419,13 @@ static void sax_end(void *ctx, const xmlChar *name)
     if (node && node->type == XML_ELEMENT_NODE && name && xmlStrEqual(node->name, name) &&
         (tag_flags(node) & T_FMT)) {
         if (!closed_explicitly(ctxt, name)) {
-            if (st->nconts < CONT_MAX) {
-                struct cont *c = &st->conts[st->nconts++];
-                *c = (struct cont){.origin = node, .name = node->name, .active = true};
-                st->newest = c;
-            }
+            cont_start(st, node);
         } else {
             /* The author closed a <b> here: earlier runs of that name end
              * too (HTML5 would keep reopening them; we stay conservative). */
-            bool changed = false;
-            for (size_t i = 0; i < st->nconts; i++)
-                if (st->conts[i].active && xmlStrEqual(st->conts[i].name, name)) {
-                    st->conts[i].active = false;
-                    changed = true;
-                }
-            if (changed)
-                refresh_newest(st);
+            for (size_t i = st->nactive; i-- > 0;)
+                if (xmlStrEqual(st->active[i]->name, name))
+                    deactivate(st, i);
         }
     }
     st->end(ctx, name);
@@ -418,23 +438,15 @@ static void sax_chars(void *ctx, const xmlChar *ch, int len)
     xmlNodePtr parent = ctxt->node;
     xmlNodePtr before = parent ? parent->last : NULL;
     st->chars(ctx, ch, len);
-    if (!st->newest)
+    if (!st->nactive)
         return;
     if (parent && parent->last && parent->last != before && parent->last->type == XML_TEXT_NODE)
-        parent->last->_private = st->newest;
-    bool changed = false;
-    for (size_t i = 0; i < st->nconts; i++) {
-        struct cont *c = &st->conts[i];
-        if (!c->active)
-            continue;
-        c->bytes += (size_t)(len > 0 ? len : 0);
-        if (c->bytes > CONT_MAX_BYTES) {
-            c->active = false;
-            changed = true;
-        }
+        parent->last->_private = newest(st);
+    for (size_t i = st->nactive; i-- > 0;) {
+        st->active[i]->bytes += (size_t)(len > 0 ? len : 0);
+        if (st->active[i]->bytes > CONT_MAX_BYTES)
+            deactivate(st, i);
     }
-    if (changed)
-        refresh_newest(st);
 }
 
 /* Structured error handler: besides silencing libxml2 (nothing may print),
@@ -446,17 +458,18 @@ static void on_error(void *data, xmlErrorPtr err)
         !err->message || strncmp(err->message, "Unexpected end tag", 18) != 0)
         return;
     htmlParserCtxtPtr ctxt = err->ctxt;
+    if (!ctxt)
+        return;
     struct cont *c = NULL;
-    for (size_t i = st->nconts; i-- > 0;)
-        if (st->conts[i].active && xmlStrcasecmp(st->conts[i].name, BAD_CAST err->str1) == 0) {
-            c = &st->conts[i];
+    for (size_t i = st->nactive; i-- > 0;)
+        if (xmlStrcasecmp(st->active[i]->name, BAD_CAST err->str1) == 0) {
+            c = st->active[i];
+            deactivate(st, i);
             break;
         }
-    if (!c || !ctxt)
+    if (!c)
         return;
-    c->active = false;
     c->confirmed = true;
-    refresh_newest(st);
     xmlNodePtr cur = ctxt->node;
     for (xmlNodePtr x = cur; x; x = x->parent)
         if (x->_private == c)
@@ -609,15 +622,17 @@ static bool is_a(const xmlNode *n)
 }
 
 /* <ul>/<ol> of at least 3 items whose text is at least 80% link text:
- * navigation, "related articles" and other link farms. */
-static bool is_link_list(const xmlNode *list)
+ * navigation, "related articles" and other link farms.  Returns 1 for
+ * those, 0 for other lists of 3 items or more (scanned), -1 for shorter
+ * lists (not scanned). */
+static int link_list_verdict(const xmlNode *list)
 {
     size_t items = 0;
     for (const xmlNode *c = list->children; c; c = c->next)
         if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST "li"))
             items++;
     if (items < 3)
-        return false;
+        return -1;
     /* One pass; the number of open <a> is tracked on the way down and up
      * rather than by looking at each text node's ancestors. */
     size_t total = 0, linked = 0, in_a = 0;
@@ -641,7 +656,7 @@ static bool is_link_list(const xmlNode *list)
         }
         n = n->next;
     }
-    return total > 0 && linked * 5 >= total * 4;
+    return false; /* not reached: the list has items */
 }
 
 /* Labels that mark a box as an advertisement when they start its text and
@@ -672,7 +687,7 @@ static bool starts_with_ad_label(const char *s)
         if (j < len)
             continue;
         const char *r = s + len;
-        while (*r == ' ' || *r == '\t')
+        while (is_space((unsigned char)*r))
             r++;
         if (*r == '\0' || *r == ':' || strncmp(r, "\xEF\xBC\x9A", 3) == 0 /* ： */)
             return true;
@@ -725,10 +740,12 @@ static bool is_ad_box(const xmlNode *box)
 
 struct walk {
     hf_buf *out;
-    size_t base;   /* out->len at entry: never trimmed below */
-    int pre;       /* open <pre> elements */
+    size_t base;    /* out->len at entry: never trimmed below */
+    int pre;        /* open <pre> elements */
     bool pre_start; /* nothing yet since a <pre> start tag */
-    int lists;     /* open lists already judged by is_link_list */
+    /* The open list whose scan by link_list_verdict covered the lists
+     * nested in it: they are not scanned again (linear time). */
+    const xmlNode *judged;
     int err;
 };
 
@@ -851,8 +868,12 @@ static bool enter(struct walk *w, xmlNode *n)
 {
     unsigned f = tag_flags(n);
     bool drop = marked_dropped(n) || (f & T_SKIP) || attrs_say_boiler(n, f);
-    if (!drop && (f & T_LIST) && w->lists == 0)
-        drop = is_link_list(n);
+    bool judged = false;
+    if (!drop && (f & T_LIST) && !w->judged) {
+        int v = link_list_verdict(n);
+        drop = v > 0;
+        judged = v == 0;
+    }
     if (!drop && (f & T_ADBOX))
         drop = is_ad_box(n);
     if (drop) {
@@ -866,8 +887,8 @@ static bool enter(struct walk *w, xmlNode *n)
     if (f & T_PRE)
         w->pre++;
     w->pre_start = (f & T_PRE) != 0;
-    if (f & T_LIST)
-        w->lists++;
+    if (judged)
+        w->judged = n;
     return true;
 }
 
@@ -878,8 +899,8 @@ static void leave(struct walk *w, const xmlNode *n)
         soft_break(w);
     if (f & T_PRE)
         w->pre--;
-    if (f & T_LIST)
-        w->lists--;
+    if (n == w->judged)
+        w->judged = NULL;
 }
 
 /* Iterative pre-order walk (documents may nest arbitrarily deep). */
@@ -965,6 +986,7 @@ int hf_markup_to_text(const char *s, size_t n, hf_buf *out)
         rc = w.err;
         xmlFreeDoc(doc);
     }
+    cont_free_all(&st);
     if (oom)
         rc = -ENOMEM; /* a document cut short is not the document */
     if (rc) {

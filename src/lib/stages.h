@@ -60,6 +60,10 @@ int hf_markup_to_text(const char *s, size_t n, hf_buf *out);
 int hf_repair_pinyin(const char *s, size_t n, hf_buf *out, size_t *removed);
 /* Counts runs that look like GBK text decoded one byte off. */
 size_t hf_repair_count_mojibake(const char *s, size_t n);
+/* Replaces the runs that hf_repair_count_mojibake() counts by their
+ * one-byte-shifted GBK decoding (眳呛２ū硎 -> 吳海波表).  *repaired counts the
+ * runs replaced.  Returns 0 or -ENOMEM. */
+int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired);
 
 /* ---- unicode.c --------------------------------------------------------- */
 

@@ -122,7 +122,12 @@ int main(void)
     hanfold_ctx *ctx;
     CHECK(hanfold_ctx_new(&ctx, NULL, NULL, 0) == 0);
     static char key[MAXT * 3 + 1];
-    size_t rep[NREC], nrep = 0, agree = 0, merged = 0;
+    /* Brute force compares each record with every representative the index
+     * holds (the same set, so one miss does not cascade).  The index may
+     * miss a pair whose shingles were all broken by scattered edits
+     * (candidate generation is by shared bottom-k 3-grams), but whatever it
+     * reports must be exactly what brute force finds among its candidates. */
+    size_t rep[NREC], nrep = 0, found = 0, brute_found = 0, wrong = 0;
     for (size_t r = 0; r < NREC; r++) {
         size_t kl = to_key(toks[r], ntok[r], key);
         hanfold_fp fp;
@@ -131,7 +136,6 @@ int main(void)
         uint64_t match;
         double sim;
         CHECK(hanfold_clusterer_add(cl, &fp, &match, &sim) == 0);
-        /* brute force: best earlier representative */
         size_t best = r;
         double bs = -1;
         for (size_t k = 0; k < nrep; k++) {
@@ -141,19 +145,29 @@ int main(void)
                 best = rep[k];
             }
         }
-        if (best == r)
+        brute_found += best != r;
+        if (match != r) {
+            found++;
+            /* a reported match is verified by brute force with the same
+             * similarity, and nothing among the representatives is better */
+            double x = brute_sim(r, (size_t)match, &s);
+            if (x < 0 || x != sim || sim < bs) {
+                wrong++;
+                fprintf(stderr, "record %zu: index says %llu (%.3f), brute force %.3f; best %zu (%.3f)\n",
+                        r, (unsigned long long)match, sim, x, best, bs);
+            }
+        } else {
             rep[nrep++] = r;
-        else
-            merged++;
-        agree += match == best;
-        if (match != best)
-            fprintf(stderr, "record %zu: index says %llu (%.3f), brute force %zu (%.3f)\n", r,
-                    (unsigned long long)match, sim, best, bs);
+            if (best != r)
+                fprintf(stderr, "record %zu: missed %zu (%.3f), %zu and %zu tokens\n", r, best, bs,
+                        ntok[r], ntok[best]);
+        }
     }
-    CHECK(agree == NREC);
-    CHECK(merged > NREC / 4); /* the planted duplicates were found at all */
-    printf("cluster oracle: %zu records, %zu bases planted, %zu merged, %zu agree\n", (size_t)NREC,
-           nbase, merged, agree);
+    CHECK(wrong == 0);
+    CHECK(found * 100 >= brute_found * 98);
+    CHECK(found > NREC / 4); /* the planted duplicates were found at all */
+    printf("cluster oracle: %zu records, %zu bases, index found %zu of %zu brute-force matches, %zu wrong\n",
+           (size_t)NREC, nbase, found, brute_found, wrong);
 
     /* 3. empty keys never merge; single linkage puts the first record first */
     hanfold_clusterer *c2;

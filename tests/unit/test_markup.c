@@ -134,6 +134,8 @@ static const struct text_case text_cases[] = {
     {"<p>正文</p><ul><li><a href=1>文章一</a></li><li><a href=2>文章二</a></li>"
      "<li>🔥<a href=3>文章三</a></li></ul>", "正文"},
     {"<ul><li><a href=1>一</a></li><li><a href=2>二</a></li></ul>", "一\n二"}, /* < 3 items */
+    {"<ul><li>菜单<ul><li><a href=1>一</a></li><li><a href=2>二</a></li><li><a href=3>三</a>"
+     "</li></ul></li></ul><p>正文</p>", "菜单\n正文"}, /* nested in a short list */
     {"<ul><li>第一条说明文字很长，<a href=1>链接</a></li><li>第二条说明</li><li>第三条</li></ul>",
      "第一条说明文字很长，链接\n第二条说明\n第三条"},
     /* Ad boxes. */
@@ -152,6 +154,16 @@ static const struct text_case text_cases[] = {
     {"<p class=\"notice\"><b>注意一</p><p>正文一</p><p>正文二</p>", "正文一\n正文二"},
     {"<p><b>粗一</p><p>粗二</b></p><p>正文</p>", "粗一\n粗二\n正文"},
 };
+
+/* Appends s count times; 0 or -ENOMEM. */
+static int repeat(hf_buf *b, const char *s, size_t count)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < count; i++)
+        if (hf_buf_append(b, s, n))
+            return -ENOMEM;
+    return 0;
+}
 
 static void test_text(void)
 {
@@ -182,25 +194,27 @@ static void test_text(void)
     CHECK(hf_markup_to_text("<p>ab</p><p>cd</p>", 9, &out) == 0);
     CHECK_STR(out.p, out.len, "ab");
 
-    /* Embedded NUL: parsing stops there at worst, never crashes. */
+    /* An embedded NUL (valid UTF-8) does not end the document. */
     hf_buf_clear(&out);
-    CHECK(hf_markup_to_text("<p>a\0b</p>", 10, &out) == 0);
+    CHECK(hf_markup_to_text("<p>a\0b</p><p>after</p>", 22, &out) == 0);
+    CHECK(out.len >= 5 && memcmp(out.p + out.len - 5, "after", 5) == 0);
+
+    /* Many sloppy bold paragraphs before the notice do not use up the rule. */
+    hf_buf in = {0};
+    hf_buf_clear(&out);
+    CHECK(repeat(&in, "<p><b>粗</b>文</p><p><b>粗</p>", 1000) == 0);
+    const char *tail = "<p class=notice><b>注意一</p><p>注意二</b></p><p>正文</p>";
+    CHECK(hf_buf_append(&in, tail, strlen(tail)) == 0);
+    CHECK(hf_markup_to_text(in.p, in.len, &out) == 0);
+    CHECK(out.len > 0 && strstr(out.p, "注意") == NULL);
+    CHECK(out.len >= strlen("正文") && strcmp(out.p + out.len - strlen("正文"), "正文") == 0);
+    hf_buf_free(&in);
 
     hf_buf_free(&out);
 }
 
 /* 100000 nested <div>s, with and without closing tags: no recursion in our
  * walk, no crash in libxml2 (which stops building at its own depth limit). */
-/* Appends s count times; 0 or -ENOMEM. */
-static int repeat(hf_buf *b, const char *s, size_t count)
-{
-    size_t n = strlen(s);
-    for (size_t i = 0; i < count; i++)
-        if (hf_buf_append(b, s, n))
-            return -ENOMEM;
-    return 0;
-}
-
 static void test_deep(void)
 {
     const size_t depth = 100000;

@@ -1,0 +1,109 @@
+#!/bin/sh
+# fingerprint, cluster, dedup, report: the dedup invariants (kept + dropped =
+# read, bytes unchanged, file == pipe, deterministic) and the formats.
+. "$(dirname "$0")/lib.sh"
+H=$HANFOLD
+
+cat > "$TMP/in" <<'X'
+上半年中國AR/VR出貨23.3萬臺,同比下滑了 29.1%
+IDC:2024 上半年中國 AR / VR 頭顯出貨 23.3 萬臺,同比下滑 29.1%
+民间故事：水分
+民间故事：水平
+今天天气很好，我们去公园散步吧
+今天天氣很好，我們去公園散步吧！
+
+，。
+！
+转发：今天天气很好，我们去公园散步吧
+X
+printf 'no final newline, 今天天气很好，我们去公园散步吧' >> "$TMP/in"
+read_n=$(grep -c '' "$TMP/in")
+
+"$H" dedup --stats --dropped "$TMP/dropped" "$TMP/in" > "$TMP/kept" 2> "$TMP/err"
+kept_n=$(grep -c '' "$TMP/kept"); dropped_n=$(grep -c '' "$TMP/dropped")
+check "kept + dropped = read ($kept_n + $dropped_n = $read_n)" [ $((kept_n + dropped_n)) -eq "$read_n" ]
+check "--stats accounts for every record" grep -q "records read $read_n, kept $kept_n, dropped $dropped_n" "$TMP/err"
+expect "the expected records are kept" 0 "$(printf '%s\n' '上半年中國AR/VR出貨23.3萬臺,同比下滑了 29.1%' '民间故事：水分' '民间故事：水平' '今天天气很好，我们去公园散步吧' '' '，。' '！')" -- cat "$TMP/kept"
+expect "dropped rows name what they duplicate" 0 "$(printf '2\t1\t0.941\tIDC:2024 上半年中國 AR / VR 頭顯出貨 23.3 萬臺,同比下滑 29.1%%\n6\t5\t1.000\t今天天氣很好，我們去公園散步吧！\n10\t5\t1.000\t转发：今天天气很好，我们去公园散步吧\n11\t5\t1.000\tno final newline, 今天天气很好，我们去公园散步吧')" -- cat "$TMP/dropped"
+
+# kept records are byte-identical to the input lines: merging kept and
+# dropped records back by id gives the input exactly
+python3 - "$TMP/in" "$TMP/kept" "$TMP/dropped" > "$TMP/merged" <<'PY'
+import sys
+lines = open(sys.argv[1], 'rb').read().split(b'\n')
+kept = open(sys.argv[2], 'rb').read().split(b'\n')
+dropped = {int(l.split(b'\t')[0]): l.split(b'\t', 3)[3] for l in open(sys.argv[3], 'rb').read().split(b'\n') if l}
+out, k = [], 0
+for i, l in enumerate(lines, 1):
+    if i in dropped:
+        out.append(dropped[i])
+    else:
+        out.append(kept[k]); k += 1
+sys.stdout.buffer.write(b'\n'.join(out))
+PY
+check "kept + dropped records rebuild the input byte for byte" cmp -s "$TMP/merged" "$TMP/in"
+
+# file and pipe give the same; runs are deterministic
+"$H" dedup < "$TMP/in" > "$TMP/kept-pipe"
+check "same output from a pipe" cmp -s "$TMP/kept" "$TMP/kept-pipe"
+"$H" cluster "$TMP/in" > "$TMP/c1"; "$H" cluster "$TMP/in" > "$TMP/c2"
+check "deterministic" cmp -s "$TMP/c1" "$TMP/c2"
+expect "exit status 1 with --exit-status" 1 "$(cat "$TMP/kept")" -- "$H" dedup --exit-status "$TMP/in"
+printf 'a\nb\n' > "$TMP/nodup"
+expect "exit status 0 without duplicates" 0 "$(printf 'a\nb')" -- "$H" dedup --exit-status "$TMP/nodup"
+
+# cluster table: id, cluster id (id of the first record), similarity
+expect "cluster tsv" 0 "$(printf '1\t1\t1.000\n2\t1\t0.941\n3\t3\t1.000\n4\t4\t1.000\n5\t5\t1.000\n6\t5\t1.000\n7\t7\t1.000\n8\t8\t1.000\n9\t9\t1.000\n10\t5\t1.000\n11\t5\t1.000')" -- "$H" cluster "$TMP/in"
+"$H" cluster --format jsonl "$TMP/in" > "$TMP/cj"
+check "cluster jsonl parses" python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$TMP/cj"
+"$H" cluster --format csv "$TMP/in" > "$TMP/cc"
+check "cluster csv parses" python3 -c "import csv,sys; r=list(csv.reader(open(sys.argv[1]))); assert len(r)==11 and r[1]==['2','1','0.941']" "$TMP/cc"
+expect "single linkage" 0 "$(cut -f1,2 "$TMP/c1")" -- sh -c "'$H' cluster --linkage single '$TMP/in' | cut -f1,2"
+expect "bad threshold" 2 '' -- "$H" cluster --threshold 1.5 "$TMP/in"
+expect "bad format" 2 '' -- "$H" cluster --format xml "$TMP/in"
+
+# --keep longest (stdin spooled)
+printf '今天天气很好，我们去公园散步\n转发：今天天气很好，我们去公园散步吧\n其他\n' > "$TMP/long"
+expect "keep longest" 0 "$(printf '转发：今天天气很好，我们去公园散步吧\n其他')" -- sh -c "'$H' dedup --keep longest < '$TMP/long'"
+
+# fingerprints round trip: clustering rows equals clustering text
+"$H" fingerprint "$TMP/in" > "$TMP/fp"
+check "fingerprint rows: 16 hex digits" sh -c "cut -f2 '$TMP/fp' | grep -cxE '[0-9a-f]{16}' | grep -qx $read_n"
+"$H" cluster --fingerprints "$TMP/fp" > "$TMP/cf"
+check "cluster --fingerprints equals cluster on text" cmp -s "$TMP/cf" "$TMP/c1"
+"$H" fingerprint --format jsonl "$TMP/in" > "$TMP/fpj"
+"$H" cluster --fingerprints "$TMP/fpj" > "$TMP/cfj"
+check "cluster on jsonl fingerprints equals cluster on text" cmp -s "$TMP/cfj" "$TMP/c1"
+head -5 "$TMP/fp" > "$TMP/fpa"; tail -n +6 "$TMP/fp" > "$TMP/fpb"
+"$H" cluster --fingerprints "$TMP/fpa" "$TMP/fpb" > "$TMP/cab"
+check "shards merge: two fingerprint files equal one" cmp -s "$TMP/cab" "$TMP/c1"
+printf 'garbage\n' >> "$TMP/fpb"
+expect "garbage fingerprint row: status 2" 2 "$(cat "$TMP/c1")" -- "$H" cluster --fingerprints "$TMP/fpa" "$TMP/fpb"
+# long records go through the sketch
+python3 -c "
+import random; random.seed(1)
+a = ''.join(chr(0x4e00 + random.randrange(3000)) for _ in range(3000))
+b = a[:1500] + '插入的一段话' + a[1500:]
+c = ''.join(chr(0x4e00 + random.randrange(3000)) for _ in range(3000))
+print(a); print(b); print(c)" > "$TMP/longrecs"
+expect "long records: sketch path" 0 "$(printf '1\t1\n2\t1\n3\t3')" -- sh -c "'$H' cluster '$TMP/longrecs' | cut -f1,2"
+"$H" fingerprint "$TMP/longrecs" > "$TMP/fpl"
+check "long records: fingerprint rows carry a sketch" sh -c "cut -f5 '$TMP/fpl' | grep -c '^s:' | grep -qx 3"
+expect "long records: fingerprints give the same clusters" 0 "$(printf '1\t1\n2\t1\n3\t3')" -- sh -c "'$H' cluster --fingerprints '$TMP/fpl' | cut -f1,2"
+
+# report
+"$H" report "$TMP/in" > "$TMP/rt"
+check "report text: summary" grep -q '^records 11, clusters 7, duplicate records 4, duplicate bytes' "$TMP/rt"
+check "report text: largest cluster first" sh -c "grep '^cluster' '$TMP/rt' | head -1 | grep -q 'cluster 5: 4 records'"
+"$H" report --format json "$TMP/in" > "$TMP/rj"
+check "report json" python3 -c "
+import json,sys; r=json.load(open(sys.argv[1]))
+assert r['records']==11 and r['clusters']==7 and r['duplicate_records']==4, r
+assert [g['size'] for g in r['groups']]==[4,2]" "$TMP/rj"
+"$H" report --format csv "$TMP/in" > "$TMP/rc"
+check "report csv" python3 -c "import csv,sys; r=list(csv.reader(open(sys.argv[1]))); assert r[0][0]=='cluster' and len(r)==7" "$TMP/rc"
+seeds="$SHARED/seeds"
+if [ -d "$seeds" ]; then
+    expect "seed pages: no two cluster" 0 5 -- sh -c "'$H' cluster --input files '$seeds'/* | cut -f2 | sort -u | wc -l"
+fi
+done_cases
