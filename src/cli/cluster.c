@@ -100,6 +100,11 @@ typedef struct job {
     hf_buf ids, snips;
     row *rows;
     size_t nrows, rows_cap;
+    /* dedup keeps the ids of kept records only: their record numbers
+     * (ascending) and offsets in ids */
+    uint64_t *kept_num;
+    size_t *kept_off;
+    size_t nkept_ids, kept_cap;
     uint64_t read, kept, dropped_n, invalid, bad;
     int status;
 } job;
@@ -163,7 +168,38 @@ static void out_csv_field(const char *s, size_t n)
 
 static const char *id_of(const job *j, uint64_t r)
 {
+    if (!j->rows) {
+        /* streaming dedup: r is a kept record; binary search its number */
+        size_t lo = 0, hi = j->nkept_ids;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (j->kept_num[mid] < r)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo < j->nkept_ids && j->kept_num[lo] == r ? j->ids.p + j->kept_off[lo] : "?";
+    }
     return j->ids.p + j->rows[r].id_off;
+}
+
+static int push_kept_id(job *j, uint64_t number, const char *id)
+{
+    if (j->nkept_ids == j->kept_cap) {
+        size_t nc = j->kept_cap ? j->kept_cap * 2 : 1024;
+        uint64_t *n = realloc(j->kept_num, nc * sizeof *n);
+        if (!n)
+            return -ENOMEM;
+        j->kept_num = n;
+        size_t *o = realloc(j->kept_off, nc * sizeof *o);
+        if (!o)
+            return -ENOMEM;
+        j->kept_off = o;
+        j->kept_cap = nc;
+    }
+    j->kept_num[j->nkept_ids] = number;
+    j->kept_off[j->nkept_ids++] = j->ids.len;
+    return hf_buf_append(&j->ids, id, strlen(id) + 1);
 }
 
 /* ---- per-record work ---------------------------------------------------------------- */
@@ -366,16 +402,21 @@ static int run_pass(job *j, char **files, int nfiles)
             write_fp_row(j, rec.id, &fp, key, keylen);
             continue;
         }
-        if ((e = push_row(j, rec.id, rec.raw_len, snip, sniplen, file_no - 1)))
+        bool streaming = j->cmd == CMD_DEDUP && !j->keep_longest;
+        if (!streaming && (e = push_row(j, rec.id, rec.raw_len, snip, sniplen, file_no - 1)))
             break;
-        uint64_t me = j->nrows - 1, match;
+        uint64_t match;
         double sim;
         if ((e = hanfold_clusterer_add(j->cl, &fp, &match, &sim)))
             break;
-        j->rows[me].match = match;
-        j->rows[me].sim = sim;
-        if (j->cmd == CMD_DEDUP && !j->keep_longest) {
+        uint64_t me = hanfold_clusterer_count(j->cl) - 1;
+        if (!streaming) {
+            j->rows[me].match = match;
+            j->rows[me].sim = sim;
+        } else {
             if (match == me) {
+                if ((e = push_kept_id(j, me, rec.id)))
+                    break;
                 j->kept++;
                 hf_out(rec.raw, rec.raw_len);
                 hf_out(rec.term, rec.term_len);
@@ -739,6 +780,14 @@ static int run(enum cmd cmd, int argc, char **argv)
         hf_msg("--keep longest needs the records themselves, not --fingerprints");
         return hf_usage_error(name);
     }
+    if (cmd == CMD_DEDUP && j.cs.linkage == HANFOLD_LINKAGE_SINGLE) {
+        /* dedup drops what duplicates an earlier *kept* record; chains
+         * through dropped records are what cluster --linkage single is for */
+        hf_msg("dedup compares with kept records only; use 'hanfold cluster --linkage single' for chains");
+        return hf_usage_error(name);
+    }
+    /* dedup streams: nothing is kept for a dropped record */
+    j.cs.streaming = cmd == CMD_DEDUP && !j.keep_longest;
     j.co.set.keep_lines = j.co.in.mode == HF_IN_PARAGRAPHS || j.co.in.mode == HF_IN_FILES;
     j.co.in.html_hint = j.co.set.html != HANFOLD_HTML_OFF;
     char *stdin_only[] = {"-"};
@@ -813,6 +862,8 @@ out:
     hf_buf_free(&j.ids);
     hf_buf_free(&j.snips);
     free(j.rows);
+    free(j.kept_num);
+    free(j.kept_off);
     if (!hf_finish_output())
         j.status = HF_EXIT_ERROR;
     if (j.status == HF_EXIT_OK && j.exit_status && j.dropped_n)

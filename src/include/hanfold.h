@@ -166,11 +166,16 @@ typedef struct hanfold_cluster_settings {
     double jaccard_threshold;
     double min_ratio;      /* shorter/longer key length below this: never duplicates */
     enum hanfold_linkage linkage;
+    /* Keep nothing for records that join a cluster, so memory grows with
+     * the representatives only (dedup).  hanfold_clusterer_cluster_of() is
+     * then unavailable.  Not with single linkage. */
+    bool streaming;
 } hanfold_cluster_settings;
 
 void hanfold_cluster_settings_default(hanfold_cluster_settings *s);
 
 typedef struct hanfold_clusterer hanfold_clusterer;
+/* Returns 0, -ENOMEM, or -EINVAL for streaming with single linkage. */
 int hanfold_clusterer_new(hanfold_clusterer **c, const hanfold_cluster_settings *s);
 /* Accepts NULL and a pointer to NULL; clears *c. */
 void hanfold_clusterer_free(hanfold_clusterer **c);
@@ -180,9 +185,12 @@ void hanfold_clusterer_free(hanfold_clusterer **c);
  * Returns 0, -ENOMEM or -EOVERFLOW (more than 2^32 - 2 records). */
 int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *fp, uint64_t *match, double *sim);
 /* Number of the first record of record i's cluster.  With single linkage
- * this is final only after the last add. */
+ * this is final only after the last add.  UINT64_MAX when i is out of range
+ * or the clusterer is streaming. */
 uint64_t hanfold_clusterer_cluster_of(hanfold_clusterer *c, uint64_t i);
+/* Records added, and records indexed (representatives). */
 uint64_t hanfold_clusterer_count(const hanfold_clusterer *c);
+uint64_t hanfold_clusterer_indexed(const hanfold_clusterer *c);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,7 @@
 #define NONE UINT32_MAX
 
 typedef struct rec {
+    uint32_t number;    /* the record's number in input order */
     uint32_t *tokens;   /* short records only */
     uint64_t *sketch;   /* long records only: bottom-K */
     uint32_t ntokens;
@@ -41,10 +42,15 @@ typedef struct rec {
 struct hanfold_clusterer {
     hanfold_cluster_settings set;
     uint32_t n;            /* records added */
-    uint32_t *cluster;     /* per record: index of its cluster's first record */
+    uint32_t *cluster;     /* per record: its cluster's first record (not when streaming) */
     size_t cap;
-    rec *recs;             /* per indexed record (indexed by record number; sparse use) */
-    size_t recs_cap;
+    /* Indexed records ("slots"): the representatives, or every record with
+     * single linkage.  Postings, the exact-key table and the seen stamps
+     * refer to slots, so a record that joins a cluster costs nothing when
+     * streaming. */
+    rec *recs;
+    uint32_t *seen;        /* per slot: stamp of the last query that saw it */
+    size_t nslots, slots_cap;
     /* inverted index: open addressing, key -> head of a posting chain */
     uint64_t *keys;
     uint32_t *heads;
@@ -58,7 +64,6 @@ struct hanfold_clusterer {
     /* union-find parent for single linkage */
     uint32_t *parent;
     /* per query scratch */
-    uint32_t *seen;        /* stamp per record */
     uint32_t stamp;
     uint32_t *cand;
     size_t ncand, cand_cap;
@@ -89,6 +94,10 @@ int hanfold_clusterer_new(hanfold_clusterer **out, const hanfold_cluster_setting
         c->set = *s;
     else
         hanfold_cluster_settings_default(&c->set);
+    if (c->set.streaming && c->set.linkage == HANFOLD_LINKAGE_SINGLE) {
+        free(c);
+        return -EINVAL;
+    }
     *out = c;
     return 0;
 }
@@ -98,7 +107,7 @@ void hanfold_clusterer_free(hanfold_clusterer **pc)
     if (!pc || !*pc)
         return;
     hanfold_clusterer *c = *pc;
-    for (size_t i = 0; i < c->n && i < c->recs_cap; i++) {
+    for (size_t i = 0; i < c->nslots; i++) {
         free(c->recs[i].tokens);
         free(c->recs[i].sketch);
     }
@@ -420,9 +429,29 @@ static uint32_t find(uint32_t *p, uint32_t x)
     return x;
 }
 
-static int keep(hanfold_clusterer *c, const hanfold_fp *q, uint32_t r)
+/* Makes record `number` a slot: copies what verification needs and enters
+ * it in the index.  *slot receives its slot. */
+static int keep(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number, uint32_t *slot)
 {
+    if (c->nslots == c->slots_cap) {
+        size_t nc = c->slots_cap ? c->slots_cap * 2 : 1024;
+        rec *rs = realloc(c->recs, nc * sizeof *rs);
+        if (!rs)
+            return -ENOMEM;
+        c->recs = rs;
+        uint32_t *sn = realloc(c->seen, nc * sizeof *sn);
+        if (!sn)
+            return -ENOMEM;
+        c->seen = sn;
+        c->slots_cap = nc;
+    }
+    uint32_t r = (uint32_t)c->nslots;
     rec *x = &c->recs[r];
+    memset(x, 0, sizeof *x);
+    c->seen[r] = 0;
+    c->nslots++; /* counted now so that free() releases partial copies */
+    *slot = r;
+    x->number = number;
     x->ntokens = q->key_tokens;
     if (q->tokens) {
         x->tokens = malloc(q->ntokens * sizeof *x->tokens + 1);
@@ -448,21 +477,12 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
 {
     if (c->n == NONE - 1)
         return -EOVERFLOW;
-    if (c->n == c->cap) {
+    if (c->n == c->cap && !c->set.streaming) {
         size_t nc = c->cap ? c->cap * 2 : 1024;
         uint32_t *cl = realloc(c->cluster, nc * sizeof *cl);
         if (!cl)
             return -ENOMEM;
         c->cluster = cl;
-        uint32_t *sn = realloc(c->seen, nc * sizeof *sn);
-        if (!sn)
-            return -ENOMEM;
-        c->seen = sn;
-        rec *rs = realloc(c->recs, nc * sizeof *rs);
-        if (!rs)
-            return -ENOMEM;
-        c->recs = rs;
-        c->recs_cap = nc;
         if (c->set.linkage == HANFOLD_LINKAGE_SINGLE) {
             uint32_t *p = realloc(c->parent, nc * sizeof *p);
             if (!p)
@@ -472,9 +492,8 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
         c->cap = nc;
     }
     uint32_t me = c->n++;
-    memset(&c->recs[me], 0, sizeof c->recs[me]);
-    c->seen[me] = 0;
-    c->cluster[me] = me;
+    if (c->cluster)
+        c->cluster[me] = me;
     if (c->parent)
         c->parent[me] = me;
     *match = me;
@@ -493,7 +512,7 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
         best_sim = 1.0;
     } else {
         if (++c->stamp == 0) {
-            memset(c->seen, 0, c->n * sizeof *c->seen);
+            memset(c->seen, 0, c->nslots * sizeof *c->seen);
             c->stamp = 1;
         }
         bool prepared = false;
@@ -513,10 +532,11 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
                 if (s < 0)
                     continue;
                 if (single) {
-                    uint32_t a = find(c->parent, me), b = find(c->parent, r);
+                    uint32_t a = find(c->parent, me), b = find(c->parent, c->recs[r].number);
                     if (a != b)
                         c->parent[a > b ? a : b] = a < b ? a : b;
                 }
+                /* slots are in input order, so the lower slot is the earlier record */
                 if (s > best_sim || (s == best_sim && r < best)) {
                     best = r;
                     best_sim = s;
@@ -525,22 +545,25 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
         }
     }
     if (best != NONE) {
-        *match = best;
+        uint32_t number = c->recs[best].number;
+        *match = number;
         *simout = best_sim;
-        c->cluster[me] = c->cluster[best];
+        if (c->cluster)
+            c->cluster[me] = c->cluster[number];
         if (!single)
             return 0; /* not indexed: only representatives are */
     }
-    if (keep(c, q, me))
+    uint32_t slot;
+    if (keep(c, q, me, &slot))
         return -ENOMEM;
-    if (exact == NONE && xinsert(c, q->key_hash, me))
+    if (exact == NONE && xinsert(c, q->key_hash, slot))
         return -ENOMEM;
     return 0;
 }
 
 uint64_t hanfold_clusterer_cluster_of(hanfold_clusterer *c, uint64_t i)
 {
-    if (i >= c->n)
+    if (i >= c->n || (!c->parent && !c->cluster))
         return UINT64_MAX;
     if (c->parent)
         return find(c->parent, (uint32_t)i);
@@ -550,6 +573,11 @@ uint64_t hanfold_clusterer_cluster_of(hanfold_clusterer *c, uint64_t i)
 uint64_t hanfold_clusterer_count(const hanfold_clusterer *c)
 {
     return c->n;
+}
+
+uint64_t hanfold_clusterer_indexed(const hanfold_clusterer *c)
+{
+    return c->nslots;
 }
 
 size_t hf_lcs(const uint32_t *a, size_t m, const uint32_t *b, size_t n)

@@ -91,6 +91,27 @@ expect "long records: sketch path" 0 "$(printf '1\t1\n2\t1\n3\t3')" -- sh -c "'$
 check "long records: fingerprint rows carry a sketch" sh -c "cut -f5 '$TMP/fpl' | grep -c '^s:' | grep -qx 3"
 expect "long records: fingerprints give the same clusters" 0 "$(printf '1\t1\n2\t1\n3\t3')" -- sh -c "'$H' cluster --fingerprints '$TMP/fpl' | cut -f1,2"
 
+# streaming: peak memory of dedup does not grow with the number of records
+# when they are duplicates (kept records are what it keeps)
+check "dedup memory does not grow with input length" python3 - "$H" "$TMP" <<'PY'
+import random, resource, subprocess, sys
+h, tmp = sys.argv[1], sys.argv[2]
+random.seed(2)
+base = ['今天天气很好我们去公园散步吧第%d句' % i for i in range(50)]
+peaks = []
+for n in (60000, 300000):
+    path = '%s/stream%d' % (tmp, n)
+    with open(path, 'w') as f:
+        for _ in range(n):
+            f.write(random.choice(base) + '\n')
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    p = subprocess.run([h, 'dedup', path], stdout=subprocess.PIPE)
+    assert p.returncode == 0 and p.stdout.count(b'\n') == 50
+    peaks.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print('dedup peak RSS: %d KB for 60k records, %d KB for 300k' % tuple(peaks), file=sys.stderr)
+sys.exit(0 if peaks[1] < peaks[0] * 1.3 + 2048 else 1)
+PY
+
 # report
 "$H" report "$TMP/in" > "$TMP/rt"
 check "report text: summary" grep -q '^records 11, clusters 7, duplicate records 4, duplicate bytes' "$TMP/rt"
