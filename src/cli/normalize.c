@@ -172,11 +172,11 @@ int hf_cmd_normalize(int argc, char **argv)
     if (co.stats) {
         const hanfold_stats *st = hanfold_ctx_stats(ctx);
         hf_msg("stats: records read %llu, written %llu, data errors %llu, invalid sequences %llu, "
-               "html %llu, pinyin annotations removed %llu, mojibake runs %llu, converted runs %llu",
+               "html %llu, pinyin annotations removed %llu, mojibake runs %llu (repaired %llu), converted runs %llu",
                (unsigned long long)read, (unsigned long long)written, (unsigned long long)bad,
                (unsigned long long)invalid, (unsigned long long)st->html_records,
                (unsigned long long)st->pinyin_removed, (unsigned long long)st->mojibake_runs,
-               (unsigned long long)st->converted_runs);
+               (unsigned long long)st->mojibake_repaired, (unsigned long long)st->converted_runs);
     }
     hf_reader_free(&rd);
     hanfold_ctx_free(&ctx);
