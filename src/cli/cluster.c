@@ -353,8 +353,10 @@ static int run_pass(job *j, char **files, int nfiles)
         in.mode = HF_IN_LINES;
         in.encoding = NULL;
     }
-    if (hf_reader_new(&rd, &in, j->ctx, files, nfiles))
+    if (hf_reader_new(&rd, &in, j->ctx, files, nfiles)) {
+        hf_msg("out of memory");
         return -ENOMEM;
+    }
     hf_record rec;
     int r, e = 0;
     const char *last_file = NULL;
@@ -449,8 +451,10 @@ static int keep_longest_pass(job *j, char **files, int nfiles)
 {
     uint64_t n = j->nrows;
     uint64_t *best = malloc((n ? n : 1) * sizeof *best);
-    if (!best)
+    if (!best) {
+        hf_msg("out of memory");
         return -ENOMEM;
+    }
     for (uint64_t i = 0; i < n; i++)
         best[i] = UINT64_MAX;
     for (uint64_t i = 0; i < n; i++) {
@@ -460,6 +464,7 @@ static int keep_longest_pass(job *j, char **files, int nfiles)
     }
     hf_reader *rd;
     if (hf_reader_new(&rd, &j->co.in, j->ctx, files, nfiles)) {
+        hf_msg("out of memory");
         free(best);
         return -ENOMEM;
     }
@@ -814,7 +819,9 @@ static int run(enum cmd cmd, int argc, char **argv)
     if (j.keep_longest) {
         files2 = malloc(nfiles * sizeof *files2);
         if (!files2) {
-            e = -ENOMEM;
+            hf_msg("out of memory");
+            j.status = HF_EXIT_ERROR;
+            files2 = files;
             goto out;
         }
         for (int i = 0; i < nfiles; i++) {

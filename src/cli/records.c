@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -114,17 +115,23 @@ static size_t fill(hf_reader *r)
             r->cap = cap;
         }
     }
-    size_t got = fread(r->buf + r->end, 1, r->cap - r->end, r->f);
-    r->end += got;
-    r->bytes += got;
-    if (got == 0) {
-        if (ferror(r->f)) {
-            hf_msg("%s: read error: %s", r->name, strerror(errno));
+    /* read(2), not fread: the reader does its own buffering */
+    ssize_t got;
+    do
+        got = read(fileno(r->f), r->buf + r->end, r->cap - r->end);
+    while (got < 0 && errno == EINTR);
+    if (got <= 0) {
+        if (got < 0) {
+            hf_msg("%s:%llu: read error: %s; the rest of this input is lost", r->name,
+                   (unsigned long long)r->line + 1, strerror(errno));
             r->errors++;
         }
         r->eof = true;
+        return 0;
     }
-    return got;
+    r->end += (size_t)got;
+    r->bytes += (uint64_t)got;
+    return (size_t)got;
 }
 
 static bool is_utf16(const char *cs)
@@ -341,7 +348,7 @@ static int jsonl_fields(hf_reader *r, hf_record *rec)
     return 0;
 }
 
-int hf_reader_next(hf_reader *r, hf_record *rec)
+static int next_record(hf_reader *r, hf_record *rec)
 {
     memset(rec, 0, sizeof *rec);
     if (r->pending_close) {
@@ -465,4 +472,14 @@ int hf_reader_next(hf_reader *r, hf_record *rec)
         }
         return 1;
     }
+}
+
+int hf_reader_next(hf_reader *r, hf_record *rec)
+{
+    int e = next_record(r, rec);
+    /* the one place that reports running out of memory while reading;
+     * other failures were reported where they happened */
+    if (e == -ENOMEM)
+        hf_msg("%s:%llu: out of memory", r->name ? r->name : "(input)", (unsigned long long)r->line + 1);
+    return e;
 }
