@@ -8,8 +8,11 @@
  * hanfold_ctx_error().  The library never prints and never exits.
  * A hanfold_ctx is not thread-safe; use one per thread.  Contexts share no
  * mutable state, so different threads may use different contexts at once,
- * except hanfold_ctx_new(), which must not run concurrently with itself
- * (OpenCC reports load errors through a process-wide string). */
+ * except hanfold_ctx_new(), which must not run concurrently with anything
+ * that uses relative paths or with itself: it changes the working directory
+ * for a moment while OpenCC loads (OpenCC looks for dictionaries in the
+ * working directory first), and OpenCC reports load errors through a
+ * process-wide string. */
 #ifndef HANFOLD_H
 #define HANFOLD_H
 

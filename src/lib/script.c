@@ -5,7 +5,11 @@
  *  - opencc_open() returns (opencc_t)-1 on failure, not NULL;
  *  - opencc_error() is a process-wide string, so it is copied at once;
  *  - a config name without a directory is searched in the current directory
- *    first, so configs are always opened by absolute path;
+ *    first, so configs are always opened by absolute path; and the
+ *    dictionaries a config names are searched in the current directory
+ *    before the config's own directory (a stray TSCharacters.ocd2 in the
+ *    working directory would silently replace the real one), so the config
+ *    is opened with the working directory set to the config's directory;
  *  - it reads past the end of truncated UTF-8, so callers hand it only text
  *    that the decode stage validated (hf_script_convert asserts nothing, it
  *    trusts that contract);
@@ -15,6 +19,8 @@
 #include "stages.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <limits.h>
 #include <opencc.h>
 #include <stdio.h>
@@ -66,7 +72,32 @@ int hf_script_open(hf_script **out, const char *config, char *err, size_t errsz)
     hf_script *s = calloc(1, sizeof *s);
     if (!s)
         return -ENOMEM;
+    int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    if (cwd < 0 || chdir(dir) != 0) {
+        int e = errno;
+        snprintf(err, errsz, "cannot open OpenCC config '%s': %s", path, strerror(e));
+        if (cwd >= 0)
+            close(cwd);
+        free(s);
+        return -e;
+    }
     s->cc = opencc_open(path);
+    int back = fchdir(cwd);
+    close(cwd);
+    if (back != 0) {
+        /* the process cannot return to its working directory: relative
+         * input paths would now be wrong, so this is fatal for the context */
+        snprintf(err, errsz, "cannot return to the working directory: %s", strerror(errno));
+        if (s->cc != (opencc_t)-1)
+            opencc_close(s->cc);
+        free(s);
+        return -EIO;
+    }
     if (s->cc == (opencc_t)-1) {
         const char *m = opencc_error();
         snprintf(err, errsz, "cannot load OpenCC config '%s': %s", path, m ? m : "unknown error");

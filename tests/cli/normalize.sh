@@ -27,6 +27,21 @@ IN='软件' expect "opencc config s2twp" 0 '軟體' -- "$H" normalize --opencc-c
 IN='软件' expect "opencc config by path" 0 '軟體' -- "$H" normalize --opencc-config "$(dirname "$(find /usr/share/opencc -name s2twp.json | head -1)")/s2twp.json"
 IN='x' expect "missing opencc config" 2 '' -- "$H" normalize --opencc-config /nonexistent/x.json
 
+# security: stray OpenCC files in the working directory change nothing
+# (OpenCC 1.1.6 looks there first for configs and dictionaries)
+if command -v opencc_dict >/dev/null; then
+    mkdir "$TMP/stray"
+    printf '漢\t汗\n' > "$TMP/stray/TSCharacters.txt"
+    opencc_dict -i "$TMP/stray/TSCharacters.txt" -o "$TMP/stray/TSCharacters.ocd2" -f text -t ocd2
+    echo garbage > "$TMP/stray/TSPhrases.ocd2"
+    echo '{"name": "stray"}' > "$TMP/stray/tw2s.json"
+    cp "$TMP/stray/tw2s.json" "$TMP/stray/t2s.json"
+    expect "stray OpenCC files in the working directory are ignored" 0 '汉字发展' -- \
+        sh -c "cd '$TMP/stray' && echo '漢字發展' | '$H' normalize"
+    expect "stray files ignored with --opencc-config NAME" 0 '汉字' -- \
+        sh -c "cd '$TMP/stray' && echo '漢字' | '$H' normalize --opencc-config t2s"
+fi
+
 # record modes
 IN='{"id": 7, "text": "漢字", "n": 1.10, "o": {"text": "x"}}' \
     expect "jsonl: only the text value changes" 0 '{"id": 7, "text": "汉字", "n": 1.10, "o": {"text": "x"}}' -- "$H" normalize --input jsonl
