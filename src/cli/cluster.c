@@ -85,6 +85,7 @@ typedef struct row {
     uint64_t bytes;    /* record length as read */
     size_t snip_off;   /* report: normalized text snippet */
     uint32_t file;     /* report: index of the input name */
+    bool error;        /* a data error: passed through, never clustered */
 } row;
 
 typedef struct job {
@@ -203,6 +204,21 @@ static int push_kept_id(job *j, uint64_t number, const char *id)
 }
 
 /* ---- per-record work ---------------------------------------------------------------- */
+
+/* --dropped: id TAB kept id TAB similarity TAB the record as read */
+static void write_dropped(job *j, const hf_record *rec, const char *kept_id, double sim)
+{
+    if (!j->dropped)
+        return;
+    char num[32];
+    out_tsv_field(j->dropped, rec->id, strlen(rec->id));
+    fputc('\t', j->dropped);
+    out_tsv_field(j->dropped, kept_id, strlen(kept_id));
+    snprintf(num, sizeof num, "\t%.3f\t", sim);
+    fputs(num, j->dropped);
+    fwrite(rec->raw, 1, rec->raw_len, j->dropped);
+    fwrite(rec->term, 1, rec->term_len, j->dropped);
+}
 
 static int push_row(job *j, const char *id, uint64_t bytes, const char *snip, size_t sniplen, uint32_t file)
 {
@@ -377,36 +393,46 @@ static int run_pass(job *j, char **files, int nfiles)
             }
         }
         hanfold_fp fp;
-        const char *snip, *key;
-        size_t sniplen, keylen;
-        if (rec.error) {
-            if (!j->co.quiet)
-                hf_report_record_error(&rec);
+        const char *snip = "", *key = "";
+        size_t sniplen = 0, keylen = 0;
+        bool streaming = j->cmd == CMD_DEDUP && !j->keep_longest;
+        bool bad = rec.error != NULL;
+        if (bad && !j->co.quiet)
+            hf_report_record_error(&rec);
+        if (!bad && (e = fingerprint_record(j, &rec, &fp, &snip, &sniplen, &key, &keylen))) {
+            if (e != -EINVAL || !j->from_fp)
+                break;
+            bad = true; /* a garbage fingerprint row, reported by the parser */
+            e = 0;
+        }
+        if (bad) {
+            /* Counted as invalid; nothing is lost: dedup passes it through
+             * unchanged, cluster and report give it a cluster of its own
+             * (an empty key never merges).  A garbage fingerprint row is no
+             * record at all for cluster and report. */
             j->bad++;
             j->status = HF_EXIT_ERROR;
-            /* The record still counts: it is fingerprinted as empty text,
-             * which never merges, so dedup keeps it and nothing is lost. */
+            if (streaming) {
+                hf_out(rec.raw, rec.raw_len);
+                hf_out(rec.term, rec.term_len);
+                continue;
+            }
+            if (j->from_fp || j->cmd == CMD_FINGERPRINT)
+                continue;
             if ((e = hanfold_fingerprint(j->ctx, "", 0, &fp)))
                 break;
             snip = key = "";
             sniplen = keylen = 0;
-        } else if ((e = fingerprint_record(j, &rec, &fp, &snip, &sniplen, &key, &keylen))) {
-            if (e == -EINVAL && j->from_fp) {
-                /* a garbage row: reported, skipped, counted */
-                j->bad++;
-                j->status = HF_EXIT_ERROR;
-                e = 0;
-                continue;
-            }
-            break;
         }
         if (j->cmd == CMD_FINGERPRINT) {
             write_fp_row(j, rec.id, &fp, key, keylen);
+            j->kept++;
             continue;
         }
-        bool streaming = j->cmd == CMD_DEDUP && !j->keep_longest;
         if (!streaming && (e = push_row(j, rec.id, rec.raw_len, snip, sniplen, file_no - 1)))
             break;
+        if (!streaming)
+            j->rows[j->nrows - 1].error = bad;
         uint64_t match;
         double sim;
         if ((e = hanfold_clusterer_add(j->cl, &fp, &match, &sim)))
@@ -424,16 +450,7 @@ static int run_pass(job *j, char **files, int nfiles)
                 hf_out(rec.term, rec.term_len);
             } else {
                 j->dropped_n++;
-                if (j->dropped) {
-                    char num[32];
-                    out_tsv_field(j->dropped, rec.id, strlen(rec.id));
-                    fputc('\t', j->dropped);
-                    out_tsv_field(j->dropped, id_of(j, match), strlen(id_of(j, match)));
-                    snprintf(num, sizeof num, "\t%.3f\t", sim);
-                    fputs(num, j->dropped);
-                    fwrite(rec.raw, 1, rec.raw_len, j->dropped);
-                    fwrite(rec.term, 1, rec.term_len, j->dropped);
-                }
+                write_dropped(j, &rec, id_of(j, match), sim);
             }
         }
     }
@@ -472,22 +489,17 @@ static int keep_longest_pass(job *j, char **files, int nfiles)
     uint64_t i = 0;
     while (hf_reader_next(rd, &rec) > 0 && i < n) {
         uint64_t c = hanfold_clusterer_cluster_of(j->cl, i);
-        if (best[c] == i) {
+        if (j->rows[i].error) {
+            /* already counted as invalid in the first pass */
+            hf_out(rec.raw, rec.raw_len);
+            hf_out(rec.term, rec.term_len);
+        } else if (best[c] == i) {
             j->kept++;
             hf_out(rec.raw, rec.raw_len);
             hf_out(rec.term, rec.term_len);
         } else {
             j->dropped_n++;
-            if (j->dropped) {
-                char num[32];
-                out_tsv_field(j->dropped, rec.id, strlen(rec.id));
-                fputc('\t', j->dropped);
-                out_tsv_field(j->dropped, id_of(j, best[c]), strlen(id_of(j, best[c])));
-                snprintf(num, sizeof num, "\t%.3f\t", j->rows[i].sim);
-                fputs(num, j->dropped);
-                fwrite(rec.raw, 1, rec.raw_len, j->dropped);
-                fwrite(rec.term, 1, rec.term_len, j->dropped);
-            }
+            write_dropped(j, &rec, id_of(j, best[c]), j->rows[i].sim);
         }
         i++;
     }
@@ -847,13 +859,14 @@ static int run(enum cmd cmd, int argc, char **argv)
     if (!e && cmd == CMD_REPORT)
         write_report(&j, files);
     if (j.co.stats) {
-        if (cmd == CMD_DEDUP)
-            hf_msg("stats: records read %llu, kept %llu, dropped %llu, data errors %llu, invalid sequences %llu",
-                   (unsigned long long)j.read, (unsigned long long)j.kept,
-                   (unsigned long long)j.dropped_n, (unsigned long long)j.bad, (unsigned long long)j.invalid);
-        else
-            hf_msg("stats: records read %llu, data errors %llu, invalid sequences %llu",
-                   (unsigned long long)j.read, (unsigned long long)j.bad, (unsigned long long)j.invalid);
+        /* read = written + dropped + invalid, for every command */
+        uint64_t bad_rows = 0;
+        for (size_t i = 0; i < j.nrows; i++)
+            bad_rows += j.rows[i].error;
+        uint64_t written = cmd == CMD_DEDUP || cmd == CMD_FINGERPRINT ? j.kept : j.nrows - bad_rows;
+        hf_msg("stats: read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu",
+               (unsigned long long)j.read, (unsigned long long)written,
+               (unsigned long long)j.dropped_n, (unsigned long long)j.bad, (unsigned long long)j.invalid);
     }
 out:
     if (j.dropped && fclose(j.dropped) != 0) {

@@ -121,7 +121,6 @@ int hf_cmd_normalize(int argc, char **argv)
             status = HF_EXIT_ERROR;
             hf_out(rec.raw, rec.raw_len);
             hf_out(rec.term, rec.term_len);
-            written++;
             continue;
         }
         hanfold_result res;
@@ -171,7 +170,9 @@ int hf_cmd_normalize(int argc, char **argv)
         status = HF_EXIT_ERROR;
     if (co.stats) {
         const hanfold_stats *st = hanfold_ctx_stats(ctx);
-        hf_msg("stats: records read %llu, written %llu, data errors %llu, invalid sequences %llu, "
+        /* read = written + dropped + invalid; invalid records were passed
+         * through unchanged */
+        hf_msg("stats: read %llu, written %llu, dropped 0, invalid %llu; invalid byte sequences %llu; "
                "html %llu, pinyin annotations removed %llu, mojibake runs %llu (repaired %llu), converted runs %llu",
                (unsigned long long)read, (unsigned long long)written, (unsigned long long)bad,
                (unsigned long long)invalid, (unsigned long long)st->html_records,

@@ -58,6 +58,12 @@ check "malformed jsonl: not an object" grep -q "^hanfold: $TMP/j:3: not a JSON o
 check "malformed jsonl: no text field" grep -q "^hanfold: $TMP/j:4: no field \"text\"" "$TMP/err"
 "$H" dedup --stats --input jsonl "$TMP/j" > "$TMP/out" 2> "$TMP/err"
 check "malformed jsonl: dedup keeps every line" cmp -s "$TMP/out" "$TMP/j"
+check "malformed jsonl: dedup accounts read = written + dropped + invalid" grep -q 'stats: read 5, written 2, dropped 0, invalid 3;' "$TMP/err"
+"$H" normalize --stats --input jsonl "$TMP/j" > /dev/null 2> "$TMP/err"
+check "malformed jsonl: normalize accounts read = written + invalid" grep -q 'stats: read 5, written 2, dropped 0, invalid 3;' "$TMP/err"
+printf 'a\t0123456789abcdef\t1\t0123456789abcdef\tk:a\ngarbage\n' > "$TMP/fpg"
+"$H" dedup --stats --fingerprints "$TMP/fpg" > "$TMP/out" 2> "$TMP/err"
+check "garbage fingerprint row: dedup passes it through and counts it" sh -c "cmp -s '$TMP/out' '$TMP/fpg' && grep -q 'stats: read 2, written 1, dropped 0, invalid 1;' '$TMP/err'"
 
 if [ -w /dev/full ]; then
     expect "write error: /dev/full" 2 '' -- sh -c "'$H' normalize '$TMP/good' > /dev/full"

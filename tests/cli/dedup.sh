@@ -22,7 +22,7 @@ read_n=$(grep -c '' "$TMP/in")
 "$H" dedup --stats --dropped "$TMP/dropped" "$TMP/in" > "$TMP/kept" 2> "$TMP/err"
 kept_n=$(grep -c '' "$TMP/kept"); dropped_n=$(grep -c '' "$TMP/dropped")
 check "kept + dropped = read ($kept_n + $dropped_n = $read_n)" [ $((kept_n + dropped_n)) -eq "$read_n" ]
-check "--stats accounts for every record" grep -q "records read $read_n, kept $kept_n, dropped $dropped_n" "$TMP/err"
+check "--stats accounts for every record" grep -q "stats: read $read_n, written $kept_n, dropped $dropped_n, invalid 0;" "$TMP/err"
 expect "the expected records are kept" 0 "$(printf '%s\n' '上半年中國AR/VR出貨23.3萬臺,同比下滑了 29.1%' '民间故事：水分' '民间故事：水平' '今天天气很好，我们去公园散步吧' '' '，。' '！')" -- cat "$TMP/kept"
 expect "dropped rows name what they duplicate" 0 "$(printf '2\t1\t0.941\tIDC:2024 上半年中國 AR / VR 頭顯出貨 23.3 萬臺,同比下滑 29.1%%\n6\t5\t1.000\t今天天氣很好，我們去公園散步吧！\n10\t5\t1.000\t转发：今天天气很好，我们去公园散步吧\n11\t5\t1.000\tno final newline, 今天天气很好，我们去公园散步吧')" -- cat "$TMP/dropped"
 
