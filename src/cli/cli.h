@@ -16,6 +16,8 @@
 void hf_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes to stdout, remembering a failure for hf_finish_output(). */
 void hf_out(const void *p, size_t n);
+/* hf_out() as a sink for hf_reader_drain(). */
+void hf_out_sink(const void *p, size_t n, void *ud);
 /* Flushes and closes stdout; prints a message and returns false on error
  * (a full disk, a closed pipe with SIGPIPE ignored). */
 bool hf_finish_output(void);

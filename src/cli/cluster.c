@@ -415,6 +415,8 @@ static int run_pass(job *j, char **files, int nfiles)
             if (streaming) {
                 hf_out(rec.raw, rec.raw_len);
                 hf_out(rec.term, rec.term_len);
+                if (rec.oversize)
+                    hf_reader_drain(rd, hf_out_sink, NULL);
                 continue;
             }
             if (j->from_fp || j->cmd == CMD_FINGERPRINT)
@@ -493,6 +495,8 @@ static int keep_longest_pass(job *j, char **files, int nfiles)
             /* already counted as invalid in the first pass */
             hf_out(rec.raw, rec.raw_len);
             hf_out(rec.term, rec.term_len);
+            if (rec.oversize)
+                hf_reader_drain(rd, hf_out_sink, NULL);
         } else if (best[c] == i) {
             j->kept++;
             hf_out(rec.raw, rec.raw_len);

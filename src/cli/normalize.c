@@ -121,6 +121,8 @@ int hf_cmd_normalize(int argc, char **argv)
             status = HF_EXIT_ERROR;
             hf_out(rec.raw, rec.raw_len);
             hf_out(rec.term, rec.term_len);
+            if (rec.oversize)
+                hf_reader_drain(rd, hf_out_sink, NULL);
             continue;
         }
         hanfold_result res;

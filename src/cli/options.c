@@ -15,6 +15,9 @@ void hf_common_init(hf_common *co)
     co->in.id_field = "id";
     co->in.text_field = "text";
     co->progress = -1;
+    /* bounded memory by default: a record is at most 256 MiB (a 1 GB line
+     * is passed through unprocessed, with a message) */
+    co->in.max_record = (size_t)256 << 20;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     co->threads = n > 0 ? (unsigned)n : 1;
 }

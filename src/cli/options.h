@@ -46,7 +46,8 @@ enum {
 "                        charset>, detection), or an iconv name (GB18030, BIG5...)\n" \
 "      --strict          invalid byte sequences are an error (exit 2) instead of\n" \
 "                        being replaced by U+FFFD\n" \
-"      --max-record N    records longer than N bytes are an error (suffixes k, M, G)\n" \
+"      --max-record N    longer records are data errors, passed through unprocessed\n" \
+"                        (suffixes k, M, G; default 256M)\n" \
 "Normalization:\n" \
 "      --html, --no-html treat every record as HTML / never (default: detect)\n" \
 "      --to SCRIPT       simplified (default), traditional, taiwan, hongkong\n" \

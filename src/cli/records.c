@@ -25,6 +25,8 @@ struct hf_reader {
     char *buf;
     size_t start, end, cap;
     bool eof, failed, pending_close;
+    bool pending_rest;     /* an oversize record continues in the input */
+    int pending_delim;     /* its terminator, or -1: it runs to end of file */
     uint64_t line;         /* lines consumed in this file */
     bool invalid_reported;
     uint64_t first_invalid_line, invalid_in_file;
@@ -225,10 +227,16 @@ static int next_chunk(hf_reader *r, char delim, const char **p, size_t *len, siz
             r->start = (size_t)(d - r->buf) + 1;
             return 1;
         }
-        if (r->o.max_record && r->end - r->start > r->o.max_record) {
-            hf_msg("%s:%llu: record longer than --max-record %zu bytes", r->name,
-                   (unsigned long long)r->line + 1, r->o.max_record);
-            return -EFBIG;
+        if (r->o.max_record && r->end - r->start >= r->o.max_record) {
+            /* bounded memory: hand out the first max_record bytes, the
+             * caller drains the rest */
+            *p = r->buf + r->start;
+            *len = r->o.max_record;
+            *term_len = 0;
+            r->start += r->o.max_record;
+            r->pending_rest = true;
+            r->pending_delim = (unsigned char)delim;
+            return 2;
         }
         size_t off = r->end - r->start;
         if (!fill(r)) {
@@ -245,6 +253,33 @@ static int next_chunk(hf_reader *r, char delim, const char **p, size_t *len, siz
         }
         scanned = r->start + off; /* fill() may have moved the data */
     }
+}
+
+void hf_reader_drain(hf_reader *r, void (*sink)(const void *p, size_t n, void *ud), void *ud)
+{
+    while (r->pending_rest) {
+        if (r->end == r->start && !fill(r)) {
+            r->pending_rest = false;
+            break;
+        }
+        const char *b = r->buf + r->start;
+        size_t avail = r->end - r->start;
+        const char *d = r->pending_delim >= 0 ? memchr(b, r->pending_delim, avail) : NULL;
+        size_t n = d ? (size_t)(d - b) + 1 : avail;
+        if (sink)
+            sink(b, n, ud);
+        r->start += n;
+        if (d)
+            r->pending_rest = false;
+    }
+}
+
+static const char *oversize_msg(const hf_reader *r)
+{
+    static char msg[128];
+    snprintf(msg, sizeof msg, "record longer than %zu bytes (--max-record): passed through unprocessed",
+             r->o.max_record);
+    return msg;
 }
 
 static uint64_t count_lines(const char *s, size_t n)
@@ -351,6 +386,8 @@ static int jsonl_fields(hf_reader *r, hf_record *rec)
 static int next_record(hf_reader *r, hf_record *rec)
 {
     memset(rec, 0, sizeof *rec);
+    if (r->pending_rest)
+        hf_reader_drain(r, NULL, NULL);
     if (r->pending_close) {
         r->pending_close = false;
         close_file(r);
@@ -367,10 +404,31 @@ static int next_record(hf_reader *r, hf_record *rec)
         rec->file = r->name;
         switch (r->o.mode) {
         case HF_IN_FILES:
-            while (fill(r))
+            /* read one byte past the limit, to know whether there is more */
+            while ((!r->o.max_record || r->end - r->start <= r->o.max_record) && fill(r))
                 ;
             if (r->failed)
                 return -ENOMEM;
+            if (r->o.max_record && r->end - r->start > r->o.max_record) {
+                rec->oversize = true;
+                rec->error = oversize_msg(r);
+                r->pending_rest = true;
+                r->pending_delim = -1;
+                rec->line = 1;
+                rec->raw = r->buf + r->start;
+                rec->raw_len = r->o.max_record;
+                rec->term = "";
+                rec->number = ++r->number;
+                rec->utf8 = rec->text = "";
+                r->start += r->o.max_record;
+                const char *n = r->files[r->next_file - 1];
+                hf_buf_clear(&r->idbuf);
+                if (hf_buf_append(&r->idbuf, n, strlen(n)))
+                    return -ENOMEM;
+                rec->id = r->idbuf.p;
+                got = 2;
+                break;
+            }
             p = r->buf ? r->buf + r->start : "";
             len = r->end - r->start;
             rec->line = 1;
@@ -405,6 +463,20 @@ static int next_record(hf_reader *r, hf_record *rec)
                 if (k == 0)
                     break;
                 r->line++;
+                if (k == 2) {
+                    /* an oversize line ends the record here; the caller
+                     * drains the rest of the line */
+                    if (!r->para.len)
+                        first = r->line;
+                    else if (hf_buf_putc(&r->para, '\n'))
+                        return -ENOMEM;
+                    if (hf_buf_append(&r->para, p, len))
+                        return -ENOMEM;
+                    rec->oversize = true;
+                    rec->error = oversize_msg(r);
+                    got = 1;
+                    break;
+                }
                 if (blank(p, len)) {
                     if (r->para.len)
                         break;
@@ -426,6 +498,14 @@ static int next_record(hf_reader *r, hf_record *rec)
             rec->term_len = 2;
             rec->line = first;
             rec->number = ++r->number;
+            if (rec->oversize) {
+                rec->term = "";
+                rec->term_len = 0;
+                rec->utf8 = rec->text = "";
+                if (set_id_number(r, rec))
+                    return -ENOMEM;
+                break;
+            }
             if (decode(r, rec, rec->raw, rec->raw_len) || set_id_number(r, rec))
                 return -1;
             break;
@@ -439,6 +519,19 @@ static int next_record(hf_reader *r, hf_record *rec)
                 break;
             /* null mode: "line" is the record's number within its file */
             rec->line = ++r->line;
+            if (got == 2) {
+                rec->oversize = true;
+                rec->error = oversize_msg(r);
+                rec->raw = p;
+                rec->raw_len = len;
+                rec->term = "";
+                rec->number = ++r->number;
+                rec->utf8 = rec->text = "";
+                if (set_id_number(r, rec))
+                    return -ENOMEM;
+                got = 1;
+                break;
+            }
             rec->raw = p;
             rec->raw_len = len;
             rec->term = delim == '\n' ? "\n" : "";

@@ -18,7 +18,7 @@ typedef struct hf_reader_opts {
     const char *id_field;   /* jsonl */
     const char *text_field; /* jsonl */
     bool html_hint;         /* look for <meta charset> when detecting */
-    size_t max_record;      /* larger records are an error (0: no limit) */
+    size_t max_record;      /* larger records are data errors, passed through (0: no limit) */
 } hf_reader_opts;
 
 typedef struct hf_record {
@@ -38,6 +38,8 @@ typedef struct hf_record {
     uint64_t number;        /* 1-based record number over all inputs */
     size_t invalid;         /* invalid byte sequences replaced by U+FFFD */
     const char *error;      /* a data error in this record (malformed JSON...), or NULL */
+    bool oversize;          /* longer than max_record: raw holds its first
+                             * max_record bytes, hf_reader_drain() the rest */
 } hf_record;
 
 typedef struct hf_reader hf_reader;
@@ -50,6 +52,11 @@ void hf_reader_free(hf_reader **r);
 /* 1: a record in *rec (valid until the next call), 0: end of input,
  * <0: fatal error (message already printed). */
 int hf_reader_next(hf_reader *r, hf_record *rec);
+/* After an oversize record: hands the rest of it, terminator included, to
+ * sink (NULL discards it), in bounded memory.  The next hf_reader_next()
+ * discards whatever was not drained. */
+void hf_reader_drain(hf_reader *r, void (*sink)(const void *p, size_t n, void *ud), void *ud);
+
 /* Number of I/O errors (unreadable files, read errors) so far. */
 unsigned hf_reader_errors(const hf_reader *r);
 /* Total bytes read so far, and the total size of regular input files

@@ -46,3 +46,9 @@ bool hf_finish_output(void)
     }
     return true;
 }
+
+void hf_out_sink(const void *p, size_t n, void *ud)
+{
+    (void)ud;
+    hf_out(p, n);
+}
