@@ -50,5 +50,5 @@ check "read error: status 2" [ $st -eq 2 ]
 check "read error: named with file and line" grep -q "^hanfold: $TMP/lines:[0-9]*: read error: Input/output error" "$TMP/err"
 check "read error: records before it written" sh -c "head -3 '$TMP/out' | tr '\n' ' ' | grep -q '^1 2 3 '"
 LD_PRELOAD="$FAULTINJECT" HF_FAIL_READ_AFTER=60 HF_FAIL_READ_FILE="$TMP/lines" "$H" dedup --stats "$TMP/lines" > "$TMP/out" 2> "$TMP/err"
-check "read error in dedup: status 2 and accounted" sh -c "[ $? -eq 2 ] && grep -q 'records read' '$TMP/err'"
+check "read error in dedup: status 2 and accounted" sh -c "[ $? -eq 2 ] && grep -q 'stats: read' '$TMP/err'"
 done_cases
