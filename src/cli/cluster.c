@@ -98,7 +98,7 @@ typedef struct job {
     FILE *dropped;
     hanfold_ctx *ctx;
     hanfold_clusterer *cl;
-    hf_buf ids, snips;
+    hf_buf ids, snips, fpid;
     row *rows;
     size_t nrows, rows_cap;
     /* dedup keeps the ids of kept records only: their record numbers
@@ -206,12 +206,12 @@ static int push_kept_id(job *j, uint64_t number, const char *id)
 /* ---- per-record work ---------------------------------------------------------------- */
 
 /* --dropped: id TAB kept id TAB similarity TAB the record as read */
-static void write_dropped(job *j, const hf_record *rec, const char *kept_id, double sim)
+static void write_dropped(job *j, const hf_record *rec, const char *id, const char *kept_id, double sim)
 {
     if (!j->dropped)
         return;
     char num[32];
-    out_tsv_field(j->dropped, rec->id, strlen(rec->id));
+    out_tsv_field(j->dropped, id, strlen(id));
     fputc('\t', j->dropped);
     out_tsv_field(j->dropped, kept_id, strlen(kept_id));
     snprintf(num, sizeof num, "\t%.3f\t", sim);
@@ -315,9 +315,10 @@ static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
     }
 }
 
-/* The record's fingerprint, from its text or from a fingerprint row. */
+/* The record's fingerprint, from its text or from a fingerprint row (whose
+ * id then replaces the record number in *id). */
 static int fingerprint_record(job *j, const hf_record *rec, hanfold_fp *fp, const char **snip,
-                              size_t *sniplen, const char **key, size_t *keylen)
+                              size_t *sniplen, const char **key, size_t *keylen, const char **id)
 {
     int e;
     *snip = "";
@@ -327,18 +328,20 @@ static int fingerprint_record(job *j, const hf_record *rec, hanfold_fp *fp, cons
         const char *why = hf_fprow_parse(rec->utf8, rec->utf8_len, &fr);
         if (why) {
             hf_msg("%s:%llu: not a fingerprint row: %s", rec->file, (unsigned long long)rec->line, why);
+            hf_fprow_free(&fr);
             return -EINVAL;
         }
-        if (fr.key) {
+        if (fr.key)
             e = hanfold_fingerprint(j->ctx, fr.key, fr.key_len, fp);
-            *key = fr.key;
-            *keylen = fr.key_len;
-        } else {
+        else
             e = hanfold_fingerprint_from_sketch(j->ctx, fr.simhash, fr.key_tokens, fr.sketch,
                                                 fr.nsketch, fr.key_hash, fp);
-            *key = "";
-            *keylen = 0;
-        }
+        hf_buf_clear(&j->fpid);
+        if (!e && hf_buf_append(&j->fpid, fr.id, strlen(fr.id)))
+            e = -ENOMEM;
+        *id = j->fpid.p;
+        *key = "";
+        *keylen = 0;
         hf_fprow_free(&fr);
         return e;
     }
@@ -397,9 +400,10 @@ static int run_pass(job *j, char **files, int nfiles)
         size_t sniplen = 0, keylen = 0;
         bool streaming = j->cmd == CMD_DEDUP && !j->keep_longest;
         bool bad = rec.error != NULL;
+        const char *id = rec.id;
         if (bad && !j->co.quiet)
             hf_report_record_error(&rec);
-        if (!bad && (e = fingerprint_record(j, &rec, &fp, &snip, &sniplen, &key, &keylen))) {
+        if (!bad && (e = fingerprint_record(j, &rec, &fp, &snip, &sniplen, &key, &keylen, &id))) {
             if (e != -EINVAL || !j->from_fp)
                 break;
             bad = true; /* a garbage fingerprint row, reported by the parser */
@@ -427,32 +431,36 @@ static int run_pass(job *j, char **files, int nfiles)
             sniplen = keylen = 0;
         }
         if (j->cmd == CMD_FINGERPRINT) {
-            write_fp_row(j, rec.id, &fp, key, keylen);
+            write_fp_row(j, id, &fp, key, keylen);
             j->kept++;
             continue;
         }
-        if (!streaming && (e = push_row(j, rec.id, rec.raw_len, snip, sniplen, file_no - 1)))
+        if (!streaming && (e = push_row(j, id, rec.raw_len, snip, sniplen, file_no - 1)))
             break;
         if (!streaming)
             j->rows[j->nrows - 1].error = bad;
         uint64_t match;
         double sim;
-        if ((e = hanfold_clusterer_add(j->cl, &fp, &match, &sim)))
+        if ((e = hanfold_clusterer_add(j->cl, &fp, &match, &sim))) {
+            if (e == -EOVERFLOW)
+                hf_msg("%s:%llu: more records than one run can cluster (2^32 - 2)", rec.file,
+                       (unsigned long long)rec.line);
             break;
+        }
         uint64_t me = hanfold_clusterer_count(j->cl) - 1;
         if (!streaming) {
             j->rows[me].match = match;
             j->rows[me].sim = sim;
         } else {
             if (match == me) {
-                if ((e = push_kept_id(j, me, rec.id)))
+                if ((e = push_kept_id(j, me, id)))
                     break;
                 j->kept++;
                 hf_out(rec.raw, rec.raw_len);
                 hf_out(rec.term, rec.term_len);
             } else {
                 j->dropped_n++;
-                write_dropped(j, &rec, id_of(j, match), sim);
+                write_dropped(j, &rec, id, id_of(j, match), sim);
             }
         }
     }
@@ -503,7 +511,7 @@ static int keep_longest_pass(job *j, char **files, int nfiles)
             hf_out(rec.term, rec.term_len);
         } else {
             j->dropped_n++;
-            write_dropped(j, &rec, id_of(j, best[c]), j->rows[i].sim);
+            write_dropped(j, &rec, rec.id, id_of(j, best[c]), j->rows[i].sim);
         }
         i++;
     }
@@ -885,6 +893,7 @@ out:
     hanfold_ctx_free(&j.ctx);
     hf_buf_free(&j.ids);
     hf_buf_free(&j.snips);
+    hf_buf_free(&j.fpid);
     free(j.rows);
     free(j.kept_num);
     free(j.kept_off);

@@ -1,6 +1,7 @@
 #include "fprows.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +62,26 @@ static const char *parse_tokens(const char *s, size_t n, uint32_t *out)
     return NULL;
 }
 
+/* Copies the id; for TSV rows undoes the escaping of `hanfold fingerprint`
+ * (\t \n \r \\). */
+static const char *copy_id(const char *s, size_t n, bool tsv, hf_fprow *row)
+{
+    row->id = malloc(n + 1);
+    if (!row->id)
+        return "out of memory";
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (tsv && c == '\\' && i + 1 < n) {
+            char e = s[++i];
+            c = e == 't' ? '\t' : e == 'n' ? '\n' : e == 'r' ? '\r' : e;
+        }
+        row->id[k++] = c;
+    }
+    row->id[k] = '\0';
+    return NULL;
+}
+
 static const char *parse_json(const char *s, size_t n, hf_fprow *row)
 {
     json_t *j = json_loadb(s, n, 0, NULL);
@@ -69,6 +90,12 @@ static const char *parse_json(const char *s, size_t n, hf_fprow *row)
         return "malformed JSON";
     }
     row->json = j;
+    json_t *id = json_object_get(j, "id");
+    if (!json_is_string(id))
+        return "bad or missing id";
+    const char *why = copy_id(json_string_value(id), json_string_length(id), false, row);
+    if (why)
+        return why;
     json_t *sh = json_object_get(j, "simhash"), *kh = json_object_get(j, "key_hash");
     json_t *kt = json_object_get(j, "key_tokens"), *key = json_object_get(j, "key");
     json_t *sk = json_object_get(j, "sketch");
@@ -108,7 +135,9 @@ const char *hf_fprow_parse(const char *s, size_t n, hf_fprow *row)
     }
     if (k < 5)
         return "expected 5 tab-separated fields";
-    const char *why;
+    const char *why = copy_id(f[0], l[0], true, row);
+    if (why)
+        return why;
     if (hex16(f[1], l[1], &row->simhash))
         return "bad simhash (expected 16 hex digits)";
     if ((why = parse_tokens(f[2], l[2], &row->key_tokens)))
@@ -127,6 +156,7 @@ const char *hf_fprow_parse(const char *s, size_t n, hf_fprow *row)
 
 void hf_fprow_free(hf_fprow *row)
 {
+    free(row->id);
     free(row->sketch);
     if (row->json)
         json_decref(row->json);

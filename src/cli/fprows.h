@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 typedef struct hf_fprow {
+    char *id;            /* owned, unescaped, NUL-terminated */
     uint64_t simhash, key_hash;
     uint32_t key_tokens;
     const char *key;     /* NULL for a long record */

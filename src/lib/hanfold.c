@@ -202,12 +202,14 @@ static int convert_runs(hanfold_ctx *c, hf_script *conv, bool to_simp, const cha
     size_t tt, ts;
     hf_script_census(s, n, &tt, &ts);
     bool record_other = to_simp ? tt > ts : ts > tt;
-    if (!tt && !ts && !record_other) {
-        /* nothing script-specific at all: still convert when converting
-         * to traditional (neutral characters like 发 may need it), never
-         * when converting to simplified */
+    if (!tt && !ts) {
+        /* Nothing script-specific at all.  To simplified: leave it (tw2s
+         * would turn 么 into 幺).  To traditional: convert, since neutral
+         * characters such as 后, 干, 里 have traditional forms that only
+         * the context decides (后面 -> 後面). */
         if (to_simp)
             return hf_buf_append(out, s, n);
+        record_other = true;
     }
     const uint8_t *p = (const uint8_t *)s, *end = p + n;
     const uint8_t *run = p;

@@ -33,8 +33,16 @@ static bool keep_from_nfkc(uint32_t c)
  * text skips u8_normalize altogether. */
 static bool nfkc_stable(uint32_t c)
 {
-    return c < 0xA0 || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-           (c >= 0x3001 && c <= 0x303F && c != 0x3000) || (c >= 0x2010 && c <= 0x2024);
+    if (c < 0xA0 || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF))
+        return true;
+    /* CJK punctuation and dashes/quotes, minus the few with NFKC mappings
+     * (U+2011, U+2017, U+2024, U+3036, U+3038..U+303A: checked against
+     * Python's unicodedata) */
+    if (c >= 0x3001 && c <= 0x303F)
+        return c != 0x3036 && (c < 0x3038 || c > 0x303A);
+    if (c >= 0x2010 && c <= 0x2023)
+        return c != 0x2011 && c != 0x2017;
+    return false;
 }
 
 static bool is_cjk_punct(uint32_t c)
