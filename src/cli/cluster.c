@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -378,13 +379,7 @@ static int run_pass(job *j, char **files, int nfiles)
     }
     hf_record rec;
     int r, e = 0;
-    const char *last_file = NULL;
-    uint32_t file_no = 0;
     while ((r = hf_reader_next(rd, &rec)) > 0) {
-        if (rec.file != last_file) {
-            last_file = rec.file;
-            file_no++;
-        }
         j->read++;
         if (rec.invalid) {
             j->invalid += rec.invalid;
@@ -435,7 +430,7 @@ static int run_pass(job *j, char **files, int nfiles)
             j->kept++;
             continue;
         }
-        if (!streaming && (e = push_row(j, id, rec.raw_len, snip, sniplen, file_no - 1)))
+        if (!streaming && (e = push_row(j, id, rec.raw_len, snip, sniplen, rec.input)))
             break;
         if (!streaming)
             j->rows[j->nrows - 1].error = bad;
@@ -605,7 +600,9 @@ static void write_report(job *j, char **files)
                      cs[ci].size, cs[ci].bytes);
             out_str(num);
         } else if (j->format == FMT_TEXT) {
-            snprintf(num, sizeof num, "\ncluster %s: %" PRIu64 " records\n", id_of(j, c), cs[ci].size);
+            out_str("\ncluster ");
+            out_str(id_of(j, c));
+            snprintf(num, sizeof num, ": %" PRIu64 " records\n", cs[ci].size);
             out_str(num);
         }
         bool first = true;
@@ -664,25 +661,45 @@ static void write_report(job *j, char **files)
 
 /* ---- the command ------------------------------------------------------------------------- */
 
-static int spool_stdin(char *path, size_t pathsz)
+/* --keep longest reads its inputs twice: standard input, pipes and other
+ * inputs that cannot be read again are copied to a temporary file first. */
+static int spool(const char *name, char *path, size_t pathsz)
 {
+    FILE *in = strcmp(name, "-") ? fopen(name, "rb") : stdin;
+    if (!in)
+        return -errno;
     const char *dir = getenv("TMPDIR");
     snprintf(path, pathsz, "%s/hanfold.XXXXXX", dir && *dir ? dir : "/tmp");
     int fd = mkstemp(path);
-    if (fd < 0)
-        return -errno;
+    if (fd < 0) {
+        int e = errno;
+        if (in != stdin)
+            fclose(in);
+        return -e;
+    }
     char buf[1 << 16];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) {
+    int e = 0;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
         if (write(fd, buf, n) != (ssize_t)n) {
-            int e = errno;
-            close(fd);
-            unlink(path);
-            return -e;
+            e = -errno;
+            break;
         }
-    }
-    close(fd);
-    return 0;
+    if (!e && ferror(in))
+        e = -EIO;
+    if (close(fd) && !e)
+        e = -errno;
+    if (in != stdin)
+        fclose(in);
+    if (e)
+        unlink(path);
+    return e;
+}
+
+static bool rereadable(const char *name)
+{
+    struct stat st;
+    return strcmp(name, "-") && stat(name, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 static int run(enum cmd cmd, int argc, char **argv)
@@ -823,7 +840,8 @@ static int run(enum cmd cmd, int argc, char **argv)
     char **files = optind < argc ? argv + optind : stdin_only;
     int nfiles = optind < argc ? argc - optind : 1;
 
-    char err[512], spooled[4096] = "";
+    char err[512];
+    char **spooled = NULL; /* --keep longest: temporary copies, per input */
     char **files2 = files;
     int e = hanfold_ctx_new(&j.ctx, &j.co.set, err, sizeof err);
     if (e) {
@@ -841,23 +859,35 @@ static int run(enum cmd cmd, int argc, char **argv)
         goto out;
     }
     if (j.keep_longest) {
-        files2 = malloc(nfiles * sizeof *files2);
-        if (!files2) {
+        files2 = calloc(nfiles, sizeof *files2);
+        spooled = calloc(nfiles, sizeof *spooled);
+        if (!files2 || !spooled) {
             hf_msg("out of memory");
             j.status = HF_EXIT_ERROR;
+            free(files2);
             files2 = files;
             goto out;
         }
         for (int i = 0; i < nfiles; i++) {
             files2[i] = files[i];
-            if (!strcmp(files[i], "-")) {
-                if (!spooled[0] && (e = spool_stdin(spooled, sizeof spooled))) {
-                    hf_msg("cannot spool stdin for --keep longest: %s", strerror(-e));
-                    j.status = HF_EXIT_ERROR;
-                    goto out;
-                }
-                files2[i] = spooled;
+            if (rereadable(files[i]))
+                continue;
+            char path[4096];
+            if ((e = spool(files[i], path, sizeof path))) {
+                /* an unreadable input is reported by the reader as usual */
+                if (strcmp(files[i], "-") && e != -EIO && e != -ENOSPC)
+                    continue;
+                hf_msg("cannot copy %s to a temporary file for --keep longest: %s", files[i], strerror(-e));
+                j.status = HF_EXIT_ERROR;
+                goto out;
             }
+            if (!(spooled[i] = strdup(path))) {
+                unlink(path);
+                hf_msg("out of memory");
+                j.status = HF_EXIT_ERROR;
+                goto out;
+            }
+            files2[i] = spooled[i];
         }
     }
     e = run_pass(&j, files2, nfiles);
@@ -885,8 +915,12 @@ out:
         hf_msg("%s: write error: %s", j.dropped_path, strerror(errno));
         j.status = HF_EXIT_ERROR;
     }
-    if (spooled[0])
-        unlink(spooled);
+    for (int i = 0; spooled && i < nfiles; i++) {
+        if (spooled[i])
+            unlink(spooled[i]);
+        free(spooled[i]);
+    }
+    free(spooled);
     if (files2 != files)
         free(files2);
     hanfold_clusterer_free(&j.cl);

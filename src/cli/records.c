@@ -26,6 +26,8 @@ struct hf_reader {
     size_t start, end, cap;
     bool eof, failed, pending_close;
     bool pending_rest;     /* an oversize record continues in the input */
+    bool first_in_file;    /* the next record is the file's first (BOM) */
+    bool predecoded;       /* UTF-16/32 file decoded whole: U+FFFD marks invalid input */
     int pending_delim;     /* its terminator, or -1: it runs to end of file */
     uint64_t line;         /* lines consumed in this file */
     bool invalid_reported;
@@ -170,6 +172,8 @@ static int open_next(hf_reader *r)
         r->invalid_reported = false;
         r->invalid_in_file = r->first_invalid_line = 0;
         r->charset = NULL;
+        r->first_in_file = true;
+        r->predecoded = false;
         const char *enc = r->o.encoding;
         if (enc && !strcasecmp(enc, "auto")) {
             while (r->end < SAMPLE && fill(r))
@@ -204,10 +208,7 @@ static int open_next(hf_reader *r)
             r->start = 0;
             r->end = ul;
             r->charset = NULL;
-            if (inv) {
-                r->invalid_in_file = inv;
-                r->first_invalid_line = 1;
-            }
+            r->predecoded = true;
         }
         return 1;
     }
@@ -220,14 +221,14 @@ static int next_chunk(hf_reader *r, char delim, const char **p, size_t *len, siz
     size_t scanned = r->start;
     for (;;) {
         char *d = r->end > scanned ? memchr(r->buf + scanned, delim, r->end - scanned) : NULL;
-        if (d) {
+        if (d && !(r->o.max_record && (size_t)(d - (r->buf + r->start)) > r->o.max_record)) {
             *p = r->buf + r->start;
             *len = (size_t)(d - (r->buf + r->start));
             *term_len = 1;
             r->start = (size_t)(d - r->buf) + 1;
             return 1;
         }
-        if (r->o.max_record && r->end - r->start >= r->o.max_record) {
+        if (r->o.max_record && r->end - r->start > r->o.max_record) {
             /* bounded memory: hand out the first max_record bytes, the
              * caller drains the rest */
             *p = r->buf + r->start;
@@ -305,6 +306,19 @@ static int decode(hf_reader *r, hf_record *rec, const char *s, size_t n)
     if (e) {
         hf_msg("%s: %s", r->name, hanfold_ctx_error(r->ctx));
         return e;
+    }
+    /* a UTF-8 byte-order mark opens a file; it is not text (raw keeps it) */
+    if (r->first_in_file && rec->utf8_len >= 3 && !memcmp(rec->utf8, "\xEF\xBB\xBF", 3)) {
+        rec->utf8 += 3;
+        rec->utf8_len -= 3;
+    }
+    r->first_in_file = false;
+    if (r->predecoded) {
+        /* the whole file went through the decoder before it was split:
+         * count its replacement characters line by line */
+        for (const char *p = rec->utf8; (p = memmem(p, (size_t)(rec->utf8 + rec->utf8_len - p),
+                                                    "\xEF\xBF\xBD", 3)); p += 3)
+            inv++;
     }
     rec->invalid = inv;
     if (inv) {
@@ -402,6 +416,7 @@ static int next_record(hf_reader *r, hf_record *rec)
         size_t len, tl;
         int got;
         rec->file = r->name;
+        rec->input = (unsigned)(r->next_file - 1);
         switch (r->o.mode) {
         case HF_IN_FILES:
             /* read one byte past the limit, to know whether there is more */
@@ -489,6 +504,13 @@ static int next_record(hf_reader *r, hf_record *rec)
                 if (hf_buf_append(&r->para, p, len))
                     return -ENOMEM;
                 got = 1;
+                if (r->o.max_record && r->para.len > r->o.max_record) {
+                    /* bounded memory: the paragraph ends here; the lines
+                     * after this one start the next record */
+                    rec->oversize = true;
+                    rec->error = oversize_msg(r);
+                    break;
+                }
             }
             if (!got)
                 break;

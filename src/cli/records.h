@@ -34,6 +34,7 @@ typedef struct hf_record {
     bool has_text_span;
     const char *id;         /* NUL-terminated */
     const char *file;       /* display name of the input */
+    unsigned input;         /* index of the input in the list given to the reader */
     uint64_t line;          /* first line of the record in its file */
     uint64_t number;        /* 1-based record number over all inputs */
     size_t invalid;         /* invalid byte sequences replaced by U+FFFD */

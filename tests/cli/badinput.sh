@@ -27,6 +27,17 @@ python3 -c "print('今天天氣很好，我們一起去公園散步，然後去�
 expect "Big5 detected and converted" 0 "$(python3 -c "print('今天天气很好，我们一起去公园散步，然后去图书馆看书。这是一个测试句子，用来检测字元编码。' * 3)")" -- "$H" normalize --encoding auto "$TMP/big5"
 printf '\377\376' > "$TMP/u16"; printf '中文\n第二\n' | iconv -f UTF-8 -t UTF-16LE >> "$TMP/u16"
 expect "UTF-16 with BOM" 0 "$(printf '中文\n第二')" -- "$H" normalize --encoding auto "$TMP/u16"
+printf '\377\376a\000\n\000b\000\n\000\000\330c\000\n\000' > "$TMP/u16bad"
+"$H" normalize --encoding auto "$TMP/u16bad" > /dev/null 2> "$TMP/err"
+check "UTF-16: an invalid unit is reported on its line" grep -q "^hanfold: $TMP/u16bad:3: 1 invalid byte sequence" "$TMP/err"
+expect "UTF-16: --strict stops at it" 2 "$(printf 'a\nb')" -- "$H" normalize --strict --encoding auto "$TMP/u16bad"
+printf '\357\273\277{"id":"x","text":"漢"}\n' > "$TMP/bom.jsonl"
+expect "UTF-8 BOM before JSONL" 0 '{"id":"x","text":"汉"}' -- "$H" normalize --input jsonl "$TMP/bom.jsonl"
+expect "UTF-8 BOM kept by dedup (bytes unchanged)" 0 "$(cat "$TMP/bom.jsonl")" -- "$H" dedup --input jsonl "$TMP/bom.jsonl"
+python3 -c "import sys; sys.stdout.write('a' * 1500 + '\n' + 'b' * 10 + '\n' + 'c' * 1500 + '\n')" > "$TMP/mr"
+"$H" normalize --max-record 1000 "$TMP/mr" > "$TMP/mr.out" 2> "$TMP/err"
+check "--max-record applies to every record, wherever it falls in the buffer" sh -c "[ \$(grep -c 'record longer than 1000 bytes' '$TMP/err') = 2 ] && cmp -s '$TMP/mr' '$TMP/mr.out'"
+expect "--max-record: a record of exactly the limit is fine" 0 abc -- sh -c "printf abc | '$H' normalize --max-record 3"
 expect "unknown encoding" 2 '' -- "$H" normalize --encoding NO-SUCH-CHARSET "$TMP/gbk"
 
 if [ -n "$SLOW_OK" ]; then

@@ -66,6 +66,11 @@ expect "bad format" 2 '' -- "$H" cluster --format xml "$TMP/in"
 printf '今天天气很好，我们去公园散步\n转发：今天天气很好，我们去公园散步吧\n其他\n' > "$TMP/long"
 expect "keep longest" 0 "$(printf '转发：今天天气很好，我们去公园散步吧\n其他')" -- sh -c "'$H' dedup --keep longest < '$TMP/long'"
 
+# --keep longest reads a pipe (FIFO) too
+mkfifo "$TMP/fifo"
+(cat "$TMP/long" > "$TMP/fifo" &)
+expect "keep longest from a FIFO" 0 "$(printf '转发：今天天气很好，我们去公园散步吧\n其他')" -- "$H" dedup --keep longest "$TMP/fifo"
+
 # fingerprints round trip: clustering rows equals clustering text
 "$H" fingerprint "$TMP/in" > "$TMP/fp"
 check "fingerprint rows: 16 hex digits" sh -c "cut -f2 '$TMP/fp' | grep -cxE '[0-9a-f]{16}' | grep -qx $read_n"
@@ -79,6 +84,10 @@ head -5 "$TMP/fp" > "$TMP/fpa"; tail -n +6 "$TMP/fp" > "$TMP/fpb"
 check "shards merge: two fingerprint files equal one" cmp -s "$TMP/cab" "$TMP/c1"
 printf 'garbage\n' >> "$TMP/fpb"
 expect "garbage fingerprint row: status 2" 2 "$(cat "$TMP/c1")" -- "$H" cluster --fingerprints "$TMP/fpa" "$TMP/fpb"
+printf '{"id":"a","text":"今天天气很好我们去公园散步"}\n{"id":"b\\tx","text":"今天天氣很好我們去公園散步"}\n' > "$TMP/ids.jsonl"
+"$H" fingerprint --input jsonl "$TMP/ids.jsonl" > "$TMP/fpid"
+expect "fingerprint rows keep their ids (escaped tab)" 0 "$(printf 'a\ta\t1.000\nb\\tx\ta\t1.000')" -- "$H" cluster --fingerprints "$TMP/fpid"
+expect "jsonl fingerprint rows keep their ids" 0 "$(printf 'a\ta\t1.000\nb\\tx\ta\t1.000')" -- sh -c "'$H' fingerprint --format jsonl --input jsonl '$TMP/ids.jsonl' | '$H' cluster --fingerprints"
 # long records go through the sketch
 python3 -c "
 import random; random.seed(1)
@@ -123,6 +132,9 @@ assert r['records']==11 and r['clusters']==7 and r['duplicate_records']==4, r
 assert [g['size'] for g in r['groups']]==[4,2]" "$TMP/rj"
 "$H" report --format csv "$TMP/in" > "$TMP/rc"
 check "report csv" python3 -c "import csv,sys; r=list(csv.reader(open(sys.argv[1]))); assert r[0][0]=='cluster' and len(r)==7" "$TMP/rc"
+: > "$TMP/empty"
+"$H" report "$TMP/empty" "$TMP/nope" "$TMP/in" > "$TMP/rs" 2>/dev/null
+check "report names each record's own input" sh -c "grep -q '^  \* 1.000  1 ($TMP/in)' '$TMP/rs'"
 seeds="$SHARED/seeds"
 if [ -d "$seeds" ]; then
     expect "seed pages: no two cluster" 0 5 -- sh -c "'$H' cluster --input files '$seeds'/* | cut -f2 | sort -u | wc -l"

@@ -22,6 +22,7 @@ unset IN
 # targets
 IN='软件和程序员' expect "to taiwan" 0 '軟件和程序員' -- "$H" normalize --to taiwan
 IN='发展' expect "to traditional" 0 '發展' -- "$H" normalize --to traditional
+IN='后面' expect "to traditional: neutral characters converted too" 0 '後面' -- "$H" normalize --to traditional
 IN='「引號」' expect "to traditional keeps corner brackets" 0 '「引號」' -- "$H" normalize --to traditional
 IN='软件' expect "opencc config s2twp" 0 '軟體' -- "$H" normalize --opencc-config s2twp
 IN='软件' expect "opencc config by path" 0 '軟體' -- "$H" normalize --opencc-config "$(dirname "$(find /usr/share/opencc -name s2twp.json | head -1)")/s2twp.json"
