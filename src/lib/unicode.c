@@ -63,7 +63,7 @@ static bool is_alnum(uint32_t c)
 static bool invisible(uint32_t c)
 {
     if (c < 0x20)
-        return c != '\n' && c != '\t';
+        return c != '\n' && c != '\t' && c != '\r';
     if (c == 0x7F || (c >= 0x80 && c < 0xA0))
         return true;
     if ((c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF))
@@ -129,13 +129,47 @@ static int nfkc(const char *s, size_t n, hf_buf *tmp)
     return 0;
 }
 
+/* Appends s without invisible characters.  This comes before NFKC: removing
+ * them afterwards could leave combining marks side by side in an order NFKC
+ * would change, and normalizing twice would then change the text again. */
+static int drop_invisible(const char *s, size_t n, hf_buf *out)
+{
+    const uint8_t *p = (const uint8_t *)s, *end = p + n, *run = p;
+    while (p < end) {
+        if (*p >= 0x20 && *p < 0x7F) {
+            p++;
+            continue;
+        }
+        uint32_t c;
+        int l = hf_utf8_next(p, (size_t)(end - p), &c);
+        if (l < 0)
+            return -EILSEQ;
+        if (invisible(c)) {
+            if (hf_buf_append(out, run, (size_t)(p - run)))
+                return -ENOMEM;
+            run = p + l;
+        }
+        p += l;
+    }
+    return hf_buf_append(out, run, (size_t)(p - run));
+}
+
 int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, bool keep_lines,
                      hf_buf *out, hf_buf *tmp)
 {
-    int e = nfkc(s, n, tmp);
+    /* out serves as scratch for the visible text, then takes the result */
+    size_t base = out->len;
+    int e = drop_invisible(s, n, out);
+    if (!e)
+        e = nfkc(out->p + base, out->len - base, tmp);
+    out->len = base;
+    if (out->p)
+        out->p[base] = '\0';
     if (e)
         return e;
-    const uint8_t *p = (const uint8_t *)tmp->p, *end = p + tmp->len;
+    /* tmp->p is NULL when nothing was written: no arithmetic on it then */
+    const uint8_t *p = tmp->p ? (const uint8_t *)tmp->p : (const uint8_t *)"";
+    const uint8_t *end = p + tmp->len;
     uint32_t prev = 0;      /* last character written on this line, 0 at line start */
     bool space = false;     /* whitespace seen since prev */
     int newlines = 0;       /* line breaks pending since prev */
