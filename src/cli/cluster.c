@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "batch.h"
 #include "buf.h"
 #include "cli.h"
 #include "fprows.h"
@@ -97,7 +98,8 @@ typedef struct job {
     bool from_fp, exit_status, keep_longest;
     const char *dropped_path;
     FILE *dropped;
-    hanfold_ctx *ctx;
+    hanfold_ctx *ctx;      /* the main thread's context (decoding, fingerprint rows) */
+    hf_batch *batch;
     hanfold_clusterer *cl;
     hf_buf ids, snips, fpid;
     row *rows;
@@ -316,53 +318,120 @@ static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
     }
 }
 
-/* The record's fingerprint, from its text or from a fingerprint row (whose
- * id then replaces the record number in *id). */
-static int fingerprint_record(job *j, const hf_record *rec, hanfold_fp *fp, const char **snip,
-                              size_t *sniplen, const char **key, size_t *keylen, const char **id)
+/* The fingerprint of a row written by `hanfold fingerprint`; its id
+ * replaces the record number in *id.  -EINVAL for a garbage row (reported). */
+static int fingerprint_row(job *j, const hf_record *rec, hanfold_fp *fp, const char **id)
 {
-    int e;
-    *snip = "";
-    *sniplen = 0;
-    if (j->from_fp) {
-        hf_fprow fr;
-        const char *why = hf_fprow_parse(rec->utf8, rec->utf8_len, &fr);
-        if (why) {
-            hf_msg("%s:%llu: not a fingerprint row: %s", rec->file, (unsigned long long)rec->line, why);
-            hf_fprow_free(&fr);
-            return -EINVAL;
-        }
-        if (fr.key)
-            e = hanfold_fingerprint(j->ctx, fr.key, fr.key_len, fp);
-        else
-            e = hanfold_fingerprint_from_sketch(j->ctx, fr.simhash, fr.key_tokens, fr.sketch,
-                                                fr.nsketch, fr.key_hash, fp);
-        hf_buf_clear(&j->fpid);
-        if (!e && hf_buf_append(&j->fpid, fr.id, strlen(fr.id)))
-            e = -ENOMEM;
-        *id = j->fpid.p;
-        *key = "";
-        *keylen = 0;
+    hf_fprow fr;
+    const char *why = hf_fprow_parse(rec->utf8, rec->utf8_len, &fr);
+    if (why) {
+        hf_msg("%s:%llu: not a fingerprint row: %s", rec->file, (unsigned long long)rec->line, why);
         hf_fprow_free(&fr);
+        return -EINVAL;
+    }
+    int e;
+    if (fr.key)
+        e = hanfold_fingerprint(j->ctx, fr.key, fr.key_len, fp);
+    else
+        e = hanfold_fingerprint_from_sketch(j->ctx, fr.simhash, fr.key_tokens, fr.sketch,
+                                            fr.nsketch, fr.key_hash, fp);
+    hf_buf_clear(&j->fpid);
+    if (!e && hf_buf_append(&j->fpid, fr.id, strlen(fr.id)))
+        e = -ENOMEM;
+    *id = j->fpid.p;
+    hf_fprow_free(&fr);
+    return e;
+}
+
+/* One record, in input order.  Returns 0, or a negative errno that ends the
+ * run (already reported); *stop ends it quietly (--strict). */
+static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
+{
+    const hf_record *rec = &it->rec;
+    int e = 0;
+    j->read++;
+    if (rec->invalid) {
+        j->invalid += rec->invalid;
+        if (j->co.strict) {
+            hf_msg("%s:%llu: invalid byte sequence (--strict); stopping", rec->file,
+                   (unsigned long long)rec->line);
+            j->status = HF_EXIT_ERROR;
+            j->read--;
+            *stop = true;
+            return 0;
+        }
+    }
+    hanfold_fp fp = it->fp;
+    const char *snip = it->snip.p ? it->snip.p : "", *key = it->key.p ? it->key.p : "";
+    size_t sniplen = it->snip.len, keylen = it->key.len;
+    bool streaming = j->cmd == CMD_DEDUP && !j->keep_longest;
+    bool bad = rec->error != NULL;
+    const char *id = rec->id;
+    if (bad && !j->co.quiet)
+        hf_report_record_error(rec);
+    if (!bad && it->err) {
+        hf_msg("%s:%llu: %s", rec->file, (unsigned long long)rec->line, it->errmsg);
+        return it->err;
+    }
+    if (!bad && j->from_fp && (e = fingerprint_row(j, rec, &fp, &id))) {
+        if (e != -EINVAL)
+            return e;
+        bad = true; /* a garbage fingerprint row, reported by the parser */
+        e = 0;
+    }
+    if (bad) {
+        /* Counted as invalid; nothing is lost: dedup passes it through
+         * unchanged, cluster and report give it a cluster of its own (an
+         * empty key never merges).  A garbage fingerprint row is no record
+         * at all for cluster and report. */
+        j->bad++;
+        j->status = HF_EXIT_ERROR;
+        if (streaming) {
+            hf_out(rec->raw, rec->raw_len);
+            hf_out(rec->term, rec->term_len);
+            if (rec->oversize)
+                hf_reader_drain(rd, hf_out_sink, NULL);
+            return 0;
+        }
+        if (j->from_fp || j->cmd == CMD_FINGERPRINT)
+            return 0;
+        if ((e = hanfold_fingerprint(j->ctx, "", 0, &fp)))
+            return e;
+        snip = key = "";
+        sniplen = keylen = 0;
+    }
+    if (j->cmd == CMD_FINGERPRINT) {
+        write_fp_row(j, id, &fp, key, keylen);
+        j->kept++;
+        return 0;
+    }
+    if (!streaming && (e = push_row(j, id, rec->raw_len, snip, sniplen, rec->input)))
+        return e;
+    if (!streaming)
+        j->rows[j->nrows - 1].error = bad;
+    uint64_t match;
+    double sim;
+    if ((e = hanfold_clusterer_add(j->cl, &fp, &match, &sim))) {
+        if (e == -EOVERFLOW)
+            hf_msg("%s:%llu: more records than one run can cluster (2^32 - 2)", rec->file,
+                   (unsigned long long)rec->line);
         return e;
     }
-    hanfold_result res;
-    unsigned want = HANFOLD_WANT_KEY | (j->cmd == CMD_REPORT ? HANFOLD_WANT_TEXT : 0);
-    if ((e = hanfold_process(j->ctx, rec->text, rec->text_len, want, &res))) {
-        hf_msg("%s:%llu: %s", rec->file, (unsigned long long)rec->line, hanfold_ctx_error(j->ctx));
-        return e;
+    uint64_t me = hanfold_clusterer_count(j->cl) - 1;
+    if (!streaming) {
+        j->rows[me].match = match;
+        j->rows[me].sim = sim;
+    } else if (match == me) {
+        if ((e = push_kept_id(j, me, id)))
+            return e;
+        j->kept++;
+        hf_out(rec->raw, rec->raw_len);
+        hf_out(rec->term, rec->term_len);
+    } else {
+        j->dropped_n++;
+        write_dropped(j, rec, id, id_of(j, match), sim);
     }
-    *key = res.key;
-    *keylen = res.key_len;
-    if (res.text) {
-        /* a snippet of at most 120 bytes, cut at a character boundary */
-        size_t n = res.text_len < 120 ? res.text_len : 120;
-        while (n < res.text_len && n > 0 && ((unsigned char)res.text[n] & 0xC0) == 0x80)
-            n--;
-        *snip = res.text;
-        *sniplen = n;
-    }
-    return hanfold_fingerprint(j->ctx, res.key, res.key_len, fp);
+    return 0;
 }
 
 static int run_pass(job *j, char **files, int nfiles)
@@ -378,86 +447,32 @@ static int run_pass(job *j, char **files, int nfiles)
         return -ENOMEM;
     }
     hf_record rec;
-    int r, e = 0;
-    while ((r = hf_reader_next(rd, &rec)) > 0) {
-        j->read++;
-        if (rec.invalid) {
-            j->invalid += rec.invalid;
-            if (j->co.strict) {
-                hf_msg("%s:%llu: invalid byte sequence (--strict); stopping", rec.file,
-                       (unsigned long long)rec.line);
-                j->status = HF_EXIT_ERROR;
+    int r = 1, e = 0;
+    bool stop = false;
+    while (!stop && !e) {
+        /* a batch is read, normalized and fingerprinted on every thread,
+         * then consumed in input order; an oversize record ends it so that
+         * the reader can drain it right after */
+        while ((r = hf_reader_next(rd, &rec)) > 0) {
+            if ((e = hf_batch_add(j->batch, &rec))) {
+                hf_msg("out of memory");
+                break;
+            }
+            if (rec.oversize || hf_batch_full(j->batch))
+                break;
+        }
+        if (r <= 0)
+            stop = true;
+        hf_batch_run(j->batch);
+        for (size_t i = 0; !e && i < hf_batch_count(j->batch); i++) {
+            bool halt = false;
+            e = consume(j, hf_batch_item(j->batch, i), rd, &halt);
+            if (halt) {
+                stop = true;
                 break;
             }
         }
-        hanfold_fp fp;
-        const char *snip = "", *key = "";
-        size_t sniplen = 0, keylen = 0;
-        bool streaming = j->cmd == CMD_DEDUP && !j->keep_longest;
-        bool bad = rec.error != NULL;
-        const char *id = rec.id;
-        if (bad && !j->co.quiet)
-            hf_report_record_error(&rec);
-        if (!bad && (e = fingerprint_record(j, &rec, &fp, &snip, &sniplen, &key, &keylen, &id))) {
-            if (e != -EINVAL || !j->from_fp)
-                break;
-            bad = true; /* a garbage fingerprint row, reported by the parser */
-            e = 0;
-        }
-        if (bad) {
-            /* Counted as invalid; nothing is lost: dedup passes it through
-             * unchanged, cluster and report give it a cluster of its own
-             * (an empty key never merges).  A garbage fingerprint row is no
-             * record at all for cluster and report. */
-            j->bad++;
-            j->status = HF_EXIT_ERROR;
-            if (streaming) {
-                hf_out(rec.raw, rec.raw_len);
-                hf_out(rec.term, rec.term_len);
-                if (rec.oversize)
-                    hf_reader_drain(rd, hf_out_sink, NULL);
-                continue;
-            }
-            if (j->from_fp || j->cmd == CMD_FINGERPRINT)
-                continue;
-            if ((e = hanfold_fingerprint(j->ctx, "", 0, &fp)))
-                break;
-            snip = key = "";
-            sniplen = keylen = 0;
-        }
-        if (j->cmd == CMD_FINGERPRINT) {
-            write_fp_row(j, id, &fp, key, keylen);
-            j->kept++;
-            continue;
-        }
-        if (!streaming && (e = push_row(j, id, rec.raw_len, snip, sniplen, rec.input)))
-            break;
-        if (!streaming)
-            j->rows[j->nrows - 1].error = bad;
-        uint64_t match;
-        double sim;
-        if ((e = hanfold_clusterer_add(j->cl, &fp, &match, &sim))) {
-            if (e == -EOVERFLOW)
-                hf_msg("%s:%llu: more records than one run can cluster (2^32 - 2)", rec.file,
-                       (unsigned long long)rec.line);
-            break;
-        }
-        uint64_t me = hanfold_clusterer_count(j->cl) - 1;
-        if (!streaming) {
-            j->rows[me].match = match;
-            j->rows[me].sim = sim;
-        } else {
-            if (match == me) {
-                if ((e = push_kept_id(j, me, id)))
-                    break;
-                j->kept++;
-                hf_out(rec.raw, rec.raw_len);
-                hf_out(rec.term, rec.term_len);
-            } else {
-                j->dropped_n++;
-                write_dropped(j, &rec, id, id_of(j, match), sim);
-            }
-        }
+        hf_batch_clear(j->batch);
     }
     if (r < 0 || hf_reader_errors(rd))
         j->status = HF_EXIT_ERROR;
@@ -843,14 +858,16 @@ static int run(enum cmd cmd, int argc, char **argv)
     char err[512];
     char **spooled = NULL; /* --keep longest: temporary copies, per input */
     char **files2 = files;
-    int e = hanfold_ctx_new(&j.ctx, &j.co.set, err, sizeof err);
+    unsigned what = j.from_fp ? 0 : HF_BATCH_FP | (cmd == CMD_REPORT ? HF_BATCH_SNIP : 0);
+    int e = hf_batch_new(&j.batch, j.from_fp ? 1 : j.co.threads, &j.co.set, what, err, sizeof err);
     if (e) {
         hf_msg("%s", e == -ENOMEM ? "out of memory" : err);
         return HF_EXIT_ERROR;
     }
+    j.ctx = hf_batch_ctx(j.batch);
     if (cmd != CMD_FINGERPRINT && (e = hanfold_clusterer_new(&j.cl, &j.cs))) {
         hf_msg("out of memory");
-        hanfold_ctx_free(&j.ctx);
+        hf_batch_free(&j.batch);
         return HF_EXIT_ERROR;
     }
     if (j.dropped_path && !(j.dropped = fopen(j.dropped_path, "w"))) {
@@ -924,7 +941,7 @@ out:
     if (files2 != files)
         free(files2);
     hanfold_clusterer_free(&j.cl);
-    hanfold_ctx_free(&j.ctx);
+    hf_batch_free(&j.batch);
     hf_buf_free(&j.ids);
     hf_buf_free(&j.snips);
     hf_buf_free(&j.fpid);

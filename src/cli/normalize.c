@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "batch.h"
 #include "options.h"
 
 #include <jansson.h>
@@ -48,6 +49,38 @@ static void write_json_string(const char *s, size_t n)
     json_decref(j);
 }
 
+/* One output record, in the shape of the input mode. */
+static void write_record(const hf_common *co, const hf_record *rec, const char *out, size_t outlen,
+                         uint64_t written)
+{
+    switch (co->in.mode) {
+    case HF_IN_JSONL:
+        if (rec->has_text_span) {
+            hf_out(rec->utf8, rec->text_start);
+            write_json_string(out, outlen);
+            hf_out(rec->utf8 + rec->text_end, rec->utf8_len - rec->text_end);
+        } else {
+            hf_out(rec->utf8, rec->utf8_len);
+        }
+        hf_out(rec->term, rec->term_len);
+        break;
+    case HF_IN_PARAGRAPHS:
+        if (written)
+            hf_out("\n", 1);
+        hf_out(out, outlen);
+        hf_out("\n", 1);
+        break;
+    case HF_IN_FILES:
+        hf_out(out, outlen);
+        hf_out("\n", 1);
+        break;
+    default:
+        hf_out(out, outlen);
+        hf_out(rec->term, rec->term_len);
+        break;
+    }
+}
+
 int hf_cmd_normalize(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -86,92 +119,85 @@ int hf_cmd_normalize(int argc, char **argv)
     int nfiles = optind < argc ? argc - optind : 1;
 
     char err[512];
-    hanfold_ctx *ctx;
-    int e = hanfold_ctx_new(&ctx, &co.set, err, sizeof err);
+    hf_batch *batch;
+    int e = hf_batch_new(&batch, co.threads, &co.set, key ? HF_BATCH_KEY : HF_BATCH_TEXT, err, sizeof err);
     if (e) {
         hf_msg("%s", e == -ENOMEM ? "out of memory" : err);
         return HF_EXIT_ERROR;
     }
+    hanfold_ctx *ctx = hf_batch_ctx(batch);
     hf_reader *rd;
     if (hf_reader_new(&rd, &co.in, ctx, files, nfiles)) {
-        hanfold_ctx_free(&ctx);
+        hf_batch_free(&batch);
         hf_msg("out of memory");
         return HF_EXIT_ERROR;
     }
     int status = HF_EXIT_OK;
     uint64_t read = 0, written = 0, invalid = 0, bad = 0;
     hf_record rec;
-    int r;
-    while ((r = hf_reader_next(rd, &rec)) > 0) {
-        read++;
-        if (rec.invalid) {
-            invalid += rec.invalid;
-            if (co.strict) {
-                hf_msg("%s:%llu: invalid byte sequence (--strict); stopping", rec.file,
-                       (unsigned long long)rec.line);
-                status = HF_EXIT_ERROR;
+    int r = 1;
+    bool stop = false;
+    while (!stop) {
+        /* read a batch; an oversize record ends it, so that it can be
+         * drained from the reader right after it is written */
+        while ((r = hf_reader_next(rd, &rec)) > 0) {
+            if ((e = hf_batch_add(batch, &rec))) {
+                hf_msg("out of memory");
+                r = e;
                 break;
             }
+            if (rec.oversize || hf_batch_full(batch))
+                break;
         }
-        if (rec.error) {
-            /* Nothing is lost: the record goes out as it came in. */
-            if (!co.quiet)
-                hf_report_record_error(&rec);
-            bad++;
-            status = HF_EXIT_ERROR;
-            hf_out(rec.raw, rec.raw_len);
-            hf_out(rec.term, rec.term_len);
-            if (rec.oversize)
-                hf_reader_drain(rd, hf_out_sink, NULL);
-            continue;
-        }
-        hanfold_result res;
-        if ((e = hanfold_process(ctx, rec.text, rec.text_len,
-                                 key ? HANFOLD_WANT_KEY : HANFOLD_WANT_TEXT, &res))) {
-            hf_msg("%s:%llu: %s", rec.file, (unsigned long long)rec.line, hanfold_ctx_error(ctx));
-            status = HF_EXIT_ERROR;
-            break;
-        }
-        const char *out = key ? res.key : res.text;
-        size_t outlen = key ? res.key_len : res.text_len;
-        switch (co.in.mode) {
-        case HF_IN_JSONL:
-            if (rec.has_text_span) {
-                hf_out(rec.utf8, rec.text_start);
-                write_json_string(out, outlen);
-                hf_out(rec.utf8 + rec.text_end, rec.utf8_len - rec.text_end);
-            } else {
-                hf_out(rec.utf8, rec.utf8_len);
+        if (r <= 0)
+            stop = true;
+        hf_batch_run(batch);
+        for (size_t i = 0; i < hf_batch_count(batch); i++) {
+            hf_item *it = hf_batch_item(batch, i);
+            const hf_record *rc = &it->rec;
+            read++;
+            if (rc->invalid) {
+                invalid += rc->invalid;
+                if (co.strict) {
+                    hf_msg("%s:%llu: invalid byte sequence (--strict); stopping", rc->file,
+                           (unsigned long long)rc->line);
+                    status = HF_EXIT_ERROR;
+                    stop = true;
+                    read--;
+                    break;
+                }
             }
-            hf_out(rec.term, rec.term_len);
-            break;
-        case HF_IN_PARAGRAPHS:
-            if (written)
-                hf_out("\n", 1);
-            hf_out(out, outlen);
-            hf_out("\n", 1);
-            break;
-        case HF_IN_FILES:
-            hf_out(out, outlen);
-            hf_out("\n", 1);
-            break;
-        case HF_IN_NULL:
-            hf_out(out, outlen);
-            hf_out(rec.term, rec.term_len);
-            break;
-        default:
-            hf_out(out, outlen);
-            hf_out(rec.term, rec.term_len);
-            break;
+            if (rc->error) {
+                /* Nothing is lost: the record goes out as it came in. */
+                if (!co.quiet)
+                    hf_report_record_error(rc);
+                bad++;
+                status = HF_EXIT_ERROR;
+                hf_out(rc->raw, rc->raw_len);
+                hf_out(rc->term, rc->term_len);
+                if (rc->oversize)
+                    hf_reader_drain(rd, hf_out_sink, NULL);
+                continue;
+            }
+            if (it->err) {
+                hf_msg("%s:%llu: %s", rc->file, (unsigned long long)rc->line, it->errmsg);
+                status = HF_EXIT_ERROR;
+                stop = true;
+                break;
+            }
+            write_record(&co, rc, it->out.p ? it->out.p : "", it->out.len, written);
+            written++;
         }
-        written++;
+        hf_batch_clear(batch);
     }
     if (r < 0)
         status = HF_EXIT_ERROR;
     if (hf_reader_errors(rd))
         status = HF_EXIT_ERROR;
     if (co.stats) {
-        const hanfold_stats *st = hanfold_ctx_stats(ctx);
+        hanfold_stats stv;
+        hf_batch_stats(batch, &stv);
+        const hanfold_stats *st = &stv;
         /* read = written + dropped + invalid; invalid records were passed
          * through unchanged */
         hf_msg("stats: read %llu, written %llu, dropped 0, invalid %llu; invalid byte sequences %llu; "
@@ -182,7 +208,7 @@ int hf_cmd_normalize(int argc, char **argv)
                (unsigned long long)st->mojibake_repaired, (unsigned long long)st->converted_runs);
     }
     hf_reader_free(&rd);
-    hanfold_ctx_free(&ctx);
+    hf_batch_free(&batch);
     if (!hf_finish_output())
         status = HF_EXIT_ERROR;
     return status;

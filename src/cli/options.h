@@ -54,6 +54,8 @@ enum {
 "      --opencc-config F apply this OpenCC config (name or path) to every record\n" \
 "      --no-pinyin-repair  keep flattened pinyin annotations such as 產(chǎn)\n" \
 "Other:\n" \
+"      --threads N       threads that normalize (default: processors online);\n" \
+"                        the output does not depend on N\n" \
 "      --stats           counts (records read, written, invalid...) on stderr\n" \
 "  -q, --quiet           no warnings, only errors\n" \
 "  -h, --help            this help\n" \

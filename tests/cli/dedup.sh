@@ -48,6 +48,19 @@ check "kept + dropped records rebuild the input byte for byte" cmp -s "$TMP/merg
 check "same output from a pipe" cmp -s "$TMP/kept" "$TMP/kept-pipe"
 "$H" cluster "$TMP/in" > "$TMP/c1"; "$H" cluster "$TMP/in" > "$TMP/c2"
 check "deterministic" cmp -s "$TMP/c1" "$TMP/c2"
+# threads change nothing but speed: same output for 1 and 4 threads
+python3 -c "
+import random
+random.seed(5)
+pool = ['今天天气很好我们去公园散步%d' % i for i in range(300)]
+for i in range(5000):
+    s = random.choice(pool)
+    print(('转发：' if random.random() < 0.3 else '') + s)" > "$TMP/many"
+for c in normalize dedup cluster report fingerprint; do
+    "$H" $c --threads 1 "$TMP/many" > "$TMP/t1" 2>&1
+    "$H" $c --threads 4 "$TMP/many" > "$TMP/t4" 2>&1
+    check "$c: --threads 4 gives the output of --threads 1" cmp -s "$TMP/t1" "$TMP/t4"
+done
 expect "exit status 1 with --exit-status" 1 "$(cat "$TMP/kept")" -- "$H" dedup --exit-status "$TMP/in"
 printf 'a\nb\n' > "$TMP/nodup"
 expect "exit status 0 without duplicates" 0 "$(printf 'a\nb')" -- "$H" dedup --exit-status "$TMP/nodup"

@@ -1,0 +1,306 @@
+#!/usr/bin/env python3
+"""Generate the compiled-in data of hanfold's fast OpenCC converter (src/lib/fastcc.c).
+
+Usage: gen-fastcc.py DATADIR OPENCC_DICT OUTPUT.h [DEPFILE]
+
+Every OpenCC config in DATADIR (*.json) is parsed: its segmentation dictionary
+and its conversion chain (each step a dictionary or a group of them).  The
+dictionaries they name are exported to text with OpenCC's own `opencc_dict`
+(OPENCC_DICT), so the tables are exactly the installed ones.  A config that
+uses anything else than what fastcc.c implements (segmentation other than
+"mmseg", dictionary types other than "ocd2"/"text", nested groups) is left
+out, and hanfold converts it with libopencc.
+
+The output header defines:
+  hf_fcc_alpha_hi/lo  code point -> character id (0: in no key), a two-level
+                      table of 64-code-point blocks;
+  hf_fcc_da[]         one double-array trie (Aoe 1989) holding every
+                      dictionary, a root per dictionary.  Labels are character
+                      ids; node t is a child of s by id c when
+                      t == da[s].base + c and da[t].check == s.  da[t].val is
+                      0 unless a key ends at t, else
+                      offset << 10 | length << 2 | identity << 1 | 1
+                      into hf_fcc_pool (identity: the value is the key itself,
+                      so the converter copies its input);
+  hf_fcc_pool         the first value of every entry (OpenCC uses the first);
+  hf_fcc_dicts[]      name and root of each dictionary;
+  hf_fcc_configs[]    name, segmentation dictionary and conversion chain.
+DEPFILE lists the files read, so that the build regenerates the header when
+the installed OpenCC data changes.
+"""
+import heapq
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+MAX_VALUE = 255          # length field: 8 bits
+MAX_POOL = 1 << 22       # offset field: 22 bits
+
+
+class Unsupported(Exception):
+    pass
+
+
+def export(datadir, tmp, opencc_dict, typ, name, read):
+    """Entries (key, first value) of one dictionary, as OpenCC loads it."""
+    path = os.path.join(datadir, name)
+    if typ == 'ocd2':
+        txt = os.path.join(tmp, name + '.txt')
+        if not os.path.exists(txt):
+            subprocess.run([opencc_dict, '-i', path, '-o', txt, '-f', 'ocd2', '-t', 'text'],
+                           check=True, stdout=subprocess.DEVNULL)
+    elif typ == 'text':
+        txt = path
+    else:
+        raise Unsupported('dictionary type ' + typ)
+    read.add(path)
+    entries = {}
+    with open(txt, encoding='utf-8') as f:
+        for line in f:
+            line = line.rstrip('\n')
+            if not line or line.startswith('#'):
+                continue
+            key, _, vals = line.partition('\t')
+            if not key or '\0' in key:
+                raise Unsupported('key %r in %s' % (key, name))
+            # a multi-value entry converts to its first value; an entry
+            # without values converts to its own key (DictEntry::GetDefault)
+            first = vals.split(' ')[0] if vals else key
+            entries[key] = first
+    return entries
+
+
+def main():
+    datadir, opencc_dict, out = sys.argv[1:4]
+    depfile = sys.argv[4] if len(sys.argv) > 4 else None
+    read = set()
+    tmp = tempfile.TemporaryDirectory(prefix='hanfold-fastcc.')
+
+    dicts = {}       # (type, file) -> index
+    dict_entries = []
+    dict_names = []
+
+    def load(spec):
+        if not isinstance(spec, dict):
+            raise Unsupported('dictionary spec')
+        typ = spec.get('type')
+        if typ == 'group':
+            raise Unsupported('nested group')
+        name = spec.get('file')
+        if not isinstance(name, str) or '/' in name:
+            raise Unsupported('dictionary file')
+        k = (typ, name)
+        if k not in dicts:
+            e = export(datadir, tmp.name, opencc_dict, typ, name, read)
+            if any(len(v.encode()) > MAX_VALUE for v in e.values()):
+                raise Unsupported('value longer than %d bytes in %s' % (MAX_VALUE, name))
+            dicts[k] = len(dict_entries)
+            dict_entries.append(e)
+            dict_names.append(name)
+        return dicts[k]
+
+    def group(spec):
+        # a plain dictionary behaves as a group of one
+        if isinstance(spec, dict) and spec.get('type') == 'group':
+            members = spec.get('dicts')
+            if not isinstance(members, list) or not members:
+                raise Unsupported('group')
+            return [load(m) for m in members]
+        return [load(spec)]
+
+    configs = []
+    skipped = []
+    for fn in sorted(os.listdir(datadir)):
+        if not fn.endswith('.json'):
+            continue
+        path = os.path.join(datadir, fn)
+        read.add(path)
+        try:
+            with open(path, encoding='utf-8') as f:
+                doc = json.load(f)
+            seg = doc['segmentation']
+            if seg.get('type') != 'mmseg':
+                raise Unsupported('segmentation ' + str(seg.get('type')))
+            if isinstance(seg['dict'], dict) and seg['dict'].get('type') == 'group':
+                raise Unsupported('group as segmentation dictionary')
+            segd = load(seg['dict'])
+            chain = [group(step['dict']) for step in doc['conversion_chain'] if isinstance(step, dict)]
+            configs.append((fn[:-5], segd, chain))
+        except (Unsupported, KeyError, TypeError, AttributeError, ValueError) as e:
+            skipped.append((fn, str(e)))
+
+    # Character ids: the most frequent key characters get the smallest ids,
+    # which packs the double array tighter.
+    freq = {}
+    for e in dict_entries:
+        for k in e:
+            for c in k:
+                freq[c] = freq.get(c, 0) + 1
+    alphabet = sorted(freq, key=lambda c: (-freq[c], ord(c)))
+    cid = {c: i + 1 for i, c in enumerate(alphabet)}
+    nalpha = len(alphabet) + 1
+
+    # Value pool, each distinct value once.
+    pool = bytearray()
+    pool_at = {}
+
+    def value(key, v):
+        if v == key:
+            return 3  # terminal, identity
+        b = v.encode()
+        if v not in pool_at:
+            pool_at[v] = len(pool)
+            pool.extend(b)
+        off = pool_at[v]
+        if off >= MAX_POOL:
+            sys.exit('gen-fastcc.py: value pool larger than %d bytes' % MAX_POOL)
+        return off << 10 | len(b) << 2 | 1
+
+    # Tries as nested dicts: node = [children {id: node}, val, slot]
+    tries = []
+    for e in dict_entries:
+        root = [{}, 0, -1]
+        for k, v in e.items():
+            n = root
+            for c in k:
+                n = n[0].setdefault(cid[c], [{}, 0, -1])
+            n[1] = value(k, v)
+        tries.append(root)
+
+    # Double array, shared by all dictionaries: a slot is used by a root or by
+    # a child; a base is found first-fit over the free slots.
+    base, check, val = [], [], []
+    used = bytearray()
+
+    def grow(n):
+        while len(used) < n:
+            used.extend(b'\0' * 65536)
+            base.extend([0] * 65536)
+            check.extend([-1] * 65536)
+            val.extend([0] * 65536)
+
+    nxt = [0]  # lowest possibly free slot
+
+    def take(slot, parent, node):
+        grow(slot + 1)
+        used[slot] = 1
+        check[slot] = parent
+        val[slot] = node[1]
+        node[2] = slot
+
+    for t in tries:
+        grow(nxt[0] + 1)
+        while used[nxt[0]]:
+            nxt[0] += 1
+            grow(nxt[0] + 1)
+        take(nxt[0], -1, t)
+
+    # Nodes with many children are placed first, while the array is still
+    # sparse: first-fit is then fast and the array stays dense.
+    heap = [(-len(t[0]), i, t) for i, t in enumerate(tries)]
+    heapq.heapify(heap)
+    seq = len(heap)
+    qi = 0
+    while heap:
+        node = heapq.heappop(heap)[2]
+        qi += 1
+        kids = sorted(node[0])
+        if not kids:
+            continue
+        c0 = kids[0]
+        p = max(nxt[0], c0 + 1)  # base >= 1: base 0 marks a leaf
+        rest = kids[1:]
+        while True:
+            p = used.find(0, p)
+            if p < 0:
+                p = len(used)
+            b = p - c0
+            if b + kids[-1] >= len(used):
+                grow(b + kids[-1] + 1)
+            if all(not used[b + c] for c in rest):
+                break
+            p += 1
+        # Darts' heuristic: once the slots before p are nearly all used,
+        # later searches start at p (a little density for much speed).
+        if p - nxt[0] > 64 and used.count(1, nxt[0], p) >= 0.95 * (p - nxt[0]):
+            nxt[0] = p
+        base[node[2]] = b
+        for c in kids:
+            child = node[0][c]
+            take(b + c, node[2], child)
+            heapq.heappush(heap, (-len(child[0]), seq, child))
+            seq += 1
+        while used[nxt[0]]:
+            nxt[0] += 1
+    size = len(used.rstrip(b'\0'))
+    # transitions read da[base + id] without a bounds check
+    size = max(size, max(base) + nalpha)
+
+    # Character id table: 64-code-point blocks, block 0 all zero.
+    limit = max(map(ord, alphabet)) + 1 if alphabet else 1
+    nhi = (limit + 63) >> 6
+    blocks = [[0] * 64]
+    hi = []
+    for h in range(nhi):
+        blk = [cid.get(chr(cp), 0) if not 0xD800 <= cp < 0xE000 else 0
+               for cp in range(h << 6, (h + 1) << 6)]
+        if any(blk):
+            hi.append(len(blocks))
+            blocks.append(blk)
+        else:
+            hi.append(0)
+
+    maxgroup = max([len(g) for _, _, ch in configs for g in ch] + [1])
+    maxchain = max([len(ch) for _, _, ch in configs] + [1])
+
+    with open(out, 'w', encoding='utf-8') as f:
+        w = f.write
+        w('/* Generated by data/gen-fastcc.py from the OpenCC data in %s; do not edit. */\n' % datadir)
+        for fn, why in skipped:
+            w('/* not compiled in (libopencc converts it): %s: %s */\n' % (fn, why))
+        w('#define HF_FCC_MAXGROUP %d\n#define HF_FCC_MAXCHAIN %d\n' % (maxgroup, maxchain))
+        w('#define HF_FCC_ALPHA_LIMIT 0x%X\n' % limit)
+        w('static const uint16_t hf_fcc_alpha_hi[%d] = {\n' % max(nhi, 1))
+        for i in range(0, max(nhi, 1), 16):
+            w(','.join(str(x) for x in (hi or [0])[i:i + 16]) + ',\n')
+        w('};\nstatic const uint16_t hf_fcc_alpha_lo[%d] = {\n' % (64 * len(blocks)))
+        for blk in blocks:
+            w(','.join(map(str, blk)) + ',\n')
+        w('};\nstatic const struct hf_fcc_node hf_fcc_da[%d] = {\n' % size)
+        for i in range(size):
+            w('{%d,%d,%du},' % (base[i], check[i], val[i]) if i < len(used) else '{0,-1,0u},')
+            if i % 8 == 7:
+                w('\n')
+        w('};\nstatic const char hf_fcc_pool[%d] =\n' % (len(pool) + 1))
+        text = pool.decode()
+        for i in range(0, len(text), 64):
+            s = text[i:i + 64].replace('\\', '\\\\').replace('"', '\\"').replace('?', '\\?')
+            s = ''.join(c if ord(c) >= 0x20 and c != '\x7f' else '\\%03o' % ord(c) for c in s)
+            w('"%s"\n' % s)
+        if not text:
+            w('""\n')
+        w(';\nstatic const struct hf_fcc_dict hf_fcc_dicts[%d] = {\n' % max(len(dict_names), 1))
+        for i, name in enumerate(dict_names):
+            w('{"%s", %d},\n' % (name, tries[i][2]))
+        if not dict_names:
+            w('{"", 0},\n')
+        w('};\nstatic const struct hf_fcc_config hf_fcc_configs[%d] = {\n' % max(len(configs), 1))
+        for name, segd, chain in configs:
+            steps = ', '.join('{%d, {%s}}' % (len(g), ', '.join(map(str, g))) for g in chain)
+            w('{"%s", %d, %d, {%s}},\n' % (name, segd, len(chain), steps))
+        if not configs:
+            w('{"", 0, 0, {{0, {0}}}},\n')
+        w('};\n#define HF_FCC_NCONFIGS %d\n' % len(configs))
+    if depfile:
+        with open(depfile, 'w') as f:
+            f.write('%s: %s\n' % (out.replace(' ', '\\ '),
+                                  ' '.join(p.replace(' ', '\\ ') for p in sorted(read))))
+    print('gen-fastcc.py: %d configs, %d dictionaries, %d trie slots (%d nodes), %d alphabet, '
+          '%d pool bytes, %d skipped' % (len(configs), len(dict_names), size, qi, nalpha - 1,
+                                         len(pool), len(skipped)))
+
+
+if __name__ == '__main__':
+    main()

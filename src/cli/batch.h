@@ -1,0 +1,66 @@
+/* Parallel normalization in input order.
+ *
+ * The main thread reads a batch of records (copies), worker threads each with
+ * their own hanfold context normalize and fingerprint a share of it, and the
+ * main thread then consumes the results in input order.  Clustering, output
+ * and everything else that depends on order stay on the main thread. */
+#ifndef HF_BATCH_H
+#define HF_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "hanfold.h"
+#include "records.h"
+
+typedef struct hf_item {
+    /* the record, copied */
+    hf_record rec;        /* pointers below point into the item's buffers */
+    hf_buf raw, text, id, utf8;
+    /* results */
+    char recerr[256];     /* the record's data error, copied */
+    int err;              /* 0, or a negative errno from the library */
+    char errmsg[256];
+    hf_buf out;           /* readable text or key (normalize) */
+    hf_buf key;           /* key (fingerprints) */
+    hf_buf snip;          /* report: start of the readable text */
+    hanfold_fp fp;        /* arrays point into the buffers below */
+    uint32_t *tokens;
+    uint64_t *sketch;
+    size_t tokens_cap, sketch_cap;
+} hf_item;
+
+typedef struct hf_batch hf_batch;
+
+enum {
+    HF_BATCH_TEXT = 1,    /* item.out = readable text */
+    HF_BATCH_KEY = 2,     /* item.out = key */
+    HF_BATCH_FP = 4,      /* item.fp (and item.key) */
+    HF_BATCH_SNIP = 8,    /* item.snip */
+};
+
+/* threads >= 1; one context per thread is made from settings.  Returns 0,
+ * -ENOMEM, or an OpenCC error (message in err). */
+int hf_batch_new(hf_batch **b, unsigned threads, const hanfold_settings *s, unsigned what,
+                 char *err, size_t errsz);
+void hf_batch_free(hf_batch **b);
+/* The context of the main thread (for decoding in the reader). */
+hanfold_ctx *hf_batch_ctx(hf_batch *b);
+/* Adds a copy of rec; returns 0 or -ENOMEM.  An oversize record is not
+ * copied: it must end the batch, which must be run and consumed before the
+ * reader is used again (its bytes stay in the reader's buffer). */
+int hf_batch_add(hf_batch *b, const hf_record *rec);
+/* True when the batch is full and should be run. */
+bool hf_batch_full(const hf_batch *b);
+size_t hf_batch_count(const hf_batch *b);
+/* Processes the records added since the last run; then items 0..count-1
+ * are valid until the next hf_batch_add after hf_batch_clear. */
+void hf_batch_run(hf_batch *b);
+hf_item *hf_batch_item(hf_batch *b, size_t i);
+void hf_batch_clear(hf_batch *b);
+/* Counters summed over the contexts of all threads. */
+void hf_batch_stats(hf_batch *b, hanfold_stats *st);
+
+#endif
