@@ -182,6 +182,7 @@ def main():
             val.extend([0] * 65536)
 
     nxt = [0]  # lowest possibly free slot
+    last = {}
 
     def take(slot, parent, node):
         grow(slot + 1)
@@ -210,7 +211,10 @@ def main():
         if not kids:
             continue
         c0 = kids[0]
-        p = max(nxt[0], c0 + 1)  # base >= 1: base 0 marks a leaf
+        # base >= 1 (base 0 marks a leaf); a node with k children rarely fits
+        # before the place where the last node of about its size went
+        bucket = len(kids).bit_length()
+        p = max(nxt[0], c0 + 1, last.get(bucket, 0) if len(kids) > 1 else 0)
         rest = kids[1:]
         while True:
             p = used.find(0, p)
@@ -226,6 +230,7 @@ def main():
         # later searches start at p (a little density for much speed).
         if p - nxt[0] > 64 and used.count(1, nxt[0], p) >= 0.95 * (p - nxt[0]):
             nxt[0] = p
+        last[bucket] = p
         base[node[2]] = b
         for c in kids:
             child = node[0][c]

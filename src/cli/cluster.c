@@ -17,11 +17,12 @@
 #include "cli.h"
 #include "fprows.h"
 #include "options.h"
+#include "report.h"
 
 enum cmd { CMD_FINGERPRINT, CMD_CLUSTER, CMD_DEDUP, CMD_REPORT };
 static const char *const cmd_names[] = {"fingerprint", "cluster", "dedup", "report"};
 
-enum { FMT_TSV, FMT_JSONL, FMT_CSV, FMT_TEXT, FMT_JSON };
+enum { FMT_TSV, FMT_JSONL, FMT_CSV, FMT_TEXT, FMT_JSON, FMT_HTML };
 
 static const char help_fingerprint[] =
 "Usage: hanfold fingerprint [OPTIONS] [FILE...]\n"
@@ -58,7 +59,7 @@ static const char help_report[] =
 "records and bytes), then every cluster of two or more records, largest\n"
 "first, with its representative, members, similarity and source.\n"
 "\n"
-"      --format FMT      text (default), json or csv\n";
+"      --format FMT      text (default), json, csv or html (one self-contained page)\n";
 
 static const char help_cluster_opts[] =
 "Near-duplicates:\n"
@@ -85,7 +86,8 @@ typedef struct row {
     uint64_t match;
     double sim;
     uint64_t bytes;    /* record length as read */
-    size_t snip_off;   /* report: normalized text snippet */
+    size_t snip_off;   /* report: normalized text (snippet; whole for html) */
+    size_t snip_len;
     uint32_t file;     /* report: index of the input name */
     bool error;        /* a data error: passed through, never clustered */
 } row;
@@ -99,6 +101,7 @@ typedef struct job {
     const char *dropped_path;
     FILE *dropped;
     hanfold_ctx *ctx;      /* the main thread's context (decoding, fingerprint rows) */
+    hf_report_data rep;    /* report: the pair histogram is filled while clustering */
     hf_batch *batch;
     hanfold_clusterer *cl;
     hf_buf ids, snips, fpid;
@@ -242,6 +245,7 @@ static int push_row(job *j, const char *id, uint64_t bytes, const char *snip, si
         return -ENOMEM;
     if (j->cmd == CMD_REPORT) {
         r->snip_off = j->snips.len;
+        r->snip_len = sniplen;
         if (hf_buf_append(&j->snips, snip, sniplen) || hf_buf_putc(&j->snips, '\0'))
             return -ENOMEM;
     }
@@ -364,6 +368,10 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
     hanfold_fp fp = it->fp;
     const char *snip = it->snip.p ? it->snip.p : "", *key = it->key.p ? it->key.p : "";
     size_t sniplen = it->snip.len, keylen = it->key.len;
+    if (j->format == FMT_HTML && j->cmd == CMD_REPORT) {
+        snip = it->out.p ? it->out.p : "";
+        sniplen = it->out.len;
+    }
     bool streaming = j->cmd == CMD_DEDUP && !j->keep_longest;
     bool bad = rec->error != NULL;
     const char *id = rec->id;
@@ -546,7 +554,10 @@ static int by_size(const void *a, const void *b)
     return x->first < y->first ? -1 : x->first > y->first;
 }
 
-static void write_report(job *j, char **files)
+static int write_html_report(job *j, char **files, int nfiles, const cinfo *cs, size_t nmulti,
+                             uint64_t nclusters, uint64_t dup_records, uint64_t dup_bytes);
+
+static void write_report(job *j, char **files, int nfiles)
 {
     uint64_t n = j->nrows;
     uint64_t *count = calloc(n ? n : 1, sizeof *count);
@@ -585,6 +596,14 @@ static void write_report(job *j, char **files)
         if (count[i] > 1)
             cs[k++] = (cinfo){i, count[i], bytes[i]};
     qsort(cs, nmulti, sizeof *cs, by_size);
+    if (j->format == FMT_HTML) {
+        if (write_html_report(j, files, nfiles, cs, nmulti, nclusters, dup_records, dup_bytes))
+            j->status = HF_EXIT_ERROR;
+        free(cs);
+        free(count);
+        free(bytes);
+        return;
+    }
     char num[256];
     if (j->format == FMT_JSON) {
         snprintf(num, sizeof num,
@@ -672,6 +691,78 @@ static void write_report(job *j, char **files)
     free(cs);
     free(count);
     free(bytes);
+}
+
+static void on_pair(void *ud, uint64_t a, uint64_t b, double sim, int kind, bool dup)
+{
+    (void)a;
+    (void)b;
+    hf_report_data *d = ud;
+    int bin = (int)(sim * 100 + 1e-9);
+    bin = bin < 0 ? 0 : bin > 100 ? 100 : bin;
+    kind = kind < 0 || kind > 3 ? 0 : kind;
+    d->pairs[kind][bin]++;
+    d->pairs_dup[kind][bin] += dup;
+}
+
+static int write_html_report(job *j, char **files, int nfiles, const cinfo *cs, size_t nmulti,
+                             uint64_t nclusters, uint64_t dup_records, uint64_t dup_bytes)
+{
+    hf_report_data *d = &j->rep;
+    size_t total = 0;
+    for (size_t i = 0; i < nmulti; i++)
+        total += cs[i].size;
+    hf_report_member *m = malloc((total ? total : 1) * sizeof *m);
+    hf_report_cluster *g = malloc((nmulti ? nmulti : 1) * sizeof *g);
+    if (!m || !g) {
+        free(m);
+        free(g);
+        hf_msg("out of memory");
+        return -ENOMEM;
+    }
+    size_t k = 0;
+    for (size_t ci = 0; ci < nmulti; ci++) {
+        uint64_t c = cs[ci].first;
+        g[ci].members = m + k;
+        g[ci].n = 0;
+        g[ci].bytes = cs[ci].bytes;
+        for (uint64_t i = c; i < j->nrows && g[ci].n < cs[ci].size; i++) {
+            if (hanfold_clusterer_cluster_of(j->cl, i) != c)
+                continue;
+            hf_report_member *x = &m[k++];
+            x->id = id_of(j, i);
+            x->source = files[j->rows[i].file];
+            x->text = j->snips.p ? j->snips.p + j->rows[i].snip_off : "";
+            x->text_len = j->rows[i].snip_len;
+            x->similarity = i == c ? 1.0 : j->rows[i].sim;
+            x->bytes = j->rows[i].bytes;
+            g[ci].n++;
+        }
+    }
+    d->records = j->nrows;
+    d->clusters = nclusters;
+    d->duplicate_records = dup_records;
+    d->duplicate_bytes = dup_bytes;
+    d->version = HANFOLD_VERSION;
+    d->schema = hanfold_schema();
+    d->script = j->co.set.opencc_config ? j->co.set.opencc_config
+              : j->co.set.target == HANFOLD_TO_TRADITIONAL ? "traditional (OpenCC s2t)"
+              : j->co.set.target == HANFOLD_TO_TAIWAN ? "taiwan (OpenCC s2tw)"
+              : j->co.set.target == HANFOLD_TO_HONGKONG ? "hongkong (OpenCC s2hk)"
+              : "simplified (OpenCC tw2s, per clause)";
+    d->linkage = j->cs.linkage == HANFOLD_LINKAGE_SINGLE ? "single" : "representative";
+    d->threshold = j->cs.threshold;
+    d->long_threshold = j->cs.long_threshold;
+    d->jaccard_threshold = j->cs.jaccard_threshold;
+    d->min_ratio = j->cs.min_ratio;
+    d->inputs = (const char *const *)files;
+    d->ninputs = (size_t)nfiles;
+    d->groups = g;
+    d->ngroups = nmulti;
+    hf_report_html(d);
+    free(m);
+    free(g);
+    return 0;
 }
 
 /* ---- the command ------------------------------------------------------------------------- */
@@ -764,7 +855,7 @@ static int run(enum cmd cmd, int argc, char **argv)
         case OPT_FORMAT: {
             static const struct { const char *n; int f; unsigned cmds; } fm[] = {
                 {"tsv", FMT_TSV, 7}, {"jsonl", FMT_JSONL, 3}, {"csv", FMT_CSV, 2 | 8},
-                {"text", FMT_TEXT, 8}, {"json", FMT_JSON, 8},
+                {"text", FMT_TEXT, 8}, {"json", FMT_JSON, 8}, {"html", FMT_HTML, 8},
             };
             int found = -1;
             for (size_t i = 0; i < sizeof fm / sizeof fm[0]; i++)
@@ -773,7 +864,7 @@ static int run(enum cmd cmd, int argc, char **argv)
             if (found < 0 || cmd == CMD_DEDUP) {
                 hf_msg("invalid value '%s' for --format (expected %s)", optarg,
                        cmd == CMD_FINGERPRINT ? "tsv or jsonl" : cmd == CMD_CLUSTER ? "tsv, jsonl or csv"
-                       : cmd == CMD_REPORT ? "text, json or csv" : "no --format for dedup");
+                       : cmd == CMD_REPORT ? "text, json, csv or html" : "no --format for dedup");
                 return hf_usage_error(name);
             }
             j.format = found;
@@ -859,6 +950,12 @@ static int run(enum cmd cmd, int argc, char **argv)
     char **spooled = NULL; /* --keep longest: temporary copies, per input */
     char **files2 = files;
     unsigned what = j.from_fp ? 0 : HF_BATCH_FP | (cmd == CMD_REPORT ? HF_BATCH_SNIP : 0);
+    if (cmd == CMD_REPORT && j.format == FMT_HTML && !j.from_fp)
+        what |= HF_BATCH_TEXT;
+    if (cmd == CMD_REPORT) {
+        j.cs.on_pair = on_pair;
+        j.cs.on_pair_ud = &j.rep;
+    }
     int e = hf_batch_new(&j.batch, j.from_fp ? 1 : j.co.threads, &j.co.set, what, err, sizeof err);
     if (e) {
         hf_msg("%s", e == -ENOMEM ? "out of memory" : err);
@@ -916,7 +1013,7 @@ static int run(enum cmd cmd, int argc, char **argv)
         for (uint64_t i = 0; i < j.nrows; i++)
             write_cluster_row(&j, i, hanfold_clusterer_cluster_of(j.cl, i));
     if (!e && cmd == CMD_REPORT)
-        write_report(&j, files);
+        write_report(&j, files, nfiles);
     if (j.co.stats) {
         /* read = written + dropped + invalid, for every command */
         uint64_t bad_rows = 0;

@@ -159,6 +159,14 @@ enum hanfold_linkage {
 #define HANFOLD_TINY 5          /* tokens: at most this many, only identical keys match */
 #define HANFOLD_SKETCH_MIN 100  /* records of this many tokens or more keep a sketch */
 
+/* The measure a compared pair was judged by. */
+enum {
+    HANFOLD_PAIR_TINY = 0,    /* at most HANFOLD_TINY tokens: identical or not */
+    HANFOLD_PAIR_SHORT = 1,   /* LCS / shorter, against threshold */
+    HANFOLD_PAIR_LONG = 2,    /* LCS / shorter, against long_threshold */
+    HANFOLD_PAIR_JACCARD = 3, /* estimated Jaccard, against jaccard_threshold */
+};
+
 typedef struct hanfold_cluster_settings {
     /* Similarity of two kept keys: LCS of their token sequences over the
      * length of the shorter.  threshold applies when the shorter key has
@@ -169,6 +177,11 @@ typedef struct hanfold_cluster_settings {
     double jaccard_threshold;
     double min_ratio;      /* shorter/longer key length below this: never duplicates */
     enum hanfold_linkage linkage;
+    /* Called for every candidate pair compared (a, b: record numbers, a < b)
+     * with its similarity, the measure (HANFOLD_PAIR_*) and the verdict;
+     * for histograms and threshold calibration.  NULL: not called. */
+    void (*on_pair)(void *ud, uint64_t a, uint64_t b, double sim, int kind, bool duplicate);
+    void *on_pair_ud;
     /* Keep nothing for records that join a cluster, so memory grows with
      * the representatives only (dedup).  hanfold_clusterer_cluster_of() is
      * then unavailable.  Not with single linkage. */

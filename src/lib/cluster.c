@@ -422,31 +422,47 @@ static bool numbers_contained(const uint32_t *a, size_t na, const uint32_t *b, s
 }
 
 /* Similarity of the query to indexed record r if they are near-duplicates,
- * or -1. */
-static double verify(hanfold_clusterer *c, const hanfold_fp *q, bool q_prepared, uint32_t r)
+ * or -1.  Every comparison actually made is also reported to on_pair with
+ * its raw similarity, for histograms and calibration. */
+static double verify(hanfold_clusterer *c, const hanfold_fp *q, bool q_prepared, uint32_t r,
+                     uint32_t me)
 {
     const rec *x = &c->recs[r];
     uint32_t la = q->key_tokens, lb = x->ntokens;
     uint32_t lo = la < lb ? la : lb, hi = la < lb ? lb : la;
     if (!lo || (double)lo / hi < c->set.min_ratio)
         return -1;
+    double sim, th;
+    int kind;
+    bool ok = true;
     if (q_prepared && x->tokens) {
-        if (lo <= HANFOLD_TINY)
-            return la == lb && !memcmp(q->tokens, x->tokens, la * sizeof *x->tokens) ? 1.0 : -1;
-        double sim = (double)lcs_run(c, la, x->tokens, lb) / lo;
-        if (lo < HANFOLD_SHORT_TIER) {
-            const uint32_t *sa = la <= lb ? q->tokens : x->tokens, *sb = la <= lb ? x->tokens : q->tokens;
-            if (sim < c->set.threshold || !numbers_contained(sa, lo, sb, hi))
-                return -1;
-            return sim;
+        if (lo <= HANFOLD_TINY) {
+            sim = la == lb && !memcmp(q->tokens, x->tokens, la * sizeof *x->tokens) ? 1.0 : 0.0;
+            th = 1.0;
+            kind = HANFOLD_PAIR_TINY;
+        } else {
+            sim = (double)lcs_run(c, la, x->tokens, lb) / lo;
+            if (lo < HANFOLD_SHORT_TIER) {
+                const uint32_t *sa = la <= lb ? q->tokens : x->tokens, *sb = la <= lb ? x->tokens : q->tokens;
+                ok = numbers_contained(sa, lo, sb, hi);
+                th = c->set.threshold;
+                kind = HANFOLD_PAIR_SHORT;
+            } else {
+                th = c->set.long_threshold;
+                kind = HANFOLD_PAIR_LONG;
+            }
         }
-        return sim >= c->set.long_threshold ? sim : -1;
+    } else if (q->nsketch && x->sketch && q->key_tokens >= HANFOLD_SKETCH_MIN) {
+        sim = sketch_jaccard(q->sketch, q->nsketch, x->sketch, x->nsketch, HANFOLD_SKETCH_K);
+        th = c->set.jaccard_threshold;
+        kind = HANFOLD_PAIR_JACCARD;
+    } else {
+        return -1;
     }
-    if (q->nsketch && x->sketch && q->key_tokens >= HANFOLD_SKETCH_MIN) {
-        double j = sketch_jaccard(q->sketch, q->nsketch, x->sketch, x->nsketch, HANFOLD_SKETCH_K);
-        return j >= c->set.jaccard_threshold ? j : -1;
-    }
-    return -1;
+    ok = ok && sim >= th;
+    if (c->set.on_pair)
+        c->set.on_pair(c->set.on_pair_ud, x->number, me, sim, kind, ok);
+    return ok ? sim : -1;
 }
 
 static uint32_t find(uint32_t *p, uint32_t x)
@@ -585,7 +601,7 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
             uint32_t need = (uint32_t)(HF_MIN_SHARED * small + 0.999999);
             if (c->shared[r] < (need ? need : 1))
                 continue;
-            double s = verify(c, q, prepared, r);
+            double s = verify(c, q, prepared, r, me);
             if (s < 0)
                 continue;
             if (single) {
