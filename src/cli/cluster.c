@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "fprows.h"
+#include "index.h"
 #include "options.h"
 #include "report.h"
 
@@ -78,7 +79,7 @@ static const char help_cluster_opts[] =
 
 enum {
     OPT_FORMAT = OPT_CMD, OPT_THRESHOLD, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_RATIO, OPT_LINKAGE,
-    OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS,
+    OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS, OPT_INDEX, OPT_IMPORT_ONLY,
 };
 
 typedef struct row {
@@ -107,6 +108,16 @@ typedef struct job {
     hf_buf ids, snips, fpid;
     row *rows;
     size_t nrows, rows_cap;
+    /* --index: the stored representatives come first in the clusterer
+     * (numbers 0..nstored-1); their ids and cluster ids */
+    const char *index_path;
+    hf_index *index;
+    uint64_t nstored;
+    hf_buf stored;
+    size_t *stored_id, *stored_cl;
+    size_t stored_cap;
+    hf_buf fpkey;
+    bool import_only;      /* hanfold index import: no output */
     /* dedup keeps the ids of kept records only: their record numbers
      * (ascending) and offsets in ids */
     uint64_t *kept_num;
@@ -173,8 +184,12 @@ static void out_csv_field(const char *s, size_t n)
     hf_out("\"", 1);
 }
 
+/* The id of record number r (clusterer numbering: stored representatives
+ * first, then this run's records). */
 static const char *id_of(const job *j, uint64_t r)
 {
+    if (r < j->nstored)
+        return j->stored.p + j->stored_id[r];
     if (!j->rows) {
         /* streaming dedup: r is a kept record; binary search its number */
         size_t lo = 0, hi = j->nkept_ids;
@@ -187,7 +202,13 @@ static const char *id_of(const job *j, uint64_t r)
         }
         return lo < j->nkept_ids && j->kept_num[lo] == r ? j->ids.p + j->kept_off[lo] : "?";
     }
-    return j->ids.p + j->rows[r].id_off;
+    return j->ids.p + j->rows[r - j->nstored].id_off;
+}
+
+/* The cluster id of the cluster whose first record is number c. */
+static const char *cluster_label(const job *j, uint64_t c)
+{
+    return c < j->nstored ? j->stored.p + j->stored_cl[c] : id_of(j, c);
 }
 
 static int push_kept_id(job *j, uint64_t number, const char *id)
@@ -295,8 +316,8 @@ static void write_fp_row(job *j, const char *id, const hanfold_fp *fp, const cha
 static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
 {
     char num[64];
-    const char *id = id_of(j, r), *cid = id_of(j, cluster);
-    double sim = j->rows[r].sim;
+    const char *id = id_of(j, r), *cid = cluster_label(j, cluster);
+    double sim = j->rows[r - j->nstored].sim;
     switch (j->format) {
     case FMT_JSONL:
         out_str("{\"id\":");
@@ -324,7 +345,8 @@ static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
 
 /* The fingerprint of a row written by `hanfold fingerprint`; its id
  * replaces the record number in *id.  -EINVAL for a garbage row (reported). */
-static int fingerprint_row(job *j, const hf_record *rec, hanfold_fp *fp, const char **id)
+static int fingerprint_row(job *j, const hf_record *rec, hanfold_fp *fp, const char **id,
+                           const char **key, size_t *keylen)
 {
     hf_fprow fr;
     const char *why = hf_fprow_parse(rec->utf8, rec->utf8_len, &fr);
@@ -340,9 +362,13 @@ static int fingerprint_row(job *j, const hf_record *rec, hanfold_fp *fp, const c
         e = hanfold_fingerprint_from_sketch(j->ctx, fr.simhash, fr.key_tokens, fr.sketch,
                                             fr.nsketch, fr.key_hash, fp);
     hf_buf_clear(&j->fpid);
-    if (!e && hf_buf_append(&j->fpid, fr.id, strlen(fr.id)))
+    hf_buf_clear(&j->fpkey);
+    if (!e && (hf_buf_append(&j->fpid, fr.id, strlen(fr.id)) ||
+               (fr.key && hf_buf_append(&j->fpkey, fr.key, fr.key_len))))
         e = -ENOMEM;
     *id = j->fpid.p;
+    *key = j->fpkey.p ? j->fpkey.p : "";
+    *keylen = j->fpkey.len;
     hf_fprow_free(&fr);
     return e;
 }
@@ -381,7 +407,7 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         hf_msg("%s:%llu: %s", rec->file, (unsigned long long)rec->line, it->errmsg);
         return it->err;
     }
-    if (!bad && j->from_fp && (e = fingerprint_row(j, rec, &fp, &id))) {
+    if (!bad && j->from_fp && (e = fingerprint_row(j, rec, &fp, &id, &key, &keylen))) {
         if (e != -EINVAL)
             return e;
         bad = true; /* a garbage fingerprint row, reported by the parser */
@@ -426,9 +452,17 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         return e;
     }
     uint64_t me = hanfold_clusterer_count(j->cl) - 1;
+    if (j->index) {
+        char err[512];
+        const char *cid = match == me ? id : cluster_label(j, match);
+        if (hf_index_add(j->index, id, cid, match == me, &fp, key, keylen, err, sizeof err)) {
+            hf_msg("%s: %s", j->index_path, err);
+            return -EIO;
+        }
+    }
     if (!streaming) {
-        j->rows[me].match = match;
-        j->rows[me].sim = sim;
+        j->rows[me - j->nstored].match = match;
+        j->rows[me - j->nstored].sim = sim;
     } else if (match == me) {
         if ((e = push_kept_id(j, me, id)))
             return e;
@@ -765,6 +799,62 @@ static int write_html_report(job *j, char **files, int nfiles, const cinfo *cs, 
     return 0;
 }
 
+/* ---- --index ---------------------------------------------------------------------------- */
+
+/* Everything that shapes keys and fingerprints, for the index to compare. */
+static void settings_signature(const job *j, char *buf, size_t n)
+{
+    const hanfold_settings *s = &j->co.set;
+    snprintf(buf, n, "html=%s pinyin=%d mojibake=%d opencc=%s",
+             s->html == HANFOLD_HTML_ON ? "on" : s->html == HANFOLD_HTML_OFF ? "off" : "auto",
+             s->repair_pinyin, s->repair_mojibake, s->opencc_config ? s->opencc_config : "default");
+}
+
+static int load_rep(void *ud, const hf_index_rep *r)
+{
+    job *j = ud;
+    uint64_t number;
+    int e = hanfold_clusterer_add_rep(j->cl, &r->fp, &number);
+    if (e)
+        return e;
+    if (j->nstored == j->stored_cap) {
+        size_t nc = j->stored_cap ? j->stored_cap * 2 : 1024;
+        size_t *a = realloc(j->stored_id, nc * sizeof *a);
+        if (!a)
+            return -ENOMEM;
+        j->stored_id = a;
+        size_t *b = realloc(j->stored_cl, nc * sizeof *b);
+        if (!b)
+            return -ENOMEM;
+        j->stored_cl = b;
+        j->stored_cap = nc;
+    }
+    j->stored_id[j->nstored] = j->stored.len;
+    if (hf_buf_append(&j->stored, r->id, strlen(r->id) + 1))
+        return -ENOMEM;
+    j->stored_cl[j->nstored] = j->stored.len;
+    if (hf_buf_append(&j->stored, r->cluster, strlen(r->cluster) + 1))
+        return -ENOMEM;
+    j->nstored++;
+    return 0;
+}
+
+static int open_index(job *j)
+{
+    char sig[512], err[1024];
+    settings_signature(j, sig, sizeof sig);
+    if (hf_index_open(&j->index, j->index_path, sig, err, sizeof err)) {
+        hf_msg("%s", err);
+        return -1;
+    }
+    int e = hf_index_each_rep(j->index, j->ctx, load_rep, j, err, sizeof err);
+    if (e) {
+        hf_msg("%s: %s", j->index_path, e == -ENOMEM ? "out of memory loading the index" : err);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- the command ------------------------------------------------------------------------- */
 
 /* --keep longest reads its inputs twice: standard input, pipes and other
@@ -822,6 +912,8 @@ static int run(enum cmd cmd, int argc, char **argv)
         {"dropped", required_argument, 0, OPT_DROPPED},
         {"keep", required_argument, 0, OPT_KEEP},
         {"exit-status", no_argument, 0, OPT_EXIT_STATUS},
+        {"index", required_argument, 0, OPT_INDEX},
+        {"import-only", no_argument, 0, OPT_IMPORT_ONLY}, /* internal: hanfold index import */
         {0, 0, 0, 0},
     };
     const char *name = cmd_names[cmd];
@@ -903,6 +995,16 @@ static int run(enum cmd cmd, int argc, char **argv)
                 return hf_usage_error(name);
             j.from_fp = true;
             break;
+        case OPT_IMPORT_ONLY:
+            j.import_only = true;
+            break;
+        case OPT_INDEX:
+            if (cmd != CMD_DEDUP && cmd != CMD_CLUSTER) {
+                hf_msg("option --index is only for dedup and cluster");
+                return hf_usage_error(name);
+            }
+            j.index_path = optarg;
+            break;
         case OPT_DROPPED:
         case OPT_KEEP:
         case OPT_EXIT_STATUS:
@@ -927,6 +1029,10 @@ static int run(enum cmd cmd, int argc, char **argv)
     }
     if (j.keep_longest && j.cs.linkage == HANFOLD_LINKAGE_SINGLE) {
         /* fine: clusters are final after the first pass */
+    }
+    if (j.index_path && (j.keep_longest || j.cs.linkage == HANFOLD_LINKAGE_SINGLE)) {
+        hf_msg("--index works with the default --keep first and --linkage representative");
+        return hf_usage_error(name);
     }
     if (cmd == CMD_DEDUP && j.keep_longest && j.from_fp) {
         hf_msg("--keep longest needs the records themselves, not --fingerprints");
@@ -966,6 +1072,10 @@ static int run(enum cmd cmd, int argc, char **argv)
         hf_msg("out of memory");
         hf_batch_free(&j.batch);
         return HF_EXIT_ERROR;
+    }
+    if (j.index_path && open_index(&j)) {
+        j.status = HF_EXIT_ERROR;
+        goto out;
     }
     if (j.dropped_path && !(j.dropped = fopen(j.dropped_path, "w"))) {
         hf_msg("%s: cannot open for writing: %s", j.dropped_path, strerror(errno));
@@ -1007,10 +1117,22 @@ static int run(enum cmd cmd, int argc, char **argv)
     e = run_pass(&j, files2, nfiles);
     if (e)
         j.status = HF_EXIT_ERROR;
+    if (!e && j.index) {
+        /* commit only what reached its reader: a failed write (a full disk)
+         * must not leave records in the index that nobody received */
+        char ierr[512];
+        if (fflush(stdout) != 0 || ferror(stdout) || (j.dropped && fflush(j.dropped) != 0)) {
+            hf_msg("%s: not updated, the output could not be written", j.index_path);
+            j.status = HF_EXIT_ERROR;
+        } else if (hf_index_commit(j.index, ierr, sizeof ierr)) {
+            hf_msg("%s: %s", j.index_path, ierr);
+            j.status = HF_EXIT_ERROR;
+        }
+    }
     if (!e && cmd == CMD_DEDUP && j.keep_longest && (e = keep_longest_pass(&j, files2, nfiles)))
         j.status = HF_EXIT_ERROR;
     if (!e && cmd == CMD_CLUSTER)
-        for (uint64_t i = 0; i < j.nrows; i++)
+        for (uint64_t i = j.nstored; !j.import_only && i < j.nstored + j.nrows; i++)
             write_cluster_row(&j, i, hanfold_clusterer_cluster_of(j.cl, i));
     if (!e && cmd == CMD_REPORT)
         write_report(&j, files, nfiles);
@@ -1037,6 +1159,11 @@ out:
     free(spooled);
     if (files2 != files)
         free(files2);
+    hf_index_close(&j.index);
+    hf_buf_free(&j.stored);
+    hf_buf_free(&j.fpkey);
+    free(j.stored_id);
+    free(j.stored_cl);
     hanfold_clusterer_free(&j.cl);
     hf_batch_free(&j.batch);
     hf_buf_free(&j.ids);
@@ -1056,3 +1183,25 @@ int hf_cmd_fingerprint(int argc, char **argv) { return run(CMD_FINGERPRINT, argc
 int hf_cmd_cluster(int argc, char **argv) { return run(CMD_CLUSTER, argc, argv); }
 int hf_cmd_dedup(int argc, char **argv) { return run(CMD_DEDUP, argc, argv); }
 int hf_cmd_report(int argc, char **argv) { return run(CMD_REPORT, argc, argv); }
+
+int hf_index_import(const char *path, int nfiles, char **files)
+{
+    char **argv = calloc((size_t)nfiles + 6, sizeof *argv);
+    if (!argv) {
+        hf_msg("out of memory");
+        return HF_EXIT_ERROR;
+    }
+    int k = 0;
+    argv[k++] = "index import";
+    argv[k++] = "--fingerprints";
+    argv[k++] = "--import-only";
+    argv[k++] = "--index";
+    argv[k++] = (char *)path;
+    argv[k++] = "--";
+    for (int i = 0; i < nfiles; i++)
+        argv[k++] = files[i];
+    optind = 0;
+    int r = run(CMD_CLUSTER, k, argv);
+    free(argv);
+    return r;
+}

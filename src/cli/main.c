@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "index.h"
 #include "options.h"
 
 static const char usage_text[] =
@@ -18,7 +19,8 @@ static const char usage_text[] =
 "  fingerprint  one row per record: id, 64-bit SimHash, key length\n"
 "  cluster      one row per record: id, cluster id, similarity\n"
 "  dedup        the records minus near-duplicates of earlier ones, bytes unchanged\n"
-"  report       the clusters for people (--format text|json|csv)\n"
+"  report       the clusters for people (--format text|json|csv|html)\n"
+"  index        look into a persistent index (--index): info, export, import\n"
 "\n"
 "Run 'hanfold COMMAND --help' for a command's options, 'man hanfold' for all.\n"
 "\n"
@@ -53,6 +55,7 @@ int main(int argc, char **argv)
     static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
         {"normalize", hf_cmd_normalize}, {"fingerprint", hf_cmd_fingerprint},
         {"cluster", hf_cmd_cluster}, {"dedup", hf_cmd_dedup}, {"report", hf_cmd_report},
+        {"index", hf_cmd_index},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(cmd, cmds[i].name))

@@ -200,6 +200,10 @@ void hanfold_clusterer_free(hanfold_clusterer **c);
  * found to duplicate (its own number if none) and *sim the similarity.
  * Returns 0, -ENOMEM or -EOVERFLOW (more than 2^32 - 2 records). */
 int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *fp, uint64_t *match, double *sim);
+/* Adds the next record as a representative of a cluster of its own without
+ * looking for duplicates: for records restored from a persistent index,
+ * which were representatives when they were added.  Returns as _add. */
+int hanfold_clusterer_add_rep(hanfold_clusterer *c, const hanfold_fp *fp, uint64_t *number);
 /* Number of the first record of record i's cluster.  With single linkage
  * this is final only after the last add.  UINT64_MAX when i is out of range
  * or the clusterer is streaming. */

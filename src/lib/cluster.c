@@ -667,3 +667,38 @@ size_t hf_lcs(const uint32_t *a, size_t m, const uint32_t *b, size_t n)
     free(t.t1);
     return r;
 }
+
+int hanfold_clusterer_add_rep(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *number)
+{
+    if (c->n == NONE - 1)
+        return -EOVERFLOW;
+    if (c->n == c->cap && !c->set.streaming) {
+        size_t nc = c->cap ? c->cap * 2 : 1024;
+        uint32_t *cl = realloc(c->cluster, nc * sizeof *cl);
+        if (!cl)
+            return -ENOMEM;
+        c->cluster = cl;
+        if (c->set.linkage == HANFOLD_LINKAGE_SINGLE) {
+            uint32_t *p = realloc(c->parent, nc * sizeof *p);
+            if (!p)
+                return -ENOMEM;
+            c->parent = p;
+        }
+        c->cap = nc;
+    }
+    uint32_t me = c->n++;
+    if (c->cluster)
+        c->cluster[me] = me;
+    if (c->parent)
+        c->parent[me] = me;
+    *number = me;
+    if (q->key_tokens == 0)
+        return 0;
+    uint32_t slot;
+    int e = keep(c, q, me, &slot);
+    if (e)
+        return e;
+    if (xfind(c, q->key_hash) == NONE && xinsert(c, q->key_hash, slot))
+        return -ENOMEM;
+    return 0;
+}

@@ -1,0 +1,296 @@
+/* Fast OpenCC conversion: libopencc 1.1.6's algorithm on compiled-in tables.
+ *
+ * What OpenCC 1.1.6 does (Converter, MaxMatchSegmentation, Conversion,
+ * DictGroup, MarisaDict), and so what this file does:
+ *  1. Segmentation: from each position, the longest key of the segmentation
+ *     dictionary that is a prefix of the rest of the text becomes a segment
+ *     of its own; characters where no key starts are gathered into one
+ *     segment until the next match.  Only the segment boundaries matter.
+ *  2. Each conversion of the chain rewrites every segment separately (a match
+ *     never crosses a boundary), the next conversion working on the result:
+ *     from each position, the dictionary's longest key that is a prefix of
+ *     the rest of the segment is replaced by the entry's first value; a
+ *     character no key starts with is copied.
+ *  3. A group of dictionaries takes the longest match of the FIRST dictionary
+ *     that has any match at that position, not the longest across them.
+ *  4. Text ends at a NUL byte (the C API copies the input with strncpy).
+ * Keys and values come from the installed dictionaries via data/gen-fastcc.py
+ * (one double-array trie over character ids for all of them).
+ *
+ * Speed comes from one shortcut that changes no result: when the first
+ * dictionary of the first conversion is the segmentation dictionary (t2s,
+ * s2t and most configs), that dictionary cannot match inside an unmatched
+ * segment (segmentation found no key at any of its positions, even with the
+ * whole text after it), and it converts a matched segment, which is one of
+ * its keys, into that key's value. */
+#include "fastcc.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HF_FCC_MAXCHAIN 8
+#define HF_FCC_MAXGROUP 8
+
+struct hf_fcc_node {
+    int32_t base;   /* children at base + id; 0 for a leaf */
+    int32_t check;  /* parent slot; -1 for roots and free slots */
+    uint32_t val;   /* see below; 0 when no key ends here */
+};
+
+/* val: offset << 10 | length << 2 | identity << 1 | 1 */
+#define VAL_LEN(v) (((v) >> 2) & 0xFF)
+#define VAL_OFF(v) ((v) >> 10)
+#define VAL_IDENTITY(v) ((v) & 2)
+
+struct hf_fcc_step {
+    int n;                          /* dictionaries in the group */
+    int32_t root[HF_FCC_MAXGROUP];  /* in priority order */
+};
+
+struct hf_fcc_config {
+    const char *name;
+    int32_t seg;                    /* root of the segmentation dictionary */
+    int nconv;
+    struct hf_fcc_step conv[HF_FCC_MAXCHAIN];
+};
+
+#include "fastcc-data.h"
+
+_Static_assert(HF_FCC_GEN_MAXCHAIN == HF_FCC_MAXCHAIN && HF_FCC_GEN_MAXGROUP == HF_FCC_MAXGROUP,
+               "data/gen-fastcc.py and fastcc.c disagree on the chain limits");
+
+struct hf_fastcc {
+    const struct hf_fcc_config *cfg;
+    bool seg_first;  /* conv[0].root[0] == seg: see the shortcut above */
+    hf_buf tmp[2];   /* results between the conversions of a chain */
+};
+
+const char *hf_fastcc_config(size_t i)
+{
+    return i < HF_FCC_NCONFIGS ? hf_fcc_configs[i].name : NULL;
+}
+
+int hf_fastcc_open(hf_fastcc **out, const char *name)
+{
+    *out = NULL;
+    size_t l = strlen(name);
+    if (l > 5 && !strcmp(name + l - 5, ".json"))
+        l -= 5;
+    for (size_t i = 0; i < HF_FCC_NCONFIGS; i++) {
+        const struct hf_fcc_config *c = &hf_fcc_configs[i];
+        if (strlen(c->name) != l || memcmp(c->name, name, l))
+            continue;
+        hf_fastcc *f = calloc(1, sizeof *f);
+        if (!f)
+            return -ENOMEM;
+        f->cfg = c;
+        f->seg_first = c->nconv > 0 && c->conv[0].root[0] == c->seg;
+        *out = f;
+        return 0;
+    }
+    return -ENOENT;
+}
+
+void hf_fastcc_close(hf_fastcc **f)
+{
+    if (!f || !*f)
+        return;
+    hf_buf_free(&(*f)->tmp[0]);
+    hf_buf_free(&(*f)->tmp[1]);
+    free(*f);
+    *f = NULL;
+}
+
+/* Character id (0: in no key) of the character at p, and its length.  Input
+ * is valid UTF-8 by contract; anything else is taken one byte at a time with
+ * id 0, so it is copied and never read past e. */
+static inline uint32_t char_id(const uint8_t *p, const uint8_t *e, size_t *len)
+{
+    uint32_t b = p[0], cp;
+    if (b >= 0xE0 && b < 0xF0 && e - p >= 3) {
+        *len = 3;
+        cp = (b & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+    } else if (b < 0x80) {
+        *len = 1;
+        cp = b;
+    } else if (b >= 0xC0 && b < 0xE0 && e - p >= 2) {
+        *len = 2;
+        cp = (b & 0x1F) << 6 | (p[1] & 0x3F);
+    } else if (b >= 0xF0 && b < 0xF8 && e - p >= 4) {
+        *len = 4;
+        cp = (b & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 | (uint32_t)(p[2] & 0x3F) << 6 |
+             (p[3] & 0x3F);
+    } else {
+        *len = 1;
+        return 0;
+    }
+    return cp < HF_FCC_ALPHA_LIMIT ? hf_fcc_alpha_lo[hf_fcc_alpha_hi[cp >> 6] * 64u + (cp & 63)] : 0;
+}
+
+/* Longest key of the dictionary at root that is a prefix of the text whose
+ * first character has id c0 and whose rest is [p, e): returns its val (0 for
+ * none) and sets *end past the key.  Walking stops where the trie has no
+ * child, so this costs one step per character of the longest candidate. */
+static inline uint32_t longest(int32_t root, uint32_t c0, const uint8_t *p, const uint8_t *e,
+                               const uint8_t **end)
+{
+    const struct hf_fcc_node *da = hf_fcc_da;
+    int32_t s = da[root].base + (int32_t)c0;
+    if (da[s].check != root)
+        return 0;
+    uint32_t best = da[s].val;
+    *end = p;
+    while (da[s].base && p < e) {
+        size_t l;
+        uint32_t c = char_id(p, e, &l);
+        if (!c)
+            break;
+        int32_t t = da[s].base + (int32_t)c;
+        if (da[t].check != s)
+            break;
+        s = t;
+        p += l;
+        if (da[s].val) {
+            best = da[s].val;
+            *end = p;
+        }
+    }
+    return best;
+}
+
+/* Appends n bytes.  The fast path needs room for n plus the over-copy slack
+ * of put_val. */
+static inline int put(hf_buf *b, const void *s, size_t n)
+{
+    if (n + 32 >= b->cap - b->len && hf_buf_reserve(b, n + 32))
+        return -ENOMEM;
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+/* Appends the value of a match of [key, end).  Values are short (mostly one
+ * character): a fixed 16-byte copy from the zero-padded pool beats a memcpy
+ * call; the buffer always has that slack (put reserves it). */
+static inline int put_val(hf_buf *b, uint32_t v, const uint8_t *key, const uint8_t *end)
+{
+    if (VAL_IDENTITY(v))
+        return put(b, key, (size_t)(end - key));
+    size_t n = VAL_LEN(v);
+    const char *s = hf_fcc_pool + VAL_OFF(v);
+    if (n > 16 || 32 >= b->cap - b->len)
+        return put(b, s, n);
+    memcpy(b->p + b->len, s, 16);
+    b->len += n;
+    return 0;
+}
+
+/* One conversion step on the segment [p, e), appended to out.  Dictionaries
+ * before `first` in the group are known not to match anywhere in it. */
+static int convert_step(const struct hf_fcc_step *st, int first, const uint8_t *p,
+                        const uint8_t *e, hf_buf *out)
+{
+    const uint8_t *run = p; /* start of the characters copied unchanged */
+    while (p < e) {
+        size_t l;
+        uint32_t c = char_id(p, e, &l);
+        if (c) {
+            for (int k = first; k < st->n; k++) {
+                const uint8_t *end;
+                uint32_t v = longest(st->root[k], c, p + l, e, &end);
+                if (v) {
+                    if ((run < p && put(out, run, (size_t)(p - run))) || put_val(out, v, p, end))
+                        return -ENOMEM;
+                    p = run = end;
+                    goto next;
+                }
+            }
+        }
+        p += l;
+    next:;
+    }
+    return run < p ? put(out, run, (size_t)(p - run)) : 0;
+}
+
+/* Runs the chain from step `from` on one segment [p, e), appending the result
+ * to out; `first` as in convert_step for that step. */
+static int chain(hf_fastcc *f, int from, int first, const uint8_t *p, const uint8_t *e, hf_buf *out)
+{
+    const struct hf_fcc_config *c = f->cfg;
+    if (from >= c->nconv)
+        return put(out, p, (size_t)(e - p));
+    if (from == c->nconv - 1)
+        return convert_step(&c->conv[from], first, p, e, out);
+    hf_buf *src = &f->tmp[0];
+    hf_buf_clear(src);
+    if (convert_step(&c->conv[from], first, p, e, src))
+        return -ENOMEM;
+    for (int i = from + 1; i < c->nconv; i++) {
+        hf_buf *dst = i == c->nconv - 1 ? out : &f->tmp[(i - from) & 1];
+        if (dst != out)
+            hf_buf_clear(dst);
+        if (convert_step(&c->conv[i], 0, (const uint8_t *)src->p,
+                         (const uint8_t *)src->p + src->len, dst))
+            return -ENOMEM;
+        src = dst;
+    }
+    return 0;
+}
+
+/* A matched segment [p, end) with the segmentation dictionary's value v: with
+ * the shortcut, the first step's result is that value. */
+static int chain_key(hf_fastcc *f, uint32_t v, const uint8_t *p, const uint8_t *end, hf_buf *out)
+{
+    if (!f->seg_first)
+        return chain(f, 0, 0, p, end, out);
+    if (VAL_IDENTITY(v))
+        return chain(f, 1, 0, p, end, out);
+    const uint8_t *s = (const uint8_t *)hf_fcc_pool + VAL_OFF(v);
+    return chain(f, 1, 0, s, s + VAL_LEN(v), out);
+}
+
+static int convert(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out)
+{
+    const int32_t seg = f->cfg->seg;
+    const int first = f->seg_first;
+    const uint8_t *run = p; /* start of the current unmatched segment */
+    while (p < e) {
+        size_t l;
+        uint32_t c = char_id(p, e, &l);
+        if (c) {
+            const uint8_t *end;
+            uint32_t v = longest(seg, c, p + l, e, &end);
+            if (v) {
+                if ((run < p && chain(f, 0, first, run, p, out)) || chain_key(f, v, p, end, out))
+                    return -ENOMEM;
+                p = run = end;
+                continue;
+            }
+        }
+        p += l;
+    }
+    return run < p ? chain(f, 0, first, run, p, out) : 0;
+}
+
+int hf_fastcc_convert(hf_fastcc *f, const char *in, size_t n, hf_buf *out)
+{
+    if (n == 0)
+        return 0;
+    const char *nul = memchr(in, '\0', n);
+    if (nul)
+        n = (size_t)(nul - in);
+    size_t old = out->len;
+    /* one reservation up front: most text converts to about its own size */
+    if (hf_buf_reserve(out, n + n / 8 + 64))
+        return -ENOMEM;
+    if (convert(f, (const uint8_t *)in, (const uint8_t *)in + n, out)) {
+        out->len = old;
+        out->p[old] = '\0';
+        return -ENOMEM;
+    }
+    out->p[out->len] = '\0';
+    return 0;
+}

@@ -1,0 +1,89 @@
+#!/bin/sh
+# The persistent index (--index, hanfold index): incremental equals one-shot,
+# stable cluster ids, refusal of another schema or other settings, crash
+# safety (SIGKILL, SIGINT), concurrent runs, export and import.
+. "$(dirname "$0")/lib.sh"
+H=$HANFOLD
+command -v sqlite3 >/dev/null || { echo "skip: sqlite3 command not found"; exit 77; }
+count() { sqlite3 "$1" 'SELECT count(*) FROM records'; }
+
+# a corpus with reposts: the dev sentences when present, else a made-up one
+S="$SHARED/eval/sentences.jsonl"
+if [ ! -f "$S" ]; then
+    python3 -c "
+import json, random
+random.seed(3)
+base = [''.join(chr(0x4e00 + random.randrange(2000)) for _ in range(20)) for _ in range(400)]
+for i in range(600):
+    t = base[i] if i < 400 else '转发：' + random.choice(base)
+    print(json.dumps({'id': 'r%d' % i, 'text': t}, ensure_ascii=False))" > "$TMP/s.jsonl"
+    S="$TMP/s.jsonl"
+fi
+split -n l/3 -d "$S" "$TMP/part."
+"$H" cluster --input jsonl "$S" | cut -f1,2 > "$TMP/oneshot"
+for p in "$TMP"/part.0*; do "$H" cluster --input jsonl --index "$TMP/ix" "$p"; done | cut -f1,2 > "$TMP/incr"
+check "3 batches against one index give the one-shot clusters" cmp -s "$TMP/oneshot" "$TMP/incr"
+check "every record stored once" [ "$(count "$TMP/ix")" = "$(wc -l < "$S")" ]
+check "index info" sh -c "'$H' index info '$TMP/ix' | grep -q '^records $(wc -l < "$S")$'"
+"$H" index export "$TMP/ix" > "$TMP/exp"
+check "export gives fingerprint rows that cluster to the same" sh -c "'$H' cluster --fingerprints '$TMP/exp' | cut -f1,2 | cmp -s - '$TMP/oneshot'"
+"$H" index import "$TMP/ix2" "$TMP/exp"
+check "import builds an equivalent index" sh -c "[ \$(sqlite3 '$TMP/ix2' 'SELECT count(*), sum(rep) FROM records') = \$(sqlite3 '$TMP/ix' 'SELECT count(*), sum(rep) FROM records') ]"
+
+# dedup: a second run over the same text drops everything, ids stay stable
+printf '今天天气很好，我们去公园散步吧\n上半年中国AR/VR出货23.3万台\n' > "$TMP/a"
+printf '今天天氣很好，我們去公園散步吧！\n全新的一条新闻标题出现了\n' > "$TMP/b"
+expect "first batch: all kept" 0 "$(cat "$TMP/a")" -- "$H" dedup --index "$TMP/d" "$TMP/a"
+expect "second batch: the repost of a stored record is dropped" 1 "全新的一条新闻标题出现了" -- "$H" dedup --exit-status --index "$TMP/d" "$TMP/b"
+"$H" dedup --stats --dropped "$TMP/dr" --index "$TMP/d" "$TMP/a" > "$TMP/out" 2> "$TMP/err"
+check "third run: everything is a duplicate of the index" sh -c "[ ! -s '$TMP/out' ] && grep -q 'read 2, written 0, dropped 2, invalid 0' '$TMP/err'"
+check "dropped rows name the stored record" grep -q "^1	1	1.000	今天天气很好" "$TMP/dr"
+expect "cluster ids are those stored" 0 "$(printf '1\t1\n2\t2')" -- sh -c "'$H' cluster --index '$TMP/d' '$TMP/b' | cut -f1,2"
+
+# refusal: other normalization settings, another schema, not an index
+expect "other settings are refused" 2 '' -- "$H" dedup --no-pinyin-repair --index "$TMP/d" "$TMP/a"
+"$H" dedup --no-pinyin-repair --index "$TMP/d" "$TMP/a" 2> "$TMP/err"
+check "... with the way out" grep -q 'run with the same options or use a new file' "$TMP/err"
+cp "$TMP/d" "$TMP/old"
+sqlite3 "$TMP/old" "UPDATE meta SET value = '0 hanfold-fp/0' WHERE key = 'schema'"
+"$H" dedup --index "$TMP/old" "$TMP/a" > /dev/null 2> "$TMP/err"; st=$?
+check "another fingerprint schema is refused (status $st)" sh -c "[ $st = 2 ] && grep -q 'written with fingerprint schema .0 hanfold-fp/0.*use a new file' '$TMP/err'"
+echo 'not a database' > "$TMP/junk"
+expect "not an index" 2 '' -- "$H" dedup --index "$TMP/junk" "$TMP/a"
+
+# crash safety: SIGKILL in the middle of a run adds nothing, the file is intact
+python3 -c "
+import random
+random.seed(9)
+for i in range(400000): print(''.join(chr(0x4e00 + random.randrange(3000)) for _ in range(12)))" > "$TMP/big"
+before=$(count "$TMP/d")
+for sig in KILL INT; do
+    # the run reads a FIFO that delivers 100,000 records and then stays
+    # open: it is certainly in the middle of its transaction when killed
+    rm -f "$TMP/fifo"; mkfifo "$TMP/fifo"
+    (head -100000 "$TMP/big"; sleep 4) > "$TMP/fifo" &
+    feeder=$!
+    # background jobs of a script ignore SIGINT: give it back its default
+    python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+        "$H" dedup --index "$TMP/d" "$TMP/fifo" > /dev/null 2>&1 &
+    pid=$!
+    sleep 2
+    kill -$sig $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    kill $feeder 2>/dev/null; wait $feeder 2>/dev/null
+    check "SIG$sig mid-run: integrity_check ok" sh -c "[ \"\$(sqlite3 '$TMP/d' 'PRAGMA integrity_check')\" = ok ]"
+    check "SIG$sig mid-run: exactly the records of completed runs" [ "$(count "$TMP/d")" = "$before" ]
+done
+
+# concurrency: a second run waits for the first; with a short timeout it says so
+"$H" dedup --index "$TMP/c" "$TMP/big" > /dev/null 2>&1 &
+pid=$!
+sleep 1
+HANFOLD_INDEX_TIMEOUT=1 "$H" dedup --index "$TMP/c" "$TMP/a" > /dev/null 2> "$TMP/err"; st=$?
+check "busy index: status 2 and a clear message" sh -c "[ $st = 2 ] && grep -q 'index is busy: another run holds it' '$TMP/err'"
+"$H" dedup --index "$TMP/c" "$TMP/a" > "$TMP/out2" 2>&1; st2=$?
+wait $pid; st1=$?
+check "two runs on one index both complete (status $st1 $st2)" sh -c "[ $st1 = 0 ] && [ $st2 = 0 ]"
+check "concurrent runs: integrity ok and every record stored" sh -c "[ \"\$(sqlite3 '$TMP/c' 'PRAGMA integrity_check')\" = ok ] && [ \$(sqlite3 '$TMP/c' 'SELECT count(*) FROM records') = 400002 ]"
+expect "options: --index needs the defaults" 2 '' -- "$H" dedup --keep longest --index "$TMP/d" "$TMP/a"
+done_cases
