@@ -14,6 +14,9 @@ out, and hanfold converts it with libopencc.
 The output header defines:
   hf_fcc_alpha_hi/lo  code point -> character id (0: in no key), a two-level
                       table of 64-code-point blocks;
+  hf_fcc_first[]      character id -> bit mask of the dictionaries that have a
+                      key starting with it (dictionary d: bit min(d, 31)), so
+                      that most failed lookups touch no trie node;
   hf_fcc_da[]         one double-array trie (Aoe 1989) holding every
                       dictionary, a root per dictionary.  Labels are character
                       ids; node t is a child of s by id c when
@@ -261,6 +264,14 @@ def main():
         else:
             hi.append(0)
 
+    # First-character filter: bit min(d, 31) of first[id] is set when a key of
+    # dictionary d starts with that character (bit 31 is shared by the rest).
+    bit = lambda d: 1 << min(d, 31)
+    first = [0] * nalpha
+    for d, e in enumerate(dict_entries):
+        for k in e:
+            first[cid[k[0]]] |= bit(d)
+
     # fastcc.c has room for MAXCHAIN steps of MAXGROUP dictionaries
     for c in [c for c in configs if len(c[2]) > MAXCHAIN or max(map(len, c[2] or [[]])) > MAXGROUP]:
         configs.remove(c)
@@ -279,6 +290,9 @@ def main():
         w('};\nstatic const uint16_t hf_fcc_alpha_lo[%d] = {\n' % (64 * len(blocks)))
         for blk in blocks:
             w(','.join(map(str, blk)) + ',\n')
+        w('};\nstatic const uint32_t hf_fcc_first[%d] = {\n' % nalpha)
+        for i in range(0, nalpha, 16):
+            w(','.join('%du' % x for x in first[i:i + 16]) + ',\n')
         w('};\nstatic const struct hf_fcc_node hf_fcc_da[%d] = {\n' % size)
         for i in range(size):
             w('{%d,%d,%du},' % (base[i], check[i], val[i]) if i < len(used) else '{0,-1,0u},')
@@ -298,11 +312,12 @@ def main():
             w('/* root %d: %s, %d keys */\n' % (tries[i][2], name, len(dict_entries[i])))
         w('static const struct hf_fcc_config hf_fcc_configs[%d] = {\n' % max(len(configs), 1))
         for name, segd, chain in configs:
-            steps = ', '.join('{%d, {%s}}' % (len(g), ', '.join(str(tries[d][2]) for d in g))
+            steps = ', '.join('{%d, {%s}, {%s}}' % (len(g), ', '.join(str(tries[d][2]) for d in g),
+                                                    ', '.join('%du' % bit(d) for d in g))
                               for g in chain)
-            w('{"%s", %d, %d, {%s}},\n' % (name, tries[segd][2], len(chain), steps))
+            w('{"%s", %d, %du, %d, {%s}},\n' % (name, tries[segd][2], bit(segd), len(chain), steps))
         if not configs:
-            w('{"", 0, 0, {{0, {0}}}},\n')
+            w('{"", 0, 0, 0, {{0, {0}, {0}}}},\n')
         w('};\n#define HF_FCC_NCONFIGS %d\n' % len(configs))
     if depfile:
         with open(depfile, 'w') as f:

@@ -48,11 +48,13 @@ struct hf_fcc_node {
 struct hf_fcc_step {
     int n;                          /* dictionaries in the group */
     int32_t root[HF_FCC_MAXGROUP];  /* in priority order */
+    uint32_t bit[HF_FCC_MAXGROUP];  /* their bits in hf_fcc_first[] */
 };
 
 struct hf_fcc_config {
     const char *name;
     int32_t seg;                    /* root of the segmentation dictionary */
+    uint32_t segbit;
     int nconv;
     struct hf_fcc_step conv[HF_FCC_MAXCHAIN];
 };
@@ -198,7 +200,10 @@ static int convert_step(const struct hf_fcc_step *st, int first, const uint8_t *
         size_t l;
         uint32_t c = char_id(p, e, &l);
         if (c) {
+            uint32_t starts = hf_fcc_first[c];
             for (int k = first; k < st->n; k++) {
+                if (!(starts & st->bit[k]))
+                    continue;
                 const uint8_t *end;
                 uint32_t v = longest(st->root[k], c, p + l, e, &end);
                 if (v) {
@@ -255,12 +260,13 @@ static int chain_key(hf_fastcc *f, uint32_t v, const uint8_t *p, const uint8_t *
 static int convert(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out)
 {
     const int32_t seg = f->cfg->seg;
+    const uint32_t segbit = f->cfg->segbit;
     const int first = f->seg_first;
     const uint8_t *run = p; /* start of the current unmatched segment */
     while (p < e) {
         size_t l;
         uint32_t c = char_id(p, e, &l);
-        if (c) {
+        if (hf_fcc_first[c] & segbit) {
             const uint8_t *end;
             uint32_t v = longest(seg, c, p + l, e, &end);
             if (v) {

@@ -103,7 +103,7 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
             return -ENOMEM;
     }
     /* Pass 2: phrase classes, longest match first at each position. */
-    p = (const uint8_t *)tmp->p;
+    p = tmp->p ? (const uint8_t *)tmp->p : (const uint8_t *)"";
     end = p + tmp->len;
     while (p < end) {
         uint32_t c;

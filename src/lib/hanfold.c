@@ -344,8 +344,11 @@ key:
         (e = hf_fold_key(c->text.p ? c->text.p : "", c->text.len, &c->key, &c->tmp)))
         return fail(c, e, "key");
 done:
+    /* results are handed out NUL-terminated, even when empty */
     if (hf_buf_reserve(&c->text, 0) || hf_buf_reserve(&c->key, 0))
         return fail(c, -ENOMEM, "output");
+    c->text.p[c->text.len] = '\0';
+    c->key.p[c->key.len] = '\0';
     if (want & HANFOLD_WANT_TEXT) {
         res->text = c->text.p;
         res->text_len = c->text.len;
@@ -380,6 +383,7 @@ int hanfold_decode(hanfold_ctx *c, const void *bytes, size_t len, const char *ch
         e = hf_buf_reserve(&c->dec_out, 0);
     if (e)
         return fail(c, e, "decode");
+    c->dec_out.p[c->dec_out.len] = '\0';
     *out = c->dec_out.p;
     *outlen = c->dec_out.len;
     return 0;
