@@ -17,6 +17,8 @@ The output header defines:
   hf_fcc_first[]      character id -> bit mask of the dictionaries that have a
                       key starting with it (dictionary d: bit min(d, 31)), so
                       that most failed lookups touch no trie node;
+  hf_fcc_bigram[]     a Bloom filter of the first two characters of every
+                      key, for the same reason one character further;
   hf_fcc_da[]         one double-array trie (Aoe 1989) holding every
                       dictionary, a root per dictionary.  Labels are character
                       ids; node t is a child of s by id c when
@@ -42,6 +44,14 @@ MAX_VALUE = 255          # length field: 8 bits
 MAXCHAIN = 8             # as in src/lib/fastcc.c
 MAXGROUP = 8
 MAX_POOL = 1 << 22       # offset field: 22 bits
+
+
+BIGRAM_BITS = 19         # as in src/lib/fastcc.c
+
+
+def bigram_hash(a, b):
+    # must equal bigram_hash() in src/lib/fastcc.c
+    return (((a * 0x9E3779B1) ^ (b * 0x85EBCA77)) & 0xFFFFFFFF) >> (32 - BIGRAM_BITS)
 
 
 class Unsupported(Exception):
@@ -272,6 +282,16 @@ def main():
         for k in e:
             first[cid[k[0]]] |= bit(d)
 
+    # Second-character filter (a one-hash Bloom filter over the first two
+    # characters of every key): most walks end at the second character, and
+    # this 64 KB table answers that without touching the large trie.
+    bigram = bytearray(1 << (BIGRAM_BITS - 3))
+    for e in dict_entries:
+        for k in e:
+            if len(k) >= 2:
+                h = bigram_hash(cid[k[0]], cid[k[1]])
+                bigram[h >> 3] |= 1 << (h & 7)
+
     # fastcc.c has room for MAXCHAIN steps of MAXGROUP dictionaries
     for c in [c for c in configs if len(c[2]) > MAXCHAIN or max(map(len, c[2] or [[]])) > MAXGROUP]:
         configs.remove(c)
@@ -293,6 +313,10 @@ def main():
         w('};\nstatic const uint32_t hf_fcc_first[%d] = {\n' % nalpha)
         for i in range(0, nalpha, 16):
             w(','.join('%du' % x for x in first[i:i + 16]) + ',\n')
+        w('};\n#define HF_FCC_GEN_BIGRAM_BITS %d\nstatic const uint8_t hf_fcc_bigram[%d] = {\n'
+          % (BIGRAM_BITS, len(bigram)))
+        for i in range(0, len(bigram), 32):
+            w(','.join(map(str, bigram[i:i + 32])) + ',\n')
         w('};\nstatic const struct hf_fcc_node hf_fcc_da[%d] = {\n' % size)
         for i in range(size):
             w('{%d,%d,%du},' % (base[i], check[i], val[i]) if i < len(used) else '{0,-1,0u},')

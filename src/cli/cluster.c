@@ -18,6 +18,7 @@
 #include "fprows.h"
 #include "index.h"
 #include "options.h"
+#include "progress.h"
 #include "report.h"
 
 enum cmd { CMD_FINGERPRINT, CMD_CLUSTER, CMD_DEDUP, CMD_REPORT };
@@ -491,6 +492,8 @@ static int run_pass(job *j, char **files, int nfiles)
     hf_record rec;
     int r = 1, e = 0;
     bool stop = false;
+    hf_progress prog;
+    hf_progress_init(&prog, j->co.quiet ? 0 : j->co.progress, files, nfiles);
     while (!stop && !e) {
         /* a batch is read, normalized and fingerprinted on every thread,
          * then consumed in input order; an oversize record ends it so that
@@ -515,7 +518,9 @@ static int run_pass(job *j, char **files, int nfiles)
             }
         }
         hf_batch_clear(j->batch);
+        hf_progress_update(&prog, j->read, hf_reader_bytes(rd));
     }
+    hf_progress_done(&prog);
     if (r < 0 || hf_reader_errors(rd))
         j->status = HF_EXIT_ERROR;
     hf_reader_free(&rd);
@@ -630,6 +635,9 @@ static void write_report(job *j, char **files, int nfiles)
         if (count[i] > 1)
             cs[k++] = (cinfo){i, count[i], bytes[i]};
     qsort(cs, nmulti, sizeof *cs, by_size);
+    const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+    bool color = j->format == FMT_TEXT && isatty(STDOUT_FILENO) && !(nc && *nc) &&
+                 !(term && !strcmp(term, "dumb"));
     if (j->format == FMT_HTML) {
         if (write_html_report(j, files, nfiles, cs, nmulti, nclusters, dup_records, dup_bytes))
             j->status = HF_EXIT_ERROR;
@@ -668,9 +676,9 @@ static void write_report(job *j, char **files, int nfiles)
                      cs[ci].size, cs[ci].bytes);
             out_str(num);
         } else if (j->format == FMT_TEXT) {
-            out_str("\ncluster ");
+            out_str(color ? "\n\033[1mcluster " : "\ncluster ");
             out_str(id_of(j, c));
-            snprintf(num, sizeof num, ": %" PRIu64 " records\n", cs[ci].size);
+            snprintf(num, sizeof num, ": %" PRIu64 " records%s\n", cs[ci].size, color ? "\033[0m" : "");
             out_str(num);
         }
         bool first = true;
@@ -703,7 +711,9 @@ static void write_report(job *j, char **files, int nfiles)
                 out_csv_field(snip, strlen(snip));
                 out_str("\n");
             } else {
-                snprintf(num, sizeof num, "  %s %.3f  ", i == c ? "*" : " ", sim);
+                /* colour only for people: a terminal, and NO_COLOR unset */
+                snprintf(num, sizeof num, "  %s %s%.3f%s  ", i == c ? "*" : " ",
+                         color ? (i == c ? "\033[32m" : "\033[33m") : "", sim, color ? "\033[0m" : "");
                 out_str(num);
                 out_str(id);
                 if (j->co.in.mode != HF_IN_FILES) {

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "batch.h"
+#include "progress.h"
 #include "options.h"
 
 #include <jansson.h>
@@ -137,6 +138,8 @@ int hf_cmd_normalize(int argc, char **argv)
     hf_record rec;
     int r = 1;
     bool stop = false;
+    hf_progress prog;
+    hf_progress_init(&prog, co.quiet ? 0 : co.progress, files, nfiles);
     while (!stop) {
         /* read a batch; an oversize record ends it, so that it can be
          * drained from the reader right after it is written */
@@ -189,7 +192,9 @@ int hf_cmd_normalize(int argc, char **argv)
             written++;
         }
         hf_batch_clear(batch);
+        hf_progress_update(&prog, read, hf_reader_bytes(rd));
     }
+    hf_progress_done(&prog);
     if (r < 0)
         status = HF_EXIT_ERROR;
     if (hf_reader_errors(rd))

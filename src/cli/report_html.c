@@ -822,11 +822,11 @@ static void summary(const hf_report_data *d)
     char pct[96];
     snprintf(pct, sizeof pct, " <small>%.1f%%</small>",
              d->records ? 100.0 * (double)d->duplicate_records / (double)d->records : 0.0);
-    card("records", "Records", d->records, NULL);
-    card("clusters", "Clusters (all)", d->clusters, NULL);
-    card("groups", "Clusters of 2 or more", d->ngroups, NULL);
-    card("duplicate-records", "Duplicate records", d->duplicate_records, pct);
-    outf("<div class=\"card\"><dt>Duplicate bytes</dt><dd id=\"duplicate-bytes\" data-n=\"%llu\">",
+    card("n-records", "Records", d->records, NULL);
+    card("n-clusters", "Clusters (all)", d->clusters, NULL);
+    card("n-groups", "Clusters of 2 or more", d->ngroups, NULL);
+    card("n-duplicate-records", "Duplicate records", d->duplicate_records, pct);
+    outf("<div class=\"card\"><dt>Duplicate bytes</dt><dd id=\"n-duplicate-bytes\" data-n=\"%llu\">",
          (unsigned long long)d->duplicate_bytes);
     out_bytes(d->duplicate_bytes);
     if (d->duplicate_bytes >= 1000) {
@@ -838,7 +838,7 @@ static void summary(const hf_report_data *d)
     uint64_t largest = 0;
     for (size_t g = 0; g < d->ngroups; g++)
         largest = d->groups[g].n > largest ? d->groups[g].n : largest;
-    card("largest", "Largest cluster", largest, largest == 1 ? " <small>record</small>" : " <small>records</small>");
+    card("n-largest", "Largest cluster", largest, largest == 1 ? " <small>record</small>" : " <small>records</small>");
     out("</dl>\n<dl class=\"set\">\n<dt>hanfold</dt><dd id=\"version\">");
     esc_str(d->version);
     out("</dd>\n<dt>Fingerprint schema</dt><dd id=\"schema\" class=\"mono\">");

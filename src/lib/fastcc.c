@@ -33,6 +33,7 @@
 
 #define HF_FCC_MAXCHAIN 8
 #define HF_FCC_MAXGROUP 8
+#define HF_FCC_BIGRAM_BITS 19
 
 struct hf_fcc_node {
     int32_t base;   /* children at base + id; 0 for a leaf */
@@ -61,8 +62,17 @@ struct hf_fcc_config {
 
 #include "fastcc-data.h"
 
-_Static_assert(HF_FCC_GEN_MAXCHAIN == HF_FCC_MAXCHAIN && HF_FCC_GEN_MAXGROUP == HF_FCC_MAXGROUP,
-               "data/gen-fastcc.py and fastcc.c disagree on the chain limits");
+_Static_assert(HF_FCC_GEN_MAXCHAIN == HF_FCC_MAXCHAIN && HF_FCC_GEN_MAXGROUP == HF_FCC_MAXGROUP &&
+               HF_FCC_GEN_BIGRAM_BITS == HF_FCC_BIGRAM_BITS,
+               "data/gen-fastcc.py and fastcc.c disagree on the table layout");
+
+/* Bit of the pair (first character, second character) in hf_fcc_bigram; the
+ * same function as in data/gen-fastcc.py. */
+static inline bool bigram_maybe(uint32_t a, uint32_t b)
+{
+    uint32_t h = ((a * 0x9E3779B1u) ^ (b * 0x85EBCA77u)) >> (32 - HF_FCC_BIGRAM_BITS);
+    return hf_fcc_bigram[h >> 3] >> (h & 7) & 1;
+}
 
 struct hf_fastcc {
     const struct hf_fcc_config *cfg;
@@ -145,11 +155,13 @@ static inline uint32_t longest(int32_t root, uint32_t c0, const uint8_t *p, cons
         return 0;
     uint32_t best = da[s].val;
     *end = p;
+    bool second = true;
     while (da[s].base && p < e) {
         size_t l;
         uint32_t c = char_id(p, e, &l);
-        if (!c)
+        if (!c || (second && !bigram_maybe(c0, c)))
             break;
+        second = false;
         int32_t t = da[s].base + (int32_t)c;
         if (da[t].check != s)
             break;

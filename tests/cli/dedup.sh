@@ -134,6 +134,17 @@ print('dedup peak RSS: %d KB for 60k records, %d KB for 300k' % tuple(peaks), fi
 sys.exit(0 if peaks[1] < peaks[0] * 1.3 + 2048 else 1)
 PY
 
+# progress line: forced with --progress, on stderr only, erased at the end;
+# never on a pipe by default
+mkfifo "$TMP/slow"
+(seq 1 600; sleep 1.5; seq 601 1300) > "$TMP/slow" &
+"$H" dedup --progress "$TMP/slow" > "$TMP/pout" 2> "$TMP/perr"
+check "progress: shown on stderr with a rate" grep -q 'hanfold: [0-9]* records, [0-9.]* MB, [0-9.]* MB/s' "$TMP/perr"
+check "progress: stdout untouched" [ "$(wc -l < "$TMP/pout")" = 1300 ]
+"$H" dedup "$TMP/in" > /dev/null 2> "$TMP/perr2"
+check "progress: off when stderr is not a terminal" [ ! -s "$TMP/perr2" ]
+check "report: no colour on a pipe" sh -c "! '$H' report '$TMP/in' | grep -q \"\$(printf '\\033')\""
+
 # report
 "$H" report "$TMP/in" > "$TMP/rt"
 check "report text: summary" grep -q '^records 11, clusters 7, duplicate records 4, duplicate bytes' "$TMP/rt"
