@@ -14,6 +14,7 @@
 
 #include "batch.h"
 #include "buf.h"
+#include "calibrate.h"
 #include "cli.h"
 #include "fprows.h"
 #include "index.h"
@@ -61,7 +62,10 @@ static const char help_report[] =
 "records and bytes), then every cluster of two or more records, largest\n"
 "first, with its representative, members, similarity and source.\n"
 "\n"
-"      --format FMT      text (default), json, csv or html (one self-contained page)\n";
+"      --format FMT      text (default), json, csv or html (one self-contained page)\n"
+"      --pairs LABELS    instead: precision, recall and F1 per threshold on labelled\n"
+"                        pairs (lines: id TAB id TAB same|different), with the\n"
+"                        threshold to recommend\n";
 
 static const char help_cluster_opts[] =
 "Near-duplicates:\n"
@@ -81,6 +85,7 @@ static const char help_cluster_opts[] =
 enum {
     OPT_FORMAT = OPT_CMD, OPT_THRESHOLD, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_RATIO, OPT_LINKAGE,
     OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS, OPT_INDEX, OPT_IMPORT_ONLY,
+    OPT_PAIRS,
 };
 
 typedef struct row {
@@ -119,6 +124,8 @@ typedef struct job {
     size_t stored_cap;
     hf_buf fpkey;
     bool import_only;      /* hanfold index import: no output */
+    const char *pairs_path; /* report --pairs: calibration on labelled pairs */
+    hf_calib *calib;
     /* dedup keeps the ids of kept records only: their record numbers
      * (ascending) and offsets in ids */
     uint64_t *kept_num;
@@ -444,6 +451,8 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         return e;
     if (!streaming)
         j->rows[j->nrows - 1].error = bad;
+    if (j->calib && (e = hf_calib_offer(j->calib, id, &fp)))
+        return e;
     uint64_t match;
     double sim;
     if ((e = hanfold_clusterer_add(j->cl, &fp, &match, &sim))) {
@@ -924,6 +933,7 @@ static int run(enum cmd cmd, int argc, char **argv)
         {"exit-status", no_argument, 0, OPT_EXIT_STATUS},
         {"index", required_argument, 0, OPT_INDEX},
         {"import-only", no_argument, 0, OPT_IMPORT_ONLY}, /* internal: hanfold index import */
+        {"pairs", required_argument, 0, OPT_PAIRS},
         {0, 0, 0, 0},
     };
     const char *name = cmd_names[cmd];
@@ -1008,6 +1018,13 @@ static int run(enum cmd cmd, int argc, char **argv)
         case OPT_IMPORT_ONLY:
             j.import_only = true;
             break;
+        case OPT_PAIRS:
+            if (cmd != CMD_REPORT) {
+                hf_msg("option --pairs is only for report");
+                return hf_usage_error(name);
+            }
+            j.pairs_path = optarg;
+            break;
         case OPT_INDEX:
             if (cmd != CMD_DEDUP && cmd != CMD_CLUSTER) {
                 hf_msg("option --index is only for dedup and cluster");
@@ -1083,6 +1100,10 @@ static int run(enum cmd cmd, int argc, char **argv)
         hf_batch_free(&j.batch);
         return HF_EXIT_ERROR;
     }
+    if (j.pairs_path && !(j.calib = hf_calib_load(j.pairs_path))) {
+        j.status = HF_EXIT_ERROR;
+        goto out;
+    }
     if (j.index_path && open_index(&j)) {
         j.status = HF_EXIT_ERROR;
         goto out;
@@ -1144,8 +1165,12 @@ static int run(enum cmd cmd, int argc, char **argv)
     if (!e && cmd == CMD_CLUSTER)
         for (uint64_t i = j.nstored; !j.import_only && i < j.nstored + j.nrows; i++)
             write_cluster_row(&j, i, hanfold_clusterer_cluster_of(j.cl, i));
-    if (!e && cmd == CMD_REPORT)
+    if (!e && cmd == CMD_REPORT && j.calib) {
+        if (!hf_calib_report(j.calib, &j.cs))
+            j.status = HF_EXIT_ERROR;
+    } else if (!e && cmd == CMD_REPORT) {
         write_report(&j, files, nfiles);
+    }
     if (j.co.stats) {
         /* read = written + dropped + invalid, for every command */
         uint64_t bad_rows = 0;
@@ -1170,6 +1195,7 @@ out:
     if (files2 != files)
         free(files2);
     hf_index_close(&j.index);
+    hf_calib_free(&j.calib);
     hf_buf_free(&j.stored);
     hf_buf_free(&j.fpkey);
     free(j.stored_id);

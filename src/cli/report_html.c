@@ -1116,6 +1116,22 @@ static void eq_run(const units *A, size_t a0, size_t a1, bool first, bool last, 
     esc(A->text + A->off[a1 - tail], A->off[a1] - A->off[a1 - tail]);
 }
 
+/* A deleted run: whole, or (long documents) its ends around a marker: the
+ * representative above has it all. */
+static void del_run(const units *A, size_t a0, size_t a1, bool elide)
+{
+    size_t len = a1 - a0;
+    if (!elide || len <= 2 * CONTEXT + 40) {
+        esc(A->text + A->off[a0], A->off[a1] - A->off[a0]);
+        return;
+    }
+    esc(A->text + A->off[a0], A->off[a0 + CONTEXT] - A->off[a0]);
+    out("<span class=\"skip\">&#8943; ");
+    out_num(len - 2 * CONTEXT);
+    out(" more characters of the representative deleted &#8943;</span>");
+    esc(A->text + A->off[a1 - CONTEXT], A->off[a1] - A->off[a1 - CONTEXT]);
+}
+
 /* One member against the representative (already decoded in A). */
 static void member(const hf_report_member *r, const units *A, bool a_ok, const hf_report_member *x,
                    const char *lang)
@@ -1145,10 +1161,7 @@ static void member(const hf_report_member *r, const units *A, bool a_ok, const h
         for (size_t i = 0; i < s.n; i++) {
             const op *o = &s.v[i];
             size_t l = o->a1 - o->a0;
-            if (!o->eq)
-                visible += l + (o->b1 - o->b0);
-            else
-                visible += l < 2 * CONTEXT + 40 ? l : 2 * CONTEXT;
+            visible += (l <= 2 * CONTEXT + 40 ? l : 2 * CONTEXT) + (o->eq ? 0 : o->b1 - o->b0);
         }
     }
     out(visible > OPEN_MAX || !ok ? "<details>" : "<details open>");
@@ -1173,7 +1186,7 @@ static void member(const hf_report_member *r, const units *A, bool a_ok, const h
             }
             if (o->a1 > o->a0) {
                 out("<del>");
-                esc(A->text + A->off[o->a0], A->off[o->a1] - A->off[o->a0]);
+                del_run(A, o->a0, o->a1, elide);
                 out("</del>");
             }
             if (o->b1 > o->b0) {

@@ -200,6 +200,13 @@ void hanfold_clusterer_free(hanfold_clusterer **c);
  * found to duplicate (its own number if none) and *sim the similarity.
  * Returns 0, -ENOMEM or -EOVERFLOW (more than 2^32 - 2 records). */
 int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *fp, uint64_t *match, double *sim);
+/* The similarity verification would compute for a pair, whatever the
+ * thresholds, and the measure (HANFOLD_PAIR_*) in *kind: for calibrating
+ * thresholds on labelled pairs.  Pairs no threshold could link (length
+ * ratio below min_ratio, a number of the shorter missing from the longer)
+ * give 0.  set NULL: the defaults.  -1 when out of memory. */
+double hanfold_pair_similarity(const hanfold_cluster_settings *set, const hanfold_fp *a,
+                               const hanfold_fp *b, int *kind);
 /* Adds the next record as a representative of a cluster of its own without
  * looking for duplicates: for records restored from a persistent index,
  * which were representatives when they were added.  Returns as _add. */

@@ -702,3 +702,36 @@ int hanfold_clusterer_add_rep(hanfold_clusterer *c, const hanfold_fp *q, uint64_
         return -ENOMEM;
     return 0;
 }
+
+double hanfold_pair_similarity(const hanfold_cluster_settings *set, const hanfold_fp *a,
+                               const hanfold_fp *b, int *kind)
+{
+    hanfold_cluster_settings def;
+    if (!set) {
+        hanfold_cluster_settings_default(&def);
+        set = &def;
+    }
+    uint32_t la = a->key_tokens, lb = b->key_tokens;
+    uint32_t lo = la < lb ? la : lb, hi = la < lb ? lb : la;
+    *kind = HANFOLD_PAIR_TINY;
+    if (a->tokens && b->tokens) {
+        *kind = lo <= HANFOLD_TINY ? HANFOLD_PAIR_TINY : lo < HANFOLD_SHORT_TIER ? HANFOLD_PAIR_SHORT
+                                                                                 : HANFOLD_PAIR_LONG;
+    } else {
+        *kind = HANFOLD_PAIR_JACCARD;
+    }
+    /* what no threshold can link counts as 0 */
+    if (!lo || (double)lo / hi < set->min_ratio)
+        return 0.0;
+    if (*kind == HANFOLD_PAIR_JACCARD)
+        return a->nsketch && b->nsketch
+                   ? sketch_jaccard(a->sketch, a->nsketch, b->sketch, b->nsketch, HANFOLD_SKETCH_K)
+                   : 0.0;
+    if (*kind == HANFOLD_PAIR_TINY)
+        return la == lb && !memcmp(a->tokens, b->tokens, la * sizeof *a->tokens) ? 1.0 : 0.0;
+    const uint32_t *sa = la <= lb ? a->tokens : b->tokens, *sb = la <= lb ? b->tokens : a->tokens;
+    if (*kind == HANFOLD_PAIR_SHORT && !numbers_contained(sa, lo, sb, hi))
+        return 0.0;
+    size_t l = hf_lcs(a->tokens, la, b->tokens, lb);
+    return l == SIZE_MAX ? -1.0 : (double)l / lo;
+}

@@ -74,15 +74,78 @@ static inline bool bigram_maybe(uint32_t a, uint32_t b)
     return hf_fcc_bigram[h >> 3] >> (h & 7) & 1;
 }
 
+/* Which characters can start a match, for one pass over the text: a bit
+ * per BMP code point (8 KB, stays in L1 cache), so that the many characters
+ * that start no key cost a decode and one bit test; other code points go
+ * through hf_fcc_first[]. */
+struct hf_fcc_filter {
+    uint64_t bmp[0x10000 / 64];
+    uint32_t mask; /* bits of the pass's dictionaries in hf_fcc_first[] */
+};
+
 struct hf_fastcc {
     const struct hf_fcc_config *cfg;
-    bool seg_first;  /* conv[0].root[0] == seg: see the shortcut above */
-    hf_buf tmp[2];   /* results between the conversions of a chain */
+    int first0;                     /* dictionaries of step 0 to skip: 1 with the shortcut */
+    struct hf_fcc_filter *filter;   /* [0] segmentation, [1 + i] step i */
+    hf_buf tmp[2];                  /* results between the steps of a chain */
 };
 
 const char *hf_fastcc_config(size_t i)
 {
     return i < HF_FCC_NCONFIGS ? hf_fcc_configs[i].name : NULL;
+}
+
+#define BAD_CP 0xFFFFFFFFu
+
+/* The code point at p and its length.  Input is valid UTF-8 by contract;
+ * anything else is taken one byte at a time as BAD_CP (in no key), so it is
+ * copied through and nothing is read past e. */
+static inline uint32_t decode(const uint8_t *p, const uint8_t *e, size_t *len)
+{
+    uint32_t b = p[0];
+    if (b >= 0xE0 && b < 0xF0 && e - p >= 3) {
+        *len = 3;
+        return (b & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+    }
+    if (b < 0x80) {
+        *len = 1;
+        return b;
+    }
+    if (b >= 0xC0 && b < 0xE0 && e - p >= 2) {
+        *len = 2;
+        return (b & 0x1F) << 6 | (p[1] & 0x3F);
+    }
+    if (b >= 0xF0 && b < 0xF8 && e - p >= 4) {
+        *len = 4;
+        return (b & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 | (uint32_t)(p[2] & 0x3F) << 6 |
+               (p[3] & 0x3F);
+    }
+    *len = 1;
+    return BAD_CP;
+}
+
+/* Character id: 0 for a code point in no key. */
+static inline uint32_t cp_id(uint32_t cp)
+{
+    return cp < HF_FCC_ALPHA_LIMIT ? hf_fcc_alpha_lo[hf_fcc_alpha_hi[cp >> 6] * 64u + (cp & 63)] : 0;
+}
+
+/* True when a key of the filter's dictionaries may start with cp; then *id
+ * is its character id. */
+static inline bool may_start(const struct hf_fcc_filter *fl, uint32_t cp, uint32_t *id)
+{
+    if (cp < 0x10000 && !(fl->bmp[cp >> 6] >> (cp & 63) & 1))
+        return false;
+    *id = cp_id(cp);
+    return hf_fcc_first[*id] & fl->mask;
+}
+
+static void filter_init(struct hf_fcc_filter *fl, uint32_t mask)
+{
+    fl->mask = mask;
+    for (uint32_t cp = 0; cp < 0x10000; cp++)
+        if (hf_fcc_first[cp_id(cp)] & mask)
+            fl->bmp[cp >> 6] |= (uint64_t)1 << (cp & 63);
 }
 
 int hf_fastcc_open(hf_fastcc **out, const char *name)
@@ -91,19 +154,28 @@ int hf_fastcc_open(hf_fastcc **out, const char *name)
     size_t l = strlen(name);
     if (l > 5 && !strcmp(name + l - 5, ".json"))
         l -= 5;
-    for (size_t i = 0; i < HF_FCC_NCONFIGS; i++) {
-        const struct hf_fcc_config *c = &hf_fcc_configs[i];
-        if (strlen(c->name) != l || memcmp(c->name, name, l))
-            continue;
-        hf_fastcc *f = calloc(1, sizeof *f);
-        if (!f)
-            return -ENOMEM;
-        f->cfg = c;
-        f->seg_first = c->nconv > 0 && c->conv[0].root[0] == c->seg;
-        *out = f;
-        return 0;
+    const struct hf_fcc_config *c = NULL;
+    for (size_t i = 0; i < HF_FCC_NCONFIGS && !c; i++)
+        if (strlen(hf_fcc_configs[i].name) == l && !memcmp(hf_fcc_configs[i].name, name, l))
+            c = &hf_fcc_configs[i];
+    if (!c)
+        return -ENOENT;
+    hf_fastcc *f = calloc(1, sizeof *f);
+    if (!f || !(f->filter = calloc(1 + (size_t)c->nconv, sizeof *f->filter))) {
+        free(f);
+        return -ENOMEM;
     }
-    return -ENOENT;
+    f->cfg = c;
+    f->first0 = c->nconv > 0 && c->conv[0].root[0] == c->seg;
+    filter_init(&f->filter[0], c->segbit);
+    for (int i = 0; i < c->nconv; i++) {
+        uint32_t mask = 0;
+        for (int k = i ? 0 : f->first0; k < c->conv[i].n; k++)
+            mask |= c->conv[i].bit[k];
+        filter_init(&f->filter[1 + i], mask);
+    }
+    *out = f;
+    return 0;
 }
 
 void hf_fastcc_close(hf_fastcc **f)
@@ -112,40 +184,15 @@ void hf_fastcc_close(hf_fastcc **f)
         return;
     hf_buf_free(&(*f)->tmp[0]);
     hf_buf_free(&(*f)->tmp[1]);
+    free((*f)->filter);
     free(*f);
     *f = NULL;
 }
 
-/* Character id (0: in no key) of the character at p, and its length.  Input
- * is valid UTF-8 by contract; anything else is taken one byte at a time with
- * id 0, so it is copied and never read past e. */
-static inline uint32_t char_id(const uint8_t *p, const uint8_t *e, size_t *len)
-{
-    uint32_t b = p[0], cp;
-    if (b >= 0xE0 && b < 0xF0 && e - p >= 3) {
-        *len = 3;
-        cp = (b & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
-    } else if (b < 0x80) {
-        *len = 1;
-        cp = b;
-    } else if (b >= 0xC0 && b < 0xE0 && e - p >= 2) {
-        *len = 2;
-        cp = (b & 0x1F) << 6 | (p[1] & 0x3F);
-    } else if (b >= 0xF0 && b < 0xF8 && e - p >= 4) {
-        *len = 4;
-        cp = (b & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 | (uint32_t)(p[2] & 0x3F) << 6 |
-             (p[3] & 0x3F);
-    } else {
-        *len = 1;
-        return 0;
-    }
-    return cp < HF_FCC_ALPHA_LIMIT ? hf_fcc_alpha_lo[hf_fcc_alpha_hi[cp >> 6] * 64u + (cp & 63)] : 0;
-}
-
 /* Longest key of the dictionary at root that is a prefix of the text whose
  * first character has id c0 and whose rest is [p, e): returns its val (0 for
- * none) and sets *end past the key.  Walking stops where the trie has no
- * child, so this costs one step per character of the longest candidate. */
+ * none) and sets *end past the key.  The walk stops where the trie has no
+ * child, so it costs one step per character of the longest candidate. */
 static inline uint32_t longest(int32_t root, uint32_t c0, const uint8_t *p, const uint8_t *e,
                                const uint8_t **end)
 {
@@ -158,7 +205,7 @@ static inline uint32_t longest(int32_t root, uint32_t c0, const uint8_t *p, cons
     bool second = true;
     while (da[s].base && p < e) {
         size_t l;
-        uint32_t c = char_id(p, e, &l);
+        uint32_t c = cp_id(decode(p, e, &l));
         if (!c || (second && !bigram_maybe(c0, c)))
             break;
         second = false;
@@ -175,8 +222,7 @@ static inline uint32_t longest(int32_t root, uint32_t c0, const uint8_t *p, cons
     return best;
 }
 
-/* Appends n bytes.  The fast path needs room for n plus the over-copy slack
- * of put_val. */
+/* Appends n bytes, keeping room for the over-copy of put_val. */
 static inline int put(hf_buf *b, const void *s, size_t n)
 {
     if (n + 32 >= b->cap - b->len && hf_buf_reserve(b, n + 32))
@@ -188,7 +234,7 @@ static inline int put(hf_buf *b, const void *s, size_t n)
 
 /* Appends the value of a match of [key, end).  Values are short (mostly one
  * character): a fixed 16-byte copy from the zero-padded pool beats a memcpy
- * call; the buffer always has that slack (put reserves it). */
+ * call, and put() always leaves that much room. */
 static inline int put_val(hf_buf *b, uint32_t v, const uint8_t *key, const uint8_t *end)
 {
     if (VAL_IDENTITY(v))
@@ -202,22 +248,23 @@ static inline int put_val(hf_buf *b, uint32_t v, const uint8_t *key, const uint8
     return 0;
 }
 
-/* One conversion step on the segment [p, e), appended to out.  Dictionaries
- * before `first` in the group are known not to match anywhere in it. */
-static int convert_step(const struct hf_fcc_step *st, int first, const uint8_t *p,
-                        const uint8_t *e, hf_buf *out)
+/* Step i of the chain on the segment [p, e), appended to out. */
+static int convert_step(const hf_fastcc *f, int i, const uint8_t *p, const uint8_t *e, hf_buf *out)
 {
+    const struct hf_fcc_step *st = &f->cfg->conv[i];
+    const struct hf_fcc_filter *fl = &f->filter[1 + i];
+    const int first = i ? 0 : f->first0;
     const uint8_t *run = p; /* start of the characters copied unchanged */
     while (p < e) {
         size_t l;
-        uint32_t c = char_id(p, e, &l);
-        if (c) {
-            uint32_t starts = hf_fcc_first[c];
+        uint32_t id, cp = decode(p, e, &l);
+        if (may_start(fl, cp, &id)) {
+            uint32_t starts = hf_fcc_first[id];
             for (int k = first; k < st->n; k++) {
                 if (!(starts & st->bit[k]))
                     continue;
                 const uint8_t *end;
-                uint32_t v = longest(st->root[k], c, p + l, e, &end);
+                uint32_t v = longest(st->root[k], id, p + l, e, &end);
                 if (v) {
                     if ((run < p && put(out, run, (size_t)(p - run))) || put_val(out, v, p, end))
                         return -ENOMEM;
@@ -232,57 +279,54 @@ static int convert_step(const struct hf_fcc_step *st, int first, const uint8_t *
     return run < p ? put(out, run, (size_t)(p - run)) : 0;
 }
 
-/* Runs the chain from step `from` on one segment [p, e), appending the result
- * to out; `first` as in convert_step for that step. */
-static int chain(hf_fastcc *f, int from, int first, const uint8_t *p, const uint8_t *e, hf_buf *out)
+/* Steps from..nconv-1 of the chain on one segment [p, e), appended to out. */
+static int chain(hf_fastcc *f, int from, const uint8_t *p, const uint8_t *e, hf_buf *out)
 {
-    const struct hf_fcc_config *c = f->cfg;
-    if (from >= c->nconv)
+    const int n = f->cfg->nconv;
+    if (from >= n)
         return put(out, p, (size_t)(e - p));
-    if (from == c->nconv - 1)
-        return convert_step(&c->conv[from], first, p, e, out);
+    if (from == n - 1)
+        return convert_step(f, from, p, e, out);
     hf_buf *src = &f->tmp[0];
     hf_buf_clear(src);
-    if (convert_step(&c->conv[from], first, p, e, src))
+    if (convert_step(f, from, p, e, src))
         return -ENOMEM;
-    for (int i = from + 1; i < c->nconv; i++) {
-        hf_buf *dst = i == c->nconv - 1 ? out : &f->tmp[(i - from) & 1];
+    for (int i = from + 1; i < n; i++) {
+        hf_buf *dst = i == n - 1 ? out : &f->tmp[(i - from) & 1];
         if (dst != out)
             hf_buf_clear(dst);
-        if (convert_step(&c->conv[i], 0, (const uint8_t *)src->p,
-                         (const uint8_t *)src->p + src->len, dst))
+        if (convert_step(f, i, (const uint8_t *)src->p, (const uint8_t *)src->p + src->len, dst))
             return -ENOMEM;
         src = dst;
     }
     return 0;
 }
 
-/* A matched segment [p, end) with the segmentation dictionary's value v: with
- * the shortcut, the first step's result is that value. */
+/* A matched segment [p, end), v its value in the segmentation dictionary:
+ * with the shortcut, v is the result of step 0. */
 static int chain_key(hf_fastcc *f, uint32_t v, const uint8_t *p, const uint8_t *end, hf_buf *out)
 {
-    if (!f->seg_first)
-        return chain(f, 0, 0, p, end, out);
+    if (!f->first0)
+        return chain(f, 0, p, end, out);
     if (VAL_IDENTITY(v))
-        return chain(f, 1, 0, p, end, out);
+        return chain(f, 1, p, end, out);
     const uint8_t *s = (const uint8_t *)hf_fcc_pool + VAL_OFF(v);
-    return chain(f, 1, 0, s, s + VAL_LEN(v), out);
+    return chain(f, 1, s, s + VAL_LEN(v), out);
 }
 
 static int convert(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out)
 {
     const int32_t seg = f->cfg->seg;
-    const uint32_t segbit = f->cfg->segbit;
-    const int first = f->seg_first;
+    const struct hf_fcc_filter *fl = &f->filter[0];
     const uint8_t *run = p; /* start of the current unmatched segment */
     while (p < e) {
         size_t l;
-        uint32_t c = char_id(p, e, &l);
-        if (hf_fcc_first[c] & segbit) {
+        uint32_t id, cp = decode(p, e, &l);
+        if (may_start(fl, cp, &id)) {
             const uint8_t *end;
-            uint32_t v = longest(seg, c, p + l, e, &end);
+            uint32_t v = longest(seg, id, p + l, e, &end);
             if (v) {
-                if ((run < p && chain(f, 0, first, run, p, out)) || chain_key(f, v, p, end, out))
+                if ((run < p && chain(f, 0, run, p, out)) || chain_key(f, v, p, end, out))
                     return -ENOMEM;
                 p = run = end;
                 continue;
@@ -290,7 +334,7 @@ static int convert(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out
         }
         p += l;
     }
-    return run < p ? chain(f, 0, first, run, p, out) : 0;
+    return run < p ? chain(f, 0, run, p, out) : 0;
 }
 
 int hf_fastcc_convert(hf_fastcc *f, const char *in, size_t n, hf_buf *out)

@@ -145,6 +145,13 @@ check "progress: stdout untouched" [ "$(wc -l < "$TMP/pout")" = 1300 ]
 check "progress: off when stderr is not a terminal" [ ! -s "$TMP/perr2" ]
 check "report: no colour on a pipe" sh -c "! '$H' report '$TMP/in' | grep -q \"\$(printf '\\033')\""
 
+# report --pairs: calibration on labelled pairs
+printf '1\t2\tsame\n3\t4\tdifferent\n5\t6\tsame\n5\t7\tdifferent\n1\t99\tsame\n' > "$TMP/labels"
+"$H" report --pairs "$TMP/labels" "$TMP/in" > "$TMP/cal" 2> "$TMP/calerr"
+check "calibration: a table per measure with the current threshold" grep -q '0.88 .* <- current' "$TMP/cal"
+check "calibration: a recommendation" grep -q '^recommended: ' "$TMP/cal"
+check "calibration: unknown ids reported" grep -q "labels:5: id '99' is not in the input" "$TMP/calerr"
+
 # report
 "$H" report "$TMP/in" > "$TMP/rt"
 check "report text: summary" grep -q '^records 11, clusters 7, duplicate records 4, duplicate bytes' "$TMP/rt"
