@@ -17,6 +17,7 @@ The output header defines:
   hf_fcc_first[]      character id -> bit mask of the dictionaries that have a
                       key starting with it (dictionary d: bit min(d, 31)), so
                       that most failed lookups touch no trie node;
+  hf_fcc_single[]     the same for one-character keys;
   hf_fcc_bigram[]     a Bloom filter of the first two characters of every
                       key, for the same reason one character further;
   hf_fcc_da[]         one double-array trie (Aoe 1989) holding every
@@ -279,10 +280,15 @@ def main():
     # First-character filter: bit min(d, 31) of first[id] is set when a key of
     # dictionary d starts with that character (bit 31 is shared by the rest).
     bit = lambda d: 1 << min(d, 31)
+    # single[id] likewise marks one-character keys: where it is clear, a match
+    # needs a second character, and the bigram filter below is asked first.
     first = [0] * nalpha
+    single = [0] * nalpha
     for d, e in enumerate(dict_entries):
         for k in e:
             first[cid[k[0]]] |= bit(d)
+            if len(k) == 1:
+                single[cid[k]] |= bit(d)
 
     # Second-character filter (a one-hash Bloom filter over the first two
     # characters of every key): most walks end at the second character, and
@@ -315,6 +321,9 @@ def main():
         w('};\nstatic const uint32_t hf_fcc_first[%d] = {\n' % nalpha)
         for i in range(0, nalpha, 16):
             w(','.join('%du' % x for x in first[i:i + 16]) + ',\n')
+        w('};\nstatic const uint32_t hf_fcc_single[%d] = {\n' % nalpha)
+        for i in range(0, nalpha, 16):
+            w(','.join('%du' % x for x in single[i:i + 16]) + ',\n')
         w('};\n#define HF_FCC_GEN_BIGRAM_BITS %d\nstatic const uint8_t hf_fcc_bigram[%d] = {\n'
           % (BIGRAM_BITS, len(bigram)))
         for i in range(0, len(bigram), 32):

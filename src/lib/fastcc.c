@@ -189,14 +189,22 @@ void hf_fastcc_close(hf_fastcc **f)
     *f = NULL;
 }
 
-/* Longest key of the dictionary at root that is a prefix of the text whose
- * first character has id c0 and whose rest is [p, e): returns its val (0 for
- * none) and sets *end past the key.  The walk stops where the trie has no
- * child, so it costs one step per character of the longest candidate. */
-static inline uint32_t longest(int32_t root, uint32_t c0, const uint8_t *p, const uint8_t *e,
-                               const uint8_t **end)
+/* Longest key of the dictionary (root, bit) that is a prefix of the text
+ * whose first character has id c0 and whose rest is [p, e): returns its val
+ * (0 for none) and sets *end past the key.  The walk stops where the trie has
+ * no child, so it costs one step per character of the longest candidate; and
+ * when c0 is no key by itself, the bigram filter is asked before the trie
+ * (most characters that start a phrase do not start one here). */
+static inline uint32_t longest(int32_t root, uint32_t bit, uint32_t c0, const uint8_t *p,
+                               const uint8_t *e, const uint8_t **end)
 {
     const struct hf_fcc_node *da = hf_fcc_da;
+    size_t l;
+    uint32_t c = 0;
+    if (!(hf_fcc_single[c0] & bit)) {
+        if (p >= e || !(c = cp_id(decode(p, e, &l))) || !bigram_maybe(c0, c))
+            return 0;
+    }
     int32_t s = da[root].base + (int32_t)c0;
     if (da[s].check != root)
         return 0;
@@ -204,8 +212,8 @@ static inline uint32_t longest(int32_t root, uint32_t c0, const uint8_t *p, cons
     *end = p;
     bool second = true;
     while (da[s].base && p < e) {
-        size_t l;
-        uint32_t c = cp_id(decode(p, e, &l));
+        if (!second || !c)
+            c = cp_id(decode(p, e, &l));
         if (!c || (second && !bigram_maybe(c0, c)))
             break;
         second = false;
@@ -264,7 +272,7 @@ static int convert_step(const hf_fastcc *f, int i, const uint8_t *p, const uint8
                 if (!(starts & st->bit[k]))
                     continue;
                 const uint8_t *end;
-                uint32_t v = longest(st->root[k], id, p + l, e, &end);
+                uint32_t v = longest(st->root[k], st->bit[k], id, p + l, e, &end);
                 if (v) {
                     if ((run < p && put(out, run, (size_t)(p - run))) || put_val(out, v, p, end))
                         return -ENOMEM;
@@ -324,7 +332,7 @@ static int convert(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out
         uint32_t id, cp = decode(p, e, &l);
         if (may_start(fl, cp, &id)) {
             const uint8_t *end;
-            uint32_t v = longest(seg, id, p + l, e, &end);
+            uint32_t v = longest(seg, fl->mask, id, p + l, e, &end);
             if (v) {
                 if ((run < p && chain(f, 0, run, p, out)) || chain_key(f, v, p, end, out))
                     return -ENOMEM;

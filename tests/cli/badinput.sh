@@ -86,6 +86,11 @@ if [ -w /dev/full ]; then
     expect "write error: help" 2 '' -- sh -c "'$H' --help > /dev/full"
 fi
 
+expect "closed stdout: status 2" 2 '' -- sh -c "'$H' normalize '$TMP/good' >&-"
+"$H" normalize "$TMP/good" >&- 2> "$TMP/err"
+check "closed stdout: a message" grep -q '^hanfold: error writing output: Bad file descriptor' "$TMP/err"
+expect "closed stdout: dedup too" 2 '' -- sh -c "'$H' dedup '$TMP/good' >&-"
+
 seq 1 200000 > "$TMP/many"
 expect "closed pipe ends quietly" 0 '1' -- sh -c "'$H' normalize '$TMP/many' 2>'$TMP/pipe-err' | head -1"
 check "closed pipe: nothing on stderr" [ ! -s "$TMP/pipe-err" ]
