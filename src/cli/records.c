@@ -478,21 +478,7 @@ static int next_record(hf_reader *r, hf_record *rec)
                 if (k == 0)
                     break;
                 r->line++;
-                if (k == 2) {
-                    /* an oversize line ends the record here; the caller
-                     * drains the rest of the line */
-                    if (!r->para.len)
-                        first = r->line;
-                    else if (hf_buf_putc(&r->para, '\n'))
-                        return -ENOMEM;
-                    if (hf_buf_append(&r->para, p, len))
-                        return -ENOMEM;
-                    rec->oversize = true;
-                    rec->error = oversize_msg(r);
-                    got = 1;
-                    break;
-                }
-                if (blank(p, len)) {
+                if (k != 2 && blank(p, len)) {
                     if (r->para.len)
                         break;
                     continue;
@@ -504,9 +490,11 @@ static int next_record(hf_reader *r, hf_record *rec)
                 if (hf_buf_append(&r->para, p, len))
                     return -ENOMEM;
                 got = 1;
-                if (r->o.max_record && r->para.len > r->o.max_record) {
-                    /* bounded memory: the paragraph ends here; the lines
-                     * after this one start the next record */
+                if (k == 2 || (r->o.max_record && r->para.len > r->o.max_record)) {
+                    /* bounded memory: the record ends here, with an
+                     * oversize line (the caller drains its rest) or when
+                     * the paragraph outgrows the limit (the lines after
+                     * this one start the next record) */
                     rec->oversize = true;
                     rec->error = oversize_msg(r);
                     break;

@@ -525,7 +525,9 @@ static int keep(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number, uint
     return 0;
 }
 
-int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *match, double *simout)
+/* Numbers the next record: per-record arrays grow (unless streaming) and
+ * the record starts as a cluster of its own. */
+static int next_record(hanfold_clusterer *c, uint32_t *me)
 {
     if (c->n == NONE - 1)
         return -EOVERFLOW;
@@ -543,11 +545,20 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
         }
         c->cap = nc;
     }
-    uint32_t me = c->n++;
+    *me = c->n++;
     if (c->cluster)
-        c->cluster[me] = me;
+        c->cluster[*me] = *me;
     if (c->parent)
-        c->parent[me] = me;
+        c->parent[*me] = *me;
+    return 0;
+}
+
+int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *match, double *simout)
+{
+    uint32_t me;
+    int e = next_record(c, &me);
+    if (e)
+        return e;
     *match = me;
     *simout = 1.0;
     /* An empty key (only punctuation, only markup) says nothing about the
@@ -626,7 +637,7 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
             return 0; /* not indexed: only representatives are */
     }
     uint32_t slot;
-    int e = keep(c, q, me, &slot);
+    e = keep(c, q, me, &slot);
     if (e)
         return e;
     if (exact == NONE && xinsert(c, q->key_hash, slot))
@@ -670,32 +681,15 @@ size_t hf_lcs(const uint32_t *a, size_t m, const uint32_t *b, size_t n)
 
 int hanfold_clusterer_add_rep(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *number)
 {
-    if (c->n == NONE - 1)
-        return -EOVERFLOW;
-    if (c->n == c->cap && !c->set.streaming) {
-        size_t nc = c->cap ? c->cap * 2 : 1024;
-        uint32_t *cl = realloc(c->cluster, nc * sizeof *cl);
-        if (!cl)
-            return -ENOMEM;
-        c->cluster = cl;
-        if (c->set.linkage == HANFOLD_LINKAGE_SINGLE) {
-            uint32_t *p = realloc(c->parent, nc * sizeof *p);
-            if (!p)
-                return -ENOMEM;
-            c->parent = p;
-        }
-        c->cap = nc;
-    }
-    uint32_t me = c->n++;
-    if (c->cluster)
-        c->cluster[me] = me;
-    if (c->parent)
-        c->parent[me] = me;
+    uint32_t me;
+    int e = next_record(c, &me);
+    if (e)
+        return e;
     *number = me;
     if (q->key_tokens == 0)
         return 0;
     uint32_t slot;
-    int e = keep(c, q, me, &slot);
+    e = keep(c, q, me, &slot);
     if (e)
         return e;
     if (xfind(c, q->key_hash) == NONE && xinsert(c, q->key_hash, slot))
