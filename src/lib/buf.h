@@ -28,7 +28,42 @@ void hf_buf_free(hf_buf *b);
 
 /* Decodes one code point from valid UTF-8 at s (n bytes available).
  * Returns its length (1..4) and stores it in *c; on an invalid or truncated
- * sequence returns -1 and leaves *c untouched. */
-int hf_utf8_next(const uint8_t *s, size_t n, uint32_t *c);
+ * sequence returns -1 and leaves *c untouched.  Well-formed sequences per
+ * Unicode 15, Table 3-7: no overlongs, no surrogates, nothing above
+ * U+10FFFF.  Inline: every stage decodes every character. */
+static inline int hf_utf8_next(const uint8_t *s, size_t n, uint32_t *c)
+{
+    if (n == 0)
+        return -1;
+    uint8_t b0 = s[0];
+    if (b0 < 0x80) {
+        *c = b0;
+        return 1;
+    }
+    if (b0 >= 0xE0 && b0 <= 0xEF) { /* the common case in Chinese text */
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return -1;
+        if ((b0 == 0xE0 && s[1] < 0xA0) || (b0 == 0xED && s[1] > 0x9F))
+            return -1;
+        *c = ((uint32_t)(b0 & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+        return 3;
+    }
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        if (n < 2 || (s[1] & 0xC0) != 0x80)
+            return -1;
+        *c = ((uint32_t)(b0 & 0x1F) << 6) | (s[1] & 0x3F);
+        return 2;
+    }
+    if (b0 >= 0xF0 && b0 <= 0xF4) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+            return -1;
+        if ((b0 == 0xF0 && s[1] < 0x90) || (b0 == 0xF4 && s[1] > 0x8F))
+            return -1;
+        *c = ((uint32_t)(b0 & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) |
+             ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+        return 4;
+    }
+    return -1;
+}
 
 #endif

@@ -10,6 +10,7 @@
 #include "stages.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <unicase.h>
 #include <unictype.h>
@@ -19,8 +20,31 @@
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Dense tables for the Basic Multilingual Plane, built once from the sorted
+ * generated tables: a binary search per character was the largest cost of
+ * the key.  Other planes fall back to the search. */
+static uint32_t fold_bmp[0x10000];
+static uint8_t phrase_first_bmp[0x10000];
+static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
+
+static void tables_init(void)
+{
+    for (uint32_t c = 0; c < 0x10000; c++)
+        fold_bmp[c] = c;
+    for (size_t i = 0; i < N_ELEMS(hf_fold_chars); i++)
+        if (hf_fold_chars[i].from < 0x10000)
+            fold_bmp[hf_fold_chars[i].from] = hf_fold_chars[i].to;
+    for (size_t i = 0; i < N_ELEMS(hf_fold_phrase_first); i++)
+        if (hf_fold_phrase_first[i].cp < 0x10000)
+            phrase_first_bmp[hf_fold_phrase_first[i].cp] = hf_fold_phrase_first[i].maxlen;
+    for (size_t i = 0; i < N_ELEMS(hf_fold_phrases); i++)
+        phrase_len[i] = (uint8_t)strlen(hf_fold_phrases[i].from);
+}
+
 static uint32_t fold_char(uint32_t c)
 {
+    if (c < 0x10000)
+        return fold_bmp[c];
     size_t lo = 0, hi = N_ELEMS(hf_fold_chars);
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -35,6 +59,8 @@ static uint32_t fold_char(uint32_t c)
 /* Longest phrase (in characters) that starts with c, 0 if none. */
 static int phrase_maxlen(uint32_t c)
 {
+    if (c < 0x10000)
+        return phrase_first_bmp[c];
     size_t lo = 0, hi = N_ELEMS(hf_fold_phrase_first);
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -52,9 +78,8 @@ static const char *phrase_lookup(const char *s, size_t n)
     size_t lo = 0, hi = N_ELEMS(hf_fold_phrases);
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        const char *f = hf_fold_phrases[mid].from;
-        size_t fl = strlen(f);
-        int cmp = memcmp(f, s, fl < n ? fl : n);
+        size_t fl = phrase_len[mid];
+        int cmp = memcmp(hf_fold_phrases[mid].from, s, fl < n ? fl : n);
         if (cmp == 0)
             cmp = fl < n ? -1 : fl > n ? 1 : 0;
         if (cmp < 0)
@@ -74,6 +99,8 @@ static bool keep(uint32_t c)
 
 int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, tables_init);
     const uint8_t *p = (const uint8_t *)s, *end = p + n;
     hf_buf_clear(tmp);
     /* Pass 1: letters and digits, lower-cased, variant-folded. */

@@ -17,6 +17,7 @@
 #include "fingerprint.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,17 +99,45 @@ int hf_shingles(const uint32_t *tok, size_t ntok, unsigned n, hf_u64vec *out)
     return 0;
 }
 
+/* lane[b] has byte i equal to bit i of b: adding lane[byte k of a hash] to
+ * a packed counter adds that hash's bits 8k..8k+7 to eight 8-bit counters at
+ * once, so a shingle costs 8 additions instead of 64.  Counters are flushed
+ * to 32 bits every 255 shingles, before a lane can overflow. */
+static uint64_t lane[256];
+
+static void lane_init(void)
+{
+    for (int b = 0; b < 256; b++) {
+        uint64_t v = 0;
+        for (int i = 0; i < 8; i++)
+            if (b & (1 << i))
+                v |= 1ULL << (8 * i);
+        lane[b] = v;
+    }
+}
+
 uint64_t hf_simhash(const uint64_t *h, size_t n)
 {
-    int32_t acc[64] = {0};
-    for (size_t i = 0; i < n; i++) {
-        uint64_t x = h[i];
-        for (int b = 0; b < 64; b++)
-            acc[b] += (int32_t)((x >> b) & 1) * 2 - 1;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, lane_init);
+    uint32_t ones[64] = {0};
+    size_t i = 0;
+    while (i < n) {
+        uint64_t acc[8] = {0};
+        size_t end = n - i > 255 ? i + 255 : n;
+        for (; i < end; i++) {
+            uint64_t x = h[i];
+            for (int k = 0; k < 8; k++)
+                acc[k] += lane[(x >> (8 * k)) & 0xFF];
+        }
+        for (int k = 0; k < 8; k++)
+            for (int b = 0; b < 8; b++)
+                ones[8 * k + b] += (uint32_t)((acc[k] >> (8 * b)) & 0xFF);
     }
+    /* Charikar: bit set when more shingles have it set than not */
     uint64_t s = 0;
     for (int b = 0; b < 64; b++)
-        if (acc[b] > 0)
+        if (2 * (uint64_t)ones[b] > n)
             s |= 1ULL << b;
     return s;
 }
