@@ -67,12 +67,6 @@ int hf_tokenize(const char *key, size_t n, hf_u32vec *out)
     return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 int hf_shingles(const uint32_t *tok, size_t ntok, unsigned n, hf_u64vec *out)
 {
     out->len = 0;
@@ -142,11 +136,57 @@ uint64_t hf_simhash(const uint64_t *h, size_t n)
     return s;
 }
 
+/* Quicksort specialised for 64-bit keys (median of three, insertion sort
+ * below 24 elements, recursion on the smaller side only): several times
+ * faster than qsort() with a comparison callback, and the sketch of every
+ * record is sorted. */
+static void sort_u64(uint64_t *v, size_t n)
+{
+    while (n > 24) {
+        size_t m = n / 2;
+        uint64_t a = v[0], b = v[m], c = v[n - 1];
+        uint64_t pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i >= j)
+                break;
+            uint64_t t = v[i];
+            v[i] = v[j];
+            v[j] = t;
+            i++;
+            j--;
+        }
+        /* [0, j] <= pivot <= [j + 1, n) */
+        size_t left = j + 1;
+        if (left < n - left) {
+            sort_u64(v, left);
+            v += left;
+            n -= left;
+        } else {
+            sort_u64(v + left, n - left);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = v[i];
+        size_t k = i;
+        while (k > 0 && v[k - 1] > x) {
+            v[k] = v[k - 1];
+            k--;
+        }
+        v[k] = x;
+    }
+}
+
 size_t hf_sort_unique(uint64_t *v, size_t n)
 {
     if (n < 2)
         return n;
-    qsort(v, n, sizeof *v, cmp_u64);
+    sort_u64(v, n);
     size_t k = 1;
     for (size_t i = 1; i < n; i++)
         if (v[i] != v[k - 1])

@@ -11,6 +11,12 @@
 
 static int popcount(uint64_t x) { return __builtin_popcountll(x); }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 int main(void)
 {
     /* XXH3 known answers (xxHash's own test vectors). */
@@ -46,6 +52,30 @@ int main(void)
     CHECK(hf_simhash(NULL, 0) == 0);
     uint64_t same[4] = {0xdeadbeefULL, 0xdeadbeefULL, 0xdeadbeefULL, 0xdeadbeefULL};
     CHECK(hf_simhash(same, 4) == 0xdeadbeefULL);
+
+    /* hf_sort_unique against qsort + unique, many sizes and duplicate rates */
+    uint64_t st = 88172645463325252ULL;
+    int sort_bad = 0;
+    for (int it = 0; it < 5000 && !sort_bad; it++) {
+        uint64_t a[300], b[300];
+        size_t n = (size_t)(st % 300);
+        unsigned mod = 1 + (unsigned)(st >> 40) % 50;
+        for (size_t i = 0; i < n; i++) {
+            st ^= st << 13;
+            st ^= st >> 7;
+            st ^= st << 17;
+            a[i] = b[i] = (it % 2) ? st % mod : st;
+        }
+        size_t k = hf_sort_unique(a, n);
+        qsort(b, n, sizeof *b, cmp_u64);
+        size_t m = n ? 1 : 0;
+        for (size_t i = 1; i < n; i++)
+            if (b[i] != b[m - 1])
+                b[m++] = b[i];
+        sort_bad = k != m || (k && memcmp(a, b, k * sizeof *a) != 0);
+        st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+    }
+    CHECK(!sort_bad);
 
     /* Through the context: a near-duplicate is closer than an unrelated text. */
     hanfold_ctx *ctx;
