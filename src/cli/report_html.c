@@ -106,6 +106,16 @@ static void out_bytes(uint64_t v)
     outf(x < 99.95 ? "%.1f %s" : "%.0f %s", x, unit[u]);
 }
 
+/* A threshold: two decimals, three when it has them ("0.88", "0.875"). */
+static const char *thr(double v, char buf[32])
+{
+    snprintf(buf, 32, "%.3f", v);
+    size_t n = strlen(buf);
+    if (n > 4 && buf[n - 1] == '0' && strchr(buf, '.') && strchr(buf, '.') < buf + n - 3)
+        buf[n - 1] = 0;
+    return buf;
+}
+
 /* ---- UTF-8 and escaping ------------------------------------------------------------------- */
 
 /* Length (1-4) of the well-formed UTF-8 sequence at s (Unicode 15, table
@@ -686,10 +696,10 @@ static int diff_texts(const units *A, const units *B, edits *s)
 static const char css[] =
 ":root{--fg:#1d2329;--muted:#5d6873;--bg:#fff;--panel:#f5f7f9;--line:#d9dee3;--link:#0b62a4;"
 "--dup:#0072b2;--non:#e69f00;--thr:#b8420a;--ins-bg:#d3e8fa;--ins-fg:#00345a;--ins-ln:#0072b2;"
-"--del-bg:#fde0c5;--del-fg:#6b2d00;--del-ln:#c25400;color-scheme:light dark}\n"
+"--del-bg:#fde0c5;--del-fg:#6b2d00;--del-ln:#c25400;--badge-fg:#fff;color-scheme:light dark}\n"
 "@media (prefers-color-scheme:dark){:root{--fg:#e4e8ec;--muted:#9ba6b1;--bg:#14181c;--panel:#1d2228;"
 "--line:#343c45;--link:#7cc4f4;--dup:#56b4e9;--non:#e69f00;--thr:#ff8a4c;--ins-bg:#0e3a5e;"
-"--ins-fg:#d6ecff;--ins-ln:#56b4e9;--del-bg:#55300d;--del-fg:#ffdcbc;--del-ln:#e69f00}}\n"
+"--ins-fg:#d6ecff;--ins-ln:#56b4e9;--del-bg:#55300d;--del-fg:#ffdcbc;--del-ln:#e69f00;--badge-fg:#0d1b26}}\n"
 "*{box-sizing:border-box}[hidden]{display:none!important}\n"
 "body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.6 system-ui,-apple-system,"
 "\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,\"PingFang SC\",\"Hiragino Sans GB\",\"Microsoft YaHei\","
@@ -700,7 +710,7 @@ static const char css[] =
 "h1{font-size:1.55rem;margin:0 0 .2rem;letter-spacing:-.01em}h2{font-size:1.2rem;margin:2.2rem 0 .6rem;"
 "padding-bottom:.3rem;border-bottom:1px solid var(--line)}\n"
 ".sub{color:var(--muted);margin:0 0 1.2rem}\n"
-".cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(9.5rem,1fr));gap:.7rem;margin:0}\n"
+".cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(8rem,1fr));gap:.7rem;margin:0}\n"
 ".card{background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:.55rem .85rem}\n"
 ".card dt{color:var(--muted);font-size:.82rem}.card dd{margin:0;font-size:1.45rem;font-weight:600;"
 "font-variant-numeric:tabular-nums}.card dd small{font-size:.8rem;font-weight:400;color:var(--muted)}\n"
@@ -729,18 +739,18 @@ static const char css[] =
 ".id{font-weight:600;overflow-wrap:anywhere}.src{color:var(--muted);overflow-wrap:anywhere}\n"
 ".sim,.by,.chg{font-variant-numeric:tabular-nums;color:var(--muted)}.sim b{color:var(--fg)}\n"
 ".badge{font-size:.75rem;font-weight:600;padding:.05rem .45rem;border-radius:999px;background:var(--dup);"
-"color:#fff}\n"
+"color:var(--badge-fg)}\n"
 ".rep{background:var(--panel);border-radius:8px;padding:.5rem .8rem;margin:.3rem 0 .6rem}\n"
 "details>summary{cursor:pointer}details.txt>summary,details.more>summary{color:var(--muted);font-size:.85rem}\n"
 ".body,.diff{white-space:pre-wrap;overflow-wrap:anywhere;line-height:1.8;font-size:1rem;margin:.35rem 0 0}\n"
 ".preview{color:var(--muted);margin:.3rem 0 0;overflow-wrap:anywhere}\n"
 "ol.ms{list-style:none;margin:0;padding:0}ol.ms>li{border-top:1px solid var(--line);padding:.45rem 0}\n"
-"ol.ms>li>details>summary{list-style-position:outside}ol.ms>li>details>summary .who{display:inline-flex}\n"
+"ol.ms>li>details>summary .who{display:inline-flex}\n"
 ".same{color:var(--muted);font-size:.85rem}.note{color:var(--muted);font-size:.85rem;margin:.3rem 0 0}\n"
 "ins{background:var(--ins-bg);color:var(--ins-fg);text-decoration:underline 2px var(--ins-ln);"
 "text-underline-offset:.25em;border-radius:2px}\n"
-"del{background:var(--del-bg);color:var(--del-fg);text-decoration:line-through 1.5px var(--del-ln);"
-"border-radius:2px}\n"
+"del{background:var(--del-bg);color:var(--del-fg);text-decoration:none;outline:1px dashed var(--del-ln);"
+"outline-offset:-1px;border-radius:2px}\n"
 ".ni{color:var(--ins-ln);font-weight:600}.nd{color:var(--del-ln);font-weight:600}\n"
 ".skip{display:block;margin:.35rem 0;padding:.05rem 0;text-align:center;font-size:.78rem;color:var(--muted);"
 "border-top:1px dashed var(--line);border-bottom:1px dashed var(--line);user-select:none}\n"
@@ -849,11 +859,12 @@ static void summary(const hf_report_data *d)
     esc_str(d->linkage);
     out(d->linkage && !strcmp(d->linkage, "single") ? " (every verified pair joins its clusters)"
                                                     : " (a record joins its most similar earlier representative)");
+    char t1[32], t2[32], t3[32], t4[32];
     outf("</dd>\n<dt>Thresholds</dt><dd id=\"thresholds\">short texts (LCS over the shorter key, under %d "
-         "tokens) <b>%.2f</b> &middot; long texts <b>%.2f</b> &middot; very long texts (3-gram Jaccard, over "
-         "%d tokens) <b>%.2f</b> &middot; minimum length ratio <b>%.2f</b></dd>\n",
-         HANFOLD_SHORT_TIER, d->threshold, d->long_threshold, HANFOLD_SHORT_MAX, d->jaccard_threshold,
-         d->min_ratio);
+         "tokens) <b>%s</b> &middot; long texts <b>%s</b> &middot; very long texts (3-gram Jaccard, over "
+         "%d tokens) <b>%s</b> &middot; minimum length ratio <b>%s</b></dd>\n",
+         HANFOLD_SHORT_TIER, thr(d->threshold, t1), thr(d->long_threshold, t2), HANFOLD_SHORT_MAX,
+         thr(d->jaccard_threshold, t3), thr(d->min_ratio, t4));
     out("<dt>Inputs</dt><dd id=\"inputs\">");
     if (!d->ninputs)
         out("standard input");
@@ -883,9 +894,11 @@ static void summary(const hf_report_data *d)
 #define HT 24.0
 #define HB 34.0
 
+/* Bar height as a share of the half panel: logarithmic with 1 pair at one
+ * step up from the axis, so that a single pair near the threshold shows. */
 static double hscale(uint64_t c, uint64_t max)
 {
-    return c ? log10(1.0 + (double)c) / log10(1.0 + (double)max) : 0.0;
+    return c ? (1 + log10((double)c)) / (1 + log10((double)max)) : 0.0;
 }
 
 static void histogram_panel(const hf_report_data *d, int kind)
@@ -896,26 +909,28 @@ static void histogram_panel(const hf_report_data *d, int kind)
     for (int b = 0; b <= 100; b++) {
         total += all[b];
         ndup += dup[b];
-        uint64_t non = all[b] - dup[b];
+        uint64_t non = all[b] > dup[b] ? all[b] - dup[b] : 0;
         max = dup[b] > max ? dup[b] : max;
         max = non > max ? non : max;
     }
     double th = kind == HANFOLD_PAIR_TINY ? 1.0
               : kind == HANFOLD_PAIR_SHORT ? d->threshold
               : kind == HANFOLD_PAIR_LONG ? d->long_threshold : d->jaccard_threshold;
+    char ts[32];
+    thr(th, ts);
     outf("<figure class=\"hist\" id=\"hist-%d\"><figcaption><b>%s</b> ", kind, title[kind]);
     switch (kind) {
     case HANFOLD_PAIR_TINY:
         outf("(keys of at most %d tokens: only identical keys match)", HANFOLD_TINY);
         break;
     case HANFOLD_PAIR_SHORT:
-        outf("(LCS over the shorter key, under %d tokens; threshold %.2f)", HANFOLD_SHORT_TIER, th);
+        outf("(LCS over the shorter key, under %d tokens; threshold %s)", HANFOLD_SHORT_TIER, ts);
         break;
     case HANFOLD_PAIR_LONG:
-        outf("(LCS over the shorter key, %d tokens or more; threshold %.2f)", HANFOLD_SHORT_TIER, th);
+        outf("(LCS over the shorter key, %d tokens or more; threshold %s)", HANFOLD_SHORT_TIER, ts);
         break;
     default:
-        outf("(estimated 3-gram Jaccard, keys over %d tokens; threshold %.2f)", HANFOLD_SHORT_MAX, th);
+        outf("(estimated 3-gram Jaccard, keys over %d tokens; threshold %s)", HANFOLD_SHORT_MAX, ts);
     }
     out(" &middot; <span class=\"pairs\">");
     out_num(total);
@@ -928,8 +943,8 @@ static void histogram_panel(const hf_report_data *d, int kind)
     const double pw = HW - HL - HR, ph = HH - HT - HB, half = ph / 2 - 2, y0 = HT + ph / 2;
     const double bw = pw / 101;
     outf("<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"%s: histogram of pair similarity, "
-         "threshold %.2f\">",
-         HW, HH, title[kind], th);
+         "threshold %s\">",
+         HW, HH, title[kind], ts);
     /* y grid at powers of ten, both halves */
     for (uint64_t p = 1; p <= max && max; p *= 10) {
         double h = hscale(p, max) * half;
@@ -947,7 +962,7 @@ static void histogram_panel(const hf_report_data *d, int kind)
     }
     /* bars */
     for (int b = 0; b <= 100; b++) {
-        uint64_t non = all[b] - dup[b];
+        uint64_t non = all[b] > dup[b] ? all[b] - dup[b] : 0;
         double x = HL + b * bw;
         if (dup[b]) {
             double h = hscale(dup[b], max) * half;
@@ -973,17 +988,17 @@ static void histogram_panel(const hf_report_data *d, int kind)
     }
     outf("<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">similarity</text>", HL + pw / 2, HH - 4);
     /* the threshold */
-    double tx = HL + th * 100 * bw;
+    double tx = HL + (th < 0 ? 0 : th > 1.01 ? 1.01 : th) * 100 * bw;
     outf("<line class=\"th\" x1=\"%.2f\" x2=\"%.2f\" y1=\"%.1f\" y2=\"%.1f\"/>", tx, tx, HT - 4, HT + ph);
     if (kind == HANFOLD_PAIR_TINY)
         outf("<text class=\"tl\" x=\"%.2f\" y=\"%.1f\" text-anchor=\"end\">identical only</text>", tx - 4, HT - 8);
     else
-        outf("<text class=\"tl\" x=\"%.2f\" y=\"%.1f\" text-anchor=\"%s\">threshold %.2f</text>",
-             th > 0.5 ? tx - 4 : tx + 4, HT - 8, th > 0.5 ? "end" : "start", th);
+        outf("<text class=\"tl\" x=\"%.2f\" y=\"%.1f\" text-anchor=\"%s\">threshold %s</text>",
+             th > 0.5 ? tx - 4 : tx + 4, HT - 8, th > 0.5 ? "end" : "start", ts);
     out("</svg>\n");
 
     /* where the nearest pairs on either side of the threshold are */
-    int tb = (int)(th * 100 + 1e-9);
+    int tb = (int)ceil(th * 100 - 1e-9);
     tb = tb < 0 ? 0 : tb > 100 ? 100 : tb;
     int below = -1, above = -1;
     uint64_t non_above = 0, dup_below = 0;
@@ -993,7 +1008,7 @@ static void histogram_panel(const hf_report_data *d, int kind)
         if (all[b] && b >= tb && above < 0)
             above = b;
         if (b >= tb)
-            non_above += all[b] - dup[b];
+            non_above += all[b] > dup[b] ? all[b] - dup[b] : 0;
         else
             dup_below += dup[b];
     }
@@ -1001,7 +1016,7 @@ static void histogram_panel(const hf_report_data *d, int kind)
     if (kind == HANFOLD_PAIR_TINY) {
         out_num(ndup);
         out(" identical, ");
-        out_num(total - ndup);
+        out_num(total > ndup ? total - ndup : 0);
         out(" different.");
     } else if (below >= 0 && above >= 0) {
         outf("Nearest pairs: %.2f below the threshold, %.2f at or above it", below / 100.0, above / 100.0);

@@ -52,8 +52,10 @@ mkdir -p "$IN/<script>document.title='pwned';document.documentElement.dataset.pw
 
 REPORT=$TMP/report.html
 set -- "$IN"/*.txt "$IN"/*/*.html
-"$HANFOLD" report --format html --input files "$@" > "$REPORT" || fail "report exit status $?"
-"$HANFOLD" report --format json --input files "$@" > "$TMP/report.json" || fail "json report"
+if ! "$HANFOLD" report --format html --input files "$@" > "$REPORT" ||
+   ! "$HANFOLD" report --format json --input files "$@" > "$TMP/report.json"; then
+    echo "FAIL hanfold report"; exit 1
+fi
 groups=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['groups']))" "$TMP/report.json")
 echo "clusters of two or more: $groups"
 [ "$groups" -ge 4 ] || fail "expected at least 4 clusters from the seeds and their reposts, got $groups"
