@@ -17,7 +17,6 @@ The output header defines:
   hf_fcc_first[]      character id -> bit mask of the dictionaries that have a
                       key starting with it (dictionary d: bit min(d, 31)), so
                       that most failed lookups touch no trie node;
-  hf_fcc_single[]     the same for one-character keys;
   hf_fcc_bigram[]     a Bloom filter of the first two characters of every
                       key, for the same reason one character further;
   hf_fcc_da[]         one double-array trie (Aoe 1989) holding every
@@ -30,7 +29,9 @@ The output header defines:
                       so the converter copies its input);
   hf_fcc_pool         the first value of every entry (OpenCC uses the first);
   hf_fcc_configs[]    name, segmentation dictionary and conversion chain
-                      (each dictionary given by its root).
+                      (each dictionary given by its root, its bit in
+                      hf_fcc_first[] and whether all its keys are one
+                      character long).
 DEPFILE lists the files read, so that the build regenerates the header when
 the installed OpenCC data changes.
 """
@@ -214,10 +215,9 @@ def main():
             grow(nxt[0] + 1)
         take(nxt[0], -1, t)
 
-    # Nodes are placed level by level, so that the first two characters of
-    # all keys, where nearly all lookups end, share a dense front part of the
-    # array (fewer cache misses); within a level, nodes with many children
-    # first, while there is room for them.
+    # Nodes are placed level by level (a deterministic order; others measured
+    # no faster); within a level, nodes with many children first, while
+    # there is room for them.
     heap = [(0, -len(t[0]), i, t) for i, t in enumerate(tries)]
     heapq.heapify(heap)
     seq = len(heap)
@@ -280,15 +280,10 @@ def main():
     # First-character filter: bit min(d, 31) of first[id] is set when a key of
     # dictionary d starts with that character (bit 31 is shared by the rest).
     bit = lambda d: 1 << min(d, 31)
-    # single[id] likewise marks one-character keys: where it is clear, a match
-    # needs a second character, and the bigram filter below is asked first.
     first = [0] * nalpha
-    single = [0] * nalpha
     for d, e in enumerate(dict_entries):
         for k in e:
             first[cid[k[0]]] |= bit(d)
-            if len(k) == 1:
-                single[cid[k]] |= bit(d)
 
     # Second-character filter (a one-hash Bloom filter over the first two
     # characters of every key): most walks end at the second character, and
@@ -321,9 +316,6 @@ def main():
         w('};\nstatic const uint32_t hf_fcc_first[%d] = {\n' % nalpha)
         for i in range(0, nalpha, 16):
             w(','.join('%du' % x for x in first[i:i + 16]) + ',\n')
-        w('};\nstatic const uint32_t hf_fcc_single[%d] = {\n' % nalpha)
-        for i in range(0, nalpha, 16):
-            w(','.join('%du' % x for x in single[i:i + 16]) + ',\n')
         w('};\n#define HF_FCC_GEN_BIGRAM_BITS %d\nstatic const uint8_t hf_fcc_bigram[%d] = {\n'
           % (BIGRAM_BITS, len(bigram)))
         for i in range(0, len(bigram), 32):
@@ -347,12 +339,13 @@ def main():
             w('/* root %d: %s, %d keys */\n' % (tries[i][2], name, len(dict_entries[i])))
         w('static const struct hf_fcc_config hf_fcc_configs[%d] = {\n' % max(len(configs), 1))
         for name, segd, chain in configs:
-            steps = ', '.join('{%d, {%s}, {%s}}' % (len(g), ', '.join(str(tries[d][2]) for d in g),
-                                                    ', '.join('%du' % bit(d) for d in g))
+            steps = ', '.join('{%d, {%s}, {%s}, {%s}}' % (
+                len(g), ', '.join(str(tries[d][2]) for d in g), ', '.join('%du' % bit(d) for d in g),
+                ', '.join('1' if all(len(k) == 1 for k in dict_entries[d]) else '0' for d in g))
                               for g in chain)
             w('{"%s", %d, %du, %d, {%s}},\n' % (name, tries[segd][2], bit(segd), len(chain), steps))
         if not configs:
-            w('{"", 0, 0, 0, {{0, {0}, {0}}}},\n')
+            w('{"", 0, 0, 0, {{0, {0}, {0}, {0}}}},\n')
         w('};\n#define HF_FCC_NCONFIGS %d\n' % len(configs))
     if depfile:
         with open(depfile, 'w') as f:

@@ -17,12 +17,18 @@
  * Keys and values come from the installed dictionaries via data/gen-fastcc.py
  * (one double-array trie over character ids for all of them).
  *
- * Speed comes from one shortcut that changes no result: when the first
- * dictionary of the first conversion is the segmentation dictionary (t2s,
- * s2t and most configs), that dictionary cannot match inside an unmatched
- * segment (segmentation found no key at any of its positions, even with the
- * whole text after it), and it converts a matched segment, which is one of
- * its keys, into that key's value. */
+ * Speed (tests/bench/bench_convert.c) comes from:
+ *  - filters that answer most lookups without touching the 1.7 MB trie: a
+ *    bitmap per pass of the BMP characters that start a key (8 KB), and a
+ *    Bloom filter of the first two characters of all keys (64 KB);
+ *  - a shortcut that changes no result: when the first dictionary of the
+ *    first conversion is the segmentation dictionary (t2s, s2t and most
+ *    configs), that dictionary cannot match inside an unmatched segment
+ *    (segmentation found no key at any of its positions, even with the whole
+ *    text after it), and it converts a matched segment, which is one of its
+ *    keys, into that key's value;
+ *  - then, when the rest of that first conversion holds single characters,
+ *    segmentation and the first conversion in one pass (convert_fused). */
 #include "fastcc.h"
 
 #include <errno.h>
@@ -50,6 +56,7 @@ struct hf_fcc_step {
     int n;                          /* dictionaries in the group */
     int32_t root[HF_FCC_MAXGROUP];  /* in priority order */
     uint32_t bit[HF_FCC_MAXGROUP];  /* their bits in hf_fcc_first[] */
+    uint8_t single[HF_FCC_MAXGROUP]; /* 1: all keys are one character */
 };
 
 struct hf_fcc_config {
@@ -86,8 +93,10 @@ struct hf_fcc_filter {
 struct hf_fastcc {
     const struct hf_fcc_config *cfg;
     int first0;                     /* dictionaries of step 0 to skip: 1 with the shortcut */
+    bool fused;                     /* see convert_fused() */
     struct hf_fcc_filter *filter;   /* [0] segmentation, [1 + i] step i */
-    hf_buf tmp[2];                  /* results between the steps of a chain */
+    hf_buf tmp[3];                  /* [0], [1]: results between the steps of a chain;
+                                     * [2]: step 0 of a segment in convert_fused() */
 };
 
 const char *hf_fastcc_config(size_t i)
@@ -167,6 +176,9 @@ int hf_fastcc_open(hf_fastcc **out, const char *name)
     }
     f->cfg = c;
     f->first0 = c->nconv > 0 && c->conv[0].root[0] == c->seg;
+    f->fused = f->first0;
+    for (int k = 1; k < c->conv[0].n && f->fused; k++)
+        f->fused = c->conv[0].single[k];
     filter_init(&f->filter[0], c->segbit);
     for (int i = 0; i < c->nconv; i++) {
         uint32_t mask = 0;
@@ -182,29 +194,21 @@ void hf_fastcc_close(hf_fastcc **f)
 {
     if (!f || !*f)
         return;
-    hf_buf_free(&(*f)->tmp[0]);
-    hf_buf_free(&(*f)->tmp[1]);
+    for (int i = 0; i < 3; i++)
+        hf_buf_free(&(*f)->tmp[i]);
     free((*f)->filter);
     free(*f);
     *f = NULL;
 }
 
-/* Longest key of the dictionary (root, bit) that is a prefix of the text
- * whose first character has id c0 and whose rest is [p, e): returns its val
- * (0 for none) and sets *end past the key.  The walk stops where the trie has
- * no child, so it costs one step per character of the longest candidate; and
- * when c0 is no key by itself, the bigram filter is asked before the trie
- * (most characters that start a phrase do not start one here). */
-static inline uint32_t longest(int32_t root, uint32_t bit, uint32_t c0, const uint8_t *p,
-                               const uint8_t *e, const uint8_t **end)
+/* Longest key of the dictionary at root that is a prefix of the text whose
+ * first character has id c0 and whose rest is [p, e): returns its val (0 for
+ * none) and sets *end past the key.  The walk stops where the trie has no
+ * child, so it costs one step per character of the longest candidate. */
+static inline uint32_t longest(int32_t root, uint32_t c0, const uint8_t *p, const uint8_t *e,
+                               const uint8_t **end)
 {
     const struct hf_fcc_node *da = hf_fcc_da;
-    size_t l;
-    uint32_t c = 0;
-    if (!(hf_fcc_single[c0] & bit)) {
-        if (p >= e || !(c = cp_id(decode(p, e, &l))) || !bigram_maybe(c0, c))
-            return 0;
-    }
     int32_t s = da[root].base + (int32_t)c0;
     if (da[s].check != root)
         return 0;
@@ -212,8 +216,8 @@ static inline uint32_t longest(int32_t root, uint32_t bit, uint32_t c0, const ui
     *end = p;
     bool second = true;
     while (da[s].base && p < e) {
-        if (!second || !c)
-            c = cp_id(decode(p, e, &l));
+        size_t l;
+        uint32_t c = cp_id(decode(p, e, &l));
         if (!c || (second && !bigram_maybe(c0, c)))
             break;
         second = false;
@@ -272,7 +276,7 @@ static int convert_step(const hf_fastcc *f, int i, const uint8_t *p, const uint8
                 if (!(starts & st->bit[k]))
                     continue;
                 const uint8_t *end;
-                uint32_t v = longest(st->root[k], st->bit[k], id, p + l, e, &end);
+                uint32_t v = longest(st->root[k], id, p + l, e, &end);
                 if (v) {
                     if ((run < p && put(out, run, (size_t)(p - run))) || put_val(out, v, p, end))
                         return -ENOMEM;
@@ -332,7 +336,7 @@ static int convert(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out
         uint32_t id, cp = decode(p, e, &l);
         if (may_start(fl, cp, &id)) {
             const uint8_t *end;
-            uint32_t v = longest(seg, fl->mask, id, p + l, e, &end);
+            uint32_t v = longest(seg, id, p + l, e, &end);
             if (v) {
                 if ((run < p && chain(f, 0, run, p, out)) || chain_key(f, v, p, end, out))
                     return -ENOMEM;
@@ -343,6 +347,66 @@ static int convert(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out
         p += l;
     }
     return run < p ? chain(f, 0, run, p, out) : 0;
+}
+
+/* Ends an unmatched segment in convert_fused(): step 0 made acc and
+ * [copy, p); the rest of the chain follows. */
+static int flush(hf_fastcc *f, hf_buf *acc, const uint8_t *copy, const uint8_t *p, hf_buf *out)
+{
+    if (copy < p && put(acc, copy, (size_t)(p - copy)))
+        return -ENOMEM;
+    if (acc == out || !acc->len)
+        return 0;
+    int r = chain(f, 1, (const uint8_t *)acc->p, (const uint8_t *)acc->p + acc->len, out);
+    hf_buf_clear(acc);
+    return r;
+}
+
+/* convert() in one pass, when the shortcut applies and the other
+ * dictionaries of step 0 hold single characters (t2s, s2t and most configs):
+ * step 0 then needs no look-ahead in an unmatched segment, so it is done as
+ * segmentation goes, not in a second pass once the segment's end is known.
+ * Later steps still run per segment. */
+static int convert_fused(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out)
+{
+    const struct hf_fcc_config *c = f->cfg;
+    const struct hf_fcc_step *st = &c->conv[0];
+    const struct hf_fcc_filter *sfl = &f->filter[0], *cfl = &f->filter[1];
+    hf_buf *acc = c->nconv == 1 ? out : &f->tmp[2]; /* step 0 of the current segment */
+    const uint8_t *copy = p; /* start of the bytes step 0 leaves unchanged, not yet in acc */
+    if (acc != out)
+        hf_buf_clear(acc);
+    while (p < e) {
+        size_t l;
+        uint32_t id, cp = decode(p, e, &l);
+        if (may_start(sfl, cp, &id)) {
+            const uint8_t *end;
+            uint32_t v = longest(c->seg, id, p + l, e, &end);
+            if (v) {
+                if (flush(f, acc, copy, p, out) || chain_key(f, v, p, end, out))
+                    return -ENOMEM;
+                p = copy = end;
+                continue;
+            }
+        }
+        if (may_start(cfl, cp, &id)) {
+            uint32_t starts = hf_fcc_first[id];
+            for (int k = 1; k < st->n; k++) {
+                if (!(starts & st->bit[k]))
+                    continue;
+                const uint8_t *end;
+                uint32_t v = longest(st->root[k], id, p + l, e, &end);
+                if (v) {
+                    if ((copy < p && put(acc, copy, (size_t)(p - copy))) || put_val(acc, v, p, end))
+                        return -ENOMEM;
+                    copy = end;
+                    break;
+                }
+            }
+        }
+        p += l;
+    }
+    return flush(f, acc, copy, p, out);
 }
 
 int hf_fastcc_convert(hf_fastcc *f, const char *in, size_t n, hf_buf *out)
@@ -356,7 +420,8 @@ int hf_fastcc_convert(hf_fastcc *f, const char *in, size_t n, hf_buf *out)
     /* one reservation up front: most text converts to about its own size */
     if (hf_buf_reserve(out, n + n / 8 + 64))
         return -ENOMEM;
-    if (convert(f, (const uint8_t *)in, (const uint8_t *)in + n, out)) {
+    const uint8_t *p = (const uint8_t *)in;
+    if (f->fused ? convert_fused(f, p, p + n, out) : convert(f, p, p + n, out)) {
         out->len = old;
         out->p[old] = '\0';
         return -ENOMEM;

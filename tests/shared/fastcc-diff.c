@@ -257,6 +257,8 @@ static opencc_t open_ref(const char *datadir, const char *cfg)
     return cc;
 }
 
+static int cmp_name(const void *a, const void *b) { return strcmp(a, b); }
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -324,6 +326,7 @@ int main(int argc, char **argv)
         }
     }
     closedir(d);
+    qsort(cfgs, ncfg, sizeof cfgs[0], cmp_name);
     if (!ncfg) {
         fprintf(stderr, "fastcc-diff: no config in %s\n", datadir);
         return 2;
