@@ -23,6 +23,7 @@
 #include "stages.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <limits.h>
@@ -163,8 +164,21 @@ int hf_script_convert(hf_script *s, const char *in, size_t n, hf_buf *out)
     return e;
 }
 
+/* A dense table for the BMP, built once: the census looks at every
+ * character of every record. */
+static uint8_t census_bmp[0x10000];
+
+static void census_init(void)
+{
+    for (size_t i = 0; i < sizeof hf_census / sizeof hf_census[0]; i++)
+        if (hf_census[i].cp < 0x10000)
+            census_bmp[hf_census[i].cp] = hf_census[i].cls;
+}
+
 static int census_class(uint32_t c)
 {
+    if (c < 0x10000)
+        return census_bmp[c];
     size_t lo = 0, hi = sizeof hf_census / sizeof hf_census[0];
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -178,6 +192,8 @@ static int census_class(uint32_t c)
 
 void hf_script_census(const char *s, size_t n, size_t *trad_only, size_t *simp_only)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, census_init);
     const uint8_t *p = (const uint8_t *)s, *end = p + n;
     size_t t = 0, m = 0;
     while (p < end) {
