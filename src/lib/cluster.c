@@ -40,6 +40,16 @@
  * lines starting with 转发微博 took 9.7 s to deduplicate, with it 0.15 s. */
 #define HF_MIN_SHARED 0.25
 
+/* Open addressing with linear probing, at most half full.  Serves the
+ * exact-key table (key hash -> slot) and the inverted index (shingle hash
+ * -> head of its posting chain, with the chain's length in aux). */
+typedef struct u64map {
+    uint64_t *keys;
+    uint32_t *vals;   /* NONE marks an empty slot */
+    uint32_t *aux;
+    size_t size, used;
+} u64map;
+
 typedef struct rec {
     uint32_t number;    /* the record's number in input order */
     uint32_t *tokens;   /* short records only */
@@ -62,18 +72,13 @@ struct hanfold_clusterer {
     uint32_t *seen;        /* per slot: stamp of the last query that saw it */
     uint32_t *shared;      /* per slot: indexed shingles shared with the query */
     size_t nslots, slots_cap;
-    /* inverted index: open addressing, key -> head of a posting chain */
-    uint64_t *keys;
-    uint32_t *heads;
-    uint32_t *lens;        /* posting list lengths */
-    size_t tsize, tused;
+    /* inverted index: shingle hash -> head of a posting chain (aux: length) */
+    u64map index;
     struct { uint32_t rec, next; } *post;
     size_t npost, post_cap;
-    /* exact keys: hash of the whole key -> first record */
-    uint64_t *xkeys;
-    uint32_t *xvals;
-    size_t xsize, xused;
     /* union-find parent for single linkage */
+    /* exact keys: hash of the whole key -> slot of its first record */
+    u64map exact;
     uint32_t *parent;
     /* per query scratch */
     uint32_t stamp;
@@ -86,6 +91,8 @@ struct hanfold_clusterer {
     uint64_t *v, *u, *t1;
     size_t vcap;
 };
+
+static void map_free(u64map *m);
 
 void hanfold_cluster_settings_default(hanfold_cluster_settings *s)
 {
@@ -125,13 +132,10 @@ void hanfold_clusterer_free(hanfold_clusterer **pc)
     }
     free(c->recs);
     free(c->cluster);
-    free(c->keys);
-    free(c->heads);
-    free(c->lens);
+    map_free(&c->index);
+    map_free(&c->exact);
     free(c->post);
     free(c->shared);
-    free(c->xkeys);
-    free(c->xvals);
     free(c->parent);
     free(c->seen);
     free(c->cand);
@@ -152,105 +156,81 @@ static inline uint64_t mix(uint64_t x)
     return x;
 }
 
-/* ---- exact-key table ------------------------------------------------------ */
+/* ---- hash map: 64-bit key -> 32-bit value (and a second 32-bit field) -------- */
 
-static int xgrow(hanfold_clusterer *c)
+
+static void map_free(u64map *m)
 {
-    size_t ns = c->xsize ? c->xsize * 2 : 1024;
-    uint64_t *k = calloc(ns, sizeof *k);
-    uint32_t *v = malloc(ns * sizeof *v);
-    if (!k || !v) {
-        free(k);
-        free(v);
+    free(m->keys);
+    free(m->vals);
+    free(m->aux);
+    memset(m, 0, sizeof *m);
+}
+
+/* The slot holding key, or the empty slot where it would go (size > 0). */
+static size_t map_slot(const u64map *m, uint64_t key)
+{
+    size_t j = mix(key) & (m->size - 1);
+    while (m->vals[j] != NONE && m->keys[j] != key)
+        j = (j + 1) & (m->size - 1);
+    return j;
+}
+
+/* Makes room for one more key. */
+static int map_reserve(u64map *m, size_t initial)
+{
+    if ((m->used + 1) * 2 <= m->size)
+        return 0;
+    u64map n = {0};
+    n.size = m->size ? m->size * 2 : initial;
+    n.keys = calloc(n.size, sizeof *n.keys);
+    n.vals = malloc(n.size * sizeof *n.vals);
+    n.aux = calloc(n.size, sizeof *n.aux);
+    if (!n.keys || !n.vals || !n.aux) {
+        map_free(&n);
         return -ENOMEM;
     }
-    for (size_t i = 0; i < ns; i++)
-        v[i] = NONE;
-    for (size_t i = 0; i < c->xsize; i++) {
-        if (c->xvals[i] == NONE)
+    for (size_t i = 0; i < n.size; i++)
+        n.vals[i] = NONE;
+    for (size_t i = 0; i < m->size; i++) {
+        if (m->vals[i] == NONE)
             continue;
-        size_t j = mix(c->xkeys[i]) & (ns - 1);
-        while (v[j] != NONE)
-            j = (j + 1) & (ns - 1);
-        k[j] = c->xkeys[i];
-        v[j] = c->xvals[i];
+        size_t j = map_slot(&n, m->keys[i]);
+        n.keys[j] = m->keys[i];
+        n.vals[j] = m->vals[i];
+        n.aux[j] = m->aux[i];
     }
-    free(c->xkeys);
-    free(c->xvals);
-    c->xkeys = k;
-    c->xvals = v;
-    c->xsize = ns;
+    n.used = m->used;
+    map_free(m);
+    *m = n;
     return 0;
 }
 
+/* ---- exact-key table ------------------------------------------------------ */
+
 static uint32_t xfind(const hanfold_clusterer *c, uint64_t h)
 {
-    if (!c->xsize)
-        return NONE;
-    size_t j = mix(h) & (c->xsize - 1);
-    while (c->xvals[j] != NONE) {
-        if (c->xkeys[j] == h)
-            return c->xvals[j];
-        j = (j + 1) & (c->xsize - 1);
-    }
-    return NONE;
+    return c->exact.size ? c->exact.vals[map_slot(&c->exact, h)] : NONE;
 }
 
 static int xinsert(hanfold_clusterer *c, uint64_t h, uint32_t r)
 {
-    if ((c->xused + 1) * 2 > c->xsize && xgrow(c))
+    if (map_reserve(&c->exact, 1024))
         return -ENOMEM;
-    size_t j = mix(h) & (c->xsize - 1);
-    while (c->xvals[j] != NONE) {
-        if (c->xkeys[j] == h)
-            return 0;
-        j = (j + 1) & (c->xsize - 1);
+    size_t j = map_slot(&c->exact, h);
+    if (c->exact.vals[j] == NONE) {
+        c->exact.keys[j] = h;
+        c->exact.vals[j] = r;
+        c->exact.used++;
     }
-    c->xkeys[j] = h;
-    c->xvals[j] = r;
-    c->xused++;
     return 0;
 }
 
 /* ---- inverted index ------------------------------------------------------- */
 
-static int tgrow(hanfold_clusterer *c)
-{
-    size_t ns = c->tsize ? c->tsize * 2 : 4096;
-    uint64_t *k = calloc(ns, sizeof *k);
-    uint32_t *h = malloc(ns * sizeof *h);
-    uint32_t *l = malloc(ns * sizeof *l);
-    if (!k || !h || !l) {
-        free(k);
-        free(h);
-        free(l);
-        return -ENOMEM;
-    }
-    for (size_t i = 0; i < ns; i++)
-        h[i] = NONE;
-    for (size_t i = 0; i < c->tsize; i++) {
-        if (c->heads[i] == NONE)
-            continue;
-        size_t j = mix(c->keys[i]) & (ns - 1);
-        while (h[j] != NONE)
-            j = (j + 1) & (ns - 1);
-        k[j] = c->keys[i];
-        h[j] = c->heads[i];
-        l[j] = c->lens[i];
-    }
-    free(c->keys);
-    free(c->heads);
-    free(c->lens);
-    c->keys = k;
-    c->heads = h;
-    c->lens = l;
-    c->tsize = ns;
-    return 0;
-}
-
 static int index_add(hanfold_clusterer *c, uint64_t key, uint32_t r)
 {
-    if ((c->tused + 1) * 2 > c->tsize && tgrow(c))
+    if (map_reserve(&c->index, 4096))
         return -ENOMEM;
     if (c->npost == c->post_cap) {
         size_t nc = c->post_cap ? c->post_cap * 2 : 4096;
@@ -260,20 +240,18 @@ static int index_add(hanfold_clusterer *c, uint64_t key, uint32_t r)
         c->post = p;
         c->post_cap = nc;
     }
-    size_t j = mix(key) & (c->tsize - 1);
-    while (c->heads[j] != NONE && c->keys[j] != key)
-        j = (j + 1) & (c->tsize - 1);
-    if (c->heads[j] == NONE) {
-        c->keys[j] = key;
-        c->lens[j] = 0;
-        c->tused++;
-    }
     if (c->npost >= NONE)
         return -EOVERFLOW;
-    c->lens[j]++;
+    size_t j = map_slot(&c->index, key);
+    if (c->index.vals[j] == NONE) {
+        c->index.keys[j] = key;
+        c->index.aux[j] = 0;
+        c->index.used++;
+    }
+    c->index.aux[j]++;
     c->post[c->npost].rec = r;
-    c->post[c->npost].next = c->heads[j];
-    c->heads[j] = (uint32_t)c->npost++;
+    c->post[c->npost].next = c->index.vals[j];
+    c->index.vals[j] = (uint32_t)c->npost++;
     return 0;
 }
 
@@ -285,15 +263,10 @@ static int index_add(hanfold_clusterer *c, uint64_t key, uint32_t r)
  * table finds. */
 static uint32_t index_head(const hanfold_clusterer *c, uint64_t key)
 {
-    if (!c->tsize)
+    if (!c->index.size)
         return NONE;
-    size_t j = mix(key) & (c->tsize - 1);
-    while (c->heads[j] != NONE) {
-        if (c->keys[j] == key)
-            return c->lens[j] > HF_POSTING_CAP ? NONE : c->heads[j];
-        j = (j + 1) & (c->tsize - 1);
-    }
-    return NONE;
+    size_t j = map_slot(&c->index, key);
+    return c->index.aux[j] > HF_POSTING_CAP ? NONE : c->index.vals[j];
 }
 
 /* ---- verification ---------------------------------------------------------- */
