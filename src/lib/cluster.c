@@ -76,9 +76,9 @@ struct hanfold_clusterer {
     u64map index;
     struct { uint32_t rec, next; } *post;
     size_t npost, post_cap;
-    /* union-find parent for single linkage */
     /* exact keys: hash of the whole key -> slot of its first record */
     u64map exact;
+    /* union-find parent for single linkage */
     uint32_t *parent;
     /* per query scratch */
     uint32_t stamp;
