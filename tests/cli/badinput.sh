@@ -93,5 +93,6 @@ expect "closed stdout: dedup too" 2 '' -- sh -c "'$H' dedup '$TMP/good' >&-"
 
 seq 1 200000 > "$TMP/many"
 expect "closed pipe ends quietly" 0 '1' -- sh -c "'$H' normalize '$TMP/many' 2>'$TMP/pipe-err' | head -1"
-check "closed pipe: nothing on stderr" [ ! -s "$TMP/pipe-err" ]
+# (under valgrind, its own "==PID==" notice of the signal is not ours)
+check "closed pipe: nothing on stderr" sh -c "! grep -v '^==[0-9]*==' '$TMP/pipe-err' | grep -q ."
 done_cases
