@@ -42,7 +42,10 @@ static const char help_cluster[] =
 "Write one row per record, in input order: id, cluster id (the id of the\n"
 "cluster's first record), similarity to the record it matched.\n"
 "\n"
-"      --format FMT      tsv (default), jsonl or csv\n";
+"      --format FMT      tsv (default), jsonl or csv\n"
+"      --index PATH      a persistent index (SQLite, created if missing): records\n"
+"                        that duplicate earlier runs get their stored cluster ids\n"
+"\n";
 
 static const char help_dedup[] =
 "Usage: hanfold dedup [OPTIONS] [FILE...]\n"
@@ -54,7 +57,10 @@ static const char help_dedup[] =
 "      --keep WHICH      first (default): keep the first record of a cluster;\n"
 "                        longest: keep its longest record (reads the input twice;\n"
 "                        stdin is spooled to a temporary file)\n"
-"      --exit-status     exit with status 1 when something was dropped\n";
+"      --exit-status     exit with status 1 when something was dropped\n"
+"      --index PATH      a persistent index (SQLite, created if missing): drop what\n"
+"                        duplicates any earlier run too, then add this run's records\n"
+"\n";
 
 static const char help_report[] =
 "Usage: hanfold report [OPTIONS] [FILE...]\n"
@@ -65,7 +71,8 @@ static const char help_report[] =
 "      --format FMT      text (default), json, csv or html (one self-contained page)\n"
 "      --pairs LABELS    instead: precision, recall and F1 per threshold on labelled\n"
 "                        pairs (lines: id TAB id TAB same|different), with the\n"
-"                        threshold to recommend\n";
+"                        threshold to recommend\n"
+"\n";
 
 static const char help_cluster_opts[] =
 "Near-duplicates:\n"

@@ -29,6 +29,8 @@ static const char usage_text[] =
 "  hanfold normalize --key < posts.txt     the script-independent dedup key\n"
 "  hanfold dedup --input jsonl crawl.jsonl > unique.jsonl\n"
 "  hanfold cluster --format tsv --input files pages/*.html\n"
+"  hanfold dedup --index seen.db batch-0412.txt > new.txt   (nightly, incremental)\n"
+"  hanfold report --format html --input jsonl crawl.jsonl > report.html\n"
 "\n"
 "Exit status: 0 success; 1 duplicates found (with --exit-status); 2 usage,\n"
 "I/O or data errors.\n";
