@@ -38,9 +38,10 @@ the installed OpenCC data changes.
 import heapq
 import json
 import os
-import subprocess
 import sys
 import tempfile
+
+import opencc_text
 
 MAX_VALUE = 255          # length field: 8 bits
 MAXCHAIN = 8             # as in src/lib/fastcc.c
@@ -63,29 +64,17 @@ class Unsupported(Exception):
 def export(datadir, tmp, opencc_dict, typ, name, read):
     """Entries (key, first value) of one dictionary, as OpenCC loads it."""
     path = os.path.join(datadir, name)
-    if typ == 'ocd2':
-        txt = os.path.join(tmp, name + '.txt')
-        if not os.path.exists(txt):
-            subprocess.run([opencc_dict, '-i', path, '-o', txt, '-f', 'ocd2', '-t', 'text'],
-                           check=True, stdout=subprocess.DEVNULL)
-    elif typ == 'text':
-        txt = path
-    else:
+    if typ not in ('ocd2', 'text'):
         raise Unsupported('dictionary type ' + typ)
+    txt = opencc_text.text_path(datadir, name, opencc_dict, tmp)
     read.add(path)
     entries = {}
-    with open(txt, encoding='utf-8') as f:
-        for line in f:
-            line = line.rstrip('\n')
-            if not line or line.startswith('#'):
-                continue
-            key, _, vals = line.partition('\t')
-            if not key or '\0' in key:
-                raise Unsupported('key %r in %s' % (key, name))
-            # a multi-value entry converts to its first value; an entry
-            # without values converts to its own key (DictEntry::GetDefault)
-            first = vals.split(' ')[0] if vals else key
-            entries[key] = first
+    for key, vals in opencc_text.entries(txt):
+        if not key or '\0' in key:
+            raise Unsupported('key %r in %s' % (key, name))
+        # a multi-value entry converts to its first value; an entry
+        # without values converts to its own key (DictEntry::GetDefault)
+        entries[key] = vals[0] if vals else key
     return entries
 
 

@@ -19,9 +19,10 @@ character and every form any OpenCC config may turn it into share one key.
 """
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
+
+import opencc_text
 
 OPENCC_DICT = sys.argv[4] if len(sys.argv) > 4 else 'opencc_dict'
 
@@ -29,23 +30,11 @@ TMP = None
 
 def load(d, name):
     global TMP
-    out = []
-    path = os.path.join(d, name + '.txt')
-    if not os.path.exists(path):
-        if TMP is None:
-            TMP = tempfile.mkdtemp(prefix='hanfold-dicts.')
-        path = os.path.join(TMP, name + '.txt')
-        if not os.path.exists(path):
-            subprocess.run([OPENCC_DICT, '-i', os.path.join(d, name + '.ocd2'), '-o', path,
-                            '-f', 'ocd2', '-t', 'text'], check=True, stdout=subprocess.DEVNULL)
-    with open(path, encoding='utf-8') as f:
-        for line in f:
-            line = line.rstrip('\n')
-            if not line or line.startswith('#'):
-                continue
-            src, _, dst = line.partition('\t')
-            out.append((src, dst.split(' ')))
-    return out
+    if TMP is None:
+        TMP = tempfile.mkdtemp(prefix='hanfold-dicts.')
+    # an entry without values keeps its key, as OpenCC converts it
+    return [(k, v if v else [k]) for k, v in
+            opencc_text.entries(opencc_text.text_path(d, name, OPENCC_DICT, TMP))]
 
 class UF:
     def __init__(self):
