@@ -32,45 +32,25 @@ static void tables_init(void)
     for (uint32_t c = 0; c < 0x10000; c++)
         fold_bmp[c] = c;
     for (size_t i = 0; i < N_ELEMS(hf_fold_chars); i++)
-        if (hf_fold_chars[i].from < 0x10000)
-            fold_bmp[hf_fold_chars[i].from] = hf_fold_chars[i].to;
+        if (hf_fold_chars[i].cp < 0x10000)
+            fold_bmp[hf_fold_chars[i].cp] = hf_fold_chars[i].val;
     for (size_t i = 0; i < N_ELEMS(hf_fold_phrase_first); i++)
         if (hf_fold_phrase_first[i].cp < 0x10000)
-            phrase_first_bmp[hf_fold_phrase_first[i].cp] = hf_fold_phrase_first[i].maxlen;
+            phrase_first_bmp[hf_fold_phrase_first[i].cp] = (uint8_t)hf_fold_phrase_first[i].val;
     for (size_t i = 0; i < N_ELEMS(hf_fold_phrases); i++)
         phrase_len[i] = (uint8_t)strlen(hf_fold_phrases[i].from);
 }
 
 static uint32_t fold_char(uint32_t c)
 {
-    if (c < 0x10000)
-        return fold_bmp[c];
-    size_t lo = 0, hi = N_ELEMS(hf_fold_chars);
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (hf_fold_chars[mid].from < c)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < N_ELEMS(hf_fold_chars) && hf_fold_chars[lo].from == c ? hf_fold_chars[lo].to : c;
+    return c < 0x10000 ? fold_bmp[c] : hf_cpmap_find(hf_fold_chars, N_ELEMS(hf_fold_chars), c, c);
 }
 
 /* Longest phrase (in characters) that starts with c, 0 if none. */
 static int phrase_maxlen(uint32_t c)
 {
-    if (c < 0x10000)
-        return phrase_first_bmp[c];
-    size_t lo = 0, hi = N_ELEMS(hf_fold_phrase_first);
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (hf_fold_phrase_first[mid].cp < c)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < N_ELEMS(hf_fold_phrase_first) && hf_fold_phrase_first[lo].cp == c
-               ? hf_fold_phrase_first[lo].maxlen : 0;
+    return c < 0x10000 ? phrase_first_bmp[c]
+                       : (int)hf_cpmap_find(hf_fold_phrase_first, N_ELEMS(hf_fold_phrase_first), c, 0);
 }
 
 static const char *phrase_lookup(const char *s, size_t n)

@@ -172,22 +172,13 @@ static void census_init(void)
 {
     for (size_t i = 0; i < sizeof hf_census / sizeof hf_census[0]; i++)
         if (hf_census[i].cp < 0x10000)
-            census_bmp[hf_census[i].cp] = hf_census[i].cls;
+            census_bmp[hf_census[i].cp] = (uint8_t)hf_census[i].val;
 }
 
 static int census_class(uint32_t c)
 {
-    if (c < 0x10000)
-        return census_bmp[c];
-    size_t lo = 0, hi = sizeof hf_census / sizeof hf_census[0];
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (hf_census[mid].cp < c)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < sizeof hf_census / sizeof hf_census[0] && hf_census[lo].cp == c ? hf_census[lo].cls : 0;
+    return c < 0x10000 ? census_bmp[c]
+                       : (int)hf_cpmap_find(hf_census, sizeof hf_census / sizeof hf_census[0], c, 0);
 }
 
 void hf_script_census(const char *s, size_t n, size_t *trad_only, size_t *simp_only)
