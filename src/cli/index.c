@@ -140,13 +140,13 @@ int hf_index_open(hf_index **out, const char *path, const char *settings, char *
         hf_index_close(out);
         return -1;
     }
-    char v[1024];
+    char v[1024], fpschema[256];
+    snprintf(fpschema, sizeof fpschema, "%d %s", HANFOLD_SCHEMA_VERSION, hanfold_schema());
     if (meta_get(ix, "format", v, sizeof v)) {
         /* a new index */
-        char when[32], fpschema[256];
+        char when[32];
         time_t now = time(NULL);
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-        snprintf(fpschema, sizeof fpschema, "%d %s", HANFOLD_SCHEMA_VERSION, hanfold_schema());
         if (meta_set(ix, "format", HF_INDEX_FORMAT) || meta_set(ix, "schema", fpschema) ||
             meta_set(ix, "settings", settings) || meta_set(ix, "created", when) ||
             meta_set(ix, "created_by", "hanfold " HANFOLD_VERSION)) {
@@ -155,8 +155,7 @@ int hf_index_open(hf_index **out, const char *path, const char *settings, char *
             return -1;
         }
     } else {
-        char fpschema[256], have[1024];
-        snprintf(fpschema, sizeof fpschema, "%d %s", HANFOLD_SCHEMA_VERSION, hanfold_schema());
+        char have[1024];
         if (strcmp(v, HF_INDEX_FORMAT)) {
             snprintf(err, errsz, "%s: not a hanfold index of this version (format '%s'); use a new file", path, v);
             hf_index_close(out);

@@ -498,6 +498,19 @@ static int keep(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number, uint
     return 0;
 }
 
+/* Enters record me in the index (and, when its key is new, in the
+ * exact-key table): it can be matched from now on. */
+static int index_record(hanfold_clusterer *c, const hanfold_fp *q, uint32_t me, bool new_key)
+{
+    uint32_t slot;
+    int e = keep(c, q, me, &slot);
+    if (e)
+        return e;
+    if (new_key && xinsert(c, q->key_hash, slot))
+        return -ENOMEM;
+    return 0;
+}
+
 /* Numbers the next record: per-record arrays grow (unless streaming) and
  * the record starts as a cluster of its own. */
 static int next_record(hanfold_clusterer *c, uint32_t *me)
@@ -609,13 +622,7 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
         if (!single)
             return 0; /* not indexed: only representatives are */
     }
-    uint32_t slot;
-    e = keep(c, q, me, &slot);
-    if (e)
-        return e;
-    if (exact == NONE && xinsert(c, q->key_hash, slot))
-        return -ENOMEM;
-    return 0;
+    return index_record(c, q, me, exact == NONE);
 }
 
 uint64_t hanfold_clusterer_cluster_of(hanfold_clusterer *c, uint64_t i)
@@ -661,13 +668,7 @@ int hanfold_clusterer_add_rep(hanfold_clusterer *c, const hanfold_fp *q, uint64_
     *number = me;
     if (q->key_tokens == 0)
         return 0;
-    uint32_t slot;
-    e = keep(c, q, me, &slot);
-    if (e)
-        return e;
-    if (xfind(c, q->key_hash) == NONE && xinsert(c, q->key_hash, slot))
-        return -ENOMEM;
-    return 0;
+    return index_record(c, q, me, xfind(c, q->key_hash) == NONE);
 }
 
 double hanfold_pair_similarity(const hanfold_cluster_settings *set, const hanfold_fp *a,
