@@ -17,6 +17,7 @@
 #include "calibrate.h"
 #include "cli.h"
 #include "fprows.h"
+#include "outfmt.h"
 #include "index.h"
 #include "options.h"
 #include "progress.h"
@@ -144,61 +145,6 @@ typedef struct job {
 
 void hf_report_record_error(const hf_record *rec);
 
-/* ---- output helpers ----------------------------------------------------------- */
-
-/* TSV fields escape backslash, tab, newline and carriage return. */
-static void out_tsv_field(FILE *f, const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        size_t j = i;
-        while (j < n && s[j] != '\t' && s[j] != '\n' && s[j] != '\r' && s[j] != '\\')
-            j++;
-        if (f == stdout)
-            hf_out(s + i, j - i);
-        else
-            fwrite(s + i, 1, j - i, f);
-        if (j < n) {
-            const char *e = s[j] == '\t' ? "\\t" : s[j] == '\n' ? "\\n" : s[j] == '\r' ? "\\r" : "\\\\";
-            if (f == stdout)
-                hf_out(e, 2);
-            else
-                fwrite(e, 1, 2, f);
-            j++;
-        }
-        i = j;
-    }
-}
-
-static void out_str(const char *s)
-{
-    hf_out(s, strlen(s));
-}
-
-static void out_json_str(const char *s, size_t n)
-{
-    json_t *j = json_stringn_nocheck(s, n);
-    char *d = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-    out_str(d ? d : "\"\"");
-    free(d);
-    json_decref(j);
-}
-
-static void out_csv_field(const char *s, size_t n)
-{
-    if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
-        hf_out(s, n);
-        return;
-    }
-    hf_out("\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            hf_out("\"", 1);
-        hf_out(s + i, 1);
-    }
-    hf_out("\"", 1);
-}
-
 /* The id of record number r (clusterer numbering: stored representatives
  * first, then this run's records). */
 static const char *id_of(const job *j, uint64_t r)
@@ -253,9 +199,9 @@ static void write_dropped(job *j, const hf_record *rec, const char *id, const ch
     if (!j->dropped)
         return;
     char num[32];
-    out_tsv_field(j->dropped, id, strlen(id));
+    hf_out_tsv_field(j->dropped, id, strlen(id));
     fputc('\t', j->dropped);
-    out_tsv_field(j->dropped, kept_id, strlen(kept_id));
+    hf_out_tsv_field(j->dropped, kept_id, strlen(kept_id));
     snprintf(num, sizeof num, "\t%.3f\t", sim);
     fputs(num, j->dropped);
     fwrite(rec->raw, 1, rec->raw_len, j->dropped);
@@ -292,40 +238,40 @@ static void write_fp_row(job *j, const char *id, const hanfold_fp *fp, const cha
 {
     char num[128];
     if (j->format == FMT_JSONL) {
-        out_str("{\"id\":");
-        out_json_str(id, strlen(id));
+        hf_out_str("{\"id\":");
+        hf_out_json_str(id, strlen(id));
         snprintf(num, sizeof num, ",\"simhash\":\"%016" PRIx64 "\",\"key_tokens\":%" PRIu32
                  ",\"key_hash\":\"%016" PRIx64 "\"", fp->simhash, fp->key_tokens, fp->key_hash);
-        out_str(num);
+        hf_out_str(num);
         if (fp->tokens) {
-            out_str(",\"key\":");
-            out_json_str(key, keylen);
+            hf_out_str(",\"key\":");
+            hf_out_json_str(key, keylen);
         } else {
-            out_str(",\"sketch\":\"");
+            hf_out_str(",\"sketch\":\"");
             for (size_t i = 0; i < fp->nsketch; i++) {
                 snprintf(num, sizeof num, "%s%016" PRIx64, i ? "," : "", fp->sketch[i]);
-                out_str(num);
+                hf_out_str(num);
             }
-            out_str("\"");
+            hf_out_str("\"");
         }
-        out_str("}\n");
+        hf_out_str("}\n");
         return;
     }
-    out_tsv_field(stdout, id, strlen(id));
+    hf_out_tsv_field(stdout, id, strlen(id));
     snprintf(num, sizeof num, "\t%016" PRIx64 "\t%" PRIu32 "\t%016" PRIx64 "\t", fp->simhash,
              fp->key_tokens, fp->key_hash);
-    out_str(num);
+    hf_out_str(num);
     if (fp->tokens) {
-        out_str("k:");
+        hf_out_str("k:");
         hf_out(key, keylen);
     } else {
-        out_str("s:");
+        hf_out_str("s:");
         for (size_t i = 0; i < fp->nsketch; i++) {
             snprintf(num, sizeof num, "%s%016" PRIx64, i ? "," : "", fp->sketch[i]);
-            out_str(num);
+            hf_out_str(num);
         }
     }
-    out_str("\n");
+    hf_out_str("\n");
 }
 
 static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
@@ -335,26 +281,26 @@ static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
     double sim = j->rows[r - j->nstored].sim;
     switch (j->format) {
     case FMT_JSONL:
-        out_str("{\"id\":");
-        out_json_str(id, strlen(id));
-        out_str(",\"cluster\":");
-        out_json_str(cid, strlen(cid));
+        hf_out_str("{\"id\":");
+        hf_out_json_str(id, strlen(id));
+        hf_out_str(",\"cluster\":");
+        hf_out_json_str(cid, strlen(cid));
         snprintf(num, sizeof num, ",\"similarity\":%.3f}\n", sim);
-        out_str(num);
+        hf_out_str(num);
         break;
     case FMT_CSV:
-        out_csv_field(id, strlen(id));
-        out_str(",");
-        out_csv_field(cid, strlen(cid));
+        hf_out_csv_field(id, strlen(id));
+        hf_out_str(",");
+        hf_out_csv_field(cid, strlen(cid));
         snprintf(num, sizeof num, ",%.3f\n", sim);
-        out_str(num);
+        hf_out_str(num);
         break;
     default:
-        out_tsv_field(stdout, id, strlen(id));
-        out_str("\t");
-        out_tsv_field(stdout, cid, strlen(cid));
+        hf_out_tsv_field(stdout, id, strlen(id));
+        hf_out_str("\t");
+        hf_out_tsv_field(stdout, cid, strlen(cid));
         snprintf(num, sizeof num, "\t%.3f\n", sim);
-        out_str(num);
+        hf_out_str(num);
     }
 }
 
@@ -671,31 +617,31 @@ static void write_report(job *j, char **files, int nfiles)
                  ",\"min_ratio\":%.3f,\"groups\":[",
                  hanfold_schema(), n, nclusters, dup_records, dup_bytes, j->cs.threshold,
                  j->cs.long_threshold, j->cs.jaccard_threshold, j->cs.min_ratio);
-        out_str(num);
+        hf_out_str(num);
     } else if (j->format == FMT_CSV) {
-        out_str("cluster,size,id,source,similarity,text\n");
+        hf_out_str("cluster,size,id,source,similarity,text\n");
     } else {
         snprintf(num, sizeof num,
                  "records %" PRIu64 ", clusters %" PRIu64 ", duplicate records %" PRIu64
                  ", duplicate bytes %" PRIu64 "\n(%s; threshold %.2f, long %.2f, min ratio %.2f)\n",
                  n, nclusters, dup_records, dup_bytes, hanfold_schema(), j->cs.threshold,
                  j->cs.long_threshold, j->cs.min_ratio);
-        out_str(num);
+        hf_out_str(num);
     }
     for (size_t ci = 0; ci < nmulti; ci++) {
         uint64_t c = cs[ci].first;
         if (j->format == FMT_JSON) {
             snprintf(num, sizeof num, "%s{\"cluster\":", ci ? "," : "");
-            out_str(num);
-            out_json_str(id_of(j, c), strlen(id_of(j, c)));
+            hf_out_str(num);
+            hf_out_json_str(id_of(j, c), strlen(id_of(j, c)));
             snprintf(num, sizeof num, ",\"size\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"members\":[",
                      cs[ci].size, cs[ci].bytes);
-            out_str(num);
+            hf_out_str(num);
         } else if (j->format == FMT_TEXT) {
-            out_str(color ? "\n\033[1mcluster " : "\ncluster ");
-            out_str(id_of(j, c));
+            hf_out_str(color ? "\n\033[1mcluster " : "\ncluster ");
+            hf_out_str(id_of(j, c));
             snprintf(num, sizeof num, ": %" PRIu64 " records%s\n", cs[ci].size, color ? "\033[0m" : "");
-            out_str(num);
+            hf_out_str(num);
         }
         bool first = true;
         for (uint64_t i = c; i < n; i++) {
@@ -706,48 +652,48 @@ static void write_report(job *j, char **files, int nfiles)
             double sim = i == c ? 1.0 : j->rows[i].sim;
             if (j->format == FMT_JSON) {
                 snprintf(num, sizeof num, "%s{\"id\":", first ? "" : ",");
-                out_str(num);
-                out_json_str(id, strlen(id));
-                out_str(",\"source\":");
-                out_json_str(src, strlen(src));
+                hf_out_str(num);
+                hf_out_json_str(id, strlen(id));
+                hf_out_str(",\"source\":");
+                hf_out_json_str(src, strlen(src));
                 snprintf(num, sizeof num, ",\"similarity\":%.3f,\"representative\":%s,\"text\":", sim,
                          i == c ? "true" : "false");
-                out_str(num);
-                out_json_str(snip, strlen(snip));
-                out_str("}");
+                hf_out_str(num);
+                hf_out_json_str(snip, strlen(snip));
+                hf_out_str("}");
             } else if (j->format == FMT_CSV) {
-                out_csv_field(id_of(j, c), strlen(id_of(j, c)));
+                hf_out_csv_field(id_of(j, c), strlen(id_of(j, c)));
                 snprintf(num, sizeof num, ",%" PRIu64 ",", cs[ci].size);
-                out_str(num);
-                out_csv_field(id, strlen(id));
-                out_str(",");
-                out_csv_field(src, strlen(src));
+                hf_out_str(num);
+                hf_out_csv_field(id, strlen(id));
+                hf_out_str(",");
+                hf_out_csv_field(src, strlen(src));
                 snprintf(num, sizeof num, ",%.3f,", sim);
-                out_str(num);
-                out_csv_field(snip, strlen(snip));
-                out_str("\n");
+                hf_out_str(num);
+                hf_out_csv_field(snip, strlen(snip));
+                hf_out_str("\n");
             } else {
                 /* colour only for people: a terminal, and NO_COLOR unset */
                 snprintf(num, sizeof num, "  %s %s%.3f%s  ", i == c ? "*" : " ",
                          color ? (i == c ? "\033[32m" : "\033[33m") : "", sim, color ? "\033[0m" : "");
-                out_str(num);
-                out_str(id);
+                hf_out_str(num);
+                hf_out_str(id);
                 if (j->co.in.mode != HF_IN_FILES) {
-                    out_str(" (");
-                    out_str(src);
-                    out_str(")");
+                    hf_out_str(" (");
+                    hf_out_str(src);
+                    hf_out_str(")");
                 }
-                out_str("  ");
-                out_str(snip);
-                out_str("\n");
+                hf_out_str("  ");
+                hf_out_str(snip);
+                hf_out_str("\n");
             }
             first = false;
         }
         if (j->format == FMT_JSON)
-            out_str("]}");
+            hf_out_str("]}");
     }
     if (j->format == FMT_JSON)
-        out_str("]}\n");
+        hf_out_str("]}\n");
     free(cs);
     free(count);
     free(bytes);

@@ -1,0 +1,18 @@
+/* Output fields in the shapes the near-duplicate commands write (shared by
+ * hanfold and hanfold-mpi, whose outputs must be byte-identical). */
+#ifndef HF_OUTFMT_H
+#define HF_OUTFMT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* TSV field: backslash, tab, newline and carriage return escaped.  f is
+ * stdout (through hf_out) or another stream. */
+void hf_out_tsv_field(FILE *f, const char *s, size_t n);
+void hf_out_str(const char *s);
+/* A JSON string (jansson's escaping). */
+void hf_out_json_str(const char *s, size_t n);
+/* A CSV field, quoted when it holds a comma, quote or line break. */
+void hf_out_csv_field(const char *s, size_t n);
+
+#endif
