@@ -207,6 +207,14 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *fp, uint64_t *
  * give 0.  set NULL: the defaults.  -1 when out of memory. */
 double hanfold_pair_similarity(const hanfold_cluster_settings *set, const hanfold_fp *a,
                                const hanfold_fp *b, int *kind);
+/* The clusterer's verdict on one pair, exactly as it would judge it when
+ * `earlier` is an indexed record and `later` the record being added (for
+ * programs that generate candidates themselves, such as hanfold-mpi).
+ * Returns 1 (duplicates), 0 (compared, not duplicates; *sim and *kind
+ * set), -1 (not comparable: length ratio, or a long record against a short
+ * one) or -ENOMEM. */
+int hanfold_pair_verify(const hanfold_cluster_settings *set, const hanfold_fp *earlier,
+                        const hanfold_fp *later, double *sim, int *kind);
 /* Adds the next record as a representative of a cluster of its own without
  * looking for duplicates: for records restored from a persistent index,
  * which were representatives when they were added.  Returns as _add. */

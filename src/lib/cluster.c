@@ -30,15 +30,6 @@
 #include "fingerprint.h"
 
 #define NONE UINT32_MAX
-/* Posting chains longer than this are not followed (see index_head). */
-#define HF_POSTING_CAP 2000
-/* A candidate is verified only when it shares at least this share of the
- * smaller of the two indexed shingle sets (and at least one shingle):
- * near-duplicates share most of their indexed shingles (on the dev sets every
- * pair verified as a duplicate shares at least 0.62 of them), records that
- * merely start alike (转发微博…) share one or two.  Without this filter 10,000
- * lines starting with 转发微博 took 9.7 s to deduplicate, with it 0.15 s. */
-#define HF_MIN_SHARED 0.25
 
 /* Open addressing with linear probing, at most half full.  Serves the
  * exact-key table (key hash -> slot) and the inverted index (shingle hash
@@ -394,48 +385,92 @@ static bool numbers_contained(const uint32_t *a, size_t na, const uint32_t *b, s
     return true;
 }
 
-/* Similarity of the query to indexed record r if they are near-duplicates,
- * or -1.  Every comparison actually made is also reported to on_pair with
- * its raw similarity, for histograms and calibration. */
-static double verify(hanfold_clusterer *c, const hanfold_fp *q, bool q_prepared, uint32_t r,
-                     uint32_t me)
+/* The verdict on a pair, the same for the clusterer and hanfold_pair_verify:
+ * x is the earlier record as the index keeps it (tokens when short, a
+ * sketch only when it has HANFOLD_SKETCH_MIN tokens or more), q the later.
+ * c: a clusterer whose LCS masks hold q's tokens, or NULL to compute the
+ * LCS afresh.  Returns 1 (duplicates), 0 (compared, not duplicates) or -1
+ * (not comparable: *sim and *kind untouched); -ENOMEM. */
+static int judge(hanfold_clusterer *c, const hanfold_cluster_settings *set, const hanfold_fp *x,
+                 const hanfold_fp *q, double *simout, int *kindout)
 {
-    const rec *x = &c->recs[r];
-    uint32_t la = q->key_tokens, lb = x->ntokens;
+    uint32_t la = q->key_tokens, lb = x->key_tokens;
     uint32_t lo = la < lb ? la : lb, hi = la < lb ? lb : la;
-    if (!lo || (double)lo / hi < c->set.min_ratio)
+    if (!lo || (double)lo / hi < set->min_ratio)
         return -1;
     double sim, th;
     int kind;
     bool ok = true;
-    if (q_prepared && x->tokens) {
+    if (q->tokens && x->tokens) {
         if (lo <= HANFOLD_TINY) {
             sim = la == lb && !memcmp(q->tokens, x->tokens, la * sizeof *x->tokens) ? 1.0 : 0.0;
             th = 1.0;
             kind = HANFOLD_PAIR_TINY;
         } else {
-            sim = (double)lcs_run(c, la, x->tokens, lb) / lo;
+            size_t l = c ? lcs_run(c, la, x->tokens, lb) : hf_lcs(q->tokens, la, x->tokens, lb);
+            if (l == SIZE_MAX)
+                return -ENOMEM;
+            sim = (double)l / lo;
             if (lo < HANFOLD_SHORT_TIER) {
                 const uint32_t *sa = la <= lb ? q->tokens : x->tokens, *sb = la <= lb ? x->tokens : q->tokens;
                 ok = numbers_contained(sa, lo, sb, hi);
-                th = c->set.threshold;
+                th = set->threshold;
                 kind = HANFOLD_PAIR_SHORT;
             } else {
-                th = c->set.long_threshold;
+                th = set->long_threshold;
                 kind = HANFOLD_PAIR_LONG;
             }
         }
-    } else if (q->nsketch && x->sketch && q->key_tokens >= HANFOLD_SKETCH_MIN) {
+    } else if (q->nsketch && x->sketch && lb >= HANFOLD_SKETCH_MIN && la >= HANFOLD_SKETCH_MIN) {
         sim = sketch_jaccard(q->sketch, q->nsketch, x->sketch, x->nsketch, HANFOLD_SKETCH_K);
-        th = c->set.jaccard_threshold;
+        th = set->jaccard_threshold;
         kind = HANFOLD_PAIR_JACCARD;
     } else {
         return -1;
     }
-    ok = ok && sim >= th;
+    *simout = sim;
+    *kindout = kind;
+    return ok && sim >= th;
+}
+
+/* Similarity of the query to indexed record r if they are near-duplicates,
+ * or -1 (-2: out of memory).  Every comparison actually made is also
+ * reported to on_pair with its raw similarity, for histograms and
+ * calibration. */
+static double verify(hanfold_clusterer *c, const hanfold_fp *q, bool q_prepared, uint32_t r,
+                     uint32_t me)
+{
+    const rec *x = &c->recs[r];
+    hanfold_fp xf = {
+        .key_tokens = x->ntokens,
+        .tokens = x->tokens,
+        .ntokens = x->tokens ? x->ntokens : 0,
+        .sketch = x->sketch,
+        .nsketch = x->nsketch,
+    };
+    double sim;
+    int kind;
+    int v = judge(q_prepared ? c : NULL, &c->set, &xf, q, &sim, &kind);
+    if (v < 0)
+        return v == -1 ? -1 : -2;
     if (c->set.on_pair)
-        c->set.on_pair(c->set.on_pair_ud, x->number, me, sim, kind, ok);
-    return ok ? sim : -1;
+        c->set.on_pair(c->set.on_pair_ud, x->number, me, sim, kind, v == 1);
+    return v == 1 ? sim : -1;
+}
+
+int hanfold_pair_verify(const hanfold_cluster_settings *set, const hanfold_fp *earlier,
+                        const hanfold_fp *later, double *sim, int *kind)
+{
+    hanfold_cluster_settings def;
+    if (!set) {
+        hanfold_cluster_settings_default(&def);
+        set = &def;
+    }
+    /* the index keeps a sketch only for records of HANFOLD_SKETCH_MIN tokens or more */
+    hanfold_fp x = *earlier;
+    if (x.key_tokens < HANFOLD_SKETCH_MIN)
+        x.sketch = NULL;
+    return judge(NULL, set, &x, later, sim, kind);
 }
 
 static uint32_t find(uint32_t *p, uint32_t x)
@@ -594,11 +629,11 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
         }
         for (size_t k = 0; k < c->ncand; k++) {
             uint32_t r = c->cand[k];
-            uint32_t small = c->recs[r].nindexed < nb ? c->recs[r].nindexed : (uint32_t)nb;
-            uint32_t need = (uint32_t)(HF_MIN_SHARED * small + 0.999999);
-            if (c->shared[r] < (need ? need : 1))
+            if (c->shared[r] < hf_shared_needed(c->recs[r].nindexed, (uint32_t)nb))
                 continue;
             double s = verify(c, q, prepared, r, me);
+            if (s == -2)
+                return -ENOMEM;
             if (s < 0)
                 continue;
             if (single) {
