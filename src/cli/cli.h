@@ -12,6 +12,9 @@
 #define HF_EXIT_DUPS 1
 #define HF_EXIT_ERROR 2
 
+/* The program name messages start with ("hanfold"). */
+extern const char *hf_progname;
+
 /* "hanfold: <message>\n" on stderr. */
 void hf_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes to stdout, remembering a failure for hf_finish_output(). */

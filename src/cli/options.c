@@ -123,7 +123,7 @@ int hf_common_option(hf_common *co, int c, const char *arg)
 
 int hf_usage_error(const char *cmd)
 {
-    fprintf(stderr, "Try 'hanfold %s --help' for more information.\n", cmd);
+    fprintf(stderr, "Try '%s %s --help' for more information.\n", hf_progname, cmd);
     return HF_EXIT_ERROR;
 }
 

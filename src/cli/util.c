@@ -5,6 +5,8 @@
 
 #include "cli.h"
 
+const char *hf_progname = "hanfold";
+
 static bool out_failed;
 static int out_errno;
 
@@ -12,7 +14,7 @@ void hf_msg(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("hanfold: ", stderr);
+    fprintf(stderr, "%s: ", hf_progname);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);

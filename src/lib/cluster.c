@@ -52,6 +52,7 @@ typedef struct rec {
 
 struct hanfold_clusterer {
     hanfold_cluster_settings set;
+    uint32_t posting_cap;  /* hf_posting_cap() */
     uint32_t n;            /* records added */
     uint32_t *cluster;     /* per record: its cluster's first record (not when streaming) */
     size_t cap;
@@ -108,6 +109,7 @@ int hanfold_clusterer_new(hanfold_clusterer **out, const hanfold_cluster_setting
         free(c);
         return -EINVAL;
     }
+    c->posting_cap = hf_posting_cap();
     *out = c;
     return 0;
 }
@@ -137,6 +139,18 @@ void hanfold_clusterer_free(hanfold_clusterer **pc)
     free(c->t1);
     free(c);
     *pc = NULL;
+}
+
+uint32_t hf_posting_cap(void)
+{
+    const char *e = getenv("HANFOLD_POSTING_CAP");
+    if (e && *e) {
+        char *end;
+        unsigned long v = strtoul(e, &end, 10);
+        if (!*end && v >= 1 && v <= HF_POSTING_CAP)
+            return (uint32_t)v;
+    }
+    return HF_POSTING_CAP;
 }
 
 static inline uint64_t mix(uint64_t x)
@@ -257,7 +271,7 @@ static uint32_t index_head(const hanfold_clusterer *c, uint64_t key)
     if (!c->index.size)
         return NONE;
     size_t j = map_slot(&c->index, key);
-    return c->index.aux[j] > HF_POSTING_CAP ? NONE : c->index.vals[j];
+    return c->index.aux[j] > c->posting_cap ? NONE : c->index.vals[j];
 }
 
 /* ---- verification ---------------------------------------------------------- */

@@ -38,6 +38,12 @@ size_t hf_sort_unique(uint64_t *v, size_t n);
 #define HF_POSTING_CAP 2000
 #define HF_MIN_SHARED 0.25
 
+/* The posting cap in force: HF_POSTING_CAP, or for tests the value of the
+ * environment variable HANFOLD_POSTING_CAP (a small cap makes the cap decide
+ * many pairs, so that tests of programs that must apply it exactly as the
+ * clusterer does can tell). */
+uint32_t hf_posting_cap(void);
+
 /* Indexed shingles two records with na and nb indexed shingles must share. */
 static inline uint32_t hf_shared_needed(uint32_t na, uint32_t nb)
 {

@@ -1,0 +1,1513 @@
+/* hanfold-mpi: `hanfold cluster` and `hanfold dedup` over Open MPI ranks,
+ * with the same output as the single process, byte for byte.
+ *
+ * The single process decides record by record, in input order: a record
+ * joins its most similar earlier representative (or the representative
+ * with its exact key), or becomes one.  That order is the contract (the
+ * representative is the earliest record of its cluster), so the ranks work
+ * through the input in windows of consecutive records and, per window:
+ *
+ *   map      rank 0 reads the window (any input mode, stdin too) and
+ *            scatters the records' texts: record s goes to rank s mod N,
+ *            its home, which normalizes and fingerprints it;
+ *   shuffle  homes send the window's indexed shingles and key hashes to
+ *            their owners (hash mod N) with MPI_Alltoallv; an owner holds
+ *            the posting chains and exact-key entries of every earlier
+ *            representative with those hashes, and sends the candidate
+ *            pairs it finds to the home of the querying record, which
+ *            fetches the candidates' data from their homes;
+ *   verify   the querying record's home verifies its candidates against
+ *            earlier representatives (the library's own verdict function);
+ *   merge    rank 0 gathers the window's fingerprints and verdicts and
+ *            replays the single process's decisions in order: it adds the
+ *            pairs inside the window itself (verifying them) and applies
+ *            the posting cap with the chain lengths the owners reported;
+ *            the window's new representatives are then entered in the
+ *            distributed index, and rank 0 writes the window's output.
+ *
+ * Memory per rank: the postings and exact keys of the hashes it owns and
+ * the verification data of the representatives whose home it is; rank 0
+ * also keeps the ids of representatives (for cluster ids and --dropped). */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <mpi.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "buf.h"
+#include "cli.h"
+#include "fingerprint.h"
+#include "fprows.h"
+#include "options.h"
+#include "outfmt.h"
+#include "progress.h"
+#include "records.h"
+#include "wire.h"
+
+#define NONE64 UINT64_MAX
+
+enum cmd { CMD_CLUSTER, CMD_DEDUP };
+enum { FMT_TSV, FMT_JSONL, FMT_CSV };
+
+static int rank, nranks;
+static uint32_t posting_cap; /* hf_posting_cap() */
+static FILE *errf; /* this rank's own messages (stderr of ranks > 0 is quiet) */
+
+/* ---- stage accounting (--stats) ------------------------------------------------ */
+
+enum { T_MAP, T_SHUFFLE, T_VERIFY, T_MERGE, T_OUTPUT, T_N };
+static const char *const stage_names[T_N] = {"map", "shuffle", "verify", "merge", "output"};
+static double stage_time[T_N];
+static uint64_t bytes_sent;  /* to other ranks (not to itself) */
+static double stage_start;
+static int stage_cur = -1;
+
+static void stage(int t)
+{
+    double now = MPI_Wtime();
+    if (stage_cur >= 0)
+        stage_time[stage_cur] += now - stage_start;
+    stage_cur = t;
+    stage_start = now;
+}
+
+/* A failure of this rank: the whole job ends with status 2.  Output files
+ * given with --output are only renamed into place at a successful end. */
+static _Noreturn void die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(errf, "hanfold-mpi: rank %d: ", rank);
+    vfprintf(errf, fmt, ap);
+    fputc('\n', errf);
+    fflush(errf);
+    va_end(ap);
+    MPI_Abort(MPI_COMM_WORLD, HF_EXIT_ERROR);
+    exit(HF_EXIT_ERROR);
+}
+
+static void need(int e)
+{
+    if (e == -ENOMEM)
+        die("out of memory");
+    if (e)
+        die("internal error %d", e);
+}
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        die("out of memory");
+    return p;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p)
+        die("out of memory");
+    return p;
+}
+
+static void put(hf_buf *b, const void *p, size_t n)
+{
+    need(hf_buf_append(b, p, n));
+}
+
+/* ---- collectives on byte buffers ---------------------------------------------------- */
+
+static int to_int(size_t n)
+{
+    if (n > INT_MAX)
+        die("a message of %zu bytes is over MPI's limit; use a smaller HANFOLD_MPI_WINDOW", n);
+    return (int)n;
+}
+
+/* Sends out[r] to rank r, for every r; *in receives what every rank sent
+ * here, rank by rank, with (*off)[r] the start of rank r's part and
+ * (*off)[nranks] the total. */
+static void alltoallv(hf_buf *out, hf_buf *in, size_t **off)
+{
+    int *sc = xmalloc(nranks * sizeof *sc), *rc = xmalloc(nranks * sizeof *rc);
+    int *sd = xmalloc(nranks * sizeof *sd), *rd = xmalloc(nranks * sizeof *rd);
+    hf_buf send = {0};
+    for (int r = 0; r < nranks; r++) {
+        sd[r] = to_int(send.len);
+        sc[r] = to_int(out[r].len);
+        put(&send, out[r].p ? out[r].p : "", out[r].len);
+        if (r != rank)
+            bytes_sent += out[r].len;
+    }
+    MPI_Alltoall(sc, 1, MPI_INT, rc, 1, MPI_INT, MPI_COMM_WORLD);
+    size_t tot = 0;
+    *off = xrealloc(*off, (nranks + 1) * sizeof **off);
+    for (int r = 0; r < nranks; r++) {
+        (*off)[r] = tot;
+        rd[r] = to_int(tot);
+        tot += (size_t)rc[r];
+    }
+    (*off)[nranks] = tot;
+    hf_buf_clear(in);
+    need(hf_buf_reserve(in, tot));
+    MPI_Alltoallv(send.p ? send.p : "", sc, sd, MPI_BYTE, in->p, rc, rd, MPI_BYTE, MPI_COMM_WORLD);
+    in->len = tot;
+    hf_buf_free(&send);
+    free(sc);
+    free(rc);
+    free(sd);
+    free(rd);
+}
+
+/* Gathers every rank's out on rank 0 (in rank order) into *in. */
+static void gather0(const hf_buf *out, hf_buf *in)
+{
+    int n = to_int(out->len);
+    int *rc = NULL, *rd = NULL;
+    if (rank == 0) {
+        rc = xmalloc(nranks * sizeof *rc);
+        rd = xmalloc(nranks * sizeof *rd);
+    } else {
+        bytes_sent += out->len;
+    }
+    MPI_Gather(&n, 1, MPI_INT, rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (rank == 0) {
+        size_t tot = 0;
+        for (int r = 0; r < nranks; r++) {
+            rd[r] = to_int(tot);
+            tot += (size_t)rc[r];
+        }
+        hf_buf_clear(in);
+        need(hf_buf_reserve(in, tot));
+        in->len = tot;
+    }
+    MPI_Gatherv(out->p ? out->p : "", n, MPI_BYTE, rank == 0 ? in->p : NULL, rc, rd, MPI_BYTE, 0,
+                MPI_COMM_WORLD);
+    free(rc);
+    free(rd);
+}
+
+/* Rank 0's out[r] to rank r; *in receives this rank's part. */
+static void scatter0(hf_buf *out, hf_buf *in)
+{
+    int n = 0, *sc = NULL, *sd = NULL;
+    hf_buf send = {0};
+    if (rank == 0) {
+        sc = xmalloc(nranks * sizeof *sc);
+        sd = xmalloc(nranks * sizeof *sd);
+        for (int r = 0; r < nranks; r++) {
+            sd[r] = to_int(send.len);
+            sc[r] = to_int(out[r].len);
+            put(&send, out[r].p ? out[r].p : "", out[r].len);
+            if (r)
+                bytes_sent += out[r].len;
+        }
+    }
+    MPI_Scatter(sc, 1, MPI_INT, &n, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    hf_buf_clear(in);
+    need(hf_buf_reserve(in, (size_t)n));
+    in->len = (size_t)n;
+    MPI_Scatterv(send.p ? send.p : "", sc, sd, MPI_BYTE, in->p, n, MPI_BYTE, 0, MPI_COMM_WORLD);
+    hf_buf_free(&send);
+    free(sc);
+    free(sd);
+}
+
+static void clear_all(hf_buf *b)
+{
+    for (int r = 0; r < nranks; r++)
+        hf_buf_clear(&b[r]);
+}
+
+static int owner_of(uint64_t h) { return (int)(hf_mix64(h) % (uint64_t)nranks); }
+static int home_of(uint64_t s) { return (int)(s % (uint64_t)nranks); }
+
+/* ---- messages ---------------------------------------------------------------------------- */
+
+/* query from a record's home to a hash owner */
+typedef struct qmsg {
+    uint64_t h, j;
+    uint8_t type, k, nind, pad[5];
+} qmsg;
+enum { Q_EXACT, Q_HASH };
+
+/* reply of a hash owner: to rank 0 (R_EXACT: a = j, b = the representative
+ * with that key; R_COUNT: chain length c of j's k-th hash, when the cap may
+ * be reached in this window) or to j's home (R_PAIR: a = representative,
+ * b = j, nind = the representative's indexed shingles) */
+typedef struct rmsg {
+    uint64_t a, b;
+    uint32_t c;
+    uint8_t type, k, nind, pad;
+} rmsg;
+enum { R_EXACT, R_COUNT, R_PAIR };
+
+/* a verified pair: earlier representative i, record j */
+typedef struct vmsg {
+    uint64_t i, j;
+    double sim;
+    uint16_t mask;  /* which of j's indexed shingles the pair shares */
+    uint8_t dup, nind_i, pad[4];
+} vmsg;
+
+/* a new representative's postings and exact key, to their owners */
+typedef struct umsg {
+    uint64_t h, rep;
+    uint8_t type, nind, pad[6];
+} umsg;
+enum { U_POST, U_EXACT };
+
+typedef struct post {
+    uint64_t rep;
+    uint64_t next;
+    uint8_t nind;
+} post;
+
+/* ---- the job ------------------------------------------------------------------------------ */
+
+/* rank 0: a record of the current window, for output */
+typedef struct wslot {
+    size_t id_off;      /* in win_text */
+    size_t raw_off, raw_len, term_off, term_len;
+    size_t file_off;    /* display name of the input, in win_text */
+    uint64_t line;
+    bool error;         /* data error (the reader's) */
+    bool oversize;
+    const char *errmsg; /* the reader's message, in win_text */
+    uint64_t match;
+    double sim;
+} wslot;
+
+typedef struct job {
+    enum cmd cmd;
+    hf_common co;
+    hanfold_cluster_settings cs;
+    int format;
+    bool from_fp, exit_status;
+    const char *dropped_path, *output_path;
+    char *dropped_tmp, *output_tmp;
+    FILE *dropped;
+    size_t window;
+    hf_batch *batch;
+    hanfold_ctx *ctx;
+    /* owner side */
+    map64 postmap;      /* hash -> head of chain (val), chain length (cnt) */
+    post *posts;
+    size_t nposts, posts_cap;
+    map64 exact;        /* key hash -> representative */
+    /* home side */
+    map64 repmap;       /* representative -> offset in reps */
+    hf_buf reps;
+    /* this window */
+    uint64_t ws;        /* stream index of its first record */
+    size_t nw;
+    hf_buf own;         /* wire records of the records whose home this is */
+    size_t *own_off;    /* per window record: offset in own, or SIZE_MAX */
+    /* rank 0 */
+    hf_reader *rd;
+    hf_progress prog;
+    wslot *win;
+    hf_buf win_text;
+    hf_buf gathered;
+    const wrec **wfp;   /* per window record: its wire record (gathered) */
+    uint64_t *exact_pre;
+    uint32_t (*cnt_pre)[HANFOLD_INDEX_B];
+    map64 iw_index;     /* in-window: hash -> head (val), reps (cnt) */
+    struct { uint32_t w, next; } *iw_post;
+    size_t iw_npost, iw_cap;
+    map64 iw_exact;
+    uint32_t *seen, *shared, stamp;
+    uint32_t *cand;
+    uint64_t *new_reps;
+    size_t nnew;
+    /* representatives' ids (rank 0): stream index ascending, offsets in rep_ids */
+    uint64_t *rep_s;
+    size_t *rep_off;
+    size_t nrep_ids, rep_cap;
+    hf_buf rep_ids;
+    /* counters (rank 0) */
+    uint64_t read, kept, dropped_n, invalid, bad, rows, bad_rows;
+    uint64_t records_mapped; /* every rank: records it fingerprinted */
+    int status;
+    bool stop;
+    bool incomplete;    /* stopped before the end of the input */
+} job;
+
+static void job_free(job *j)
+{
+    hf_reader_free(&j->rd);
+    hf_batch_free(&j->batch);
+    map64_free(&j->postmap);
+    map64_free(&j->exact);
+    map64_free(&j->repmap);
+    map64_free(&j->iw_index);
+    map64_free(&j->iw_exact);
+    free(j->posts);
+    hf_buf_free(&j->reps);
+    hf_buf_free(&j->own);
+    hf_buf_free(&j->win_text);
+    hf_buf_free(&j->gathered);
+    hf_buf_free(&j->rep_ids);
+    free(j->own_off);
+    free(j->win);
+    free(j->wfp);
+    free(j->exact_pre);
+    free(j->cnt_pre);
+    free(j->iw_post);
+    free(j->seen);
+    free(j->shared);
+    free(j->cand);
+    free(j->new_reps);
+    free(j->rep_s);
+    free(j->rep_off);
+    free(j->output_tmp);
+    free(j->dropped_tmp);
+}
+
+static const char help_text[] =
+"Usage: mpirun [-np N] hanfold-mpi cluster|dedup [OPTIONS] [FILE...]\n"
+"'hanfold cluster' and 'hanfold dedup' on N Open MPI ranks, with the same\n"
+"output byte for byte: rank 0 reads the input and writes the output, every\n"
+"rank normalizes and fingerprints a share of the records, owns a share of\n"
+"the candidate index and verifies a share of the candidate pairs.\n"
+"\n"
+"      --output FILE     write to FILE, which appears (renamed from a temporary\n"
+"                        file) only when the whole job succeeded\n"
+"      --format FMT      cluster: tsv (default), jsonl or csv\n"
+"      --dropped FILE    dedup: id TAB kept id TAB similarity TAB record\n"
+"      --exit-status     dedup: exit with status 1 when something was dropped\n"
+"      --threshold T, --long-threshold T, --jaccard-threshold T, --min-ratio R,\n"
+"      --fingerprints    as for hanfold cluster (see 'hanfold cluster --help')\n"
+"\n"
+"Not available here: --index, --keep longest, --linkage single (run hanfold).\n"
+"Environment: HANFOLD_MPI_WINDOW records per window (default 16384).\n"
+"With --stats, rank 0 adds per-stage times and the bytes the ranks exchanged.\n"
+"\n";
+
+/* ---- rank 0: reading a window ------------------------------------------------------------- */
+
+static void push_text(job *j, const char *p, size_t n, size_t *off)
+{
+    *off = j->win_text.len;
+    put(&j->win_text, p, n);
+    need(hf_buf_putc(&j->win_text, '\0'));
+}
+
+/* Reads the next window and builds the texts for each home.  Sets j->nw
+ * and j->stop. */
+static void read_window(job *j, hf_buf *texts)
+{
+    j->nw = 0;
+    hf_buf_clear(&j->win_text);
+    hf_record rec;
+    while (j->nw < j->window) {
+        int r = hf_reader_next(j->rd, &rec);
+        if (r <= 0) {
+            if (r < 0) {
+                j->status = HF_EXIT_ERROR;
+                j->incomplete = true;
+            }
+            j->stop = true;
+            break;
+        }
+        if (rec.invalid) {
+            j->invalid += rec.invalid;
+            if (j->co.strict) {
+                hf_msg("%s:%llu: invalid byte sequence (--strict); stopping", rec.file,
+                       (unsigned long long)rec.line);
+                j->status = HF_EXIT_ERROR;
+                j->stop = true;
+                j->incomplete = true;
+                break;
+            }
+        }
+        j->read++;
+        wslot *w = &j->win[j->nw];
+        memset(w, 0, sizeof *w);
+        push_text(j, rec.id, strlen(rec.id), &w->id_off);
+        push_text(j, rec.file, strlen(rec.file), &w->file_off);
+        w->line = rec.line;
+        w->error = rec.error != NULL;
+        w->oversize = rec.oversize;
+        if (rec.error) {
+            size_t o;
+            push_text(j, rec.error, strlen(rec.error), &o);
+            w->errmsg = (const char *)(uintptr_t)o; /* made a pointer below */
+        }
+        if (j->cmd == CMD_DEDUP) {
+            push_text(j, rec.raw, rec.raw_len, &w->raw_off);
+            w->raw_len = rec.raw_len;
+            push_text(j, rec.term, rec.term_len, &w->term_off);
+            w->term_len = rec.term_len;
+        }
+        if (!rec.error) {
+            uint64_t s = j->ws + j->nw;
+            const char *t = j->from_fp ? rec.utf8 : rec.text;
+            size_t n = j->from_fp ? rec.utf8_len : rec.text_len;
+            uint64_t hdr[2] = {s, n};
+            hf_buf *b = &texts[home_of(s)];
+            put(b, hdr, sizeof hdr);
+            put(b, t, n);
+            static const char zero[8];
+            put(b, zero, wrec_pad8(n) - n);
+        }
+        j->nw++;
+        if (rec.oversize)
+            break; /* drained when the window is written */
+    }
+    for (size_t i = 0; i < j->nw; i++)
+        if (j->win[i].error)
+            j->win[i].errmsg = j->win_text.p + (size_t)(uintptr_t)j->win[i].errmsg;
+}
+
+/* ---- map: normalize and fingerprint this rank's records ------------------------------------- */
+
+static void harvest(job *j, const uint64_t *sidx)
+{
+    hf_batch_run(j->batch);
+    for (size_t i = 0; i < hf_batch_count(j->batch); i++) {
+        hf_item *it = hf_batch_item(j->batch, i);
+        size_t at = j->own.len;
+        if (it->err)
+            need(wrec_put(&j->own, sidx[i], NULL, ST_FATAL, it->errmsg, strlen(it->errmsg)));
+        else
+            need(wrec_put(&j->own, sidx[i], &it->fp, ST_OK, NULL, 0));
+        j->own_off[sidx[i] - j->ws] = at;
+    }
+    hf_batch_clear(j->batch);
+}
+
+static void map_window(job *j, const hf_buf *texts)
+{
+    hf_buf_clear(&j->own);
+    for (size_t i = 0; i < j->nw; i++)
+        j->own_off[i] = SIZE_MAX;
+    uint64_t *sidx = xmalloc(sizeof *sidx * (j->window + 1));
+    size_t nb = 0;
+    for (size_t off = 0; off < texts->len;) {
+        uint64_t hdr[2];
+        memcpy(hdr, texts->p + off, sizeof hdr);
+        const char *t = texts->p + off + sizeof hdr;
+        off += sizeof hdr + wrec_pad8(hdr[1]);
+        j->records_mapped++;
+        if (j->from_fp) {
+            hf_fprow fr;
+            hanfold_fp fp;
+            size_t at = j->own.len;
+            const char *why = hf_fprow_parse(t, hdr[1], &fr);
+            if (why) {
+                need(wrec_put(&j->own, hdr[0], NULL, ST_GARBAGE, why, strlen(why)));
+            } else {
+                int e = fr.key ? hanfold_fingerprint(j->ctx, fr.key, fr.key_len, &fp)
+                               : hanfold_fingerprint_from_sketch(j->ctx, fr.simhash, fr.key_tokens, fr.sketch,
+                                                                 fr.nsketch, fr.key_hash, &fp);
+                need(e);
+                need(wrec_put(&j->own, hdr[0], &fp, ST_OK, fr.id, strlen(fr.id)));
+            }
+            hf_fprow_free(&fr);
+            j->own_off[hdr[0] - j->ws] = at;
+            continue;
+        }
+        hf_record r;
+        memset(&r, 0, sizeof r);
+        r.raw = r.text = r.utf8 = t;
+        r.raw_len = r.text_len = r.utf8_len = hdr[1];
+        r.term = r.id = r.file = "";
+        need(hf_batch_add(j->batch, &r));
+        sidx[nb++] = hdr[0];
+        if (hf_batch_full(j->batch)) {
+            harvest(j, sidx);
+            nb = 0;
+        }
+    }
+    if (nb)
+        harvest(j, sidx);
+    free(sidx);
+}
+
+/* ---- shuffle, verify ---------------------------------------------------------------------- */
+
+static const wrec *own_rec(const job *j, uint64_t s)
+{
+    size_t o = j->own_off[s - j->ws];
+    return o == SIZE_MAX ? NULL : (const wrec *)(j->own.p + o);
+}
+
+static int by_pair(const void *a, const void *b)
+{
+    const rmsg *x = a, *y = b;
+    if (x->b != y->b)
+        return x->b < y->b ? -1 : 1;
+    if (x->a != y->a)
+        return x->a < y->a ? -1 : 1;
+    return 0;
+}
+
+static int by_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Queries, candidate pairs, verification against earlier representatives.
+ * Leaves in *verdicts this rank's verdicts and in *to0 the owners' replies
+ * meant for rank 0. */
+static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, hf_buf *verdicts,
+                            hf_buf *to0)
+{
+    bool rep_linkage = j->cs.linkage == HANFOLD_LINKAGE_REPRESENTATIVE;
+    /* 1. queries to the owners */
+    stage(T_SHUFFLE);
+    clear_all(sendb);
+    for (size_t o = 0; o < j->own.len;) {
+        const wrec *w = (const wrec *)(j->own.p + o);
+        o += wrec_size(w);
+        if (w->status != ST_OK || !w->key_tokens)
+            continue;
+        qmsg q;
+        memset(&q, 0, sizeof q);
+        q.j = w->s;
+        if (rep_linkage) {
+            q.type = Q_EXACT;
+            q.h = w->key_hash;
+            put(&sendb[owner_of(q.h)], &q, sizeof q);
+        }
+        const uint64_t *sk = wrec_sketch(w);
+        for (unsigned k = 0; k < w->nind; k++) {
+            q.type = Q_HASH;
+            q.h = sk[k];
+            q.k = (uint8_t)k;
+            q.nind = w->nind;
+            put(&sendb[owner_of(q.h)], &q, sizeof q);
+        }
+    }
+    alltoallv(sendb, recvb, off);
+
+    /* 2. owners answer */
+    stage(T_MERGE);
+    clear_all(sendb);
+    size_t nq = recvb->len / sizeof(qmsg);
+    const qmsg *qs = (const qmsg *)recvb->p;
+    map64 qcount = {0}; /* queries per hash in this window: bounds the chain's growth */
+    for (size_t i = 0; i < nq; i++) {
+        if (qs[i].type != Q_HASH)
+            continue;
+        bool fresh;
+        size_t sl = map64_put(&qcount, qs[i].h, &fresh);
+        if (sl == SIZE_MAX)
+            die("out of memory");
+        qcount.cnt[sl]++;
+    }
+    for (size_t i = 0; i < nq; i++) {
+        const qmsg *q = &qs[i];
+        rmsg r;
+        memset(&r, 0, sizeof r);
+        if (q->type == Q_EXACT) {
+            size_t sl = map64_get(&j->exact, q->h);
+            if (sl != SIZE_MAX) {
+                r.type = R_EXACT;
+                r.a = q->j;
+                r.b = j->exact.val[sl];
+                put(&sendb[0], &r, sizeof r);
+            }
+            continue;
+        }
+        size_t sl = map64_get(&j->postmap, q->h);
+        if (sl == SIZE_MAX)
+            continue;
+        uint32_t c = j->postmap.cnt[sl];
+        uint32_t inwin = qcount.cnt[map64_get(&qcount, q->h)];
+        if ((uint64_t)c + inwin > posting_cap) {
+            r.type = R_COUNT;
+            r.a = q->j;
+            r.k = q->k;
+            r.c = c;
+            put(&sendb[0], &r, sizeof r);
+        }
+        if (c > posting_cap)
+            continue;
+        int home = home_of(q->j);
+        for (uint64_t p = j->postmap.val[sl]; p != NONE64; p = j->posts[p].next) {
+            r.type = R_PAIR;
+            r.a = j->posts[p].rep;
+            r.b = q->j;
+            r.k = q->k;
+            r.nind = j->posts[p].nind;
+            r.c = 0;
+            put(&sendb[home], &r, sizeof r);
+        }
+    }
+    map64_free(&qcount);
+    stage(T_SHUFFLE);
+    alltoallv(sendb, recvb, off);
+
+    /* 3. the homes of the queries: pairs that share enough, data requests */
+    stage(T_MERGE);
+    hf_buf_clear(to0);
+    hf_buf pairs = {0};
+    size_t nr = recvb->len / sizeof(rmsg);
+    rmsg *rs = (rmsg *)recvb->p;
+    for (size_t i = 0; i < nr; i++) {
+        if (rs[i].type == R_PAIR)
+            put(&pairs, &rs[i], sizeof rs[i]);
+        else
+            put(to0, &rs[i], sizeof rs[i]);
+    }
+    size_t np = pairs.len / sizeof(rmsg);
+    rmsg *ps = (rmsg *)pairs.p;
+    qsort(ps, np, sizeof *ps, by_pair);
+    /* one candidate per (j, i): mask of shared shingles, kept if it passes
+     * the filter as if no chain reached the cap in this window (rank 0
+     * removes the shingles that do: it can only take candidates away) */
+    size_t ncand = 0;
+    for (size_t i = 0; i < np;) {
+        size_t e = i;
+        uint32_t mask = 0;
+        while (e < np && ps[e].a == ps[i].a && ps[e].b == ps[i].b)
+            mask |= 1u << ps[e++].k;
+        const wrec *q = own_rec(j, ps[i].b);
+        if ((uint32_t)__builtin_popcount(mask) >= hf_shared_needed(ps[i].nind, q->nind)) {
+            ps[ncand] = ps[i];
+            ps[ncand].c = mask;
+            ncand++;
+        }
+        i = e;
+    }
+    clear_all(sendb);
+    {
+        uint64_t *req = xmalloc((ncand + 1) * sizeof *req);
+        for (size_t i = 0; i < ncand; i++)
+            req[i] = ps[i].a;
+        qsort(req, ncand, sizeof *req, by_u64);
+        for (size_t i = 0; i < ncand; i++)
+            if (!i || req[i] != req[i - 1])
+                put(&sendb[home_of(req[i])], &req[i], sizeof req[i]);
+        free(req);
+    }
+    stage(T_SHUFFLE);
+    alltoallv(sendb, recvb, off);
+    /* 4. the homes of the representatives send their data */
+    stage(T_MERGE);
+    clear_all(sendb);
+    for (int r = 0; r < nranks; r++) {
+        for (size_t o = (*off)[r]; o < (*off)[r + 1]; o += 8) {
+            uint64_t s;
+            memcpy(&s, recvb->p + o, 8);
+            size_t sl = map64_get(&j->repmap, s);
+            if (sl == SIZE_MAX)
+                die("representative %" PRIu64 " is not stored here", s);
+            const wrec *w = (const wrec *)(j->reps.p + j->repmap.val[sl]);
+            put(&sendb[r], w, wrec_size(w));
+        }
+    }
+    stage(T_SHUFFLE);
+    alltoallv(sendb, recvb, off);
+
+    /* 5. verify */
+    stage(T_VERIFY);
+    map64 got = {0};
+    for (size_t o = 0; o < recvb->len;) {
+        const wrec *w = (const wrec *)(recvb->p + o);
+        bool fresh;
+        size_t sl = map64_put(&got, w->s, &fresh);
+        if (sl == SIZE_MAX)
+            die("out of memory");
+        got.val[sl] = o;
+        o += wrec_size(w);
+    }
+    hf_buf_clear(verdicts);
+    for (size_t i = 0; i < ncand; i++) {
+        const wrec *x = (const wrec *)(recvb->p + got.val[map64_get(&got, ps[i].a)]);
+        const wrec *q = own_rec(j, ps[i].b);
+        hanfold_fp fx = wrec_fp(x), fq = wrec_fp(q);
+        double sim;
+        int kind;
+        int v = hanfold_pair_verify(&j->cs, &fx, &fq, &sim, &kind);
+        if (v == -ENOMEM)
+            die("out of memory");
+        if (v < 0)
+            continue;
+        vmsg m;
+        memset(&m, 0, sizeof m);
+        m.i = ps[i].a;
+        m.j = ps[i].b;
+        m.sim = sim;
+        m.mask = (uint16_t)ps[i].c;
+        m.dup = (uint8_t)v;
+        m.nind_i = ps[i].nind;
+        put(verdicts, &m, sizeof m);
+    }
+    map64_free(&got);
+    hf_buf_free(&pairs);
+}
+
+/* ---- merge: rank 0 replays the decisions -------------------------------------------------- */
+
+static int by_verdict(const void *a, const void *b)
+{
+    const vmsg *x = a, *y = b;
+    if (x->j != y->j)
+        return x->j < y->j ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static void push_rep_id(job *j, uint64_t s, const char *id)
+{
+    if (j->nrep_ids == j->rep_cap) {
+        j->rep_cap = j->rep_cap ? 2 * j->rep_cap : 1024;
+        j->rep_s = xrealloc(j->rep_s, j->rep_cap * sizeof *j->rep_s);
+        j->rep_off = xrealloc(j->rep_off, j->rep_cap * sizeof *j->rep_off);
+    }
+    j->rep_s[j->nrep_ids] = s;
+    j->rep_off[j->nrep_ids++] = j->rep_ids.len;
+    put(&j->rep_ids, id, strlen(id) + 1);
+}
+
+static const char *rep_id(const job *j, uint64_t s)
+{
+    size_t lo = 0, hi = j->nrep_ids;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (j->rep_s[mid] < s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < j->nrep_ids && j->rep_s[lo] == s ? j->rep_ids.p + j->rep_off[lo] : "?";
+}
+
+static const char *win_id(const job *j, size_t w)
+{
+    const wrec *f = j->wfp[w];
+    if (j->from_fp && f && f->status == ST_OK)
+        return wrec_msg(f);
+    return j->win_text.p + j->win[w].id_off;
+}
+
+/* Decides record w of the window (its fingerprint is OK, its key not
+ * empty), exactly as hanfold_clusterer_add would. */
+static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
+{
+    const wrec *q = j->wfp[w];
+    uint64_t s = j->ws + w;
+    wslot *ws = &j->win[w];
+    ws->match = s;
+    ws->sim = 1.0;
+    if (j->exact_pre[w] != NONE64) {
+        ws->match = j->exact_pre[w];
+        return;
+    }
+    size_t sl = map64_get(&j->iw_exact, q->key_hash);
+    if (sl != SIZE_MAX) {
+        ws->match = j->iw_exact.val[sl];
+        return;
+    }
+    const uint64_t *sk = wrec_sketch(q);
+    uint32_t capped = 0;
+    for (unsigned k = 0; k < q->nind; k++) {
+        size_t hs = map64_get(&j->iw_index, sk[k]);
+        uint64_t total = (uint64_t)j->cnt_pre[w][k] + (hs == SIZE_MAX ? 0 : j->iw_index.cnt[hs]);
+        if (total > posting_cap)
+            capped |= 1u << k;
+    }
+    uint64_t best = NONE64;
+    double best_sim = -1;
+    for (size_t i = 0; i < nv; i++) {
+        uint32_t shared = (uint32_t)__builtin_popcount(vs[i].mask & ~capped);
+        if (shared < hf_shared_needed(vs[i].nind_i, q->nind) || !vs[i].dup)
+            continue;
+        if (vs[i].sim > best_sim || (vs[i].sim == best_sim && vs[i].i < best)) {
+            best = vs[i].i;
+            best_sim = vs[i].sim;
+        }
+    }
+    /* candidates inside the window */
+    if (++j->stamp == 0) {
+        memset(j->seen, 0, j->window * sizeof *j->seen);
+        j->stamp = 1;
+    }
+    size_t ncand = 0;
+    for (unsigned k = 0; k < q->nind; k++) {
+        if (capped & (1u << k))
+            continue;
+        size_t hs = map64_get(&j->iw_index, sk[k]);
+        if (hs == SIZE_MAX)
+            continue;
+        for (uint64_t p = j->iw_index.val[hs]; p != NONE64; p = j->iw_post[p].next == UINT32_MAX ? NONE64 : j->iw_post[p].next) {
+            uint32_t x = j->iw_post[p].w;
+            if (j->seen[x] != j->stamp) {
+                j->seen[x] = j->stamp;
+                j->shared[x] = 0;
+                j->cand[ncand++] = x;
+            }
+            j->shared[x]++;
+        }
+    }
+    hanfold_fp fq = wrec_fp(q);
+    for (size_t c = 0; c < ncand; c++) {
+        uint32_t x = j->cand[c];
+        const wrec *r = j->wfp[x];
+        if (j->shared[x] < hf_shared_needed(r->nind, q->nind))
+            continue;
+        hanfold_fp fx = wrec_fp(r);
+        double sim;
+        int kind;
+        stage(T_VERIFY);
+        int v = hanfold_pair_verify(&j->cs, &fx, &fq, &sim, &kind);
+        stage(T_MERGE);
+        if (v == -ENOMEM)
+            die("out of memory");
+        if (v != 1)
+            continue;
+        uint64_t xs = j->ws + x;
+        if (sim > best_sim || (sim == best_sim && xs < best)) {
+            best = xs;
+            best_sim = sim;
+        }
+    }
+    if (best != NONE64) {
+        ws->match = best;
+        ws->sim = best_sim;
+        return;
+    }
+    /* a new representative: indexed from now on */
+    for (unsigned k = 0; k < q->nind; k++) {
+        bool fresh;
+        size_t hs = map64_put(&j->iw_index, sk[k], &fresh);
+        if (hs == SIZE_MAX)
+            die("out of memory");
+        if (fresh)
+            j->iw_index.val[hs] = NONE64;
+        if (j->iw_npost == j->iw_cap) {
+            j->iw_cap = j->iw_cap ? 2 * j->iw_cap : 4096;
+            j->iw_post = xrealloc(j->iw_post, j->iw_cap * sizeof *j->iw_post);
+        }
+        j->iw_post[j->iw_npost].w = (uint32_t)w;
+        j->iw_post[j->iw_npost].next = j->iw_index.val[hs] == NONE64 ? UINT32_MAX : (uint32_t)j->iw_index.val[hs];
+        j->iw_index.val[hs] = j->iw_npost++;
+        j->iw_index.cnt[hs]++;
+    }
+    bool fresh;
+    sl = map64_put(&j->iw_exact, q->key_hash, &fresh);
+    if (sl == SIZE_MAX)
+        die("out of memory");
+    if (fresh)
+        j->iw_exact.val[sl] = s;
+    j->new_reps[j->nnew++] = s;
+}
+
+/* Rank 0: decides every record of the window and writes it out. */
+static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
+{
+    stage(T_MERGE);
+    j->nnew = 0;
+    for (size_t w = 0; w < j->nw; w++) {
+        j->wfp[w] = NULL;
+        j->exact_pre[w] = NONE64;
+        memset(j->cnt_pre[w], 0, sizeof j->cnt_pre[w]);
+    }
+    for (size_t o = 0; o < j->gathered.len;) {
+        const wrec *w = (const wrec *)(j->gathered.p + o);
+        j->wfp[w->s - j->ws] = w;
+        o += wrec_size(w);
+    }
+    const rmsg *rs = (const rmsg *)to0->p;
+    for (size_t i = 0; i < to0->len / sizeof *rs; i++) {
+        if (rs[i].type == R_EXACT)
+            j->exact_pre[rs[i].a - j->ws] = rs[i].b;
+        else if (rs[i].type == R_COUNT)
+            j->cnt_pre[rs[i].a - j->ws][rs[i].k] = rs[i].c;
+    }
+    vmsg *vs = (vmsg *)verdicts_all->p;
+    size_t nv = verdicts_all->len / sizeof *vs;
+    qsort(vs, nv, sizeof *vs, by_verdict);
+    map64_clear(&j->iw_index);
+    map64_clear(&j->iw_exact);
+    j->iw_npost = 0;
+    size_t vi = 0;
+    size_t end = j->nw;
+    for (size_t w = 0; w < j->nw; w++) {
+        uint64_t s = j->ws + w;
+        size_t v0 = vi;
+        while (vi < nv && vs[vi].j == s)
+            vi++;
+        const wrec *f = j->wfp[w];
+        wslot *ws = &j->win[w];
+        ws->match = s;
+        ws->sim = 1.0;
+        if (ws->error || !f)
+            continue;
+        if (f->status == ST_FATAL) {
+            hf_msg("%s:%llu: %.*s", j->win_text.p + ws->file_off, (unsigned long long)ws->line,
+                   (int)f->msglen, wrec_msg(f));
+            j->status = HF_EXIT_ERROR;
+            j->stop = true;
+            j->incomplete = true;
+            end = w;
+            break;
+        }
+        if (f->status != ST_OK || !f->key_tokens)
+            continue;
+        decide(j, w, vs + v0, vi - v0);
+    }
+    /* output, in input order */
+    stage(T_OUTPUT);
+    for (size_t w = 0; w < end; w++) {
+        wslot *ws = &j->win[w];
+        const wrec *f = j->wfp[w];
+        uint64_t s = j->ws + w;
+        bool garbage = f && f->status == ST_GARBAGE;
+        bool bad = ws->error || garbage;
+        const char *file = j->win_text.p + ws->file_off;
+        if (ws->error && !j->co.quiet)
+            hf_msg("%s:%llu: %s", file, (unsigned long long)ws->line, ws->errmsg);
+        if (garbage)
+            hf_msg("%s:%llu: not a fingerprint row: %.*s", file, (unsigned long long)ws->line,
+                   (int)f->msglen, wrec_msg(f));
+        const char *id = win_id(j, w);
+        bool is_rep = f && !bad && f->status == ST_OK && f->key_tokens && ws->match == s;
+        if (is_rep)
+            push_rep_id(j, s, id);
+        if (bad) {
+            j->bad++;
+            j->status = HF_EXIT_ERROR;
+        }
+        if (j->cmd == CMD_DEDUP) {
+            const char *raw = j->win_text.p + ws->raw_off, *term = j->win_text.p + ws->term_off;
+            if (bad || ws->match == s) {
+                if (!bad)
+                    j->kept++;
+                hf_out(raw, ws->raw_len);
+                hf_out(term, ws->term_len);
+                if (ws->oversize)
+                    hf_reader_drain(j->rd, hf_out_sink, NULL);
+            } else {
+                j->dropped_n++;
+                if (j->dropped) {
+                    char num[32];
+                    const char *kid = rep_id(j, ws->match);
+                    hf_out_tsv_field(j->dropped, id, strlen(id));
+                    fputc('\t', j->dropped);
+                    hf_out_tsv_field(j->dropped, kid, strlen(kid));
+                    snprintf(num, sizeof num, "\t%.3f\t", ws->sim);
+                    fputs(num, j->dropped);
+                    fwrite(raw, 1, ws->raw_len, j->dropped);
+                    fwrite(term, 1, ws->term_len, j->dropped);
+                }
+            }
+            continue;
+        }
+        /* cluster: a garbage fingerprint row is no record at all */
+        if (garbage)
+            continue;
+        j->rows++;
+        j->bad_rows += ws->error;
+        const char *cid = ws->match == s ? id : rep_id(j, ws->match);
+        char num[64];
+        switch (j->format) {
+        case FMT_JSONL:
+            hf_out_str("{\"id\":");
+            hf_out_json_str(id, strlen(id));
+            hf_out_str(",\"cluster\":");
+            hf_out_json_str(cid, strlen(cid));
+            snprintf(num, sizeof num, ",\"similarity\":%.3f}\n", ws->sim);
+            hf_out_str(num);
+            break;
+        case FMT_CSV:
+            hf_out_csv_field(id, strlen(id));
+            hf_out_str(",");
+            hf_out_csv_field(cid, strlen(cid));
+            snprintf(num, sizeof num, ",%.3f\n", ws->sim);
+            hf_out_str(num);
+            break;
+        default:
+            hf_out_tsv_field(stdout, id, strlen(id));
+            hf_out_str("\t");
+            hf_out_tsv_field(stdout, cid, strlen(cid));
+            snprintf(num, sizeof num, "\t%.3f\n", ws->sim);
+            hf_out_str(num);
+        }
+    }
+    hf_progress_update(&j->prog, j->read, hf_reader_bytes(j->rd));
+}
+
+/* Every rank: the window's new representatives enter the index. */
+static void update_index(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off)
+{
+    stage(T_SHUFFLE);
+    uint64_t nnew = j->nnew;
+    MPI_Bcast(&nnew, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    if (rank != 0)
+        j->new_reps = xrealloc(j->new_reps, (nnew + 1) * sizeof *j->new_reps);
+    if (nnew)
+        MPI_Bcast(j->new_reps, (int)nnew, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    if (rank == 0)
+        bytes_sent += nnew * 8 * (uint64_t)(nranks - 1);
+    stage(T_MERGE);
+    clear_all(sendb);
+    for (uint64_t i = 0; i < nnew; i++) {
+        uint64_t s = j->new_reps[i];
+        if (home_of(s) != rank)
+            continue;
+        const wrec *w = own_rec(j, s);
+        bool fresh;
+        size_t sl = map64_put(&j->repmap, s, &fresh);
+        if (sl == SIZE_MAX)
+            die("out of memory");
+        j->repmap.val[sl] = j->reps.len;
+        /* what verification needs: tokens or the sketch, no message */
+        wrec h = *w;
+        h.msglen = 0;
+        size_t body = wrec_size(&h) - sizeof h;
+        put(&j->reps, &h, sizeof h);
+        put(&j->reps, w + 1, body);
+        umsg u;
+        memset(&u, 0, sizeof u);
+        u.rep = s;
+        u.nind = w->nind;
+        const uint64_t *sk = wrec_sketch(w);
+        for (unsigned k = 0; k < w->nind; k++) {
+            u.type = U_POST;
+            u.h = sk[k];
+            put(&sendb[owner_of(u.h)], &u, sizeof u);
+        }
+        if (j->cs.linkage == HANFOLD_LINKAGE_REPRESENTATIVE) {
+            u.type = U_EXACT;
+            u.h = w->key_hash;
+            put(&sendb[owner_of(u.h)], &u, sizeof u);
+        }
+    }
+    stage(T_SHUFFLE);
+    alltoallv(sendb, recvb, off);
+    stage(T_MERGE);
+    const umsg *us = (const umsg *)recvb->p;
+    for (size_t i = 0; i < recvb->len / sizeof *us; i++) {
+        bool fresh;
+        if (us[i].type == U_EXACT) {
+            size_t sl = map64_put(&j->exact, us[i].h, &fresh);
+            if (sl == SIZE_MAX)
+                die("out of memory");
+            if (fresh)
+                j->exact.val[sl] = us[i].rep;
+            continue;
+        }
+        size_t sl = map64_put(&j->postmap, us[i].h, &fresh);
+        if (sl == SIZE_MAX)
+            die("out of memory");
+        if (fresh)
+            j->postmap.val[sl] = NONE64;
+        if (j->nposts == j->posts_cap) {
+            j->posts_cap = j->posts_cap ? 2 * j->posts_cap : 4096;
+            j->posts = xrealloc(j->posts, j->posts_cap * sizeof *j->posts);
+        }
+        j->posts[j->nposts] = (post){.rep = us[i].rep, .next = j->postmap.val[sl], .nind = us[i].nind};
+        j->postmap.val[sl] = j->nposts++;
+        j->postmap.cnt[sl]++;
+    }
+}
+
+/* ---- options -------------------------------------------------------------------------------- */
+
+enum {
+    OPT_FORMAT = OPT_CMD, OPT_THRESHOLD, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_RATIO,
+    OPT_LINKAGE, OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS, OPT_INDEX, OPT_OUTPUT,
+};
+
+/* Parses the options; every rank parses the same argv, only rank 0 speaks.
+ * Returns -1 to go on, or an exit status. */
+static int parse(job *j, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        HF_COMMON_LONGOPTS,
+        {"format", required_argument, 0, OPT_FORMAT},
+        {"threshold", required_argument, 0, OPT_THRESHOLD},
+        {"long-threshold", required_argument, 0, OPT_LONG_THRESHOLD},
+        {"jaccard-threshold", required_argument, 0, OPT_JACCARD_THRESHOLD},
+        {"min-ratio", required_argument, 0, OPT_MIN_RATIO},
+        {"linkage", required_argument, 0, OPT_LINKAGE},
+        {"fingerprints", no_argument, 0, OPT_FINGERPRINTS},
+        {"dropped", required_argument, 0, OPT_DROPPED},
+        {"keep", required_argument, 0, OPT_KEEP},
+        {"exit-status", no_argument, 0, OPT_EXIT_STATUS},
+        {"index", required_argument, 0, OPT_INDEX},
+        {"output", required_argument, 0, OPT_OUTPUT},
+        {0, 0, 0, 0},
+    };
+    const char *name = j->cmd == CMD_CLUSTER ? "cluster" : "dedup";
+    int c;
+    while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+        int r = hf_common_option(&j->co, c, optarg);
+        if (r < 0)
+            return hf_usage_error(name);
+        if (r > 0)
+            continue;
+        switch (c) {
+        case 'h':
+            fputs(help_text, stdout);
+            fputs(HF_COMMON_HELP, stdout);
+            return HF_EXIT_OK;
+        case OPT_VERSION:
+            hf_print_version();
+            return HF_EXIT_OK;
+        case OPT_FORMAT:
+            if (j->cmd == CMD_CLUSTER && !strcmp(optarg, "tsv"))
+                j->format = FMT_TSV;
+            else if (j->cmd == CMD_CLUSTER && !strcmp(optarg, "jsonl"))
+                j->format = FMT_JSONL;
+            else if (j->cmd == CMD_CLUSTER && !strcmp(optarg, "csv"))
+                j->format = FMT_CSV;
+            else {
+                hf_msg("invalid value '%s' for --format (expected %s)", optarg,
+                       j->cmd == CMD_CLUSTER ? "tsv, jsonl or csv" : "no --format for dedup");
+                return hf_usage_error(name);
+            }
+            break;
+        case OPT_THRESHOLD:
+        case OPT_LONG_THRESHOLD:
+        case OPT_JACCARD_THRESHOLD:
+        case OPT_MIN_RATIO: {
+            double v;
+            if (hf_parse_double(optarg, 0.0, 1.0, &v)) {
+                hf_msg("invalid value '%s' for --%s (expected a number from 0 to 1)", optarg,
+                       c == OPT_THRESHOLD ? "threshold" : c == OPT_LONG_THRESHOLD ? "long-threshold"
+                       : c == OPT_JACCARD_THRESHOLD ? "jaccard-threshold" : "min-ratio");
+                return hf_usage_error(name);
+            }
+            if (c == OPT_THRESHOLD)
+                j->cs.threshold = v;
+            else if (c == OPT_LONG_THRESHOLD)
+                j->cs.long_threshold = v;
+            else if (c == OPT_JACCARD_THRESHOLD)
+                j->cs.jaccard_threshold = v;
+            else
+                j->cs.min_ratio = v;
+            break;
+        }
+        case OPT_LINKAGE:
+            if (!strcmp(optarg, "representative"))
+                break;
+            if (!strcmp(optarg, "single"))
+                hf_msg("--linkage single is not available in hanfold-mpi; run 'hanfold cluster --linkage single'");
+            else
+                hf_msg("invalid value '%s' for --linkage (expected representative or single)", optarg);
+            return hf_usage_error(name);
+        case OPT_FINGERPRINTS:
+            j->from_fp = true;
+            break;
+        case OPT_INDEX:
+            hf_msg("--index is not available in hanfold-mpi (the index is one SQLite file); run 'hanfold %s --index'", name);
+            return hf_usage_error(name);
+        case OPT_OUTPUT:
+            j->output_path = optarg;
+            break;
+        case OPT_DROPPED:
+        case OPT_KEEP:
+        case OPT_EXIT_STATUS:
+            if (j->cmd != CMD_DEDUP) {
+                hf_msg("option --%s is only for dedup", c == OPT_DROPPED ? "dropped" : c == OPT_KEEP ? "keep" : "exit-status");
+                return hf_usage_error(name);
+            }
+            if (c == OPT_DROPPED)
+                j->dropped_path = optarg;
+            else if (c == OPT_EXIT_STATUS)
+                j->exit_status = true;
+            else if (strcmp(optarg, "first")) {
+                hf_msg(!strcmp(optarg, "longest") ? "--keep longest is not available in hanfold-mpi; run 'hanfold dedup --keep longest'"
+                                                   : "invalid value for --keep (expected first)");
+                return hf_usage_error(name);
+            }
+            break;
+        default:
+            return hf_usage_error(name);
+        }
+    }
+    return -1;
+}
+
+/* A temporary file next to path, renamed over it at a successful end. */
+static char *tmp_beside(const char *path, FILE **f)
+{
+    size_t n = strlen(path) + 32;
+    char *t = xmalloc(n);
+    snprintf(t, n, "%s.hanfold-mpi.XXXXXX", path);
+    int fd = mkstemp(t);
+    if (fd < 0 || !(*f = fdopen(fd, "w"))) {
+        hf_msg("%s: cannot create a temporary file beside it: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(t);
+        }
+        free(t);
+        return NULL;
+    }
+    fchmod(fd, 0644);
+    return t;
+}
+
+static bool settle(const char *tmp, const char *path, bool ok)
+{
+    if (!tmp)
+        return ok;
+    if (ok && rename(tmp, path) == 0)
+        return true;
+    if (ok)
+        hf_msg("%s: cannot rename the finished output into place: %s", path, strerror(errno));
+    unlink(tmp);
+    return false;
+}
+
+/* ---- main ---------------------------------------------------------------------------------- */
+
+static int local_ranks(void)
+{
+    MPI_Comm node;
+    int n = 1;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) == MPI_SUCCESS) {
+        MPI_Comm_size(node, &n);
+        MPI_Comm_free(&node);
+    }
+    return n;
+}
+
+static void report_stats(job *j)
+{
+    double t[T_N], tmax[T_N];
+    memcpy(t, stage_time, sizeof t);
+    MPI_Reduce(t, tmax, T_N, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    uint64_t b = bytes_sent, btot = 0, m = j->records_mapped, mmax = 0;
+    MPI_Reduce(&b, &btot, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+    MPI_Reduce(&m, &mmax, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+    uint64_t idx[3] = {j->postmap.n, j->nposts, j->repmap.n}, idxmax[3];
+    MPI_Reduce(idx, idxmax, 3, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+    if (rank != 0 || !j->co.stats)
+        return;
+    uint64_t written = j->cmd == CMD_DEDUP ? j->kept : j->rows - j->bad_rows;
+    hf_msg("stats: read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu",
+           (unsigned long long)j->read, (unsigned long long)written, (unsigned long long)j->dropped_n,
+           (unsigned long long)j->bad, (unsigned long long)j->invalid);
+    char line[512];
+    int n = snprintf(line, sizeof line, "stats: %d ranks, slowest rank per stage:", nranks);
+    for (int i = 0; i < T_N; i++)
+        n += snprintf(line + n, sizeof line - n, " %s %.3f s%s", stage_names[i], tmax[i], i + 1 < T_N ? "," : "");
+    hf_msg("%s", line);
+    hf_msg("stats: exchanged %llu bytes between ranks (%.1f per record); most records mapped by one rank %llu; "
+           "largest index share: %llu hashes, %llu postings, %llu representatives' data",
+           (unsigned long long)btot, j->read ? (double)btot / (double)j->read : 0.0, (unsigned long long)mmax,
+           (unsigned long long)idxmax[0], (unsigned long long)idxmax[1], (unsigned long long)idxmax[2]);
+}
+
+int main(int argc, char **argv)
+{
+    int provided;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &nranks);
+    hf_progname = "hanfold-mpi";
+    posting_cap = hf_posting_cap();
+    errf = stderr;
+    if (rank != 0) {
+        /* only rank 0 speaks for the job; a rank's own failures go to the
+         * saved stream */
+        int fd = dup(2);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (f)
+            errf = f;
+        int nul = open("/dev/null", O_WRONLY);
+        if (nul >= 0) {
+            dup2(nul, 1);
+            dup2(nul, 2);
+            close(nul);
+        }
+    }
+    job j;
+    memset(&j, 0, sizeof j);
+    if (argc < 2 || (strcmp(argv[1], "cluster") && strcmp(argv[1], "dedup"))) {
+        if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+            fputs(help_text, stdout);
+            hf_finish_output();
+            MPI_Finalize();
+            return HF_EXIT_OK;
+        }
+        if (argc >= 2 && !strcmp(argv[1], "--version")) {
+            hf_print_version();
+            hf_finish_output();
+            MPI_Finalize();
+            return HF_EXIT_OK;
+        }
+        hf_msg("expected a command, cluster or dedup");
+        fputs("Usage: mpirun [-np N] hanfold-mpi cluster|dedup [OPTIONS] [FILE...]\n", stderr);
+        MPI_Finalize();
+        return HF_EXIT_ERROR;
+    }
+    j.cmd = strcmp(argv[1], "cluster") ? CMD_DEDUP : CMD_CLUSTER;
+    hf_common_init(&j.co);
+    hanfold_cluster_settings_default(&j.cs);
+    bool threads_given = false;
+    for (int i = 2; i < argc; i++)
+        threads_given |= !strncmp(argv[i], "--threads", 9);
+    int st = parse(&j, argc - 1, argv + 1);
+    if (st >= 0) {
+        if (st == HF_EXIT_OK && !hf_finish_output())
+            st = HF_EXIT_ERROR;
+        MPI_Finalize();
+        return st;
+    }
+    if (!threads_given) {
+        /* the processors of a machine are shared by its ranks */
+        int local = local_ranks();
+        j.co.threads = j.co.threads / (unsigned)local ? j.co.threads / (unsigned)local : 1;
+    }
+    const char *wenv = getenv("HANFOLD_MPI_WINDOW");
+    j.window = 16384;
+    if (wenv && (hf_parse_size(wenv, &j.window) || j.window < 1 || j.window > (1u << 24))) {
+        hf_msg("HANFOLD_MPI_WINDOW=%s: expected a number of records from 1 to 16M", wenv);
+        MPI_Finalize();
+        return HF_EXIT_ERROR;
+    }
+    j.co.set.keep_lines = j.co.in.mode == HF_IN_PARAGRAPHS || j.co.in.mode == HF_IN_FILES;
+    j.co.in.html_hint = j.co.set.html != HANFOLD_HTML_OFF;
+    argc--;
+    argv++;
+    char *stdin_only[] = {"-"};
+    char **files = optind < argc ? argv + optind : stdin_only;
+    int nfiles = optind < argc ? argc - optind : 1;
+
+    /* every rank needs a context (fingerprint rows) and, for text, workers */
+    char err[512];
+    int e = hf_batch_new(&j.batch, j.from_fp ? 1 : j.co.threads, &j.co.set, j.from_fp ? 0 : HF_BATCH_FP, err, sizeof err);
+    int ok = e == 0;
+    if (e)
+        fprintf(errf, "hanfold-mpi: rank %d: %s\n", rank, e == -ENOMEM ? "out of memory" : err);
+    else
+        j.ctx = hf_batch_ctx(j.batch);
+    if (ok && rank == 0) {
+        FILE *tf = NULL;
+        if (j.output_path && !(j.output_tmp = tmp_beside(j.output_path, &tf)))
+            ok = 0;
+        if (tf)
+            fclose(tf);
+        if (ok && j.output_tmp && !freopen(j.output_tmp, "w", stdout)) {
+            hf_msg("%s: cannot open for writing: %s", j.output_tmp, strerror(errno));
+            ok = 0;
+        }
+        if (ok && j.dropped_path && !(j.dropped_tmp = tmp_beside(j.dropped_path, &j.dropped)))
+            ok = 0;
+        hf_reader_opts in = j.co.in;
+        if (j.from_fp) {
+            in.mode = HF_IN_LINES;
+            in.encoding = NULL;
+        }
+        if (ok && hf_reader_new(&j.rd, &in, j.ctx, files, nfiles)) {
+            hf_msg("out of memory");
+            ok = 0;
+        }
+        hf_progress_init(&j.prog, j.co.quiet ? 0 : j.co.progress, files, nfiles);
+    }
+    int all_ok;
+    MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (!all_ok) {
+        if (rank == 0) {
+            settle(j.output_tmp, j.output_path, false);
+            settle(j.dropped_tmp, j.dropped_path, false);
+        }
+        hf_reader_free(&j.rd);
+        hf_batch_free(&j.batch);
+        MPI_Finalize();
+        return HF_EXIT_ERROR;
+    }
+
+    j.own_off = xmalloc(j.window * sizeof *j.own_off);
+    j.new_reps = xmalloc((j.window + 1) * sizeof *j.new_reps);
+    if (rank == 0) {
+        j.win = xmalloc(j.window * sizeof *j.win);
+        j.wfp = xmalloc(j.window * sizeof *j.wfp);
+        j.exact_pre = xmalloc(j.window * sizeof *j.exact_pre);
+        j.cnt_pre = xmalloc(j.window * sizeof *j.cnt_pre);
+        j.seen = calloc(j.window, sizeof *j.seen);
+        j.shared = xmalloc(j.window * sizeof *j.shared);
+        j.cand = xmalloc(j.window * sizeof *j.cand);
+        if (!j.seen)
+            die("out of memory");
+    }
+    hf_buf *sendb = calloc(nranks, sizeof *sendb);
+    if (!sendb)
+        die("out of memory");
+    hf_buf recvb = {0}, texts = {0}, verdicts = {0}, vall = {0}, to0 = {0};
+    size_t *off = NULL;
+    while (!j.stop) {
+        stage(T_MAP);
+        clear_all(sendb);
+        if (rank == 0)
+            read_window(&j, sendb);
+        uint64_t hdr[2] = {j.nw, j.stop};
+        stage(T_SHUFFLE);
+        MPI_Bcast(hdr, 2, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+        j.nw = hdr[0];
+        j.stop = hdr[1];
+        if (!j.nw)
+            break;
+        scatter0(sendb, &texts);
+        stage(T_MAP);
+        map_window(&j, &texts);
+        find_candidates(&j, sendb, &recvb, &off, &verdicts, &to0);
+        stage(T_SHUFFLE);
+        gather0(&j.own, &j.gathered);
+        gather0(&verdicts, &vall);
+        /* the owners' replies for rank 0 travelled in the second exchange */
+        if (rank == 0)
+            merge_window(&j, &vall, &to0);
+        uint64_t stop = j.stop;
+        stage(T_SHUFFLE);
+        MPI_Bcast(&stop, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+        j.stop = stop;
+        update_index(&j, sendb, &recvb, &off);
+        j.ws += j.nw;
+    }
+    stage(T_OUTPUT);
+    if (rank == 0) {
+        hf_progress_done(&j.prog);
+        if (hf_reader_errors(j.rd))
+            j.status = HF_EXIT_ERROR;
+    }
+    stage(-1);
+    report_stats(&j);
+    if (rank == 0) {
+        bool out_ok = hf_finish_output();
+        bool drop_ok = true;
+        if (j.dropped && fclose(j.dropped) != 0) {
+            hf_msg("%s: write error: %s", j.dropped_path, strerror(errno));
+            drop_ok = false;
+        }
+        if (!out_ok || !drop_ok)
+            j.status = HF_EXIT_ERROR;
+        /* output that is not whole (a failed write, a run that stopped
+         * early) is not put in place */
+        bool whole = out_ok && drop_ok && !j.incomplete;
+        if (!settle(j.output_tmp, j.output_path, whole) && j.output_tmp)
+            j.status = HF_EXIT_ERROR;
+        if (!settle(j.dropped_tmp, j.dropped_path, whole) && j.dropped_tmp)
+            j.status = HF_EXIT_ERROR;
+        if (j.status == HF_EXIT_OK && j.exit_status && j.dropped_n)
+            j.status = HF_EXIT_DUPS;
+    }
+    for (int r = 0; r < nranks; r++)
+        hf_buf_free(&sendb[r]);
+    free(sendb);
+    free(off);
+    hf_buf_free(&recvb);
+    hf_buf_free(&texts);
+    hf_buf_free(&verdicts);
+    hf_buf_free(&vall);
+    hf_buf_free(&to0);
+    job_free(&j);
+    MPI_Finalize();
+    return j.status;
+}

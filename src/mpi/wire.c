@@ -1,0 +1,118 @@
+/* Wire records and the hash map of hanfold-mpi (see wire.h). */
+#include "wire.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int wrec_put(hf_buf *b, uint64_t s, const hanfold_fp *fp, int status, const char *msg, size_t ml)
+{
+    wrec w;
+    memset(&w, 0, sizeof w);
+    w.s = s;
+    w.status = (uint8_t)status;
+    if (ml > UINT32_MAX / 2)
+        return -EOVERFLOW;
+    w.msglen = (uint32_t)ml;
+    if (fp && status == ST_OK) {
+        w.key_hash = fp->key_hash;
+        w.key_tokens = fp->key_tokens;
+        w.ntok = fp->tokens ? (uint32_t)fp->ntokens : 0;
+        size_t nind = fp->nsketch < HANFOLD_INDEX_B ? fp->nsketch : HANFOLD_INDEX_B;
+        w.nind = (uint8_t)nind;
+        /* the whole sketch only where verification can use it */
+        w.nsk = (uint32_t)(fp->key_tokens >= HANFOLD_SKETCH_MIN ? fp->nsketch : nind);
+    }
+    size_t need = wrec_size(&w);
+    if (hf_buf_reserve(b, need))
+        return -ENOMEM;
+    char *p = b->p + b->len;
+    memset(p, 0, need);
+    memcpy(p, &w, sizeof w);
+    char *q = p + sizeof w;
+    if (w.ntok)
+        memcpy(q, fp->tokens, 4 * (size_t)w.ntok);
+    q += wrec_pad8(4 * (size_t)w.ntok);
+    if (w.nsk)
+        memcpy(q, fp->sketch, 8 * (size_t)w.nsk);
+    q += 8 * (size_t)w.nsk;
+    if (w.msglen)
+        memcpy(q, msg, w.msglen);
+    b->len += need;
+    return 0;
+}
+
+void map64_free(map64 *m)
+{
+    free(m->key);
+    free(m->val);
+    free(m->cnt);
+    free(m->used);
+    memset(m, 0, sizeof *m);
+}
+
+void map64_clear(map64 *m)
+{
+    if (m->used)
+        memset(m->used, 0, m->size);
+    m->n = 0;
+}
+
+static size_t slot_of(const map64 *m, uint64_t key)
+{
+    size_t j = hf_mix64(key) & (m->size - 1);
+    while (m->used[j] && m->key[j] != key)
+        j = (j + 1) & (m->size - 1);
+    return j;
+}
+
+size_t map64_get(const map64 *m, uint64_t key)
+{
+    if (!m->size)
+        return SIZE_MAX;
+    size_t j = slot_of(m, key);
+    return m->used[j] ? j : SIZE_MAX;
+}
+
+static int grow(map64 *m)
+{
+    map64 g = {0};
+    g.size = m->size ? m->size * 2 : 1024;
+    g.key = malloc(g.size * sizeof *g.key);
+    g.val = malloc(g.size * sizeof *g.val);
+    g.cnt = malloc(g.size * sizeof *g.cnt);
+    g.used = calloc(g.size, 1);
+    if (!g.key || !g.val || !g.cnt || !g.used) {
+        map64_free(&g);
+        return -ENOMEM;
+    }
+    for (size_t i = 0; i < m->size; i++) {
+        if (!m->used[i])
+            continue;
+        size_t j = slot_of(&g, m->key[i]);
+        g.used[j] = 1;
+        g.key[j] = m->key[i];
+        g.val[j] = m->val[i];
+        g.cnt[j] = m->cnt[i];
+    }
+    g.n = m->n;
+    map64_free(m);
+    *m = g;
+    return 0;
+}
+
+size_t map64_put(map64 *m, uint64_t key, bool *fresh)
+{
+    if ((m->n + 1) * 2 > m->size && grow(m))
+        return SIZE_MAX;
+    size_t j = slot_of(m, key);
+    *fresh = !m->used[j];
+    if (*fresh) {
+        m->used[j] = 1;
+        m->key[j] = key;
+        m->val[j] = 0;
+        m->cnt[j] = 0;
+        m->n++;
+    }
+    return j;
+}

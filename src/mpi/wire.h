@@ -1,0 +1,96 @@
+/* hanfold-mpi: what ranks send each other, and the small containers the
+ * distributed index is made of. */
+#ifndef HF_MPI_WIRE_H
+#define HF_MPI_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "hanfold.h"
+
+/* A record's fingerprint as exchanged: this header, then ntok uint32 tokens
+ * (padded to 8 bytes), nsk uint64 sketch entries, msglen bytes of message
+ * (padded to 8).  Every wire record is a multiple of 8 bytes long, so that
+ * records can be read in place from any receive buffer. */
+enum { ST_OK = 0, ST_BAD, ST_GARBAGE, ST_FATAL };
+
+typedef struct wrec {
+    uint64_t s;           /* stream index: position in the input, over all files */
+    uint64_t key_hash;
+    uint32_t key_tokens;
+    uint32_t ntok;        /* tokens follow (a short key), else 0 */
+    uint32_t nsk;         /* sketch entries follow: all for records that keep
+                           * a sketch, else the indexed ones */
+    uint32_t msglen;      /* bytes of text that follow: the message of
+                           * ST_GARBAGE / ST_FATAL, the row's id for ST_OK
+                           * fingerprint rows */
+    uint8_t nind;         /* the first nind sketch entries are indexed */
+    uint8_t status;       /* ST_* */
+    uint8_t pad[6];
+} wrec;
+
+static inline size_t wrec_pad8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+static inline size_t wrec_size(const wrec *w)
+{
+    return sizeof *w + wrec_pad8(4 * (size_t)w->ntok) + 8 * (size_t)w->nsk + wrec_pad8(w->msglen);
+}
+
+static inline const uint32_t *wrec_tokens(const wrec *w) { return (const uint32_t *)(w + 1); }
+
+static inline const uint64_t *wrec_sketch(const wrec *w)
+{
+    return (const uint64_t *)((const char *)(w + 1) + wrec_pad8(4 * (size_t)w->ntok));
+}
+
+static inline const char *wrec_msg(const wrec *w)
+{
+    return (const char *)(wrec_sketch(w) + w->nsk);
+}
+
+/* The fingerprint of a wire record, as the clusterer would see it. */
+static inline hanfold_fp wrec_fp(const wrec *w)
+{
+    hanfold_fp fp = {0};
+    fp.key_hash = w->key_hash;
+    fp.key_tokens = w->key_tokens;
+    fp.tokens = w->ntok ? wrec_tokens(w) : NULL;
+    fp.ntokens = w->ntok;
+    fp.sketch = wrec_sketch(w);
+    fp.nsketch = w->nsk;
+    return fp;
+}
+
+/* Appends fp (record s) to b in wire form.  Returns 0 or -ENOMEM. */
+int wrec_put(hf_buf *b, uint64_t s, const hanfold_fp *fp, int status, const char *msg, size_t msglen);
+
+/* Open addressing, 64-bit key -> 64-bit value and a 32-bit count; at most
+ * half full.  The key 0 is stored like any other (a separate used flag). */
+typedef struct map64 {
+    uint64_t *key, *val;
+    uint32_t *cnt;
+    uint8_t *used;
+    size_t size, n;
+} map64;
+
+void map64_free(map64 *m);
+/* The slot of key, created (val 0, cnt 0) when absent; SIZE_MAX on -ENOMEM.
+ * *fresh tells which. */
+size_t map64_put(map64 *m, uint64_t key, bool *fresh);
+/* The slot of key or SIZE_MAX. */
+size_t map64_get(const map64 *m, uint64_t key);
+void map64_clear(map64 *m);
+
+static inline uint64_t hf_mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+#endif
