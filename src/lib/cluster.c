@@ -472,6 +472,17 @@ static double verify(hanfold_clusterer *c, const hanfold_fp *q, bool q_prepared,
     return v == 1 ? sim : -1;
 }
 
+int hf_pair_verify_with(hanfold_clusterer *c, const hanfold_fp *earlier, const hanfold_fp *later,
+                        bool later_prepared, double *sim, int *kind)
+{
+    if (!later_prepared && later->tokens && lcs_prepare(c, later->tokens, later->ntokens))
+        return -ENOMEM;
+    hanfold_fp x = *earlier;
+    if (x.key_tokens < HANFOLD_SKETCH_MIN)
+        x.sketch = NULL;
+    return judge(later->tokens ? c : NULL, &c->set, &x, later, sim, kind);
+}
+
 int hanfold_pair_verify(const hanfold_cluster_settings *set, const hanfold_fp *earlier,
                         const hanfold_fp *later, double *sim, int *kind)
 {

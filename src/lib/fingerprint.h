@@ -2,10 +2,12 @@
 #ifndef HF_FINGERPRINT_H
 #define HF_FINGERPRINT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "buf.h"
+#include "hanfold.h"
 
 /* Token ids: code points below 2^31; Latin/digit runs have bit 31 set, and
  * bit 30 too when the run contains a digit. */
@@ -51,6 +53,12 @@ static inline uint32_t hf_shared_needed(uint32_t na, uint32_t nb)
     uint32_t need = (uint32_t)(HF_MIN_SHARED * small + 0.999999);
     return need ? need : 1;
 }
+
+/* hanfold_pair_verify with c's settings and LCS scratch: when later is the
+ * same record as in the previous call, later_prepared skips building its
+ * masks again.  c is used for nothing else (its index stays empty). */
+int hf_pair_verify_with(hanfold_clusterer *c, const hanfold_fp *earlier, const hanfold_fp *later,
+                        bool later_prepared, double *sim, int *kind);
 
 /* Length of the longest common subsequence, bit-parallel (cluster.c);
  * SIZE_MAX when out of memory. */

@@ -32,6 +32,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <mpi.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,6 +80,28 @@ static void stage(int t)
     stage_start = now;
 }
 
+/* When the job is aborted (another rank failed, mpirun interrupted), rank 0
+ * is sent SIGTERM: the temporary files go with it. */
+static volatile sig_atomic_t have_tmp;
+static char tmp_names[2][4096];
+
+static void on_term(int sig)
+{
+    for (int i = 0; i < 2 && have_tmp; i++)
+        if (tmp_names[i][0])
+            unlink(tmp_names[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void remember_tmp(int i, const char *name)
+{
+    if (!name || strlen(name) >= sizeof tmp_names[i])
+        return;
+    strcpy(tmp_names[i], name);
+    have_tmp = 1;
+}
+
 /* A failure of this rank: the whole job ends with status 2.  Output files
  * given with --output are only renamed into place at a successful end. */
 static _Noreturn void die(const char *fmt, ...)
@@ -90,6 +113,9 @@ static _Noreturn void die(const char *fmt, ...)
     fputc('\n', errf);
     fflush(errf);
     va_end(ap);
+    for (int i = 0; i < 2 && have_tmp; i++)
+        if (tmp_names[i][0])
+            unlink(tmp_names[i]);
     MPI_Abort(MPI_COMM_WORLD, HF_EXIT_ERROR);
     exit(HF_EXIT_ERROR);
 }
@@ -240,15 +266,17 @@ typedef struct qmsg {
 enum { Q_EXACT, Q_HASH };
 
 /* reply of a hash owner: to rank 0 (R_EXACT: a = j, b = the representative
- * with that key; R_COUNT: chain length c of j's k-th hash, when the cap may
- * be reached in this window) or to j's home (R_PAIR: a = representative,
- * b = j, nind = the representative's indexed shingles) */
+ * with that key; R_COUNT: chain length c of hash a, when the cap may be
+ * reached in this window) or to the homes that asked (R_CHAIN: hash a and
+ * its chain, c entries of representative << 8 | indexed shingles, follow).
+ * A home expands chains into R_PAIR: a = representative, b = j, k = which
+ * of j's shingles, nind = the representative's indexed shingles. */
 typedef struct rmsg {
     uint64_t a, b;
     uint32_t c;
     uint8_t type, k, nind, pad;
 } rmsg;
-enum { R_EXACT, R_COUNT, R_PAIR };
+enum { R_EXACT, R_COUNT, R_PAIR, R_CHAIN };
 
 /* a verified pair: earlier representative i, record j */
 typedef struct vmsg {
@@ -298,6 +326,7 @@ typedef struct job {
     size_t window;
     hf_batch *batch;
     hanfold_ctx *ctx;
+    hanfold_clusterer *vc; /* verification scratch (its index stays empty) */
     /* owner side */
     map64 postmap;      /* hash -> head of chain (val), chain length (cnt) */
     post *posts;
@@ -319,7 +348,7 @@ typedef struct job {
     hf_buf gathered;
     const wrec **wfp;   /* per window record: its wire record (gathered) */
     uint64_t *exact_pre;
-    uint32_t (*cnt_pre)[HANFOLD_INDEX_B];
+    map64 cnt_pre;      /* hash -> chain length before the window, where it matters */
     map64 iw_index;     /* in-window: hash -> head (val), reps (cnt) */
     struct { uint32_t w, next; } *iw_post;
     size_t iw_npost, iw_cap;
@@ -360,7 +389,8 @@ static void job_free(job *j)
     free(j->win);
     free(j->wfp);
     free(j->exact_pre);
-    free(j->cnt_pre);
+    map64_free(&j->cnt_pre);
+    hanfold_clusterer_free(&j->vc);
     free(j->iw_post);
     free(j->seen);
     free(j->shared);
@@ -541,14 +571,12 @@ static const wrec *own_rec(const job *j, uint64_t s)
     return o == SIZE_MAX ? NULL : (const wrec *)(j->own.p + o);
 }
 
-static int by_pair(const void *a, const void *b)
+static int by_u64x2(const void *a, const void *b)
 {
-    const rmsg *x = a, *y = b;
-    if (x->b != y->b)
-        return x->b < y->b ? -1 : 1;
-    if (x->a != y->a)
-        return x->a < y->a ? -1 : 1;
-    return 0;
+    const uint64_t *x = a, *y = b;
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return x[1] < y[1] ? -1 : x[1] > y[1];
 }
 
 static int by_u64(const void *a, const void *b)
@@ -591,96 +619,123 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
     }
     alltoallv(sendb, recvb, off);
 
-    /* 2. owners answer */
+    /* 2. owners answer: per hash, its chain once to every home that asked
+     * (a common shingle is asked for by many records of a window) */
     stage(T_MERGE);
     clear_all(sendb);
     size_t nq = recvb->len / sizeof(qmsg);
     const qmsg *qs = (const qmsg *)recvb->p;
-    map64 qcount = {0}; /* queries per hash in this window: bounds the chain's growth */
-    for (size_t i = 0; i < nq; i++) {
-        if (qs[i].type != Q_HASH)
-            continue;
-        bool fresh;
-        size_t sl = map64_put(&qcount, qs[i].h, &fresh);
-        if (sl == SIZE_MAX)
-            die("out of memory");
-        qcount.cnt[sl]++;
-    }
+    hf_buf hh = {0}; /* (hash, home) of every Q_HASH, then sorted */
     for (size_t i = 0; i < nq; i++) {
         const qmsg *q = &qs[i];
-        rmsg r;
-        memset(&r, 0, sizeof r);
         if (q->type == Q_EXACT) {
             size_t sl = map64_get(&j->exact, q->h);
             if (sl != SIZE_MAX) {
-                r.type = R_EXACT;
-                r.a = q->j;
-                r.b = j->exact.val[sl];
+                rmsg r = {.type = R_EXACT, .a = q->j, .b = j->exact.val[sl]};
                 put(&sendb[0], &r, sizeof r);
             }
             continue;
         }
-        size_t sl = map64_get(&j->postmap, q->h);
-        if (sl == SIZE_MAX)
-            continue;
-        uint32_t c = j->postmap.cnt[sl];
-        uint32_t inwin = qcount.cnt[map64_get(&qcount, q->h)];
-        if ((uint64_t)c + inwin > posting_cap) {
-            r.type = R_COUNT;
-            r.a = q->j;
-            r.k = q->k;
-            r.c = c;
+        uint64_t e[2] = {q->h, (uint64_t)home_of(q->j)};
+        put(&hh, e, sizeof e);
+    }
+    size_t nhh = hh.len / 16;
+    uint64_t (*hp)[2] = (uint64_t (*)[2])hh.p;
+    qsort(hp, nhh, sizeof *hp, by_u64x2);
+    for (size_t i = 0; i < nhh;) {
+        uint64_t h = hp[i][0];
+        size_t e = i;
+        while (e < nhh && hp[e][0] == h)
+            e++;
+        size_t sl = map64_get(&j->postmap, h);
+        uint32_t c = sl == SIZE_MAX ? 0 : j->postmap.cnt[sl];
+        /* the chain may pass the cap inside this window only if its length
+         * plus the window's queries for it does: then rank 0 needs it */
+        if (c && (uint64_t)c + (e - i) > posting_cap) {
+            rmsg r = {.type = R_COUNT, .a = h, .c = c};
             put(&sendb[0], &r, sizeof r);
         }
-        if (c > posting_cap)
-            continue;
-        int home = home_of(q->j);
-        for (uint64_t p = j->postmap.val[sl]; p != NONE64; p = j->posts[p].next) {
-            r.type = R_PAIR;
-            r.a = j->posts[p].rep;
-            r.b = q->j;
-            r.k = q->k;
-            r.nind = j->posts[p].nind;
-            r.c = 0;
-            put(&sendb[home], &r, sizeof r);
+        for (size_t k = i; c && c <= posting_cap && k < e; k++) {
+            if (k > i && hp[k][1] == hp[k - 1][1])
+                continue;
+            hf_buf *to = &sendb[hp[k][1]];
+            rmsg r = {.type = R_CHAIN, .a = h, .c = c};
+            put(to, &r, sizeof r);
+            for (uint64_t p = j->postmap.val[sl]; p != NONE64; p = j->posts[p].next) {
+                uint64_t x = j->posts[p].rep << 8 | j->posts[p].nind;
+                put(to, &x, sizeof x);
+            }
         }
+        i = e;
     }
-    map64_free(&qcount);
+    hf_buf_free(&hh);
     stage(T_SHUFFLE);
     alltoallv(sendb, recvb, off);
 
     /* 3. the homes of the queries: pairs that share enough, data requests */
     stage(T_MERGE);
     hf_buf_clear(to0);
-    hf_buf pairs = {0};
-    size_t nr = recvb->len / sizeof(rmsg);
-    rmsg *rs = (rmsg *)recvb->p;
-    for (size_t i = 0; i < nr; i++) {
-        if (rs[i].type == R_PAIR)
-            put(&pairs, &rs[i], sizeof rs[i]);
-        else
-            put(to0, &rs[i], sizeof rs[i]);
-    }
-    size_t np = pairs.len / sizeof(rmsg);
-    rmsg *ps = (rmsg *)pairs.p;
-    qsort(ps, np, sizeof *ps, by_pair);
-    /* one candidate per (j, i): mask of shared shingles, kept if it passes
-     * the filter as if no chain reached the cap in this window (rank 0
-     * removes the shingles that do: it can only take candidates away) */
-    size_t ncand = 0;
-    for (size_t i = 0; i < np;) {
-        size_t e = i;
-        uint32_t mask = 0;
-        while (e < np && ps[e].a == ps[i].a && ps[e].b == ps[i].b)
-            mask |= 1u << ps[e++].k;
-        const wrec *q = own_rec(j, ps[i].b);
-        if ((uint32_t)__builtin_popcount(mask) >= hf_shared_needed(ps[i].nind, q->nind)) {
-            ps[ncand] = ps[i];
-            ps[ncand].c = mask;
-            ncand++;
+    /* the chains received, by hash */
+    map64 chains = {0};
+    for (size_t o = 0; o < recvb->len;) {
+        const rmsg *r = (const rmsg *)(recvb->p + o);
+        if (r->type != R_CHAIN) {
+            put(to0, r, sizeof *r);
+            o += sizeof *r;
+            continue;
         }
-        i = e;
+        bool fresh;
+        size_t sl = map64_put(&chains, r->a, &fresh);
+        if (sl == SIZE_MAX)
+            die("out of memory");
+        chains.val[sl] = o;
+        o += sizeof *r + 8 * (size_t)r->c;
     }
+    /* per record: the representatives its chains name, with the mask of
+     * shingles shared; one candidate per (j, i) that passes the filter as
+     * if no chain reached the cap in this window (rank 0 removes the
+     * shingles that do: that can only take candidates away) */
+    hf_buf pairs = {0}, one = {0};
+    for (size_t o = 0; o < j->own.len;) {
+        const wrec *w = (const wrec *)(j->own.p + o);
+        o += wrec_size(w);
+        if (w->status != ST_OK || !w->key_tokens)
+            continue;
+        hf_buf_clear(&one);
+        const uint64_t *sk = wrec_sketch(w);
+        for (unsigned k = 0; k < w->nind; k++) {
+            size_t sl = map64_get(&chains, sk[k]);
+            if (sl == SIZE_MAX)
+                continue;
+            const rmsg *r = (const rmsg *)(recvb->p + chains.val[sl]);
+            const uint64_t *ent = (const uint64_t *)(r + 1);
+            for (uint32_t e = 0; e < r->c; e++) {
+                uint64_t x = (ent[e] & ~(uint64_t)0xff) << 4 | (uint64_t)k << 8 | (ent[e] & 0xff);
+                put(&one, &x, sizeof x);
+            }
+        }
+        /* entries: representative << 12 | k << 8 | its indexed shingles */
+        size_t ne = one.len / 8;
+        uint64_t *es = (uint64_t *)one.p;
+        qsort(es, ne, sizeof *es, by_u64);
+        for (size_t i = 0; i < ne;) {
+            uint64_t rep = es[i] >> 12;
+            uint32_t mask = 0;
+            size_t e = i;
+            while (e < ne && es[e] >> 12 == rep)
+                mask |= 1u << ((es[e++] >> 8) & 0xf);
+            uint8_t nind = (uint8_t)(es[i] & 0xff);
+            if ((uint32_t)__builtin_popcount(mask) >= hf_shared_needed(nind, w->nind)) {
+                rmsg p = {.type = R_PAIR, .a = rep, .b = w->s, .c = mask, .nind = nind};
+                put(&pairs, &p, sizeof p);
+            }
+            i = e;
+        }
+    }
+    map64_free(&chains);
+    hf_buf_free(&one);
+    size_t ncand = pairs.len / sizeof(rmsg);
+    rmsg *ps = (rmsg *)pairs.p;
     clear_all(sendb);
     {
         uint64_t *req = xmalloc((ncand + 1) * sizeof *req);
@@ -730,11 +785,12 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
         hanfold_fp fx = wrec_fp(x), fq = wrec_fp(q);
         double sim;
         int kind;
-        int v = hanfold_pair_verify(&j->cs, &fx, &fq, &sim, &kind);
+        /* candidates are sorted by record: its LCS masks serve them all */
+        int v = hf_pair_verify_with(j->vc, &fx, &fq, i > 0 && ps[i - 1].b == ps[i].b, &sim, &kind);
         if (v == -ENOMEM)
             die("out of memory");
-        if (v < 0)
-            continue;
+        if (v != 1)
+            continue; /* rank 0 needs the duplicates only */
         vmsg m;
         memset(&m, 0, sizeof m);
         m.i = ps[i].a;
@@ -814,7 +870,8 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
     uint32_t capped = 0;
     for (unsigned k = 0; k < q->nind; k++) {
         size_t hs = map64_get(&j->iw_index, sk[k]);
-        uint64_t total = (uint64_t)j->cnt_pre[w][k] + (hs == SIZE_MAX ? 0 : j->iw_index.cnt[hs]);
+        size_t cs = map64_get(&j->cnt_pre, sk[k]);
+        uint64_t total = (cs == SIZE_MAX ? 0 : j->cnt_pre.val[cs]) + (hs == SIZE_MAX ? 0 : j->iw_index.cnt[hs]);
         if (total > posting_cap)
             capped |= 1u << k;
     }
@@ -852,6 +909,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         }
     }
     hanfold_fp fq = wrec_fp(q);
+    bool prepared = false;
     for (size_t c = 0; c < ncand; c++) {
         uint32_t x = j->cand[c];
         const wrec *r = j->wfp[x];
@@ -861,7 +919,8 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         double sim;
         int kind;
         stage(T_VERIFY);
-        int v = hanfold_pair_verify(&j->cs, &fx, &fq, &sim, &kind);
+        int v = hf_pair_verify_with(j->vc, &fx, &fq, prepared, &sim, &kind);
+        prepared = true;
         stage(T_MERGE);
         if (v == -ENOMEM)
             die("out of memory");
@@ -912,7 +971,6 @@ static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
     for (size_t w = 0; w < j->nw; w++) {
         j->wfp[w] = NULL;
         j->exact_pre[w] = NONE64;
-        memset(j->cnt_pre[w], 0, sizeof j->cnt_pre[w]);
     }
     for (size_t o = 0; o < j->gathered.len;) {
         const wrec *w = (const wrec *)(j->gathered.p + o);
@@ -920,11 +978,17 @@ static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
         o += wrec_size(w);
     }
     const rmsg *rs = (const rmsg *)to0->p;
+    map64_clear(&j->cnt_pre);
     for (size_t i = 0; i < to0->len / sizeof *rs; i++) {
         if (rs[i].type == R_EXACT)
             j->exact_pre[rs[i].a - j->ws] = rs[i].b;
-        else if (rs[i].type == R_COUNT)
-            j->cnt_pre[rs[i].a - j->ws][rs[i].k] = rs[i].c;
+        else if (rs[i].type == R_COUNT) {
+            bool fresh;
+            size_t sl = map64_put(&j->cnt_pre, rs[i].a, &fresh);
+            if (sl == SIZE_MAX)
+                die("out of memory");
+            j->cnt_pre.val[sl] = rs[i].c;
+        }
     }
     vmsg *vs = (vmsg *)verdicts_all->p;
     size_t nv = verdicts_all->len / sizeof *vs;
@@ -1365,6 +1429,9 @@ int main(int argc, char **argv)
         int local = local_ranks();
         j.co.threads = j.co.threads / (unsigned)local ? j.co.threads / (unsigned)local : 1;
     }
+    /* for tests: this rank fails after its first window */
+    const char *fenv = getenv("HANFOLD_MPI_FAIL_RANK");
+    int fail_rank = fenv && *fenv ? atoi(fenv) : -1;
     const char *wenv = getenv("HANFOLD_MPI_WINDOW");
     j.window = 16384;
     if (wenv && (hf_parse_size(wenv, &j.window) || j.window < 1 || j.window > (1u << 24))) {
@@ -1400,6 +1467,10 @@ int main(int argc, char **argv)
         }
         if (ok && j.dropped_path && !(j.dropped_tmp = tmp_beside(j.dropped_path, &j.dropped)))
             ok = 0;
+        remember_tmp(0, j.output_tmp);
+        remember_tmp(1, j.dropped_tmp);
+        signal(SIGTERM, on_term);
+        signal(SIGINT, on_term);
         hf_reader_opts in = j.co.in;
         if (j.from_fp) {
             in.mode = HF_IN_LINES;
@@ -1424,13 +1495,14 @@ int main(int argc, char **argv)
         return HF_EXIT_ERROR;
     }
 
+    if (hanfold_clusterer_new(&j.vc, &j.cs))
+        die("out of memory");
     j.own_off = xmalloc(j.window * sizeof *j.own_off);
     j.new_reps = xmalloc((j.window + 1) * sizeof *j.new_reps);
     if (rank == 0) {
         j.win = xmalloc(j.window * sizeof *j.win);
         j.wfp = xmalloc(j.window * sizeof *j.wfp);
         j.exact_pre = xmalloc(j.window * sizeof *j.exact_pre);
-        j.cnt_pre = xmalloc(j.window * sizeof *j.cnt_pre);
         j.seen = calloc(j.window, sizeof *j.seen);
         j.shared = xmalloc(j.window * sizeof *j.shared);
         j.cand = xmalloc(j.window * sizeof *j.cand);
@@ -1470,6 +1542,8 @@ int main(int argc, char **argv)
         j.stop = stop;
         update_index(&j, sendb, &recvb, &off);
         j.ws += j.nw;
+        if (fail_rank == rank)
+            die("failing on purpose after the first window (HANFOLD_MPI_FAIL_RANK)");
     }
     stage(T_OUTPUT);
     if (rank == 0) {

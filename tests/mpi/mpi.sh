@@ -1,0 +1,126 @@
+#!/bin/bash
+# hanfold-mpi against hanfold: for N = 1, 2 and 4 ranks the output must be
+# byte-identical to the single process, on the shared development sets (when
+# ../shared/eval exists) and on a synthetic corpus that takes every path
+# (tests/mpi/gen-corpus.py), with windows small enough that most candidate
+# pairs cross ranks and windows, and with a posting cap of 3 so that the cap
+# decides many pairs.  Then the job's manners: stdin, --output only on
+# success, a failed rank, usage errors.  Skips (77) without hanfold-mpi or
+# mpirun.
+set -u
+: "${HANFOLD:?}" "${HANFOLD_MPI:=}"
+[ -x "$HANFOLD_MPI" ] && command -v mpirun >/dev/null || { echo "hanfold-mpi or mpirun missing: skipped"; exit 77; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+EVAL=${HANFOLD_EVAL:-$HERE/../../../shared/eval}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/hanfold-mpi-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# more ranks than processors: waiting ranks must not spin
+export OMPI_MCA_mpi_yield_when_idle=1
+# no network interfaces needed on one machine
+export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
+fails=0 cases=0
+fail() { fails=$((fails + 1)); echo "FAIL $*"; }
+
+mpi() { # mpi N ARGS... (stdin passed on)
+    local n=$1; shift
+    mpirun -np "$n" -x HANFOLD_MPI_WINDOW -x HANFOLD_POSTING_CAP -x HANFOLD_MPI_FAIL_RANK "$HANFOLD_MPI" "$@"
+}
+
+# same NAME ARGS...: hanfold ARGS vs hanfold-mpi ARGS on 1, 2, 4 ranks:
+# stdout, the --dropped file if any, and the exit status
+same() {
+    local name=$1; shift
+    "$HANFOLD" "$@" > "$TMP/want" 2> "$TMP/want.err"; local ws=$?
+    [ -f "$TMP/dropped" ] && mv "$TMP/dropped" "$TMP/want.dropped"
+    for n in 1 2 4; do
+        cases=$((cases + 1))
+        mpi "$n" "$@" > "$TMP/got" 2> "$TMP/got.err"; local gs=$?
+        if [ "$gs" != "$ws" ] || ! cmp -s "$TMP/want" "$TMP/got"; then
+            fail "$name np=$n W=${HANFOLD_MPI_WINDOW:-default} cap=${HANFOLD_POSTING_CAP:-default}: status $gs (want $ws), $(diff "$TMP/want" "$TMP/got" | grep -c '^>') rows differ"
+            head -c 400 "$TMP/got.err"
+        fi
+        if [ -f "$TMP/want.dropped" ] && ! cmp -s "$TMP/want.dropped" "$TMP/dropped"; then
+            fail "$name np=$n: --dropped differs"
+        fi
+        rm -f "$TMP/dropped"
+    done
+    rm -f "$TMP/want.dropped"
+    # the rows are worth comparing only if they say something
+    [ -s "$TMP/want" ] || fail "$name: empty output"
+}
+
+python3 "$HERE/gen-corpus.py" 20000 > "$TMP/syn.txt"
+"$HANFOLD" fingerprint "$TMP/syn.txt" > "$TMP/syn.fp" 2>/dev/null
+head -n 2500 "$TMP/syn.txt" > "$TMP/syn-head.txt"
+
+if [ -d "$EVAL" ]; then
+    export HANFOLD_MPI_WINDOW=97
+    same "dev sentences" cluster --input jsonl "$EVAL/sentences.jsonl"
+    same "dev sentences dedup" dedup --input jsonl "$EVAL/sentences.jsonl"
+    same "maint-guide chapters" cluster --input files "$EVAL"/maint-guide/*
+    same "seed headlines" cluster "$EVAL/seed-headlines.txt"
+    unset HANFOLD_MPI_WINDOW
+    same "dev sentences, one window" cluster --format jsonl --input jsonl "$EVAL/sentences.jsonl"
+else
+    echo "no $EVAL: development sets skipped"
+fi
+
+for w in 16384 997 1; do
+    export HANFOLD_MPI_WINDOW=$w
+    [ "$w" = 1 ] && { same "synthetic, window $w" cluster "$TMP/syn-head.txt"; continue; }
+    same "synthetic cluster, window $w" cluster "$TMP/syn.txt"
+    same "synthetic dedup, window $w" dedup --dropped "$TMP/dropped" "$TMP/syn.txt"
+    same "synthetic fingerprints, window $w" cluster --format csv --fingerprints "$TMP/syn.fp"
+    HANFOLD_POSTING_CAP=3 same "synthetic cap 3, window $w" cluster "$TMP/syn.txt"
+done
+export HANFOLD_MPI_WINDOW=50
+HANFOLD_POSTING_CAP=3 same "synthetic dedup cap 3, window 50" dedup "$TMP/syn.txt"
+same "thresholds" cluster --threshold 0.7 --min-ratio 0.3 "$TMP/syn.txt"
+same "exit status" dedup --exit-status "$TMP/syn.txt"
+same "traditional target" cluster --to traditional "$TMP/syn.txt"
+
+# the cap really decides pairs here (or the cap cases above prove nothing)
+cases=$((cases + 1))
+"$HANFOLD" cluster "$TMP/syn.txt" > "$TMP/c2000" 2>/dev/null
+HANFOLD_POSTING_CAP=3 "$HANFOLD" cluster "$TMP/syn.txt" > "$TMP/c3" 2>/dev/null
+cmp -s "$TMP/c2000" "$TMP/c3" && fail "a posting cap of 3 changes nothing on the synthetic corpus"
+
+# stdin reaches rank 0
+cases=$((cases + 1))
+mpi 2 cluster < "$TMP/syn.txt" > "$TMP/got" 2>/dev/null
+"$HANFOLD" cluster < "$TMP/syn.txt" > "$TMP/want" 2>/dev/null
+cmp -s "$TMP/want" "$TMP/got" || fail "stdin"
+
+# --output appears only when the job succeeded
+cases=$((cases + 1))
+mpi 2 cluster --output "$TMP/out.tsv" "$TMP/syn.txt" 2>/dev/null
+cmp -s "$TMP/c2000" "$TMP/out.tsv" || fail "--output"
+rm -f "$TMP/out.tsv"
+for r in 0 1; do
+    cases=$((cases + 1))
+    HANFOLD_MPI_FAIL_RANK=$r mpi 2 cluster --output "$TMP/out.tsv" "$TMP/syn.txt" > /dev/null 2> "$TMP/err"
+    st=$?
+    [ "$st" != 0 ] || fail "failed rank $r: exit status 0"
+    grep -q "rank $r: failing on purpose" "$TMP/err" || fail "failed rank $r: no message"
+    ls "$TMP"/out.tsv* > /dev/null 2>&1 && fail "failed rank $r: output left behind: $(ls "$TMP"/out.tsv*)"
+done
+cases=$((cases + 1))
+mpi 2 cluster --strict --output "$TMP/out.tsv" "$TMP/syn.txt" > /dev/null 2> "$TMP/err"
+st=$?
+[ "$st" = 2 ] && grep -q "invalid byte sequence (--strict); stopping" "$TMP/err" || fail "--strict: status $st"
+ls "$TMP"/out.tsv* > /dev/null 2>&1 && fail "--strict: incomplete output put in place"
+
+# what it cannot do, it says
+for args in "--index $TMP/x.db" "--linkage single" "--keep longest"; do
+    cases=$((cases + 1))
+    # shellcheck disable=SC2086
+    mpi 1 dedup $args "$TMP/syn.txt" > /dev/null 2> "$TMP/err"
+    st=$?
+    [ "$st" = 2 ] && grep -q "not available in hanfold-mpi" "$TMP/err" || fail "$args: status $st: $(head -c 300 "$TMP/err")"
+done
+cases=$((cases + 1))
+"$HANFOLD_MPI" --help | grep -q "mpirun" || fail "--help"
+
+echo "$cases cases, $fails failed"
+[ "$fails" -eq 0 ]
