@@ -38,6 +38,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,8 +65,9 @@ static FILE *errf; /* this rank's own messages (stderr of ranks > 0 is quiet) */
 
 /* ---- stage accounting (--stats) ------------------------------------------------ */
 
-enum { T_MAP, T_SHUFFLE, T_VERIFY, T_MERGE, T_OUTPUT, T_N };
-static const char *const stage_names[T_N] = {"map", "shuffle", "verify", "merge", "output"};
+/* read and decide are rank 0's serial parts of map and merge */
+enum { T_READ, T_MAP, T_SHUFFLE, T_VERIFY, T_MERGE, T_DECIDE, T_OUTPUT, T_N };
+static const char *const stage_names[T_N] = {"read", "map", "shuffle", "verify", "merge", "decide", "output"};
 static double stage_time[T_N];
 static uint64_t bytes_sent;  /* to other ranks (not to itself) */
 static double stage_start;
@@ -253,7 +255,12 @@ static void clear_all(hf_buf *b)
         hf_buf_clear(&b[r]);
 }
 
-static int owner_of(uint64_t h) { return (int)(hf_mix64(h) % (uint64_t)nranks); }
+/* The owner of a hash: the high half of its mix scaled to the ranks.  Not
+ * the hash's own bits (indexed hashes are the smallest of their record's,
+ * so their high bits are mostly zero), and not hf_mix64(h) % N (the
+ * owners' tables take their slots from the low bits of hf_mix64: an owner
+ * whose keys all share those bits would fill a fraction of its table). */
+static int owner_of(uint64_t h) { return (int)(((hf_mix64(h) >> 32) * (uint64_t)nranks) >> 32); }
 static int home_of(uint64_t s) { return (int)(s % (uint64_t)nranks); }
 
 /* ---- messages ---------------------------------------------------------------------------- */
@@ -631,11 +638,14 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
         if (q->type == Q_EXACT) {
             size_t sl = map64_get(&j->exact, q->h);
             if (sl != SIZE_MAX) {
-                rmsg r = {.type = R_EXACT, .a = q->j, .b = j->exact.val[sl]};
+                rmsg r = {.type = R_EXACT, .a = q->j, .b = j->exact.e[sl].val};
                 put(&sendb[0], &r, sizeof r);
             }
             continue;
         }
+        /* most shingles of a window are new: nothing to answer */
+        if (map64_get(&j->postmap, q->h) == SIZE_MAX)
+            continue;
         uint64_t e[2] = {q->h, (uint64_t)home_of(q->j)};
         put(&hh, e, sizeof e);
     }
@@ -648,9 +658,11 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
         while (e < nhh && hp[e][0] == h)
             e++;
         size_t sl = map64_get(&j->postmap, h);
-        uint32_t c = sl == SIZE_MAX ? 0 : j->postmap.cnt[sl];
+        uint32_t c = sl == SIZE_MAX ? 0 : j->postmap.e[sl].cnt;
         /* the chain may pass the cap inside this window only if its length
-         * plus the window's queries for it does: then rank 0 needs it */
+         * plus the window's queries for it does: then rank 0 needs it (the
+         * window's queries for hashes without a chain were not counted, but
+         * such a chain starts at 0 and has at most a window's records) */
         if (c && (uint64_t)c + (e - i) > posting_cap) {
             rmsg r = {.type = R_COUNT, .a = h, .c = c};
             put(&sendb[0], &r, sizeof r);
@@ -661,7 +673,7 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
             hf_buf *to = &sendb[hp[k][1]];
             rmsg r = {.type = R_CHAIN, .a = h, .c = c};
             put(to, &r, sizeof r);
-            for (uint64_t p = j->postmap.val[sl]; p != NONE64; p = j->posts[p].next) {
+            for (uint64_t p = j->postmap.e[sl].val; p != NONE64; p = j->posts[p].next) {
                 uint64_t x = j->posts[p].rep << 8 | j->posts[p].nind;
                 put(to, &x, sizeof x);
             }
@@ -688,7 +700,7 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
         size_t sl = map64_put(&chains, r->a, &fresh);
         if (sl == SIZE_MAX)
             die("out of memory");
-        chains.val[sl] = o;
+        chains.e[sl].val = o;
         o += sizeof *r + 8 * (size_t)r->c;
     }
     /* per record: the representatives its chains name, with the mask of
@@ -707,7 +719,7 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
             size_t sl = map64_get(&chains, sk[k]);
             if (sl == SIZE_MAX)
                 continue;
-            const rmsg *r = (const rmsg *)(recvb->p + chains.val[sl]);
+            const rmsg *r = (const rmsg *)(recvb->p + chains.e[sl].val);
             const uint64_t *ent = (const uint64_t *)(r + 1);
             for (uint32_t e = 0; e < r->c; e++) {
                 uint64_t x = (ent[e] & ~(uint64_t)0xff) << 4 | (uint64_t)k << 8 | (ent[e] & 0xff);
@@ -759,7 +771,7 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
             size_t sl = map64_get(&j->repmap, s);
             if (sl == SIZE_MAX)
                 die("representative %" PRIu64 " is not stored here", s);
-            const wrec *w = (const wrec *)(j->reps.p + j->repmap.val[sl]);
+            const wrec *w = (const wrec *)(j->reps.p + j->repmap.e[sl].val);
             put(&sendb[r], w, wrec_size(w));
         }
     }
@@ -775,12 +787,12 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
         size_t sl = map64_put(&got, w->s, &fresh);
         if (sl == SIZE_MAX)
             die("out of memory");
-        got.val[sl] = o;
+        got.e[sl].val = o;
         o += wrec_size(w);
     }
     hf_buf_clear(verdicts);
     for (size_t i = 0; i < ncand; i++) {
-        const wrec *x = (const wrec *)(recvb->p + got.val[map64_get(&got, ps[i].a)]);
+        const wrec *x = (const wrec *)(recvb->p + got.e[map64_get(&got, ps[i].a)].val);
         const wrec *q = own_rec(j, ps[i].b);
         hanfold_fp fx = wrec_fp(x), fq = wrec_fp(q);
         double sim;
@@ -863,15 +875,16 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
     }
     size_t sl = map64_get(&j->iw_exact, q->key_hash);
     if (sl != SIZE_MAX) {
-        ws->match = j->iw_exact.val[sl];
+        ws->match = j->iw_exact.e[sl].val;
         return;
     }
     const uint64_t *sk = wrec_sketch(q);
     uint32_t capped = 0;
+    size_t hslot[HANFOLD_INDEX_B];
     for (unsigned k = 0; k < q->nind; k++) {
-        size_t hs = map64_get(&j->iw_index, sk[k]);
-        size_t cs = map64_get(&j->cnt_pre, sk[k]);
-        uint64_t total = (cs == SIZE_MAX ? 0 : j->cnt_pre.val[cs]) + (hs == SIZE_MAX ? 0 : j->iw_index.cnt[hs]);
+        size_t hs = hslot[k] = map64_get(&j->iw_index, sk[k]);
+        size_t cs = j->cnt_pre.n ? map64_get(&j->cnt_pre, sk[k]) : SIZE_MAX;
+        uint64_t total = (cs == SIZE_MAX ? 0 : j->cnt_pre.e[cs].val) + (hs == SIZE_MAX ? 0 : j->iw_index.e[hs].cnt);
         if (total > posting_cap)
             capped |= 1u << k;
     }
@@ -893,12 +906,10 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
     }
     size_t ncand = 0;
     for (unsigned k = 0; k < q->nind; k++) {
-        if (capped & (1u << k))
+        size_t hs = hslot[k];
+        if ((capped & (1u << k)) || hs == SIZE_MAX)
             continue;
-        size_t hs = map64_get(&j->iw_index, sk[k]);
-        if (hs == SIZE_MAX)
-            continue;
-        for (uint64_t p = j->iw_index.val[hs]; p != NONE64; p = j->iw_post[p].next == UINT32_MAX ? NONE64 : j->iw_post[p].next) {
+        for (uint64_t p = j->iw_index.e[hs].val; p != NONE64; p = j->iw_post[p].next == UINT32_MAX ? NONE64 : j->iw_post[p].next) {
             uint32_t x = j->iw_post[p].w;
             if (j->seen[x] != j->stamp) {
                 j->seen[x] = j->stamp;
@@ -921,7 +932,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         stage(T_VERIFY);
         int v = hf_pair_verify_with(j->vc, &fx, &fq, prepared, &sim, &kind);
         prepared = true;
-        stage(T_MERGE);
+        stage(T_DECIDE);
         if (v == -ENOMEM)
             die("out of memory");
         if (v != 1)
@@ -944,29 +955,29 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         if (hs == SIZE_MAX)
             die("out of memory");
         if (fresh)
-            j->iw_index.val[hs] = NONE64;
+            j->iw_index.e[hs].val = NONE64;
         if (j->iw_npost == j->iw_cap) {
             j->iw_cap = j->iw_cap ? 2 * j->iw_cap : 4096;
             j->iw_post = xrealloc(j->iw_post, j->iw_cap * sizeof *j->iw_post);
         }
         j->iw_post[j->iw_npost].w = (uint32_t)w;
-        j->iw_post[j->iw_npost].next = j->iw_index.val[hs] == NONE64 ? UINT32_MAX : (uint32_t)j->iw_index.val[hs];
-        j->iw_index.val[hs] = j->iw_npost++;
-        j->iw_index.cnt[hs]++;
+        j->iw_post[j->iw_npost].next = j->iw_index.e[hs].val == NONE64 ? UINT32_MAX : (uint32_t)j->iw_index.e[hs].val;
+        j->iw_index.e[hs].val = j->iw_npost++;
+        j->iw_index.e[hs].cnt++;
     }
     bool fresh;
     sl = map64_put(&j->iw_exact, q->key_hash, &fresh);
     if (sl == SIZE_MAX)
         die("out of memory");
     if (fresh)
-        j->iw_exact.val[sl] = s;
+        j->iw_exact.e[sl].val = s;
     j->new_reps[j->nnew++] = s;
 }
 
 /* Rank 0: decides every record of the window and writes it out. */
 static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
 {
-    stage(T_MERGE);
+    stage(T_DECIDE);
     j->nnew = 0;
     for (size_t w = 0; w < j->nw; w++) {
         j->wfp[w] = NULL;
@@ -987,7 +998,7 @@ static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
             size_t sl = map64_put(&j->cnt_pre, rs[i].a, &fresh);
             if (sl == SIZE_MAX)
                 die("out of memory");
-            j->cnt_pre.val[sl] = rs[i].c;
+            j->cnt_pre.e[sl].val = rs[i].c;
         }
     }
     vmsg *vs = (vmsg *)verdicts_all->p;
@@ -1126,7 +1137,7 @@ static void update_index(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off)
         size_t sl = map64_put(&j->repmap, s, &fresh);
         if (sl == SIZE_MAX)
             die("out of memory");
-        j->repmap.val[sl] = j->reps.len;
+        j->repmap.e[sl].val = j->reps.len;
         /* what verification needs: tokens or the sketch, no message */
         wrec h = *w;
         h.msglen = 0;
@@ -1160,21 +1171,21 @@ static void update_index(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off)
             if (sl == SIZE_MAX)
                 die("out of memory");
             if (fresh)
-                j->exact.val[sl] = us[i].rep;
+                j->exact.e[sl].val = us[i].rep;
             continue;
         }
         size_t sl = map64_put(&j->postmap, us[i].h, &fresh);
         if (sl == SIZE_MAX)
             die("out of memory");
         if (fresh)
-            j->postmap.val[sl] = NONE64;
+            j->postmap.e[sl].val = NONE64;
         if (j->nposts == j->posts_cap) {
             j->posts_cap = j->posts_cap ? 2 * j->posts_cap : 4096;
             j->posts = xrealloc(j->posts, j->posts_cap * sizeof *j->posts);
         }
-        j->posts[j->nposts] = (post){.rep = us[i].rep, .next = j->postmap.val[sl], .nind = us[i].nind};
-        j->postmap.val[sl] = j->nposts++;
-        j->postmap.cnt[sl]++;
+        j->posts[j->nposts] = (post){.rep = us[i].rep, .next = j->postmap.e[sl].val, .nind = us[i].nind};
+        j->postmap.e[sl].val = j->nposts++;
+        j->postmap.e[sl].cnt++;
     }
 }
 
@@ -1343,14 +1354,21 @@ static int local_ranks(void)
 
 static void report_stats(job *j)
 {
+    /* rank 0 (reading, deciding, writing) apart from the others */
     double t[T_N], tmax[T_N];
     memcpy(t, stage_time, sizeof t);
+    if (rank == 0)
+        memset(t, 0, sizeof t);
     MPI_Reduce(t, tmax, T_N, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
     uint64_t b = bytes_sent, btot = 0, m = j->records_mapped, mmax = 0;
     MPI_Reduce(&b, &btot, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
     MPI_Reduce(&m, &mmax, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
     uint64_t idx[3] = {j->postmap.n, j->nposts, j->repmap.n}, idxmax[3];
     MPI_Reduce(idx, idxmax, 3, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    uint64_t rss = rank ? (uint64_t)ru.ru_maxrss : 0, rssmax = 0;
+    MPI_Reduce(&rss, &rssmax, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
     if (rank != 0 || !j->co.stats)
         return;
     uint64_t written = j->cmd == CMD_DEDUP ? j->kept : j->rows - j->bad_rows;
@@ -1358,14 +1376,25 @@ static void report_stats(job *j)
            (unsigned long long)j->read, (unsigned long long)written, (unsigned long long)j->dropped_n,
            (unsigned long long)j->bad, (unsigned long long)j->invalid);
     char line[512];
-    int n = snprintf(line, sizeof line, "stats: %d ranks, slowest rank per stage:", nranks);
+    int n = snprintf(line, sizeof line, "stats: %d rank%s; rank 0:", nranks, nranks > 1 ? "s" : "");
     for (int i = 0; i < T_N; i++)
-        n += snprintf(line + n, sizeof line - n, " %s %.3f s%s", stage_names[i], tmax[i], i + 1 < T_N ? "," : "");
+        n += snprintf(line + n, sizeof line - n, " %s %.3f s%s", stage_names[i], stage_time[i], i + 1 < T_N ? "," : "");
     hf_msg("%s", line);
+    if (nranks > 1) {
+        n = snprintf(line, sizeof line, "stats: slowest other rank per stage:");
+        for (int i = 0; i < T_N; i++)
+            n += snprintf(line + n, sizeof line - n, " %s %.3f s%s", stage_names[i], tmax[i], i + 1 < T_N ? "," : "");
+        hf_msg("%s", line);
+    }
     hf_msg("stats: exchanged %llu bytes between ranks (%.1f per record); most records mapped by one rank %llu; "
            "largest index share: %llu hashes, %llu postings, %llu representatives' data",
            (unsigned long long)btot, j->read ? (double)btot / (double)j->read : 0.0, (unsigned long long)mmax,
            (unsigned long long)idxmax[0], (unsigned long long)idxmax[1], (unsigned long long)idxmax[2]);
+    if (nranks > 1)
+        hf_msg("stats: peak memory: rank 0 %.1f MB, largest other rank %.1f MB", ru.ru_maxrss / 1024.0,
+               rssmax / 1024.0);
+    else
+        hf_msg("stats: peak memory: %.1f MB", ru.ru_maxrss / 1024.0);
 }
 
 int main(int argc, char **argv)
@@ -1391,6 +1420,10 @@ int main(int argc, char **argv)
             close(nul);
         }
     }
+    /* mpirun hands rank 0's stdout to its daemon through a pipe, which
+     * would otherwise be line-buffered: one system call per row */
+    static char outbuf[1 << 16];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     job j;
     memset(&j, 0, sizeof j);
     if (argc < 2 || (strcmp(argv[1], "cluster") && strcmp(argv[1], "dedup"))) {
@@ -1515,7 +1548,7 @@ int main(int argc, char **argv)
     hf_buf recvb = {0}, texts = {0}, verdicts = {0}, vall = {0}, to0 = {0};
     size_t *off = NULL;
     while (!j.stop) {
-        stage(T_MAP);
+        stage(T_READ);
         clear_all(sendb);
         if (rank == 0)
             read_window(&j, sendb);

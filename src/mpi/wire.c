@@ -44,24 +44,21 @@ int wrec_put(hf_buf *b, uint64_t s, const hanfold_fp *fp, int status, const char
 
 void map64_free(map64 *m)
 {
-    free(m->key);
-    free(m->val);
-    free(m->cnt);
-    free(m->used);
+    free(m->e);
     memset(m, 0, sizeof *m);
 }
 
 void map64_clear(map64 *m)
 {
-    if (m->used)
-        memset(m->used, 0, m->size);
+    if (m->e)
+        memset(m->e, 0, m->size * sizeof *m->e);
     m->n = 0;
 }
 
 static size_t slot_of(const map64 *m, uint64_t key)
 {
     size_t j = hf_mix64(key) & (m->size - 1);
-    while (m->used[j] && m->key[j] != key)
+    while (m->e[j].used && m->e[j].key != key)
         j = (j + 1) & (m->size - 1);
     return j;
 }
@@ -71,30 +68,19 @@ size_t map64_get(const map64 *m, uint64_t key)
     if (!m->size)
         return SIZE_MAX;
     size_t j = slot_of(m, key);
-    return m->used[j] ? j : SIZE_MAX;
+    return m->e[j].used ? j : SIZE_MAX;
 }
 
 static int grow(map64 *m)
 {
     map64 g = {0};
     g.size = m->size ? m->size * 2 : 1024;
-    g.key = malloc(g.size * sizeof *g.key);
-    g.val = malloc(g.size * sizeof *g.val);
-    g.cnt = malloc(g.size * sizeof *g.cnt);
-    g.used = calloc(g.size, 1);
-    if (!g.key || !g.val || !g.cnt || !g.used) {
-        map64_free(&g);
+    g.e = calloc(g.size, sizeof *g.e);
+    if (!g.e)
         return -ENOMEM;
-    }
-    for (size_t i = 0; i < m->size; i++) {
-        if (!m->used[i])
-            continue;
-        size_t j = slot_of(&g, m->key[i]);
-        g.used[j] = 1;
-        g.key[j] = m->key[i];
-        g.val[j] = m->val[i];
-        g.cnt[j] = m->cnt[i];
-    }
+    for (size_t i = 0; i < m->size; i++)
+        if (m->e[i].used)
+            g.e[slot_of(&g, m->e[i].key)] = m->e[i];
     g.n = m->n;
     map64_free(m);
     *m = g;
@@ -106,12 +92,9 @@ size_t map64_put(map64 *m, uint64_t key, bool *fresh)
     if ((m->n + 1) * 2 > m->size && grow(m))
         return SIZE_MAX;
     size_t j = slot_of(m, key);
-    *fresh = !m->used[j];
+    *fresh = !m->e[j].used;
     if (*fresh) {
-        m->used[j] = 1;
-        m->key[j] = key;
-        m->val[j] = 0;
-        m->cnt[j] = 0;
+        m->e[j] = (map64_entry){.key = key, .used = 1};
         m->n++;
     }
     return j;

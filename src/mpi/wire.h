@@ -68,10 +68,14 @@ int wrec_put(hf_buf *b, uint64_t s, const hanfold_fp *fp, int status, const char
 
 /* Open addressing, 64-bit key -> 64-bit value and a 32-bit count; at most
  * half full.  The key 0 is stored like any other (a separate used flag). */
+typedef struct map64_entry {
+    uint64_t key, val;
+    uint32_t cnt;
+    uint32_t used;
+} map64_entry;
+
 typedef struct map64 {
-    uint64_t *key, *val;
-    uint32_t *cnt;
-    uint8_t *used;
+    map64_entry *e;   /* one cache line holds a probe's whole entry */
     size_t size, n;
 } map64;
 
