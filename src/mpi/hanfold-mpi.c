@@ -466,6 +466,8 @@ static void read_window(job *j, hf_buf *texts)
                 break;
             }
         }
+        if (j->ws + j->nw >= (1ULL << 52))
+            die("more than 2^52 records: chains carry record numbers in 52 bits");
         j->read++;
         wslot *w = &j->win[j->nw];
         memset(w, 0, sizeof *w);

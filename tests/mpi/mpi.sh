@@ -22,9 +22,13 @@ export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
 fails=0 cases=0
 fail() { fails=$((fails + 1)); echo "FAIL $*"; }
 
-mpi() { # mpi N ARGS... (stdin passed on)
+mpi() { # mpi N ARGS... (stdin passed on; the test variables that are set go along)
     local n=$1; shift
-    mpirun -np "$n" -x HANFOLD_MPI_WINDOW -x HANFOLD_POSTING_CAP -x HANFOLD_MPI_FAIL_RANK "$HANFOLD_MPI" "$@"
+    local x=() v
+    for v in HANFOLD_MPI_WINDOW HANFOLD_POSTING_CAP HANFOLD_MPI_FAIL_RANK; do
+        [ -n "${!v+x}" ] && x+=(-x "$v")
+    done
+    mpirun -np "$n" "${x[@]}" "$HANFOLD_MPI" "$@"
 }
 
 # same NAME ARGS...: hanfold ARGS vs hanfold-mpi ARGS on 1, 2, 4 ranks:
@@ -33,7 +37,7 @@ same() {
     local name=$1; shift
     "$HANFOLD" "$@" > "$TMP/want" 2> "$TMP/want.err"; local ws=$?
     [ -f "$TMP/dropped" ] && mv "$TMP/dropped" "$TMP/want.dropped"
-    for n in 1 2 4; do
+    for n in ${MPI_RANKS:-1 2 4}; do
         cases=$((cases + 1))
         mpi "$n" "$@" > "$TMP/got" 2> "$TMP/got.err"; local gs=$?
         if [ "$gs" != "$ws" ] || ! cmp -s "$TMP/want" "$TMP/got"; then
@@ -79,6 +83,14 @@ HANFOLD_POSTING_CAP=3 same "synthetic dedup cap 3, window 50" dedup "$TMP/syn.tx
 same "thresholds" cluster --threshold 0.7 --min-ratio 0.3 "$TMP/syn.txt"
 same "exit status" dedup --exit-status "$TMP/syn.txt"
 same "traditional target" cluster --to traditional "$TMP/syn.txt"
+# bad input: records over --max-record (passed through, drained at their
+# place), malformed JSONL, an unreadable input among readable ones
+same "oversize records, dedup" dedup --max-record 1k "$TMP/syn.txt"
+same "oversize records, cluster" cluster --max-record 1k "$TMP/syn.txt"
+head -n 300 "$TMP/syn.txt" | python3 "$HERE/to-jsonl.py" > "$TMP/bad.jsonl"
+same "malformed jsonl, cluster" cluster --input jsonl "$TMP/bad.jsonl"
+same "malformed jsonl, dedup" dedup --input jsonl "$TMP/bad.jsonl"
+same "unreadable input" cluster "$TMP/syn-head.txt" "$TMP/does-not-exist" "$TMP/syn-head.txt"
 
 # the cap really decides pairs here (or the cap cases above prove nothing)
 cases=$((cases + 1))

@@ -66,6 +66,17 @@ static double brute_sim(size_t i, size_t j, const hanfold_cluster_settings *s)
     return sim >= th ? sim : -1;
 }
 
+/* on_pair recorder for the verdict oracle */
+typedef struct { uint32_t a, b; double sim; int kind; bool dup; } pair_rec;
+static void *pairs_out;
+static size_t pairs_n, pairs_max;
+static void on_pair_cb(void *ud, uint64_t a, uint64_t b, double sim, int kind, bool dup)
+{
+    (void)ud;
+    if (pairs_n < pairs_max)
+        ((pair_rec *)pairs_out)[pairs_n++] = (pair_rec){(uint32_t)a, (uint32_t)b, sim, kind, dup};
+}
+
 int main(void)
 {
     /* 1. bit-parallel LCS == DP on random pairs, lengths across word borders */
@@ -169,7 +180,56 @@ int main(void)
     printf("cluster oracle: %zu records, %zu bases, index found %zu of %zu brute-force matches, %zu wrong\n",
            (size_t)NREC, nbase, found, brute_found, wrong);
 
-    /* 3. empty keys never merge; single linkage puts the first record first */
+    /* 3. hanfold_pair_verify (what hanfold-mpi verifies with) gives every
+     * pair the clusterer compared the same verdict, similarity and measure */
+    {
+        static pair_rec seen[200000];
+        size_t nseen;
+        hanfold_cluster_settings sv = s;
+        sv.linkage = HANFOLD_LINKAGE_SINGLE; /* every record indexed: more pairs */
+        sv.on_pair = on_pair_cb;
+        sv.on_pair_ud = NULL;
+        pairs_out = seen;
+        pairs_max = sizeof seen / sizeof seen[0];
+        hanfold_clusterer *cv;
+        CHECK(hanfold_clusterer_new(&cv, &sv) == 0);
+        for (size_t r = 0; r < NREC; r++) {
+            size_t kl = to_key(toks[r], ntok[r], key);
+            hanfold_fp fp;
+            CHECK(hanfold_fingerprint(ctx, key, kl, &fp) == 0);
+            uint64_t m;
+            double sm;
+            CHECK(hanfold_clusterer_add(cv, &fp, &m, &sm) == 0);
+        }
+        hanfold_clusterer_free(&cv);
+        nseen = pairs_n;
+        size_t agree = 0, dups = 0;
+        static uint32_t ta[MAXT];
+        static uint64_t sa[HANFOLD_SKETCH_K];
+        static char key2[MAXT * 3 + 1];
+        for (size_t i = 0; i < nseen; i++) {
+            hanfold_fp fa, fb;
+            size_t kl = to_key(toks[seen[i].a], ntok[seen[i].a], key2);
+            CHECK(hanfold_fingerprint(ctx, key2, kl, &fa) == 0);
+            memcpy(ta, fa.tokens, fa.ntokens * sizeof *ta);
+            memcpy(sa, fa.sketch, fa.nsketch * sizeof *sa);
+            fa.tokens = ta;
+            fa.sketch = sa;
+            kl = to_key(toks[seen[i].b], ntok[seen[i].b], key2);
+            CHECK(hanfold_fingerprint(ctx, key2, kl, &fb) == 0);
+            double sim2;
+            int kind2;
+            int v = hanfold_pair_verify(&s, &fa, &fb, &sim2, &kind2);
+            agree += v == (seen[i].dup ? 1 : 0) && sim2 == seen[i].sim && kind2 == seen[i].kind;
+            dups += seen[i].dup;
+        }
+        CHECK(nseen > 1000 && dups > 100);
+        CHECK(agree == nseen);
+        printf("pair verdicts: %zu compared pairs (%zu duplicates), hanfold_pair_verify agrees on %zu\n",
+               nseen, dups, agree);
+    }
+
+    /* 4. empty keys never merge; single linkage puts the first record first */
     hanfold_clusterer *c2;
     hanfold_cluster_settings s2 = s;
     s2.linkage = HANFOLD_LINKAGE_SINGLE;
