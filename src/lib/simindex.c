@@ -37,10 +37,15 @@
 
 #define NBUCKETS 65536
 
+/* One cache line serves four buckets' bookkeeping. */
+typedef struct bucket {
+    size_t start;      /* first slot */
+    uint32_t count;    /* entries */
+    uint32_t cap;      /* slots */
+} bucket;
+
 typedef struct table {
-    size_t *start;     /* per bucket: its first slot */
-    uint32_t *count;   /* per bucket: entries */
-    uint32_t *cap;     /* per bucket: slots */
+    bucket *b;         /* NBUCKETS */
     size_t slots;      /* sum of cap */
     uint32_t *w;       /* per slot: two blocks (see the top of the file) */
     uint16_t *h;       /* table 0 only: block 3 */
@@ -71,10 +76,8 @@ int hanfold_simindex_new(hanfold_simindex **out, unsigned k)
     ix->k = k;
     for (int t = 0; t < 4; t++) {
         table *tb = &ix->t[t];
-        tb->start = calloc(NBUCKETS, sizeof *tb->start);
-        tb->count = calloc(NBUCKETS, sizeof *tb->count);
-        tb->cap = calloc(NBUCKETS, sizeof *tb->cap);
-        if (!tb->start || !tb->count || !tb->cap) {
+        tb->b = calloc(NBUCKETS, sizeof *tb->b);
+        if (!tb->b) {
             hanfold_simindex_free(&ix);
             return -ENOMEM;
         }
@@ -89,9 +92,7 @@ void hanfold_simindex_free(hanfold_simindex **pix)
         return;
     for (int t = 0; t < 4; t++) {
         table *tb = &(*pix)->t[t];
-        free(tb->start);
-        free(tb->count);
-        free(tb->cap);
+        free(tb->b);
         free(tb->w);
         free(tb->h);
         free(tb->val);
@@ -115,8 +116,8 @@ static int relayout(table *tb, bool values)
 {
     size_t slots = 0;
     for (size_t b = 0; b < NBUCKETS; b++) {
-        uint32_t c = room(tb->count[b]);
-        slots += c > tb->cap[b] ? c : tb->cap[b];
+        uint32_t c = room(tb->b[b].count);
+        slots += c > tb->b[b].cap ? c : tb->b[b].cap;
     }
     uint32_t *w = realloc(tb->w, slots * sizeof *w);
     if (!w)
@@ -134,9 +135,10 @@ static int relayout(table *tb, bool values)
     }
     size_t end = slots;
     for (size_t b = NBUCKETS; b-- > 0;) {
-        uint32_t c = room(tb->count[b]);
-        uint32_t cap = c > tb->cap[b] ? c : tb->cap[b];
-        size_t from = tb->start[b], to = end - cap, cnt = tb->count[b];
+        bucket *bk = &tb->b[b];
+        uint32_t c = room(bk->count);
+        uint32_t cap = c > bk->cap ? c : bk->cap;
+        size_t from = bk->start, to = end - cap, cnt = bk->count;
         if (to != from && cnt) {
             memmove(tb->w + to, tb->w + from, cnt * sizeof *tb->w);
             if (values) {
@@ -144,8 +146,8 @@ static int relayout(table *tb, bool values)
                 memmove(tb->val + to, tb->val + from, cnt * sizeof *tb->val);
             }
         }
-        tb->start[b] = to;
-        tb->cap[b] = cap;
+        bk->start = to;
+        bk->cap = cap;
         end = to;
     }
     tb->slots = slots;
@@ -158,14 +160,14 @@ int hanfold_simindex_add(hanfold_simindex *ix, uint64_t simhash, uint64_t value)
      * leaves the index as it was */
     for (unsigned t = 0; t < 4; t++) {
         table *tb = &ix->t[t];
-        unsigned b = block(simhash, t);
-        if (tb->count[b] == tb->cap[b] && relayout(tb, t == 0))
+        const bucket *bk = &tb->b[block(simhash, t)];
+        if (bk->count == bk->cap && relayout(tb, t == 0))
             return -ENOMEM;
     }
     for (unsigned t = 0; t < 4; t++) {
         table *tb = &ix->t[t];
-        unsigned b = block(simhash, t);
-        size_t s = tb->start[b] + tb->count[b]++;
+        bucket *bk = &tb->b[block(simhash, t)];
+        size_t s = bk->start + bk->count++;
         if (t == 0) {
             tb->w[s] = (uint32_t)(simhash >> 16);
             tb->h[s] = (uint16_t)(simhash >> 48);
@@ -206,53 +208,65 @@ static inline unsigned probe(unsigned v, unsigned i)
 #define HF_POPCNT_CLONES
 #endif
 
+/* Entries of table t (1-3) that may be within k of q over all 64 bits are
+ * looked up in table 0, under their block 0, where the rest is. */
+static inline void lookup0(const hanfold_simindex *ix, unsigned t, unsigned bt, uint32_t e, uint64_t q,
+                           best *b)
+{
+    const table *t0 = &ix->t[0];
+    unsigned b0 = e & 0xFFFF, bx = e >> 16, x = other_block[t], k = ix->k;
+    const bucket *bk = &t0->b[b0];
+    const uint32_t *w0 = t0->w + bk->start;
+    const uint16_t *h0 = t0->h + bk->start;
+    for (uint32_t s = 0; s < bk->count; s++) {
+        uint64_t full = (uint64_t)b0 | (uint64_t)w0[s] << 16 | (uint64_t)h0[s] << 48;
+        if (block(full, t) != bt || block(full, x) != bx)
+            continue;
+        unsigned d = (unsigned)__builtin_popcountll(full ^ q);
+        if (d <= k)
+            consider(b, d, t0->val[bk->start + s]);
+    }
+}
+
 HF_POPCNT_CLONES
 int hanfold_simindex_query(const hanfold_simindex *ix, uint64_t q, uint64_t *value, unsigned *dist)
 {
     unsigned k = ix->k, r = k / 4, nprobe = r ? 17 : 1;
     unsigned qb[4] = {block(q, 0), block(q, 1), block(q, 2), block(q, 3)};
+    /* what each table compares its stored 32 bits with */
+    uint32_t qw[4];
+    qw[0] = (uint32_t)(q >> 16);
+    for (unsigned t = 1; t < 4; t++)
+        qw[t] = qb[0] | (uint32_t)qb[other_block[t]] << 16;
     best b = {k + 1, UINT64_MAX};
-    /* table 0: all 64 bits are at hand */
-    const table *t0 = &ix->t[0];
-    uint32_t qw0 = (uint32_t)(q >> 16);
-    for (unsigned i = 0; i < nprobe; i++) {
-        unsigned p = probe(qb[0], i), d0 = i != 0;
-        const uint32_t *w = t0->w + t0->start[p];
-        const uint16_t *h = t0->h + t0->start[p];
-        for (uint32_t s = 0, n = t0->count[p]; s < n; s++) {
-            unsigned d = d0 + (unsigned)__builtin_popcount(w[s] ^ qw0);
-            if (d > k)
-                continue;
-            d += (unsigned)__builtin_popcount((unsigned)(h[s] ^ qb[3]));
-            if (d <= k)
-                consider(&b, d, t0->val[t0->start[p] + s]);
-        }
+    /* The query's buckets are far apart in memory: fetch the bookkeeping of
+     * all four, then the start of all four slices, before scanning any. */
+    const bucket *bk[4];
+    for (unsigned t = 0; t < 4; t++) {
+        bk[t] = &ix->t[t].b[qb[t]];
+        __builtin_prefetch(bk[t]);
     }
-    /* tables 1-3: 48 bits here, the rest in table 0 */
-    for (unsigned t = 1; t < 4; t++) {
+    for (unsigned t = 0; t < 4; t++)
+        __builtin_prefetch(ix->t[t].w + bk[t]->start);
+    for (unsigned t = 0; t < 4; t++) {
         const table *tb = &ix->t[t];
-        unsigned x = other_block[t];
-        uint32_t qw = qb[0] | (uint32_t)qb[x] << 16;
         for (unsigned i = 0; i < nprobe; i++) {
-            unsigned p = probe(qb[t], i), dt = i != 0;
-            const uint32_t *w = tb->w + tb->start[p];
-            for (uint32_t s = 0, n = tb->count[p]; s < n; s++) {
+            unsigned p = probe(qb[t], i), dp = i != 0;
+            const bucket *pb = i ? &tb->b[p] : bk[t];
+            const uint32_t *w = tb->w + pb->start;
+            for (uint32_t s = 0, n = pb->count; s < n; s++) {
                 uint32_t e = w[s];
-                if (dt + (unsigned)__builtin_popcount(e ^ qw) > k)
+                unsigned d = dp + (unsigned)__builtin_popcount(e ^ qw[t]);
+                if (d > k)
                     continue;
-                unsigned b0 = e & 0xFFFF, bx = e >> 16;
-                if ((unsigned)__builtin_popcount(b0 ^ qb[0]) <= r)
-                    continue; /* its table-0 bucket was probed above */
-                /* look it up in table 0 under its block 0 */
-                const uint32_t *w0 = t0->w + t0->start[b0];
-                const uint16_t *h0 = t0->h + t0->start[b0];
-                for (uint32_t s0 = 0, n0 = t0->count[b0]; s0 < n0; s0++) {
-                    uint64_t full = (uint64_t)b0 | (uint64_t)w0[s0] << 16 | (uint64_t)h0[s0] << 48;
-                    if (block(full, t) != p || block(full, x) != bx)
-                        continue;
-                    unsigned d = (unsigned)__builtin_popcountll(full ^ q);
+                if (t == 0) {
+                    /* block 3 is in h: all 64 bits */
+                    d += (unsigned)__builtin_popcount((unsigned)(tb->h[pb->start + s] ^ qb[3]));
                     if (d <= k)
-                        consider(&b, d, t0->val[t0->start[b0] + s0]);
+                        consider(&b, d, tb->val[pb->start + s]);
+                } else if ((unsigned)__builtin_popcount((e & 0xFFFF) ^ qb[0]) > r) {
+                    /* (within r in block 0, it was in a table-0 bucket probed above) */
+                    lookup0(ix, t, p, e, q, &b);
                 }
             }
         }
