@@ -246,8 +246,12 @@ int hanfold_simindex_query(const hanfold_simindex *ix, uint64_t q, uint64_t *val
         bk[t] = &ix->t[t].b[qb[t]];
         __builtin_prefetch(bk[t]);
     }
-    for (unsigned t = 0; t < 4; t++)
-        __builtin_prefetch(ix->t[t].w + bk[t]->start);
+    for (unsigned t = 0; t < 4; t++) {
+        const char *p = (const char *)(ix->t[t].w + bk[t]->start);
+        size_t bytes = bk[t]->count * sizeof *ix->t[t].w;
+        for (size_t o = 0; o < bytes && o < 2048; o += 64)
+            __builtin_prefetch(p + o);
+    }
     for (unsigned t = 0; t < 4; t++) {
         const table *tb = &ix->t[t];
         for (unsigned i = 0; i < nprobe; i++) {
