@@ -10,16 +10,19 @@
  * one-bit neighbours) for k <= 7.  Table t files every fingerprint under its
  * block t (65536 buckets).
  *
- * Size: a table only has to let the query compute distances without
- * touching memory elsewhere, so what it stores is the blocks the bucket
- * does not say.  Table 0 stores blocks 1-3 (6 bytes) and the caller's value
- * (8 bytes).  Tables 1-3 store two blocks only, block 0 and one more
- * (4 bytes): with the bucket's block that is 48 of the 64 bits, and a
- * distance <= k over 48 bits is what a random pair almost never has
- * (probability ~10^-10 for k = 3), so an entry that passes is looked up
- * again in table 0, under its block 0, where all 64 bits and the value are.
- * An entry whose block 0 is within r of the query's was seen in table 0
- * already and is skipped.  26 bytes per fingerprint in all.
+ * Size and speed: a query reads whole buckets (at 10 million entries about
+ * 150 per bucket, the cost that dominates), so a table stores per entry
+ * little more than lets it reject the entry on the spot.  Table 0 stores
+ * blocks 1-2 (4 bytes, read first), block 3 (2 bytes) and the caller's value
+ * (8 bytes).  Tables 1-3 store block 0 and one more block (4 bytes): 32 bits
+ * besides the bucket's own, within k of the query's for a random entry with
+ * probability 1.3e-6 (k = 3).  2 bytes would not do: 16 bits are within 3
+ * for 1 entry in 100, and each costs a lookup.  An entry that passes is
+ * looked up in table 0, under its block 0, where all 64 bits and the value
+ * are; one whose block 0 is within r of the query's was in a table-0 bucket
+ * probed already and is skipped.  26 bytes per fingerprint in all.  The
+ * four buckets of a query are prefetched before any is scanned: they are
+ * far apart, and waiting for each in turn cost a quarter of the time.
  *
  * Buckets are slices of one array per table, each with some room to spare
  * (1/8 of its entries + 4).  When a bucket is full the table is laid out
