@@ -242,24 +242,26 @@ int hanfold_simindex_query(const hanfold_simindex *ix, uint64_t q, uint64_t *val
     for (unsigned t = 1; t < 4; t++)
         qw[t] = qb[0] | (uint32_t)qb[other_block[t]] << 16;
     best b = {k + 1, UINT64_MAX};
-    /* The query's buckets are far apart in memory: fetch the bookkeeping of
-     * all four, then the start of all four slices, before scanning any. */
-    const bucket *bk[4];
-    for (unsigned t = 0; t < 4; t++) {
-        bk[t] = &ix->t[t].b[qb[t]];
-        __builtin_prefetch(bk[t]);
-    }
-    for (unsigned t = 0; t < 4; t++) {
-        const char *p = (const char *)(ix->t[t].w + bk[t]->start);
-        size_t bytes = bk[t]->count * sizeof *ix->t[t].w;
-        for (size_t o = 0; o < bytes && o < 2048; o += 64)
-            __builtin_prefetch(p + o);
-    }
+    /* The query's buckets (4, or 68 for k >= 4) are far apart in memory:
+     * fetch the bookkeeping of all, then their slices, before scanning any. */
+    const bucket *bk[4][17];
+    for (unsigned t = 0; t < 4; t++)
+        for (unsigned i = 0; i < nprobe; i++) {
+            bk[t][i] = &ix->t[t].b[probe(qb[t], i)];
+            __builtin_prefetch(bk[t][i]);
+        }
+    for (unsigned t = 0; t < 4; t++)
+        for (unsigned i = 0; i < nprobe; i++) {
+            const char *p = (const char *)(ix->t[t].w + bk[t][i]->start);
+            size_t bytes = bk[t][i]->count * sizeof *ix->t[t].w;
+            for (size_t o = 0; o < bytes && o < 2048; o += 64)
+                __builtin_prefetch(p + o);
+        }
     for (unsigned t = 0; t < 4; t++) {
         const table *tb = &ix->t[t];
         for (unsigned i = 0; i < nprobe; i++) {
             unsigned p = probe(qb[t], i), dp = i != 0;
-            const bucket *pb = i ? &tb->b[p] : bk[t];
+            const bucket *pb = bk[t][i];
             const uint32_t *w = tb->w + pb->start;
             for (uint32_t s = 0, n = pb->count; s < n; s++) {
                 uint32_t e = w[s];
