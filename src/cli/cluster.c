@@ -88,12 +88,17 @@ static const char help_cluster_opts[] =
 "      --linkage L       representative (default: join the most similar earlier\n"
 "                        cluster representative, no chaining) or single\n"
 "      --fingerprints    the inputs are rows written by 'hanfold fingerprint'\n"
+"      --method M        (cluster, dedup) key (default: the checks above) or\n"
+"                        simhash: near-duplicates are records whose 64-bit SimHashes\n"
+"                        differ in at most K bits; similarity 1 - distance/64.\n"
+"                        Compact and fast, but it misses most reposts of short texts\n"
+"      --hamming K       --method simhash: the distance K, 0 to 7; default 3\n"
 "\n";
 
 enum {
     OPT_FORMAT = OPT_CMD, OPT_THRESHOLD, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_RATIO, OPT_LINKAGE,
     OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS, OPT_INDEX, OPT_IMPORT_ONLY,
-    OPT_PAIRS,
+    OPT_PAIRS, OPT_METHOD, OPT_HAMMING,
 };
 
 typedef struct row {
@@ -134,6 +139,13 @@ typedef struct job {
     bool import_only;      /* hanfold index import: no output */
     const char *pairs_path; /* report --pairs: calibration on labelled pairs */
     hf_calib *calib;
+    /* --method simhash: records are compared by SimHash alone, and the
+     * decision on each is final when it is read, so rows are written at once
+     * and nothing is kept per record: only the representatives' ids (in ids)
+     * and their SimHashes (in simix, with the offset of the id as value) */
+    bool sim;
+    unsigned hamming;
+    hanfold_simindex *simix;
     /* dedup keeps the ids of kept records only: their record numbers
      * (ascending) and offsets in ids */
     uint64_t *kept_num;
@@ -274,11 +286,9 @@ static void write_fp_row(job *j, const char *id, const hanfold_fp *fp, const cha
     hf_out_str("\n");
 }
 
-static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
+static void write_cluster_fields(const job *j, const char *id, const char *cid, double sim)
 {
     char num[64];
-    const char *id = id_of(j, r), *cid = cluster_label(j, cluster);
-    double sim = j->rows[r - j->nstored].sim;
     switch (j->format) {
     case FMT_JSONL:
         hf_out_str("{\"id\":");
@@ -304,6 +314,11 @@ static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
     }
 }
 
+static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
+{
+    write_cluster_fields(j, id_of(j, r), cluster_label(j, cluster), j->rows[r - j->nstored].sim);
+}
+
 /* The fingerprint of a row written by `hanfold fingerprint`; its id
  * replaces the record number in *id.  -EINVAL for a garbage row (reported). */
 static int fingerprint_row(job *j, const hf_record *rec, hanfold_fp *fp, const char **id,
@@ -316,8 +331,15 @@ static int fingerprint_row(job *j, const hf_record *rec, hanfold_fp *fp, const c
         hf_fprow_free(&fr);
         return -EINVAL;
     }
-    int e;
-    if (fr.key)
+    int e = 0;
+    if (j->sim) {
+        /* the row carries all --method simhash needs */
+        memset(fp, 0, sizeof *fp);
+        fp->simhash = fr.simhash;
+        fp->key_hash = fr.key_hash;
+        fp->key_tokens = fr.key_tokens;
+        fr.key = NULL;
+    } else if (fr.key)
         e = hanfold_fingerprint(j->ctx, fr.key, fr.key_len, fp);
     else
         e = hanfold_fingerprint_from_sketch(j->ctx, fr.simhash, fr.key_tokens, fr.sketch,
@@ -332,6 +354,37 @@ static int fingerprint_row(job *j, const hf_record *rec, hanfold_fp *fp, const c
     *keylen = j->fpkey.len;
     hf_fprow_free(&fr);
     return e;
+}
+
+/* --method simhash: the record joins the representative nearest to it
+ * within --hamming bits (the earliest among equals), or becomes one.  An
+ * empty key never merges; identical keys have identical SimHashes, at
+ * distance 0, so they always merge.  cluster writes its row now, dedup the
+ * record or its --dropped line. */
+static int consume_sim(job *j, const hf_record *rec, const char *id, const hanfold_fp *fp, bool bad)
+{
+    uint64_t off = 0;
+    unsigned d = 0;
+    bool rep = fp->key_tokens == 0 || !hanfold_simindex_query(j->simix, fp->simhash, &off, &d);
+    double sim = 1.0 - d / 64.0;
+    if (rep && fp->key_tokens) {
+        off = j->ids.len;
+        if (hf_buf_append(&j->ids, id, strlen(id) + 1) ||
+            hanfold_simindex_add(j->simix, fp->simhash, off))
+            return -ENOMEM;
+    }
+    if (j->cmd == CMD_CLUSTER) {
+        write_cluster_fields(j, id, rep ? id : j->ids.p + off, sim);
+        j->kept += !bad; /* rows written for valid records (--stats) */
+    } else if (rep) {
+        j->kept++;
+        hf_out(rec->raw, rec->raw_len);
+        hf_out(rec->term, rec->term_len);
+    } else {
+        j->dropped_n++;
+        write_dropped(j, rec, id, j->ids.p + off, sim);
+    }
+    return 0;
 }
 
 /* One record, in input order.  Returns 0, or a negative errno that ends the
@@ -400,6 +453,8 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         j->kept++;
         return 0;
     }
+    if (j->sim)
+        return consume_sim(j, rec, id, &fp, bad);
     if (!streaming && (e = push_row(j, id, rec->raw_len, snip, sniplen, rec->input)))
         return e;
     if (!streaming)
@@ -887,6 +942,8 @@ static int run(enum cmd cmd, int argc, char **argv)
         {"index", required_argument, 0, OPT_INDEX},
         {"import-only", no_argument, 0, OPT_IMPORT_ONLY}, /* internal: hanfold index import */
         {"pairs", required_argument, 0, OPT_PAIRS},
+        {"method", required_argument, 0, OPT_METHOD},
+        {"hamming", required_argument, 0, OPT_HAMMING},
         {0, 0, 0, 0},
     };
     const char *name = cmd_names[cmd];
@@ -896,6 +953,8 @@ static int run(enum cmd cmd, int argc, char **argv)
     hf_common_init(&j.co);
     hanfold_cluster_settings_default(&j.cs);
     j.format = cmd == CMD_REPORT ? FMT_TEXT : FMT_TSV;
+    j.hamming = HANFOLD_DEFAULT_HAMMING;
+    bool hamming_set = false, key_opts = false;
     int c;
     while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
         int r = hf_common_option(&j.co, c, optarg);
@@ -954,6 +1013,7 @@ static int run(enum cmd cmd, int argc, char **argv)
                 return hf_usage_error(name);
             }
             *(double *)((char *)&j.cs + th[k].off) = v;
+            key_opts = true;
             break;
         }
         case OPT_LINKAGE:
@@ -963,6 +1023,28 @@ static int run(enum cmd cmd, int argc, char **argv)
             }
             j.cs.linkage = strcmp(optarg, "single") ? HANFOLD_LINKAGE_REPRESENTATIVE : HANFOLD_LINKAGE_SINGLE;
             break;
+        case OPT_METHOD:
+            if ((cmd != CMD_CLUSTER && cmd != CMD_DEDUP) || (strcmp(optarg, "key") && strcmp(optarg, "simhash"))) {
+                hf_msg("invalid value '%s' for --method (expected key or simhash; cluster and dedup only)", optarg);
+                return hf_usage_error(name);
+            }
+            j.sim = !strcmp(optarg, "simhash");
+            break;
+        case OPT_HAMMING: {
+            unsigned long v;
+            char *end;
+            errno = 0;
+            v = strtoul(optarg, &end, 10);
+            if ((cmd != CMD_CLUSTER && cmd != CMD_DEDUP) || errno || end == optarg || *end ||
+                optarg[0] < '0' || optarg[0] > '9' || v > HANFOLD_SIMINDEX_MAX_K) {
+                hf_msg("invalid value '%s' for --hamming (expected a number from 0 to %d)", optarg,
+                       HANFOLD_SIMINDEX_MAX_K);
+                return hf_usage_error(name);
+            }
+            j.hamming = (unsigned)v;
+            hamming_set = true;
+            break;
+        }
         case OPT_FINGERPRINTS:
             if (!clustering)
                 return hf_usage_error(name);
@@ -1014,6 +1096,15 @@ static int run(enum cmd cmd, int argc, char **argv)
         hf_msg("--index works with the default --keep first and --linkage representative");
         return hf_usage_error(name);
     }
+    if (hamming_set && !j.sim) {
+        hf_msg("--hamming is for --method simhash");
+        return hf_usage_error(name);
+    }
+    if (j.sim && (key_opts || j.cs.linkage == HANFOLD_LINKAGE_SINGLE || j.index_path || j.keep_longest)) {
+        hf_msg("--method simhash takes none of --threshold, --long-threshold, --jaccard-threshold, "
+               "--min-ratio, --linkage single, --index, --keep longest");
+        return hf_usage_error(name);
+    }
     if (cmd == CMD_DEDUP && j.keep_longest && j.from_fp) {
         hf_msg("--keep longest needs the records themselves, not --fingerprints");
         return hf_usage_error(name);
@@ -1048,7 +1139,8 @@ static int run(enum cmd cmd, int argc, char **argv)
         return HF_EXIT_ERROR;
     }
     j.ctx = hf_batch_ctx(j.batch);
-    if (cmd != CMD_FINGERPRINT && (e = hanfold_clusterer_new(&j.cl, &j.cs))) {
+    if (j.sim ? hanfold_simindex_new(&j.simix, j.hamming) != 0
+              : cmd != CMD_FINGERPRINT && hanfold_clusterer_new(&j.cl, &j.cs) != 0) {
         hf_msg("out of memory");
         hf_batch_free(&j.batch);
         return HF_EXIT_ERROR;
@@ -1129,7 +1221,7 @@ static int run(enum cmd cmd, int argc, char **argv)
         uint64_t bad_rows = 0;
         for (size_t i = 0; i < j.nrows; i++)
             bad_rows += j.rows[i].error;
-        uint64_t written = cmd == CMD_DEDUP || cmd == CMD_FINGERPRINT ? j.kept : j.nrows - bad_rows;
+        uint64_t written = cmd == CMD_DEDUP || cmd == CMD_FINGERPRINT || j.sim ? j.kept : j.nrows - bad_rows;
         hf_msg("stats: read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu",
                (unsigned long long)j.read, (unsigned long long)written,
                (unsigned long long)j.dropped_n, (unsigned long long)j.bad, (unsigned long long)j.invalid);
@@ -1154,6 +1246,7 @@ out:
     free(j.stored_id);
     free(j.stored_cl);
     hanfold_clusterer_free(&j.cl);
+    hanfold_simindex_free(&j.simix);
     hf_batch_free(&j.batch);
     hf_buf_free(&j.ids);
     hf_buf_free(&j.snips);

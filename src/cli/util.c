@@ -22,7 +22,8 @@ void hf_msg(const char *fmt, ...)
 
 void hf_out(const void *p, size_t n)
 {
-    if (n && fwrite(p, 1, n, stdout) != n && !out_failed) {
+    /* only the main thread writes stdout: no locking per call */
+    if (n && fwrite_unlocked(p, 1, n, stdout) != n && !out_failed) {
         out_failed = true;
         out_errno = errno;
     }

@@ -227,6 +227,38 @@ uint64_t hanfold_clusterer_cluster_of(hanfold_clusterer *c, uint64_t i);
 uint64_t hanfold_clusterer_count(const hanfold_clusterer *c);
 uint64_t hanfold_clusterer_indexed(const hanfold_clusterer *c);
 
+/* ---- SimHash index (cluster and dedup --method simhash) ---------------------- */
+
+/* The compact alternative to the clusterer above: records are compared by
+ * their 64-bit SimHash alone, as near-duplicates when at Hamming distance
+ * <= k (Charikar 2002; Manku, Jain and Das Sarma 2007).  Much smaller and
+ * faster than LCS verification, much less accurate on short texts (see the
+ * man page, --method). */
+#define HANFOLD_SIMINDEX_MAX_K 7
+#define HANFOLD_DEFAULT_HAMMING 3
+
+typedef struct hanfold_simindex hanfold_simindex;
+/* An empty index that finds every entry within Hamming distance k
+ * (0..HANFOLD_SIMINDEX_MAX_K), exactly: the answer is always the one a scan
+ * of all entries would give.  Queries probe one bucket per table for
+ * k <= 3 and 17 for k = 4..7.  Memory: about 26 bytes per entry, plus
+ * 4 MiB.  Returns 0, -ENOMEM or -EINVAL (k too large). */
+int hanfold_simindex_new(hanfold_simindex **ix, unsigned k);
+/* Accepts NULL and a pointer to NULL; clears *ix. */
+void hanfold_simindex_free(hanfold_simindex **ix);
+/* Enters a SimHash with a value of the caller's (e.g. a record number).
+ * Returns 0 or -ENOMEM (the index is then unchanged). */
+int hanfold_simindex_add(hanfold_simindex *ix, uint64_t simhash, uint64_t value);
+/* The entry nearest to simhash within distance k: the smallest distance,
+ * and among entries at that distance the smallest value (so values that
+ * grow with insertion give the earliest).  Returns 1 and fills *value and
+ * *dist, or 0 when no entry is within k.  Does not modify the index:
+ * queries may run concurrently with each other, not with _add. */
+int hanfold_simindex_query(const hanfold_simindex *ix, uint64_t simhash, uint64_t *value,
+                           unsigned *dist);
+/* Entries added. */
+size_t hanfold_simindex_count(const hanfold_simindex *ix);
+
 #ifdef __cplusplus
 }
 #endif

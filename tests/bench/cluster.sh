@@ -1,13 +1,21 @@
 #!/bin/sh
 # Benchmark (not a test): records/s and peak memory of fingerprint, cluster
 # and dedup on N synthetic headline-like records (default 1,000,000) with 20%
-# planted reposts (a prefix added, a character dropped).
-#   tests/bench/cluster.sh [HANFOLD] [N]
+# planted reposts (a prefix added, a character dropped); then clustering of
+# N and BIG (default 10,000,000) fingerprint rows of the same kind: the key
+# method, --method simhash and a brute-force SimHash scan, side by side.
+#   tests/bench/cluster.sh [HANFOLD] [N] [BIG]
+# BIG=0 skips the second size.  KEY_BIG=0 skips the key method at BIG (about
+# 70 s and 8 GB).  RUNS (default 3): runs per timing, the median reported.
 set -eu
 H=${1:-build/src/hanfold}
 N=${2:-1000000}
+BIG=${3:-10000000}
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hanfold-bench.XXXXXX"); trap 'rm -rf "$tmp"' EXIT
-python3 - "$N" "$tmp/in.txt" <<'PY'
+M=$N; [ "$BIG" -gt "$N" ] && M=$BIG
+# the records: the first N of M are the N-record set (same seed, same order)
+python3 - "$M" "$tmp/all.txt" <<'PY'
 import random, sys
 n, path = int(sys.argv[1]), sys.argv[2]
 random.seed(7)
@@ -30,26 +38,126 @@ with open(path, 'w') as f:
                 pool[random.randrange(100000)] = s
         f.write(s + '\n')
 PY
-python3 - "$H" "$N" "$tmp" <<'PY'
-import os, resource, subprocess, sys, time
-h, n, tmp = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-def run(name, args, out):
+head -n "$N" "$tmp/all.txt" > "$tmp/in.txt"
+# the brute-force peer, with the machine's best flags (vectorized scan)
+${CC:-cc} -O3 -march=native -o "$tmp/brute" "$here/simhash_brute.c"
+python3 - "$H" "$N" "$BIG" "$tmp" <<'PY'
+import os, statistics, subprocess, sys, time
+h, n, big, tmp = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+runs = int(os.environ.get('RUNS', '3'))
+key_big = os.environ.get('KEY_BIG', '1') != '0'
+
+def run1(argv, out, stdin=None):
     t = time.time()
     with open(out, 'wb') as o:
+        i = open(stdin, 'rb') if stdin else None
         pid = os.fork()
         if pid == 0:
             os.dup2(o.fileno(), 1)
-            os.execv(h, [h] + args)
+            if i:
+                os.dup2(i.fileno(), 0)
+            os.execv(argv[0], argv)
         _, status, ru = os.wait4(pid, 0)
+        if i:
+            i.close()
     dt = time.time() - t
-    assert status == 0, (name, status)
-    print('%-34s %8.2f s %10.0f records/s %8.0f MB peak' % (name, dt, n / dt, ru.ru_maxrss / 1024))
+    assert status == 0, (argv, status)
+    return dt, ru.ru_maxrss * 1024
+
+def run(name, argv, out, recs, times=1, stdin=None):
+    r = [run1(argv, out, stdin) for _ in range(times)]
+    dt = statistics.median(x[0] for x in r)
+    peak = max(x[1] for x in r)
+    print('%-40s %8.2f s %10.0f records/s %8.0f MB peak%s' % (
+        name, dt, recs / dt, peak / 1e6, '  (median of %d)' % times if times > 1 else ''))
+    return dt, peak
+
+def ids_bytes(path, reps_only):
+    """What the run holds of the ids: every record's id (key method) or the
+    representatives' only (simhash: they are the cluster ids), NUL each."""
+    seen, total = set(), 0
+    with open(path, 'rb') as f:
+        for line in f:
+            a, c = line.split(b'\t')[:2]
+            if reps_only:
+                if c not in seen:
+                    seen.add(c)
+                    total += len(c) + 1
+            else:
+                total += len(a) + 1
+    return total, len(seen)
+
 size = os.path.getsize(tmp + '/in.txt') / 1e6
 print('%d synthetic records, %.1f MB of text' % (n, size))
-run('fingerprint (text)', ['fingerprint', tmp + '/in.txt'], tmp + '/fp')
-run('cluster --fingerprints', ['cluster', '--fingerprints', tmp + '/fp'], tmp + '/c1')
-run('cluster (text)', ['cluster', tmp + '/in.txt'], tmp + '/c2')
-run('dedup (text, streaming)', ['dedup', tmp + '/in.txt'], tmp + '/d')
-same = open(tmp + '/c1').read() == open(tmp + '/c2').read()
-print('cluster from fingerprints == cluster from text:', same)
+run('fingerprint (text)', [h, 'fingerprint', tmp + '/in.txt'], tmp + '/fp', n)
+run('cluster (text)', [h, 'cluster', tmp + '/in.txt'], tmp + '/c2', n)
+run('cluster --method simhash (text)', [h, 'cluster', '--method', 'simhash', tmp + '/in.txt'], tmp + '/s2', n)
+run('dedup (text, streaming)', [h, 'dedup', tmp + '/in.txt'], tmp + '/d', n)
+
+sizes = [n] + ([big] if big > n else [])
+if big > n:
+    print('\nfingerprinting %d records for the second size...' % big)
+    run('fingerprint (text)', [h, 'fingerprint', tmp + '/all.txt'], tmp + '/fpall', big)
+    os.system('head -n %d %s/fpall > %s/fp.check' % (n, tmp, tmp))
+    assert open(tmp + '/fp.check', 'rb').read() == open(tmp + '/fp', 'rb').read()
+    os.remove(tmp + '/fp.check')
+empty = tmp + '/empty'
+open(empty, 'w').close()
+_, base = run1([h, 'cluster', '--method', 'simhash', '--fingerprints', empty], tmp + '/e')
+print('\n(process with no input: %.1f MB; counted in bytes/record below, not subtracted)' % (base / 1e6))
+print('bytes/record = (peak RSS - the ids it holds) / records; ids = each held id + NUL:')
+print('every record\'s for the key method, the representatives\' for simhash (nothing else is kept).')
+table = []
+for m in sizes:
+    fp = tmp + '/fp' if m == n else tmp + '/fpall'
+    print('\n%d fingerprint rows (%.0f MB)' % (m, os.path.getsize(fp) / 1e6))
+    res = {}
+    if m == n or key_big:
+        t, peak = run('cluster --fingerprints (key method)', [h, 'cluster', '--fingerprints', fp],
+                      tmp + '/ck', m, runs if m == n else 1)
+        ib, _ = ids_bytes(tmp + '/ck', False)
+        res['key'] = (t, peak, ib)
+    else:
+        print('cluster --fingerprints (key method)      skipped (KEY_BIG=0)')
+    t, peak = run('cluster --method simhash --fingerprints', [h, 'cluster', '--method', 'simhash',
+                  '--fingerprints', fp], tmp + '/cs', m, runs)
+    ib, reps = ids_bytes(tmp + '/cs', True)
+    if m == n:
+        for a, b, what in (('ck', 'c2', 'key method'), ('cs', 's2', 'simhash')):
+            same = open(tmp + '/' + a, 'rb').read() == open(tmp + '/' + b, 'rb').read()
+            print('  %s: cluster from fingerprints == cluster from text: %s' % (what, same))
+    res['simhash'] = (t, peak, ib)
+    # brute force: all of N (checked against hanfold), extrapolated to BIG
+    # as n^2 (the representatives grow with n)
+    if m == n:
+        t, peak = run('brute-force scan (vectorized C)', [tmp + '/brute', '3'], tmp + '/cb', m, 1, stdin=fp)
+        same = open(tmp + '/cb', 'rb').read() == open(tmp + '/cs', 'rb').read()
+        print('  brute force output == hanfold --method simhash output:', same)
+        assert same
+        brute_n = t
+        res['brute'] = (t, peak, ib)
+    else:
+        t = brute_n * (m / n) ** 2
+        print('%-40s %8.1f s %10.0f records/s   (extrapolated: %.2f s at %d rows x %.1f^2)' % (
+            'brute-force scan (vectorized C)', t, m / t, brute_n, n, m / n))
+        res['brute'] = (t, None, None)
+    print('  simhash: %d representatives of %d records (%.1f%%)' % (reps, m, 100.0 * reps / m))
+    for meth in ('key', 'simhash', 'brute'):
+        if meth in res and res[meth][1] is not None:
+            t, peak, ib = res[meth]
+            print('  %-8s peak %7.1f MB - ids %6.1f MB = %6.1f bytes/record' % (
+                meth, peak / 1e6, ib / 1e6, (peak - ib) / m))
+    table.append((m, res))
+print('\nsummary (one core for clustering; ratios to --method simhash)')
+print('%-12s %-30s %10s %12s %10s %8s' % ('rows', 'method', 'seconds', 'records/s', 'B/record', 'x time'))
+for m, res in table:
+    ts = res['simhash'][0]
+    for meth, label in (('key', 'key (LCS verification)'), ('simhash', 'simhash (blocked index)'),
+                        ('brute', 'simhash brute force')):
+        if meth not in res:
+            continue
+        t, peak, ib = res[meth]
+        bpr = '%.1f' % ((peak - ib) / m) if ib is not None else '-'
+        note = '' if peak is not None else ' (extrapolated)'
+        print('%-12d %-30s %10.2f %12.0f %10s %8.1f%s' % (m, label, t, m / t, bpr, t / ts, note))
 PY
