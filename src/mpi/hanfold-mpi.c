@@ -424,7 +424,8 @@ static const char help_text[] =
 "      --threshold T, --long-threshold T, --jaccard-threshold T, --min-ratio R,\n"
 "      --fingerprints    as for hanfold cluster (see 'hanfold cluster --help')\n"
 "\n"
-"Not available here: --index, --keep longest, --linkage single (run hanfold).\n"
+"Not available here: --index, --keep longest, --linkage single, --method\n"
+"simhash (run hanfold).\n"
 "Environment: HANFOLD_MPI_WINDOW records per window (default 16384).\n"
 "With --stats, rank 0 adds per-stage times and the bytes the ranks exchanged.\n"
 "\n";
@@ -1196,6 +1197,7 @@ static void update_index(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off)
 enum {
     OPT_FORMAT = OPT_CMD, OPT_THRESHOLD, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_RATIO,
     OPT_LINKAGE, OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS, OPT_INDEX, OPT_OUTPUT,
+    OPT_METHOD, OPT_HAMMING,
 };
 
 /* Parses the options; every rank parses the same argv, only rank 0 speaks.
@@ -1216,6 +1218,8 @@ static int parse(job *j, int argc, char **argv)
         {"exit-status", no_argument, 0, OPT_EXIT_STATUS},
         {"index", required_argument, 0, OPT_INDEX},
         {"output", required_argument, 0, OPT_OUTPUT},
+        {"method", required_argument, 0, OPT_METHOD},
+        {"hamming", required_argument, 0, OPT_HAMMING},
         {0, 0, 0, 0},
     };
     const char *name = j->cmd == CMD_CLUSTER ? "cluster" : "dedup";
@@ -1285,6 +1289,13 @@ static int parse(job *j, int argc, char **argv)
         case OPT_OUTPUT:
             j->output_path = optarg;
             break;
+        case OPT_METHOD:
+        case OPT_HAMMING:
+            if (c == OPT_METHOD && !strcmp(optarg, "key"))
+                break;
+            hf_msg("--method simhash is not available in hanfold-mpi (it needs no cluster: 10M rows take "
+                   "seconds in 'hanfold %s --method simhash')", name);
+            return hf_usage_error(name);
         case OPT_DROPPED:
         case OPT_KEEP:
         case OPT_EXIT_STATUS:

@@ -124,7 +124,7 @@ st=$?
 ls "$TMP"/out.tsv* > /dev/null 2>&1 && fail "--strict: incomplete output put in place"
 
 # what it cannot do, it says
-for args in "--index $TMP/x.db" "--linkage single" "--keep longest"; do
+for args in "--index $TMP/x.db" "--linkage single" "--keep longest" "--method simhash"; do
     cases=$((cases + 1))
     # shellcheck disable=SC2086
     mpi 1 dedup $args "$TMP/syn.txt" > /dev/null 2> "$TMP/err"
