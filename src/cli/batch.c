@@ -289,7 +289,11 @@ void hf_batch_run(hf_batch *b)
 
 hf_item *hf_batch_item(hf_batch *b, size_t i)
 {
-    return &b->items[i];
+    hf_item *it = &b->items[i];
+    /* the message lives in the item, which moves when the array grows */
+    if (it->rec.error)
+        it->rec.error = it->recerr;
+    return it;
 }
 
 void hf_batch_clear(hf_batch *b)

@@ -654,7 +654,8 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
     }
     size_t nhh = hh.len / 16;
     uint64_t (*hp)[2] = (uint64_t (*)[2])hh.p;
-    qsort(hp, nhh, sizeof *hp, by_u64x2);
+    if (nhh)
+        qsort(hp, nhh, sizeof *hp, by_u64x2);
     for (size_t i = 0; i < nhh;) {
         uint64_t h = hp[i][0];
         size_t e = i;
@@ -732,7 +733,8 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
         /* entries: representative << 12 | k << 8 | its indexed shingles */
         size_t ne = one.len / 8;
         uint64_t *es = (uint64_t *)one.p;
-        qsort(es, ne, sizeof *es, by_u64);
+        if (ne)
+            qsort(es, ne, sizeof *es, by_u64);
         for (size_t i = 0; i < ne;) {
             uint64_t rep = es[i] >> 12;
             uint32_t mask = 0;

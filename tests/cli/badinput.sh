@@ -74,6 +74,11 @@ check "malformed jsonl: dedup keeps every line" cmp -s "$TMP/out" "$TMP/j"
 check "malformed jsonl: dedup accounts read = written + dropped + invalid" grep -q 'stats: read 5, written 2, dropped 0, invalid 3;' "$TMP/err"
 "$H" normalize --stats --input jsonl "$TMP/j" > /dev/null 2> "$TMP/err"
 check "malformed jsonl: normalize accounts read = written + invalid" grep -q 'stats: read 5, written 2, dropped 0, invalid 3;' "$TMP/err"
+# a data error early in a batch whose item array then grows: the message
+# must survive the move (it was read from freed memory once)
+{ echo '{"id": 1, "text": '; for i in $(seq 2 300); do echo "{\"id\": $i, \"text\": \"记录$i\"}"; done; } > "$TMP/j300"
+"$H" cluster --threads 1 --input jsonl "$TMP/j300" > /dev/null 2> "$TMP/err"
+check "malformed jsonl early in a large batch: message intact" grep -q "^hanfold: $TMP/j300:1: malformed JSON at column" "$TMP/err"
 printf 'a\t0123456789abcdef\t1\t0123456789abcdef\tk:a\ngarbage\n' > "$TMP/fpg"
 "$H" dedup --stats --fingerprints "$TMP/fpg" > "$TMP/out" 2> "$TMP/err"
 check "garbage fingerprint row: dedup passes it through and counts it" sh -c "cmp -s '$TMP/out' '$TMP/fpg' && grep -q 'stats: read 2, written 1, dropped 0, invalid 1;' '$TMP/err'"
