@@ -55,6 +55,8 @@
 #include "wire.h"
 
 #define NONE64 UINT64_MAX
+/* A window also ends after this many bytes of input. */
+#define WINDOW_BYTES ((size_t)256 << 20)
 
 enum cmd { CMD_CLUSTER, CMD_DEDUP };
 enum { FMT_TSV, FMT_JSONL, FMT_CSV };
@@ -446,6 +448,7 @@ static void read_window(job *j, hf_buf *texts)
     j->nw = 0;
     hf_buf_clear(&j->win_text);
     hf_record rec;
+    size_t window_bytes = 0;
     while (j->nw < j->window) {
         int r = hf_reader_next(j->rd, &rec);
         if (r <= 0) {
@@ -500,8 +503,12 @@ static void read_window(job *j, hf_buf *texts)
             put(b, zero, wrec_pad8(n) - n);
         }
         j->nw++;
+        window_bytes += rec.raw_len;
         if (rec.oversize)
             break; /* drained when the window is written */
+        /* messages stay far below MPI's 2 GB count limit */
+        if (window_bytes >= WINDOW_BYTES)
+            break;
     }
     for (size_t i = 0; i < j->nw; i++)
         if (j->win[i].error)
