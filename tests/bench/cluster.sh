@@ -15,29 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hanfold-bench.XXXXXX"); trap 'rm -rf "$tmp"' EXIT
 M=$N; [ "$BIG" -gt "$N" ] && M=$BIG
 # the records: the first N of M are the N-record set (same seed, same order)
-python3 - "$M" "$tmp/all.txt" <<'PY'
-import random, sys
-n, path = int(sys.argv[1]), sys.argv[2]
-random.seed(7)
-chars = [chr(c) for c in range(0x4e00, 0x4e00 + 3000)]
-pool = []
-with open(path, 'w') as f:
-    for i in range(n):
-        if pool and random.random() < 0.2:
-            b = list(random.choice(pool))
-            if random.random() < 0.5:
-                b = list('转发') + b
-            if random.random() < 0.5 and len(b) > 5:
-                del b[random.randrange(len(b))]
-            s = ''.join(b)
-        else:
-            s = ''.join(random.choice(chars) for _ in range(random.randint(10, 40)))
-            if len(pool) < 100000:
-                pool.append(s)
-            else:
-                pool[random.randrange(100000)] = s
-        f.write(s + '\n')
-PY
+python3 "$here/gen-headlines.py" "$M" "$tmp/all.txt"
 head -n "$N" "$tmp/all.txt" > "$tmp/in.txt"
 # the brute-force peer, with the machine's best flags (vectorized scan)
 ${CC:-cc} -O3 -march=native -o "$tmp/brute" "$here/simhash_brute.c"

@@ -6,6 +6,7 @@
 # memory per rank; and whether the output equals hanfold's.
 #   tests/bench/mpi.sh [BUILD_DIR] [N]
 set -eu
+here=$(cd "$(dirname "$0")" && pwd)
 B=${1:-build}
 N=${2:-1000000}
 RANKS=${RANKS:-1 2}
@@ -13,29 +14,7 @@ H=$B/src/hanfold M=$B/src/hanfold-mpi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hanfold-bench.XXXXXX"); trap 'rm -rf "$tmp"' EXIT
-python3 - "$N" "$tmp/in.txt" <<'PY'
-import random, sys
-n, path = int(sys.argv[1]), sys.argv[2]
-random.seed(7)
-chars = [chr(c) for c in range(0x4e00, 0x4e00 + 3000)]
-pool = []
-with open(path, 'w') as f:
-    for i in range(n):
-        if pool and random.random() < 0.2:
-            b = list(random.choice(pool))
-            if random.random() < 0.5:
-                b = list('转发') + b
-            if random.random() < 0.5 and len(b) > 5:
-                del b[random.randrange(len(b))]
-            s = ''.join(b)
-        else:
-            s = ''.join(random.choice(chars) for _ in range(random.randint(10, 40)))
-            if len(pool) < 100000:
-                pool.append(s)
-            else:
-                pool[random.randrange(100000)] = s
-        f.write(s + '\n')
-PY
+python3 "$here/gen-headlines.py" "$N" "$tmp/in.txt"
 echo "$N synthetic records, $(($(wc -c < "$tmp/in.txt") / 1000000)) MB; $(nproc) processors"
 t0=$(date +%s.%N)
 /usr/bin/time -f '%M' -o "$tmp/rss" "$H" cluster --threads 1 "$tmp/in.txt" > "$tmp/want"
