@@ -371,6 +371,10 @@ typedef struct job {
     size_t *rep_off;
     size_t nrep_ids, rep_cap;
     hf_buf rep_ids;
+    /* single linkage (rank 0): union-find parents by stream index; the ids
+     * above hold every row, row_sim their similarities */
+    uint64_t *parent;
+    double *row_sim;
     /* counters (rank 0) */
     uint64_t read, kept, dropped_n, invalid, bad, rows, bad_rows;
     uint64_t records_mapped; /* every rank: records it fingerprinted */
@@ -407,6 +411,8 @@ static void job_free(job *j)
     free(j->new_reps);
     free(j->rep_s);
     free(j->rep_off);
+    free(j->parent);
+    free(j->row_sim);
     free(j->output_tmp);
     free(j->dropped_tmp);
 }
@@ -426,8 +432,7 @@ static const char help_text[] =
 "      --threshold T, --long-threshold T, --jaccard-threshold T, --min-ratio R,\n"
 "      --fingerprints    as for hanfold cluster (see 'hanfold cluster --help')\n"
 "\n"
-"Not available here: --index, --keep longest, --linkage single, --method\n"
-"simhash (run hanfold).\n"
+"Not available here: --index, --keep longest, --method simhash (run hanfold).\n"
 "Environment: HANFOLD_MPI_WINDOW records per window (default 16384).\n"
 "With --stats, rank 0 adds per-stage times and the bytes the ranks exchanged.\n"
 "\n";
@@ -872,6 +877,24 @@ static const char *win_id(const job *j, size_t w)
     return j->win_text.p + j->win[w].id_off;
 }
 
+/* single linkage: union-find over stream indices, the smaller the root */
+static uint64_t find_root(job *j, uint64_t x)
+{
+    while (j->parent[x] != x) {
+        j->parent[x] = j->parent[j->parent[x]];
+        x = j->parent[x];
+    }
+    return x;
+}
+
+static void unite(job *j, uint64_t a, uint64_t b)
+{
+    a = find_root(j, a);
+    b = find_root(j, b);
+    if (a != b)
+        j->parent[a > b ? a : b] = a < b ? a : b;
+}
+
 /* Decides record w of the window (its fingerprint is OK, its key not
  * empty), exactly as hanfold_clusterer_add would. */
 static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
@@ -879,14 +902,15 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
     const wrec *q = j->wfp[w];
     uint64_t s = j->ws + w;
     wslot *ws = &j->win[w];
+    bool single = j->cs.linkage == HANFOLD_LINKAGE_SINGLE;
     ws->match = s;
     ws->sim = 1.0;
-    if (j->exact_pre[w] != NONE64) {
+    size_t sl;
+    if (!single && j->exact_pre[w] != NONE64) {
         ws->match = j->exact_pre[w];
         return;
     }
-    size_t sl = map64_get(&j->iw_exact, q->key_hash);
-    if (sl != SIZE_MAX) {
+    if (!single && (sl = map64_get(&j->iw_exact, q->key_hash)) != SIZE_MAX) {
         ws->match = j->iw_exact.e[sl].val;
         return;
     }
@@ -906,6 +930,8 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         uint32_t shared = (uint32_t)__builtin_popcount(vs[i].mask & ~capped);
         if (shared < hf_shared_needed(vs[i].nind_i, q->nind) || !vs[i].dup)
             continue;
+        if (single)
+            unite(j, s, vs[i].i);
         if (vs[i].sim > best_sim || (vs[i].sim == best_sim && vs[i].i < best)) {
             best = vs[i].i;
             best_sim = vs[i].sim;
@@ -950,6 +976,8 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         if (v != 1)
             continue;
         uint64_t xs = j->ws + x;
+        if (single)
+            unite(j, s, xs);
         if (sim > best_sim || (sim == best_sim && xs < best)) {
             best = xs;
             best_sim = sim;
@@ -958,9 +986,10 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
     if (best != NONE64) {
         ws->match = best;
         ws->sim = best_sim;
-        return;
+        if (!single)
+            return;
     }
-    /* a new representative: indexed from now on */
+    /* a new representative (single linkage: every record) is indexed from now on */
     for (unsigned k = 0; k < q->nind; k++) {
         bool fresh;
         size_t hs = map64_put(&j->iw_index, sk[k], &fresh);
@@ -977,20 +1006,29 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         j->iw_index.e[hs].val = j->iw_npost++;
         j->iw_index.e[hs].cnt++;
     }
-    bool fresh;
-    sl = map64_put(&j->iw_exact, q->key_hash, &fresh);
-    if (sl == SIZE_MAX)
-        die("out of memory");
-    if (fresh)
-        j->iw_exact.e[sl].val = s;
+    if (!single) {
+        bool fresh;
+        sl = map64_put(&j->iw_exact, q->key_hash, &fresh);
+        if (sl == SIZE_MAX)
+            die("out of memory");
+        if (fresh)
+            j->iw_exact.e[sl].val = s;
+    }
     j->new_reps[j->nnew++] = s;
 }
+
+static void write_row(job *j, const char *id, const char *cid, double sim);
 
 /* Rank 0: decides every record of the window and writes it out. */
 static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
 {
     stage(T_DECIDE);
     j->nnew = 0;
+    if (j->cs.linkage == HANFOLD_LINKAGE_SINGLE) {
+        j->parent = xrealloc(j->parent, (j->ws + j->nw) * sizeof *j->parent);
+        for (size_t w = 0; w < j->nw; w++)
+            j->parent[j->ws + w] = j->ws + w;
+    }
     for (size_t w = 0; w < j->nw; w++) {
         j->wfp[w] = NULL;
         j->exact_pre[w] = NONE64;
@@ -1060,8 +1098,9 @@ static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
             hf_msg("%s:%llu: not a fingerprint row: %.*s", file, (unsigned long long)ws->line,
                    (int)f->msglen, wrec_msg(f));
         const char *id = win_id(j, w);
+        bool single = j->cs.linkage == HANFOLD_LINKAGE_SINGLE;
         bool is_rep = f && !bad && f->status == ST_OK && f->key_tokens && ws->match == s;
-        if (is_rep)
+        if (is_rep && !single)
             push_rep_id(j, s, id);
         if (bad) {
             j->bad++;
@@ -1097,7 +1136,30 @@ static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
             continue;
         j->rows++;
         j->bad_rows += ws->error;
-        const char *cid = ws->match == s ? id : rep_id(j, ws->match);
+        if (single) {
+            /* clusters are final after the last record: rows wait */
+            push_rep_id(j, s, id);
+            j->row_sim = xrealloc(j->row_sim, j->rep_cap * sizeof *j->row_sim);
+            j->row_sim[j->nrep_ids - 1] = ws->sim;
+            continue;
+        }
+        write_row(j, id, ws->match == s ? id : rep_id(j, ws->match), ws->sim);
+    }
+    hf_progress_update(&j->prog, j->read, hf_reader_bytes(j->rd));
+}
+
+/* single linkage, at the end: every row with its component's first record */
+static void write_single_rows(job *j)
+{
+    for (size_t k = 0; k < j->nrep_ids; k++) {
+        const char *id = j->rep_ids.p + j->rep_off[k];
+        write_row(j, id, rep_id(j, find_root(j, j->rep_s[k])), j->row_sim[k]);
+    }
+}
+
+static void write_row(job *j, const char *id, const char *cid, double sim)
+{
+    {
         char num[64];
         switch (j->format) {
         case FMT_JSONL:
@@ -1105,25 +1167,24 @@ static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
             hf_out_json_str(id, strlen(id));
             hf_out_str(",\"cluster\":");
             hf_out_json_str(cid, strlen(cid));
-            snprintf(num, sizeof num, ",\"similarity\":%.3f}\n", ws->sim);
+            snprintf(num, sizeof num, ",\"similarity\":%.3f}\n", sim);
             hf_out_str(num);
             break;
         case FMT_CSV:
             hf_out_csv_field(id, strlen(id));
             hf_out_str(",");
             hf_out_csv_field(cid, strlen(cid));
-            snprintf(num, sizeof num, ",%.3f\n", ws->sim);
+            snprintf(num, sizeof num, ",%.3f\n", sim);
             hf_out_str(num);
             break;
         default:
             hf_out_tsv_field(stdout, id, strlen(id));
             hf_out_str("\t");
             hf_out_tsv_field(stdout, cid, strlen(cid));
-            snprintf(num, sizeof num, "\t%.3f\n", ws->sim);
+            snprintf(num, sizeof num, "\t%.3f\n", sim);
             hf_out_str(num);
         }
     }
-    hf_progress_update(&j->prog, j->read, hf_reader_bytes(j->rd));
 }
 
 /* Every rank: the window's new representatives enter the index. */
@@ -1284,11 +1345,16 @@ static int parse(job *j, int argc, char **argv)
         case OPT_LINKAGE:
             if (!strcmp(optarg, "representative"))
                 break;
-            if (!strcmp(optarg, "single"))
-                hf_msg("--linkage single is not available in hanfold-mpi; run 'hanfold cluster --linkage single'");
-            else
+            if (strcmp(optarg, "single")) {
                 hf_msg("invalid value '%s' for --linkage (expected representative or single)", optarg);
-            return hf_usage_error(name);
+                return hf_usage_error(name);
+            }
+            if (j->cmd == CMD_DEDUP) {
+                hf_msg("dedup compares with kept records only; use 'hanfold cluster --linkage single' for chains");
+                return hf_usage_error(name);
+            }
+            j->cs.linkage = HANFOLD_LINKAGE_SINGLE;
+            break;
         case OPT_FINGERPRINTS:
             j->from_fp = true;
             break;
@@ -1602,6 +1668,8 @@ int main(int argc, char **argv)
     }
     stage(T_OUTPUT);
     if (rank == 0) {
+        if (j.cs.linkage == HANFOLD_LINKAGE_SINGLE && !j.incomplete)
+            write_single_rows(&j);
         hf_progress_done(&j.prog);
         if (hf_reader_errors(j.rd))
             j.status = HF_EXIT_ERROR;

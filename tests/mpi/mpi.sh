@@ -80,6 +80,15 @@ for w in 16384 997 1; do
 done
 export HANFOLD_MPI_WINDOW=50
 HANFOLD_POSTING_CAP=3 same "synthetic dedup cap 3, window 50" dedup "$TMP/syn.txt"
+# single linkage (chains: differs from the default on this corpus, checked)
+same "single linkage, window 50" cluster --linkage single "$TMP/syn.txt"
+cases=$((cases + 1))
+"$HANFOLD" cluster "$TMP/syn.txt" > "$TMP/rep" 2>/dev/null
+cmp -s "$TMP/want" "$TMP/rep" && fail "single linkage gives the default's clusters: the case proves nothing"
+HANFOLD_POSTING_CAP=3 same "single linkage, cap 3, window 50" cluster --format jsonl --linkage single "$TMP/syn.txt"
+cases=$((cases + 1))
+mpi 1 dedup --linkage single "$TMP/syn.txt" > /dev/null 2> "$TMP/err"
+[ $? = 2 ] && grep -q "dedup compares with kept records only" "$TMP/err" || fail "dedup --linkage single: not refused as hanfold does"
 same "thresholds" cluster --threshold 0.7 --min-ratio 0.3 "$TMP/syn.txt"
 same "exit status" dedup --exit-status "$TMP/syn.txt"
 same "traditional target" cluster --to traditional "$TMP/syn.txt"
@@ -124,7 +133,7 @@ st=$?
 ls "$TMP"/out.tsv* > /dev/null 2>&1 && fail "--strict: incomplete output put in place"
 
 # what it cannot do, it says
-for args in "--index $TMP/x.db" "--linkage single" "--keep longest" "--method simhash"; do
+for args in "--index $TMP/x.db" "--keep longest" "--method simhash"; do
     cases=$((cases + 1))
     # shellcheck disable=SC2086
     mpi 1 dedup $args "$TMP/syn.txt" > /dev/null 2> "$TMP/err"
