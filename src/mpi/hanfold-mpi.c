@@ -310,6 +310,18 @@ typedef struct post {
 
 /* ---- the job ------------------------------------------------------------------------------ */
 
+/* An output that appears only when the job succeeded.  Where the file
+ * system allows it, the file is made without a name (O_TMPFILE) in the
+ * directory of path and linked under a temporary name, then renamed over
+ * path, at a successful end: if this rank is killed (another rank failed,
+ * mpirun aborted, even SIGKILL) nothing is left behind.  Elsewhere a named
+ * temporary file beside path, removed on failure and on SIGTERM/SIGINT. */
+typedef struct pending {
+    const char *path;
+    int keep;           /* a descriptor of the unnamed file, or -1 */
+    char *named;        /* the named temporary file, or NULL */
+} pending;
+
 /* rank 0: a record of the current window, for output */
 typedef struct wslot {
     size_t id_off;      /* in win_text */
@@ -330,7 +342,7 @@ typedef struct job {
     int format;
     bool from_fp, exit_status;
     const char *dropped_path, *output_path;
-    char *dropped_tmp, *output_tmp;
+    pending output_pd, dropped_pd;
     FILE *dropped;
     size_t window;
     hf_batch *batch;
@@ -413,8 +425,7 @@ static void job_free(job *j)
     free(j->rep_off);
     free(j->parent);
     free(j->row_sim);
-    free(j->output_tmp);
-    free(j->dropped_tmp);
+
 }
 
 static const char help_text[] =
@@ -1395,36 +1406,91 @@ static int parse(job *j, int argc, char **argv)
     return -1;
 }
 
-/* A temporary file next to path, renamed over it at a successful end. */
-static char *tmp_beside(const char *path, FILE **f)
+/* Returns a descriptor to write to, or -1 (message printed). */
+static int pending_open(pending *pd, const char *path)
 {
+    memset(pd, 0, sizeof *pd);
+    pd->path = path;
+    pd->keep = -1;
     size_t n = strlen(path) + 32;
+    char *dir = xmalloc(n);
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, n, ".");
+    else if (slash == path)
+        snprintf(dir, n, "/");
+    else
+        snprintf(dir, n, "%.*s", (int)(slash - path), path);
+#ifdef O_TMPFILE
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        free(dir);
+        pd->keep = dup(fd);
+        if (pd->keep < 0) {
+            hf_msg("%s: %s", path, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        return fd;
+    }
+#endif
+    free(dir);
     char *t = xmalloc(n);
     snprintf(t, n, "%s.hanfold-mpi.XXXXXX", path);
-    int fd = mkstemp(t);
-    if (fd < 0 || !(*f = fdopen(fd, "w"))) {
+    int tfd = mkstemp(t);
+    if (tfd < 0) {
         hf_msg("%s: cannot create a temporary file beside it: %s", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(t);
-        }
         free(t);
-        return NULL;
+        return -1;
     }
-    fchmod(fd, 0644);
-    return t;
+    fchmod(tfd, 0644);
+    pd->named = t;
+    return tfd;
 }
 
-static bool settle(const char *tmp, const char *path, bool ok)
+/* Puts the finished output in place (ok) or drops it.  Returns false when
+ * it was to be put in place and could not be (message printed). */
+static bool pending_settle(pending *pd, bool ok)
 {
-    if (!tmp)
-        return ok;
-    if (ok && rename(tmp, path) == 0)
+    if (!pd->path)
         return true;
-    if (ok)
-        hf_msg("%s: cannot rename the finished output into place: %s", path, strerror(errno));
-    unlink(tmp);
-    return false;
+    bool done = false;
+    if (pd->named) {
+        if (ok && rename(pd->named, pd->path) == 0)
+            done = true;
+        else {
+            if (ok)
+                hf_msg("%s: cannot rename the finished output into place: %s", pd->path, strerror(errno));
+            unlink(pd->named);
+        }
+    } else if (pd->keep >= 0 && ok) {
+        char proc[64];
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", pd->keep);
+        size_t n = strlen(pd->path) + 48;
+        char *t = xmalloc(n);
+        for (unsigned i = 0; i < 100 && !done; i++) {
+            snprintf(t, n, "%s.hanfold-mpi.%ld.%u", pd->path, (long)getpid(), i);
+            if (linkat(AT_FDCWD, proc, AT_FDCWD, t, AT_SYMLINK_FOLLOW) == 0) {
+                if (rename(t, pd->path) == 0)
+                    done = true;
+                else {
+                    hf_msg("%s: cannot rename the finished output into place: %s", pd->path, strerror(errno));
+                    unlink(t);
+                    break;
+                }
+            } else if (errno != EEXIST) {
+                hf_msg("%s: cannot give the finished output its name: %s", pd->path, strerror(errno));
+                break;
+            }
+        }
+        free(t);
+    }
+    if (pd->keep >= 0)
+        close(pd->keep);
+    free(pd->named);
+    memset(pd, 0, sizeof *pd);
+    pd->keep = -1;
+    return done || !ok;
 }
 
 /* ---- main ---------------------------------------------------------------------------------- */
@@ -1577,19 +1643,23 @@ int main(int argc, char **argv)
     else
         j.ctx = hf_batch_ctx(j.batch);
     if (ok && rank == 0) {
-        FILE *tf = NULL;
-        if (j.output_path && !(j.output_tmp = tmp_beside(j.output_path, &tf)))
-            ok = 0;
-        if (tf)
-            fclose(tf);
-        if (ok && j.output_tmp && !freopen(j.output_tmp, "w", stdout)) {
-            hf_msg("%s: cannot open for writing: %s", j.output_tmp, strerror(errno));
-            ok = 0;
+        if (j.output_path) {
+            int fd = pending_open(&j.output_pd, j.output_path);
+            if (fd < 0 || dup2(fd, 1) < 0)
+                ok = 0;
+            if (fd >= 0)
+                close(fd);
         }
-        if (ok && j.dropped_path && !(j.dropped_tmp = tmp_beside(j.dropped_path, &j.dropped)))
-            ok = 0;
-        remember_tmp(0, j.output_tmp);
-        remember_tmp(1, j.dropped_tmp);
+        if (ok && j.dropped_path) {
+            int fd = pending_open(&j.dropped_pd, j.dropped_path);
+            if (fd < 0 || !(j.dropped = fdopen(fd, "w"))) {
+                if (fd >= 0)
+                    close(fd);
+                ok = 0;
+            }
+        }
+        remember_tmp(0, j.output_pd.named);
+        remember_tmp(1, j.dropped_pd.named);
         signal(SIGTERM, on_term);
         signal(SIGINT, on_term);
         hf_reader_opts in = j.co.in;
@@ -1607,8 +1677,8 @@ int main(int argc, char **argv)
     MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     if (!all_ok) {
         if (rank == 0) {
-            settle(j.output_tmp, j.output_path, false);
-            settle(j.dropped_tmp, j.dropped_path, false);
+            pending_settle(&j.output_pd, false);
+            pending_settle(&j.dropped_pd, false);
         }
         hf_reader_free(&j.rd);
         hf_batch_free(&j.batch);
@@ -1688,9 +1758,7 @@ int main(int argc, char **argv)
         /* output that is not whole (a failed write, a run that stopped
          * early) is not put in place */
         bool whole = out_ok && drop_ok && !j.incomplete;
-        if (!settle(j.output_tmp, j.output_path, whole) && j.output_tmp)
-            j.status = HF_EXIT_ERROR;
-        if (!settle(j.dropped_tmp, j.dropped_path, whole) && j.dropped_tmp)
+        if (!pending_settle(&j.output_pd, whole) || !pending_settle(&j.dropped_pd, whole))
             j.status = HF_EXIT_ERROR;
         if (j.status == HF_EXIT_OK && j.exit_status && j.dropped_n)
             j.status = HF_EXIT_DUPS;

@@ -126,6 +126,21 @@ for r in 0 1; do
     grep -q "rank $r: failing on purpose" "$TMP/err" || fail "failed rank $r: no message"
     ls "$TMP"/out.tsv* > /dev/null 2>&1 && fail "failed rank $r: output left behind: $(ls "$TMP"/out.tsv*)"
 done
+# rank 0 itself killed with SIGKILL mid-job: no handler runs, still nothing
+# is left (the output has no name until the end)
+cases=$((cases + 1))
+python3 "$HERE/../bench/gen-headlines.py" 300000 "$TMP/big.txt"
+mpi 2 cluster --threads 1 --output "$TMP/out.tsv" "$TMP/big.txt" > /dev/null 2>&1 &
+for i in $(seq 50); do
+    r0=$(pgrep -f "^$HANFOLD_MPI cluster --threads 1 --output $TMP/out.tsv" | head -1)
+    [ -n "$r0" ] && break
+    sleep 0.1
+done
+sleep 0.3
+[ -n "$r0" ] && kill -9 "$r0"
+wait
+ls "$TMP"/out.tsv* > /dev/null 2>&1 && fail "rank 0 killed: output left behind: $(ls "$TMP"/out.tsv*)"
+[ -n "$r0" ] || fail "rank 0 killed: rank 0 not found"
 cases=$((cases + 1))
 mpi 2 cluster --strict --output "$TMP/out.tsv" "$TMP/syn.txt" > /dev/null 2> "$TMP/err"
 st=$?
