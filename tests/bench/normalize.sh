@@ -6,7 +6,9 @@
 #   trad  ../shared/bench/zuozhuan.txt through `opencc -c s2tw`, repeated;
 #   simp  the texts of ../shared/eval/sentences.jsonl and the lines of the
 #         maint-guide zh-cn chapters, shuffled (fixed seed) and repeated.
-# Reports, median of RUNS (default 3) wall-clock runs, one thread and two:
+# Reports, median of RUNS (default 3) runs, one thread and two, both the
+# wall-clock time and the CPU time (user + system: on a shared machine the
+# one-thread figures that do not depend on what else runs):
 #   hanfold normalize vs opencc -c tw2s / t2s on trad (MB/s and the ratio);
 #   hanfold normalize --key and hanfold fingerprint on simp (MB/s).
 # It also checks that `normalize --script-only --opencc-config tw2s|t2s`
@@ -46,17 +48,21 @@ for c in tw2s t2s; do
     cmp -s "$tmp/ref-$c.txt" "$tmp/got-$c.txt" || { echo "FAIL: normalize --script-only --opencc-config $c differs from opencc -c $c"; exit 1; }
 done
 python3 - "$H" "$tmp" <<'PY'
-import os, statistics, subprocess, sys, time
+import os, resource, statistics, subprocess, sys, time
 h, tmp = sys.argv[1], sys.argv[2]
 runs = int(os.environ.get('RUNS', '3'))
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 def t(argv, stdin):
-    ts = []
+    ts, cs = [], []
     for _ in range(runs):
         with open(stdin, 'rb') as i, open(os.devnull, 'wb') as o:
-            s = time.perf_counter()
+            s, c = time.perf_counter(), cpu()
             subprocess.run(argv, stdin=i, stdout=o, check=True)
             ts.append(time.perf_counter() - s)
-    return statistics.median(ts)
+            cs.append(cpu() - c)
+    return statistics.median(ts), statistics.median(cs)
 trad, simp = tmp + '/trad.txt', tmp + '/simp.txt'
 mt, ms = os.path.getsize(trad) / 1e6, os.path.getsize(simp) / 1e6
 print(f'inputs: trad {mt:.1f} MB (zuozhuan s2tw, repeated), simp {ms:.1f} MB (dev-set sentences + maint-guide zh-cn, shuffled); median of {runs}')
@@ -68,13 +74,14 @@ for th in (1, 2):
     s = t([h, 'normalize', '--threads', str(th)], trad)
     rows.append((f'hanfold normalize --threads {th}', 'trad', mt, s))
     for c in o:
-        rows.append((f'  ratio vs opencc -c {c}', '', None, o[c] / s))
+        rows.append((f'  ratio vs opencc -c {c}', '', None, (o[c][0] / s[0], o[c][1] / s[1])))
 for th in (1, 2):
     rows.append((f'hanfold normalize --key --threads {th}', 'simp', ms, t([h, 'normalize', '--key', '--threads', str(th)], simp)))
     rows.append((f'hanfold fingerprint --threads {th}', 'simp', ms, t([h, 'fingerprint', '--threads', str(th)], simp)))
+print(f'{"":40s} {"input":5s} {"wall":>9s} {"MB/s":>8s}  {"CPU":>9s} {"MB/s":>8s}')
 for name, inp, mb, v in rows:
     if mb is None:
-        print(f'{name:40s} {"":5s} {v:8.1f}x')
+        print(f'{name:40s} {"":5s} {v[0]:8.1f}x {"":8s}  {v[1]:8.1f}x')
     else:
-        print(f'{name:40s} {inp:5s} {v:7.3f} s {mb / v:8.1f} MB/s')
+        print(f'{name:40s} {inp:5s} {v[0]:7.3f} s {mb / v[0]:8.1f}  {v[1]:7.3f} s {mb / v[1]:8.1f}')
 PY
