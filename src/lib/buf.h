@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
+#include <string.h>
 
 typedef struct hf_buf {
     char *p;
@@ -18,10 +20,54 @@ typedef struct hf_buf {
 
 /* Ensures room for n more bytes plus a terminating NUL. */
 int hf_buf_reserve(hf_buf *b, size_t n);
-int hf_buf_append(hf_buf *b, const void *s, size_t n);
-int hf_buf_putc(hf_buf *b, char c);
+/* The appends are inline: the stages call them per character or per short
+ * span, and the call was a measurable part of normalizing (perf, issue 5). */
+static inline int hf_buf_append(hf_buf *b, const void *s, size_t n)
+{
+    if ((n >= b->cap - b->len) && hf_buf_reserve(b, n))
+        return -ENOMEM;
+    if (n)
+        memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return 0;
+}
+static inline int hf_buf_putc(hf_buf *b, char c)
+{
+    if ((b->len + 1 >= b->cap) && hf_buf_reserve(b, 1))
+        return -ENOMEM;
+    b->p[b->len++] = c;
+    b->p[b->len] = '\0';
+    return 0;
+}
 /* Appends the UTF-8 encoding of code point c (c must be a scalar value). */
-int hf_buf_put_cp(hf_buf *b, uint32_t c);
+static inline int hf_buf_put_cp(hf_buf *b, uint32_t c)
+{
+    if ((b->len + 4 >= b->cap) && hf_buf_reserve(b, 4))
+        return -ENOMEM;
+    char *u = b->p + b->len;
+    if (c < 0x80) {
+        u[0] = (char)c;
+        b->len += 1;
+    } else if (c < 0x800) {
+        u[0] = (char)(0xC0 | (c >> 6));
+        u[1] = (char)(0x80 | (c & 0x3F));
+        b->len += 2;
+    } else if (c < 0x10000) {
+        u[0] = (char)(0xE0 | (c >> 12));
+        u[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (c & 0x3F));
+        b->len += 3;
+    } else {
+        u[0] = (char)(0xF0 | (c >> 18));
+        u[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (c & 0x3F));
+        b->len += 4;
+    }
+    b->p[b->len] = '\0';
+    return 0;
+}
 /* Keeps p[len] == '\0' so that results can be handed out as C strings. */
 static inline void hf_buf_clear(hf_buf *b) { b->len = 0; if (b->p) b->p[0] = '\0'; }
 void hf_buf_free(hf_buf *b);

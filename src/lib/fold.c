@@ -27,6 +27,44 @@ static uint32_t fold_bmp[0x10000];
 static uint8_t phrase_first_bmp[0x10000];
 static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
 
+/* Fast path tables: the whole of pass 1 for a BMP character (KEY_DROP: not
+ * kept), and the exact set of the first two characters of every phrase of
+ * two or more characters, which pass 2 needs before any phrase can match. */
+#define KEY_DROP 0xFFFFFFFFu
+#define PAIR_BITS 12
+static uint32_t key_bmp[0x10000];
+static uint64_t pair_set[1u << PAIR_BITS];
+
+static bool keep(uint32_t c);
+static uint32_t fold_char(uint32_t c);
+
+static inline uint32_t pair_slot(uint64_t k)
+{
+    return (uint32_t)((k * 0x9E3779B97F4A7C15ULL) >> (64 - PAIR_BITS));
+}
+
+static bool pair_maybe(uint32_t a, uint32_t b)
+{
+    uint64_t k = (uint64_t)a << 32 | b;
+    for (uint32_t i = pair_slot(k);; i = (i + 1) & ((1u << PAIR_BITS) - 1)) {
+        if (pair_set[i] == k)
+            return true;
+        if (!pair_set[i])
+            return false;
+    }
+}
+
+static void pair_add(uint32_t a, uint32_t b)
+{
+    uint64_t k = (uint64_t)a << 32 | b;
+    uint32_t i = pair_slot(k);
+    while (pair_set[i] && pair_set[i] != k)
+        i = (i + 1) & ((1u << PAIR_BITS) - 1);
+    pair_set[i] = k;
+}
+
+_Static_assert(N_ELEMS(hf_fold_phrases) < (1u << PAIR_BITS) / 2, "pair_set too small");
+
 static void tables_init(void)
 {
     for (uint32_t c = 0; c < 0x10000; c++)
@@ -39,6 +77,16 @@ static void tables_init(void)
             phrase_first_bmp[hf_fold_phrase_first[i].cp] = (uint8_t)hf_fold_phrase_first[i].val;
     for (size_t i = 0; i < N_ELEMS(hf_fold_phrases); i++)
         phrase_len[i] = (uint8_t)strlen(hf_fold_phrases[i].from);
+    for (uint32_t c = 0; c < 0x10000; c++)
+        key_bmp[c] = (c >= 0xD800 && c <= 0xDFFF) || !keep(c) ? KEY_DROP : fold_char(uc_tolower(c));
+    for (size_t i = 0; i < N_ELEMS(hf_fold_phrases); i++) {
+        const uint8_t *f = (const uint8_t *)hf_fold_phrases[i].from;
+        size_t fl = phrase_len[i];
+        uint32_t a, b;
+        int l = hf_utf8_next(f, fl, &a);
+        if (l > 0 && hf_utf8_next(f + l, fl - (size_t)l, &b) > 0)
+            pair_add(a, b);
+    }
 }
 
 static uint32_t fold_char(uint32_t c)
@@ -77,7 +125,7 @@ static bool keep(uint32_t c)
     return uc_is_general_category(c, UC_CATEGORY_L) || uc_is_general_category(c, UC_CATEGORY_N);
 }
 
-int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
+static int fold_key_ref(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, tables_init);
@@ -148,5 +196,104 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
             return -ENOMEM;
         p += l;
     }
+    return 0;
+}
+
+/* fold_key_ref() with the per-character work of pass 1 in one table lookup,
+ * pass 2 trying phrases only where the first two characters start one, and
+ * spans without a phrase copied whole. */
+int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
+{
+    if (hf_reference_path)
+        return fold_key_ref(s, n, out, tmp);
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, tables_init);
+    const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    hf_buf_clear(tmp);
+    if (hf_buf_reserve(tmp, n))
+        return -ENOMEM;
+    /* Pass 1 */
+    while (p < end) {
+        uint8_t b = *p;
+        if (b < 0x80) {
+            p++;
+            if ((b >= '0' && b <= '9') || (b >= 'a' && b <= 'z'))
+                ;
+            else if (b >= 'A' && b <= 'Z')
+                b |= 0x20;
+            else
+                continue;
+            if (hf_buf_putc(tmp, (char)b))
+                return -ENOMEM;
+            continue;
+        }
+        uint32_t c;
+        int l = hf_utf8_next(p, (size_t)(end - p), &c);
+        if (l < 0)
+            return -EILSEQ;
+        p += l;
+        if (c < 0x10000) {
+            c = key_bmp[c];
+            if (c == KEY_DROP)
+                continue;
+        } else {
+            if (!keep(c))
+                continue;
+            c = fold_char(uc_tolower(c));
+        }
+        if (hf_buf_put_cp(tmp, c))
+            return -ENOMEM;
+    }
+    /* Pass 2 */
+    p = tmp->p ? (const uint8_t *)tmp->p : (const uint8_t *)"";
+    end = p + tmp->len;
+    if (hf_buf_reserve(out, tmp->len))
+        return -ENOMEM;
+    const uint8_t *copy = p; /* [copy, p) goes out unchanged */
+    while (p < end) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        uint32_t c, d;
+        int l = hf_utf8_next(p, (size_t)(end - p), &c);
+        if (l < 0)
+            return -EILSEQ;
+        int maxlen = phrase_maxlen(c);
+        int m;
+        if (maxlen < 2 || p + l >= end || (m = hf_utf8_next(p + l, (size_t)(end - p - l), &d)) < 0 ||
+            !pair_maybe(c, d)) {
+            p += l;
+            continue;
+        }
+        size_t ends[16];
+        int k = 0;
+        const uint8_t *q = p;
+        while (k < maxlen && k < 16 && q < end) {
+            uint32_t e;
+            int ml = hf_utf8_next(q, (size_t)(end - q), &e);
+            if (ml < 0)
+                break;
+            q += ml;
+            ends[k++] = (size_t)(q - p);
+        }
+        const char *rep = NULL;
+        size_t used = 0;
+        for (int i = k - 1; i >= 1 && !rep; i--) {
+            rep = phrase_lookup((const char *)p, ends[i]);
+            used = ends[i];
+        }
+        if (rep) {
+            if ((copy < p && hf_buf_append(out, copy, (size_t)(p - copy))) ||
+                hf_buf_append(out, rep, strlen(rep)))
+                return -ENOMEM;
+            p += used;
+            copy = p;
+            continue;
+        }
+        p += l;
+    }
+    if (copy < p && hf_buf_append(out, copy, (size_t)(p - copy)))
+        return -ENOMEM;
     return 0;
 }

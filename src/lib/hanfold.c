@@ -19,6 +19,7 @@ struct hanfold_ctx {
     hf_decoder *dec;
     char dec_name[64];
     hf_buf a, b, tmp, text, key, dec_out;
+    hf_clausevec clauses;
     hf_u32vec tokens;
     hf_u64vec shingles, sketch;
     hanfold_stats stats;
@@ -163,6 +164,7 @@ void hanfold_ctx_free(hanfold_ctx **pc)
     hf_buf_free(&c->text);
     hf_buf_free(&c->key);
     hf_buf_free(&c->dec_out);
+    free(c->clauses.v);
     free(c->tokens.v);
     free(c->shingles.v);
     free(c->sketch.v);
@@ -196,8 +198,8 @@ static bool clause_end(uint32_t c)
  * without such characters follow the record as a whole.  This keeps correct
  * text untouched (tw2s on simplified text turns 什么 into 什幺) and makes
  * normalization idempotent. */
-static int convert_runs(hanfold_ctx *c, hf_script *conv, bool to_simp, const char *s, size_t n,
-                        hf_buf *out)
+static int convert_runs_ref(hanfold_ctx *c, hf_script *conv, bool to_simp, const char *s, size_t n,
+                            hf_buf *out)
 {
     size_t tt, ts;
     hf_script_census(s, n, &tt, &ts);
@@ -249,6 +251,52 @@ static int convert_runs(hanfold_ctx *c, hf_script *conv, bool to_simp, const cha
     return 0;
 }
 
+/* convert_runs_ref() with one census pass: the clauses and their counts are
+ * taken together, and the record's totals are their sums. */
+static int convert_runs(hanfold_ctx *c, hf_script *conv, bool to_simp, const char *s, size_t n,
+                        hf_buf *out)
+{
+    if (hf_reference_path)
+        return convert_runs_ref(c, conv, to_simp, s, n, out);
+    size_t tt, ts;
+    int e = hf_script_clauses(s, n, &c->clauses, &tt, &ts);
+    if (e)
+        return e;
+    bool record_other = to_simp ? tt > ts : ts > tt;
+    if (!tt && !ts) {
+        if (to_simp)
+            return hf_buf_append(out, s, n);
+        record_other = true;
+    }
+    size_t run = 0, cl = 0;
+    int run_conv = -1;
+    for (size_t i = 0; i < c->clauses.len; i++) {
+        const hf_clause *k = &c->clauses.v[i];
+        size_t other = to_simp ? k->trad : k->simp, same = to_simp ? k->simp : k->trad;
+        int conv_this = other > same ? 1 : other < same ? 0 : record_other;
+        if (run_conv >= 0 && conv_this != run_conv) {
+            e = run_conv ? hf_script_convert(conv, s + run, cl - run, out)
+                         : hf_buf_append(out, s + run, cl - run);
+            if (e)
+                return e;
+            c->stats.converted_runs += run_conv;
+            run = cl;
+        }
+        run_conv = conv_this;
+        cl = k->end;
+    }
+    if (n > run) {
+        e = run_conv == 1 ? hf_script_convert(conv, s + run, n - run, out)
+                          : hf_buf_append(out, s + run, n - run);
+        if (e)
+            return e;
+        c->stats.converted_runs += run_conv == 1;
+    }
+    return 0;
+}
+
+bool hf_reference_path;
+
 static int fail(hanfold_ctx *c, int e, const char *what)
 {
     snprintf(c->err, sizeof c->err, "%s: %s", what, strerror(-e));
@@ -298,7 +346,7 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         cur = dst->p ? dst->p : "";
         len = dst->len;
     }
-    if (c->set.repair_pinyin) {
+    if (c->set.repair_pinyin && (hf_reference_path || hf_repair_pinyin_possible(cur, len))) {
         size_t removed = 0;
         hf_buf *dst = scratch(c, cur);
         hf_buf_clear(dst);

@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -466,6 +467,27 @@ static enum mj_kind kind_guess(uint32_t c)
     return MJ_OTHER;
 }
 
+/* kind_guess() and is_common() of the BMP in one byte per code point
+ * (kind | common << 3), built once: the scan asks both of every character of
+ * every record.  The reference path (hf_reference_path) asks the functions. */
+static uint8_t mj_bmp[0x10000];
+
+static void mj_bmp_init(void)
+{
+    for (uint32_t c = 0; c < 0x10000; c++)
+        mj_bmp[c] = (uint8_t)(kind_guess(c) | is_common(c) << 3);
+}
+
+static inline enum mj_kind kind_of(uint32_t c)
+{
+    return c < 0x10000 && !hf_reference_path ? (enum mj_kind)(mj_bmp[c] & 7) : kind_guess(c);
+}
+
+static inline bool common_of(uint32_t c)
+{
+    return c < 0x10000 && !hf_reference_path ? mj_bmp[c] >> 3 : is_common(c);
+}
+
 /* Per-call converters, opened only when a suspicious span turns up. */
 struct mj {
     iconv_t enc; /* UTF-8 -> GB18030 */
@@ -666,6 +688,8 @@ static bool mj_accept(const struct mj_run *r)
  * appends s with the runs replaced by their shifted decoding. */
 static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, mj_bmp_init);
     struct mj m = {.state = 0};
     size_t count = 0;
     size_t copied = 0;
@@ -675,7 +699,7 @@ static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found)
     while (i < n && !err) {
         uint32_t c;
         int l = next_cp(s, n, i, &c);
-        if (kind_guess(c) != MJ_STRONG) {
+        if (kind_of(c) != MJ_STRONG) {
             i += (size_t)l;
             continue;
         }
@@ -688,11 +712,11 @@ static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found)
         while (j < n) {
             l = next_cp(s, n, j, &c);
             size_t next = j + (size_t)l;
-            enum mj_kind k = kind_guess(c);
+            enum mj_kind k = kind_of(c);
             bool tail = false;
             if (k == MJ_WEAK || k == MJ_ASCII) {
                 uint32_t d = 0;
-                enum mj_kind nk = next < n ? (next_cp(s, n, next, &d), kind_guess(d)) : MJ_OTHER;
+                enum mj_kind nk = next < n ? (next_cp(s, n, next, &d), kind_of(d)) : MJ_OTHER;
                 if (k == MJ_WEAK && nk != MJ_STRONG)
                     break;
                 if (k == MJ_ASCII && nk < MJ_WEAK) {
@@ -708,7 +732,7 @@ static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found)
             chars++;
             if (c >= 0x80) {
                 nonascii++;
-                common += is_common(c);
+                common += common_of(c);
             }
             j = next;
             if (tail)
@@ -779,4 +803,9 @@ int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired)
     }
     *repaired = found;
     return 0;
+}
+
+bool hf_repair_pinyin_possible(const char *s, size_t n)
+{
+    return memchr(s, '(', n) || memmem(s, n, "\xEF\xBC\x88", 3);
 }

@@ -206,3 +206,63 @@ void hf_script_census(const char *s, size_t n, size_t *trad_only, size_t *simp_o
     *trad_only = t;
     *simp_only = m;
 }
+
+/* The clause ends of convert_runs() in hanfold.c (ASCII and full-width
+ * commas, semicolons, marks, colons; 、 and 。; line breaks). */
+static bool clause_end(uint32_t c)
+{
+    switch (c) {
+    case '\n': case ',': case ';': case '!': case '?': case ':':
+    case 0x3001: case 0x3002: case 0xFF0C: case 0xFF1B: case 0xFF01: case 0xFF1F: case 0xFF1A:
+        return true;
+    }
+    return false;
+}
+
+int hf_script_clauses(const char *s, size_t n, hf_clausevec *out, size_t *trad_only,
+                      size_t *simp_only)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, census_init);
+    const uint8_t *b = (const uint8_t *)s, *p = b, *end = b + n;
+    size_t tt = 0, ts = 0;
+    uint32_t t = 0, m = 0;
+    out->len = 0;
+    while (p < end) {
+        uint32_t ch;
+        uint8_t c0 = *p;
+        bool cut;
+        if (c0 < 0x80) {
+            p++;
+            cut = c0 == '\n' || c0 == ',' || c0 == ';' || c0 == '!' || c0 == '?' || c0 == ':';
+        } else {
+            int l = hf_utf8_next(p, (size_t)(end - p), &ch);
+            if (l < 0)
+                return -EILSEQ;
+            p += l;
+            if (c0 >= 0xE3) { /* everything below U+3000 is neither */
+                int k = census_class(ch);
+                t += k == 1;
+                m += k == 2;
+            }
+            cut = c0 >= 0xE3 && clause_end(ch);
+        }
+        if (cut || p == end) {
+            if (out->len == out->cap) {
+                size_t cap = out->cap ? out->cap * 2 : 64;
+                hf_clause *v = realloc(out->v, cap * sizeof *v);
+                if (!v)
+                    return -ENOMEM;
+                out->v = v;
+                out->cap = cap;
+            }
+            out->v[out->len++] = (hf_clause){(size_t)(p - b), t, m};
+            tt += t;
+            ts += m;
+            t = m = 0;
+        }
+    }
+    *trad_only = tt;
+    *simp_only = ts;
+    return 0;
+}

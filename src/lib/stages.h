@@ -10,6 +10,12 @@
 
 #include "buf.h"
 
+/* The fast paths (issue 5) are exact shortcuts of a reference path that is
+ * kept beside them.  hf_reference_path set to true makes every stage take
+ * its reference path; only tests set it (tests/unit/test_fastpath.c compares
+ * the two on whole corpora), before any context is used by other threads. */
+extern bool hf_reference_path;
+
 /* ---- decode.c: bytes in some charset -> valid UTF-8 -------------------- */
 
 /* Canonical iconv name of the charset announced by a BOM at s, or NULL.
@@ -58,6 +64,9 @@ int hf_markup_to_text(const char *s, size_t n, hf_buf *out);
  * toned annotations) in ASCII or full-width parentheses right after a Han
  * character: 產(chǎn)業(yè) -> 產業.  *removed counts the annotations removed. */
 int hf_repair_pinyin(const char *s, size_t n, hf_buf *out, size_t *removed);
+/* False when s cannot hold a pinyin annotation (no '(' or U+FF08 at all):
+ * hf_repair_pinyin would then remove nothing. */
+bool hf_repair_pinyin_possible(const char *s, size_t n);
 /* Counts runs that look like GBK text decoded one byte off. */
 size_t hf_repair_count_mojibake(const char *s, size_t n);
 /* Replaces the runs that hf_repair_count_mojibake() counts by their
@@ -89,6 +98,18 @@ int hf_script_convert(hf_script *s, const char *in, size_t n, hf_buf *out);
 /* Script of a run of text judged by its characters: counts of characters
  * that exist only in traditional and only in simplified script. */
 void hf_script_census(const char *s, size_t n, size_t *trad_only, size_t *simp_only);
+
+/* One clause of a text as the script stage splits it: its end (byte offset)
+ * and its counts of traditional-only and simplified-only characters. */
+typedef struct { size_t end; uint32_t trad, simp; } hf_clause;
+typedef struct { hf_clause *v; size_t len, cap; } hf_clausevec;
+/* Splits valid UTF-8 text into clauses (each ends after a clause-ending
+ * punctuation mark or line break, the last one at the end of the text) and
+ * takes the census of each in the same pass; *trad_only and *simp_only get
+ * the totals (the census of the whole text).  -EILSEQ on invalid UTF-8,
+ * -ENOMEM. */
+int hf_script_clauses(const char *s, size_t n, hf_clausevec *out, size_t *trad_only,
+                      size_t *simp_only);
 
 /* ---- fold.c: the dedup key ---------------------------------------------- */
 

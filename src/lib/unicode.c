@@ -11,6 +11,7 @@
 #include "stages.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unictype.h>
@@ -154,8 +155,8 @@ static int drop_invisible(const char *s, size_t n, hf_buf *out)
     return hf_buf_append(out, run, (size_t)(p - run));
 }
 
-int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, bool keep_lines,
-                     hf_buf *out, hf_buf *tmp)
+static int unicode_clean_ref(const char *s, size_t n, enum hf_punct punct, bool keep_lines,
+                             hf_buf *out, hf_buf *tmp)
 {
     /* out serves as scratch for the visible text, then takes the result */
     size_t base = out->len;
@@ -220,5 +221,144 @@ int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, bool keep_lin
         prev = c;
         any = true;
     }
+    return 0;
+}
+
+/* The fast path: the character classes of the BMP in one byte each, built
+ * once from the functions above, and no copies for the common record that
+ * has no invisible character and nothing for NFKC to change. */
+enum {
+    U_INVISIBLE = 1, /* invisible() */
+    U_WHITE = 2,     /* '\t', ' ' or White_Space (other than line breaks) */
+    U_ALNUM = 4,     /* is_alnum() */
+    U_CJK = 8,       /* hf_is_han() || is_cjk_punct() */
+    U_STABLE = 16,   /* nfkc_stable() || keep_from_nfkc() */
+    U_PLAIN = 32,    /* written as it is whatever the state: none of the
+                      * above but U_ALNUM/U_CJK/U_STABLE, no line break or
+                      * quote mapping */
+};
+static uint8_t ucls[0x10000];
+
+static void ucls_init(void)
+{
+    for (uint32_t c = 0; c < 0x10000; c++) {
+        if (c >= 0xD800 && c <= 0xDFFF)
+            continue;
+        uint8_t k = 0;
+        bool inv = invisible(c);
+        bool white = c == '\t' || c == ' ' || uc_is_property_white_space(c);
+        k |= inv ? U_INVISIBLE : 0;
+        k |= white ? U_WHITE : 0;
+        k |= is_alnum(c) ? U_ALNUM : 0;
+        k |= hf_is_han(c) || is_cjk_punct(c) ? U_CJK : 0;
+        k |= nfkc_stable(c) || keep_from_nfkc(c) ? U_STABLE : 0;
+        bool special = c == '\r' || c == '\n' || c == 0x2028 || c == 0x2029 ||
+                       (c >= 0x300C && c <= 0x300F);
+        k |= !inv && !white && !special ? U_PLAIN : 0;
+        ucls[c] = k;
+    }
+}
+
+static inline bool f_invisible(uint32_t c) { return c < 0x10000 ? ucls[c] & U_INVISIBLE : invisible(c); }
+static inline bool f_white(uint32_t c)
+{
+    return c < 0x10000 ? ucls[c] & U_WHITE : uc_is_property_white_space(c);
+}
+static inline bool f_alnum(uint32_t c) { return c < 0x10000 ? ucls[c] & U_ALNUM : is_alnum(c); }
+static inline bool f_cjk(uint32_t c)
+{
+    return c < 0x10000 ? ucls[c] & U_CJK : hf_is_han(c) || is_cjk_punct(c);
+}
+
+int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, bool keep_lines,
+                     hf_buf *out, hf_buf *tmp)
+{
+    if (hf_reference_path)
+        return unicode_clean_ref(s, n, punct, keep_lines, out, tmp);
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, ucls_init);
+    /* Does the text go through drop_invisible() and nfkc() unchanged?
+     * Then the last step reads it where it is. */
+    const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    while (p < end) {
+        if (*p >= 0x20 && *p < 0x7F) {
+            p++;
+            continue;
+        }
+        uint32_t c;
+        int l = hf_utf8_next(p, (size_t)(end - p), &c);
+        if (l < 0)
+            return -EILSEQ;
+        if (c >= 0x10000 || (ucls[c] & (U_INVISIBLE | U_STABLE)) != U_STABLE)
+            return unicode_clean_ref(s, n, punct, keep_lines, out, tmp);
+        p += l;
+    }
+    p = (const uint8_t *)s;
+    uint32_t prev = 0;
+    bool space = false;
+    int newlines = 0;
+    bool any = false;
+    const uint8_t *plain = p; /* [plain, p): written as they are, not yet appended */
+    while (p < end) {
+        uint32_t c;
+        int l;
+        if (*p < 0x80) {
+            c = *p;
+            l = 1;
+        } else {
+            l = hf_utf8_next(p, (size_t)(end - p), &c);
+        }
+        if (!newlines && !space && (ucls[c] & U_PLAIN)) {
+            p += l;
+            prev = c;
+            any = true;
+            continue;
+        }
+        if (plain < p && hf_buf_append(out, plain, (size_t)(p - plain)))
+            return -ENOMEM;
+        p += l;
+        plain = p;
+        if (c == '\r') {
+            if (p < end && *p == '\n')
+                continue;
+            c = '\n';
+        }
+        if (c == 0x2028 || c == 0x2029)
+            c = '\n';
+        if (c == '\n' && !keep_lines)
+            c = ' ';
+        if (c == '\n') {
+            newlines++;
+            space = false;
+            prev = 0;
+            continue;
+        }
+        if (f_invisible(c))
+            continue;
+        if (f_white(c)) {
+            space = true;
+            continue;
+        }
+        c = map_quote(c, punct);
+        if (newlines && any) {
+            for (int i = 0; i < (newlines > 2 ? 2 : newlines); i++)
+                if (hf_buf_putc(out, '\n'))
+                    return -ENOMEM;
+        } else if (space && prev) {
+            bool cjk_prev = f_cjk(prev);
+            bool cjk_next = f_cjk(c);
+            bool drop = (cjk_prev && (cjk_next || f_alnum(c))) || (cjk_next && f_alnum(prev));
+            if (!drop && hf_buf_putc(out, ' '))
+                return -ENOMEM;
+        }
+        newlines = 0;
+        space = false;
+        if (hf_buf_put_cp(out, c))
+            return -ENOMEM;
+        prev = c;
+        any = true;
+    }
+    if (plain < p && hf_buf_append(out, plain, (size_t)(p - plain)))
+        return -ENOMEM;
     return 0;
 }
