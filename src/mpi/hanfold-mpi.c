@@ -441,7 +441,7 @@ static const char help_text[] =
 "      --dropped FILE    dedup: id TAB kept id TAB similarity TAB record\n"
 "      --exit-status     dedup: exit with status 1 when something was dropped\n"
 "      --threshold T, --long-threshold T, --jaccard-threshold T, --min-ratio R,\n"
-"      --fingerprints    as for hanfold cluster (see 'hanfold cluster --help')\n"
+"      --linkage L, --fingerprints   as for hanfold cluster ('hanfold cluster --help')\n"
 "\n"
 "Not available here: --index, --keep longest, --method simhash (run hanfold).\n"
 "Environment: HANFOLD_MPI_WINDOW records per window (default 16384).\n"

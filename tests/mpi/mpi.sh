@@ -157,6 +157,13 @@ for args in "--index $TMP/x.db" "--keep longest" "--method simhash"; do
 done
 cases=$((cases + 1))
 "$HANFOLD_MPI" --help | grep -q "mpirun" || fail "--help"
+# every option the help names is in a man page (hanfold-mpi.1, or hanfold.1
+# for the ones it shares)
+for opt in $("$HANFOLD_MPI" cluster --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+    cases=$((cases + 1))
+    grep -q -- "\*$opt\*" "$HERE/../../man/hanfold-mpi.1.scd" "$HERE/../../man/hanfold.1.scd" ||
+        fail "man pages do not describe $opt"
+done
 
 echo "$cases cases, $fails failed"
 [ "$fails" -eq 0 ]
