@@ -288,30 +288,8 @@ static void write_fp_row(job *j, const char *id, const hanfold_fp *fp, const cha
 
 static void write_cluster_fields(const job *j, const char *id, const char *cid, double sim)
 {
-    char num[64];
-    switch (j->format) {
-    case FMT_JSONL:
-        hf_out_str("{\"id\":");
-        hf_out_json_str(id, strlen(id));
-        hf_out_str(",\"cluster\":");
-        hf_out_json_str(cid, strlen(cid));
-        snprintf(num, sizeof num, ",\"similarity\":%.3f}\n", sim);
-        hf_out_str(num);
-        break;
-    case FMT_CSV:
-        hf_out_csv_field(id, strlen(id));
-        hf_out_str(",");
-        hf_out_csv_field(cid, strlen(cid));
-        snprintf(num, sizeof num, ",%.3f\n", sim);
-        hf_out_str(num);
-        break;
-    default:
-        hf_out_tsv_field(stdout, id, strlen(id));
-        hf_out_str("\t");
-        hf_out_tsv_field(stdout, cid, strlen(cid));
-        snprintf(num, sizeof num, "\t%.3f\n", sim);
-        hf_out_str(num);
-    }
+    hf_out_cluster_row(j->format == FMT_JSONL ? HF_ROW_JSONL : j->format == FMT_CSV ? HF_ROW_CSV : HF_ROW_TSV,
+                       id, cid, sim);
 }
 
 static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)

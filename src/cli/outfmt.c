@@ -59,3 +59,31 @@ void hf_out_csv_field(const char *s, size_t n)
     }
     hf_out("\"", 1);
 }
+
+void hf_out_cluster_row(int format, const char *id, const char *cid, double sim)
+{
+    char num[64];
+    switch (format) {
+    case HF_ROW_JSONL:
+        hf_out_str("{\"id\":");
+        hf_out_json_str(id, strlen(id));
+        hf_out_str(",\"cluster\":");
+        hf_out_json_str(cid, strlen(cid));
+        snprintf(num, sizeof num, ",\"similarity\":%.3f}\n", sim);
+        hf_out_str(num);
+        break;
+    case HF_ROW_CSV:
+        hf_out_csv_field(id, strlen(id));
+        hf_out_str(",");
+        hf_out_csv_field(cid, strlen(cid));
+        snprintf(num, sizeof num, ",%.3f\n", sim);
+        hf_out_str(num);
+        break;
+    default:
+        hf_out_tsv_field(stdout, id, strlen(id));
+        hf_out_str("\t");
+        hf_out_tsv_field(stdout, cid, strlen(cid));
+        snprintf(num, sizeof num, "\t%.3f\n", sim);
+        hf_out_str(num);
+    }
+}

@@ -15,4 +15,9 @@ void hf_out_json_str(const char *s, size_t n);
 /* A CSV field, quoted when it holds a comma, quote or line break. */
 void hf_out_csv_field(const char *s, size_t n);
 
+/* One row of `cluster`: id, cluster id, similarity, in the shape of
+ * --format (HF_ROW_*), on stdout. */
+enum { HF_ROW_TSV, HF_ROW_JSONL, HF_ROW_CSV };
+void hf_out_cluster_row(int format, const char *id, const char *cid, double sim);
+
 #endif

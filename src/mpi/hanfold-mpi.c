@@ -59,7 +59,7 @@
 #define WINDOW_BYTES ((size_t)256 << 20)
 
 enum cmd { CMD_CLUSTER, CMD_DEDUP };
-enum { FMT_TSV, FMT_JSONL, FMT_CSV };
+enum { FMT_TSV = HF_ROW_TSV, FMT_JSONL = HF_ROW_JSONL, FMT_CSV = HF_ROW_CSV };
 
 static int rank, nranks;
 static uint32_t posting_cap; /* hf_posting_cap() */
@@ -1170,32 +1170,7 @@ static void write_single_rows(job *j)
 
 static void write_row(job *j, const char *id, const char *cid, double sim)
 {
-    {
-        char num[64];
-        switch (j->format) {
-        case FMT_JSONL:
-            hf_out_str("{\"id\":");
-            hf_out_json_str(id, strlen(id));
-            hf_out_str(",\"cluster\":");
-            hf_out_json_str(cid, strlen(cid));
-            snprintf(num, sizeof num, ",\"similarity\":%.3f}\n", sim);
-            hf_out_str(num);
-            break;
-        case FMT_CSV:
-            hf_out_csv_field(id, strlen(id));
-            hf_out_str(",");
-            hf_out_csv_field(cid, strlen(cid));
-            snprintf(num, sizeof num, ",%.3f\n", sim);
-            hf_out_str(num);
-            break;
-        default:
-            hf_out_tsv_field(stdout, id, strlen(id));
-            hf_out_str("\t");
-            hf_out_tsv_field(stdout, cid, strlen(cid));
-            snprintf(num, sizeof num, "\t%.3f\n", sim);
-            hf_out_str(num);
-        }
-    }
+    hf_out_cluster_row(j->format, id, cid, sim);
 }
 
 /* Every rank: the window's new representatives enter the index. */
