@@ -96,7 +96,7 @@ static const char help_cluster_opts[] =
 "\n";
 
 enum {
-    OPT_FORMAT = OPT_CMD, OPT_THRESHOLD, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_RATIO, OPT_LINKAGE,
+    OPT_FORMAT = OPT_CMD, OPT_LINKAGE,
     OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS, OPT_INDEX, OPT_IMPORT_ONLY,
     OPT_PAIRS, OPT_METHOD, OPT_HAMMING,
 };
@@ -908,10 +908,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     static const struct option longopts[] = {
         HF_COMMON_LONGOPTS,
         {"format", required_argument, 0, OPT_FORMAT},
-        {"threshold", required_argument, 0, OPT_THRESHOLD},
-        {"long-threshold", required_argument, 0, OPT_LONG_THRESHOLD},
-        {"jaccard-threshold", required_argument, 0, OPT_JACCARD_THRESHOLD},
-        {"min-ratio", required_argument, 0, OPT_MIN_RATIO},
+        HF_THRESHOLD_LONGOPTS,
         {"linkage", required_argument, 0, OPT_LINKAGE},
         {"fingerprints", no_argument, 0, OPT_FINGERPRINTS},
         {"dropped", required_argument, 0, OPT_DROPPED},
@@ -975,25 +972,11 @@ static int run(enum cmd cmd, int argc, char **argv)
         case OPT_THRESHOLD:
         case OPT_LONG_THRESHOLD:
         case OPT_JACCARD_THRESHOLD:
-        case OPT_MIN_RATIO: {
-            static const struct { int opt; const char *name; size_t off; } th[] = {
-                {OPT_THRESHOLD, "threshold", offsetof(hanfold_cluster_settings, threshold)},
-                {OPT_LONG_THRESHOLD, "long-threshold", offsetof(hanfold_cluster_settings, long_threshold)},
-                {OPT_JACCARD_THRESHOLD, "jaccard-threshold", offsetof(hanfold_cluster_settings, jaccard_threshold)},
-                {OPT_MIN_RATIO, "min-ratio", offsetof(hanfold_cluster_settings, min_ratio)},
-            };
-            size_t k = 0;
-            while (th[k].opt != c)
-                k++;
-            double v;
-            if (!clustering || hf_parse_double(optarg, 0.0, 1.0, &v)) {
-                hf_msg("invalid value '%s' for --%s (expected a number from 0 to 1)", optarg, th[k].name);
+        case OPT_MIN_RATIO:
+            if (hf_threshold_option(clustering ? &j.cs : NULL, c, optarg) < 0)
                 return hf_usage_error(name);
-            }
-            *(double *)((char *)&j.cs + th[k].off) = v;
             key_opts = true;
             break;
-        }
         case OPT_LINKAGE:
             if (!clustering || (strcmp(optarg, "representative") && strcmp(optarg, "single"))) {
                 hf_msg("invalid value '%s' for --linkage (expected representative or single)", optarg);

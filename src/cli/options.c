@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -119,6 +120,28 @@ int hf_common_option(hf_common *co, int c, const char *arg)
     }
     }
     return 0;
+}
+
+int hf_threshold_option(hanfold_cluster_settings *cs, int c, const char *arg)
+{
+    static const struct { int opt; const char *name; size_t off; } th[] = {
+        {OPT_THRESHOLD, "threshold", offsetof(hanfold_cluster_settings, threshold)},
+        {OPT_LONG_THRESHOLD, "long-threshold", offsetof(hanfold_cluster_settings, long_threshold)},
+        {OPT_JACCARD_THRESHOLD, "jaccard-threshold", offsetof(hanfold_cluster_settings, jaccard_threshold)},
+        {OPT_MIN_RATIO, "min-ratio", offsetof(hanfold_cluster_settings, min_ratio)},
+    };
+    size_t k = 0;
+    while (k < sizeof th / sizeof th[0] && th[k].opt != c)
+        k++;
+    if (k == sizeof th / sizeof th[0])
+        return 0;
+    double v;
+    if (!cs || hf_parse_double(arg, 0.0, 1.0, &v)) {
+        hf_msg("invalid value '%s' for --%s (expected a number from 0 to 1)", arg, th[k].name);
+        return -1;
+    }
+    *(double *)((char *)cs + th[k].off) = v;
+    return 1;
 }
 
 int hf_usage_error(const char *cmd)

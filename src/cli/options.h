@@ -36,6 +36,16 @@ enum {
     {"version", no_argument, 0, OPT_VERSION}, \
     {"help", no_argument, 0, 'h'}
 
+/* The thresholds of the near-duplicate commands (hanfold cluster, dedup,
+ * report and hanfold-mpi). */
+enum { OPT_THRESHOLD = 1050, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_RATIO };
+
+#define HF_THRESHOLD_LONGOPTS \
+    {"threshold", required_argument, 0, OPT_THRESHOLD}, \
+    {"long-threshold", required_argument, 0, OPT_LONG_THRESHOLD}, \
+    {"jaccard-threshold", required_argument, 0, OPT_JACCARD_THRESHOLD}, \
+    {"min-ratio", required_argument, 0, OPT_MIN_RATIO}
+
 #define HF_COMMON_HELP \
 "Input:\n" \
 "      --input MODE      what a record is: lines (default), paragraphs, jsonl,\n" \
@@ -66,6 +76,11 @@ void hf_common_init(hf_common *co);
 /* Handles a shared option; returns 1 if handled, 0 if not a shared option,
  * -1 on a bad value (message printed). */
 int hf_common_option(hf_common *co, int c, const char *arg);
+/* Sets the threshold of option c (OPT_THRESHOLD ... OPT_MIN_RATIO) in *cs
+ * from arg, a number from 0 to 1.  Returns 1 when set, 0 when c is not a
+ * threshold option, -1 on a bad value or when cs is NULL (a command without
+ * thresholds); the message is printed. */
+int hf_threshold_option(hanfold_cluster_settings *cs, int c, const char *arg);
 /* Usage error epilogue: prints the hint and returns HF_EXIT_ERROR. */
 int hf_usage_error(const char *cmd);
 void hf_print_version(void);

@@ -1251,8 +1251,7 @@ static void update_index(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off)
 /* ---- options -------------------------------------------------------------------------------- */
 
 enum {
-    OPT_FORMAT = OPT_CMD, OPT_THRESHOLD, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_RATIO,
-    OPT_LINKAGE, OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS, OPT_INDEX, OPT_OUTPUT,
+    OPT_FORMAT = OPT_CMD, OPT_LINKAGE, OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS, OPT_INDEX, OPT_OUTPUT,
     OPT_METHOD, OPT_HAMMING,
 };
 
@@ -1263,10 +1262,7 @@ static int parse(job *j, int argc, char **argv)
     static const struct option longopts[] = {
         HF_COMMON_LONGOPTS,
         {"format", required_argument, 0, OPT_FORMAT},
-        {"threshold", required_argument, 0, OPT_THRESHOLD},
-        {"long-threshold", required_argument, 0, OPT_LONG_THRESHOLD},
-        {"jaccard-threshold", required_argument, 0, OPT_JACCARD_THRESHOLD},
-        {"min-ratio", required_argument, 0, OPT_MIN_RATIO},
+        HF_THRESHOLD_LONGOPTS,
         {"linkage", required_argument, 0, OPT_LINKAGE},
         {"fingerprints", no_argument, 0, OPT_FINGERPRINTS},
         {"dropped", required_argument, 0, OPT_DROPPED},
@@ -1310,24 +1306,10 @@ static int parse(job *j, int argc, char **argv)
         case OPT_THRESHOLD:
         case OPT_LONG_THRESHOLD:
         case OPT_JACCARD_THRESHOLD:
-        case OPT_MIN_RATIO: {
-            double v;
-            if (hf_parse_double(optarg, 0.0, 1.0, &v)) {
-                hf_msg("invalid value '%s' for --%s (expected a number from 0 to 1)", optarg,
-                       c == OPT_THRESHOLD ? "threshold" : c == OPT_LONG_THRESHOLD ? "long-threshold"
-                       : c == OPT_JACCARD_THRESHOLD ? "jaccard-threshold" : "min-ratio");
+        case OPT_MIN_RATIO:
+            if (hf_threshold_option(&j->cs, c, optarg) < 0)
                 return hf_usage_error(name);
-            }
-            if (c == OPT_THRESHOLD)
-                j->cs.threshold = v;
-            else if (c == OPT_LONG_THRESHOLD)
-                j->cs.long_threshold = v;
-            else if (c == OPT_JACCARD_THRESHOLD)
-                j->cs.jaccard_threshold = v;
-            else
-                j->cs.min_ratio = v;
             break;
-        }
         case OPT_LINKAGE:
             if (!strcmp(optarg, "representative"))
                 break;
