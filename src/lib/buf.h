@@ -77,7 +77,7 @@ void hf_buf_free(hf_buf *b);
  * sequence returns -1 and leaves *c untouched.  Well-formed sequences per
  * Unicode 15, Table 3-7: no overlongs, no surrogates, nothing above
  * U+10FFFF.  Inline: every stage decodes every character. */
-static inline int hf_utf8_next(const uint8_t *s, size_t n, uint32_t *c)
+static inline __attribute__((always_inline)) int hf_utf8_next(const uint8_t *s, size_t n, uint32_t *c)
 {
     if (n == 0)
         return -1;

@@ -30,7 +30,10 @@ static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
 /* Fast path tables: the whole of pass 1 for a BMP character (KEY_DROP: not
  * kept), and the exact set of the first two characters of every phrase of
  * two or more characters, which pass 2 needs before any phrase can match. */
-#define KEY_DROP 0xFFFFFFFFu
+#define KEY_DROP 0x7FFFFFFFu
+/* Set beside the value for a character that hf_fold_key_direct() must not
+ * take as it is (see its comment in stages.h). */
+#define KEY_ATTN 0x80000000u
 #define PAIR_BITS 12
 static uint32_t key_bmp[0x10000];
 static uint64_t pair_set[1u << PAIR_BITS];
@@ -77,8 +80,12 @@ static void tables_init(void)
             phrase_first_bmp[hf_fold_phrase_first[i].cp] = (uint8_t)hf_fold_phrase_first[i].val;
     for (size_t i = 0; i < N_ELEMS(hf_fold_phrases); i++)
         phrase_len[i] = (uint8_t)strlen(hf_fold_phrases[i].from);
-    for (uint32_t c = 0; c < 0x10000; c++)
-        key_bmp[c] = (c >= 0xD800 && c <= 0xDFFF) || !keep(c) ? KEY_DROP : fold_char(uc_tolower(c));
+    for (uint32_t c = 0; c < 0x10000; c++) {
+        bool surrogate = c >= 0xD800 && c <= 0xDFFF;
+        key_bmp[c] = surrogate || !keep(c) ? KEY_DROP : fold_char(uc_tolower(c));
+        if (surrogate || !hf_unicode_passes(c) || hf_script_class(c) == 1)
+            key_bmp[c] |= KEY_ATTN;
+    }
     for (size_t i = 0; i < N_ELEMS(hf_fold_phrases); i++) {
         const uint8_t *f = (const uint8_t *)hf_fold_phrases[i].from;
         size_t fl = phrase_len[i];
@@ -199,54 +206,12 @@ static int fold_key_ref(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
     return 0;
 }
 
-/* fold_key_ref() with the per-character work of pass 1 in one table lookup,
- * pass 2 trying phrases only where the first two characters start one, and
- * spans without a phrase copied whole. */
-int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
+/* Pass 2 of the fast path: phrases, tried only where the first two
+ * characters start one; spans without a phrase are copied whole. */
+static int fold_phrases(const hf_buf *tmp, hf_buf *out)
 {
-    if (hf_reference_path)
-        return fold_key_ref(s, n, out, tmp);
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, tables_init);
-    const uint8_t *p = (const uint8_t *)s, *end = p + n;
-    hf_buf_clear(tmp);
-    if (hf_buf_reserve(tmp, n))
-        return -ENOMEM;
-    /* Pass 1 */
-    while (p < end) {
-        uint8_t b = *p;
-        if (b < 0x80) {
-            p++;
-            if ((b >= '0' && b <= '9') || (b >= 'a' && b <= 'z'))
-                ;
-            else if (b >= 'A' && b <= 'Z')
-                b |= 0x20;
-            else
-                continue;
-            if (hf_buf_putc(tmp, (char)b))
-                return -ENOMEM;
-            continue;
-        }
-        uint32_t c;
-        int l = hf_utf8_next(p, (size_t)(end - p), &c);
-        if (l < 0)
-            return -EILSEQ;
-        p += l;
-        if (c < 0x10000) {
-            c = key_bmp[c];
-            if (c == KEY_DROP)
-                continue;
-        } else {
-            if (!keep(c))
-                continue;
-            c = fold_char(uc_tolower(c));
-        }
-        if (hf_buf_put_cp(tmp, c))
-            return -ENOMEM;
-    }
-    /* Pass 2 */
-    p = tmp->p ? (const uint8_t *)tmp->p : (const uint8_t *)"";
-    end = p + tmp->len;
+    const uint8_t *p = tmp->p ? (const uint8_t *)tmp->p : (const uint8_t *)"";
+    const uint8_t *end = p + tmp->len;
     if (hf_buf_reserve(out, tmp->len))
         return -ENOMEM;
     const uint8_t *copy = p; /* [copy, p) goes out unchanged */
@@ -296,4 +261,89 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
     if (copy < p && hf_buf_append(out, copy, (size_t)(p - copy)))
         return -ENOMEM;
     return 0;
+}
+
+/* Pass 1 of the fast path into tmp, one table lookup per character.  With
+ * direct, stops and returns 1 at the first character marked KEY_ATTN. */
+static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, tables_init);
+    const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    hf_buf_clear(tmp);
+    /* A character folds to at most twice its UTF-8 length (a two-byte
+     * letter can lower-case to a three-byte one: U+023A -> U+2C65): with
+     * room for 2n bytes the loop below needs no bounds checks. */
+    if (n > SIZE_MAX / 2 || hf_buf_reserve(tmp, 2 * n))
+        return -ENOMEM;
+    char *o = tmp->p;
+    while (p < end) {
+        uint8_t b = *p;
+        if (b < 0x80) {
+            p++;
+            if ((b >= '0' && b <= '9') || (b >= 'a' && b <= 'z'))
+                *o++ = (char)b;
+            else if (b >= 'A' && b <= 'Z')
+                *o++ = (char)(b | 0x20);
+            else if (direct && (b < 0x20 || b == 0x7F) && b != '\n' && b != '\t' && b != '\r')
+                return 1; /* invisible: a control character */
+            continue;
+        }
+        uint32_t c;
+        int l = hf_utf8_next(p, (size_t)(end - p), &c);
+        if (l < 0)
+            return direct ? 1 : -EILSEQ;
+        p += l;
+        if (c < 0x10000) {
+            c = key_bmp[c];
+            if (direct && (c & KEY_ATTN))
+                return 1;
+            c &= ~KEY_ATTN;
+            if (c == KEY_DROP)
+                continue;
+        } else {
+            if (direct)
+                return 1;
+            if (!keep(c))
+                continue;
+            c = fold_char(uc_tolower(c));
+        }
+        if (c < 0x80) {
+            *o++ = (char)c;
+        } else if (c < 0x800) {
+            *o++ = (char)(0xC0 | (c >> 6));
+            *o++ = (char)(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            *o++ = (char)(0xE0 | (c >> 12));
+            *o++ = (char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (char)(0x80 | (c & 0x3F));
+        } else {
+            *o++ = (char)(0xF0 | (c >> 18));
+            *o++ = (char)(0x80 | ((c >> 12) & 0x3F));
+            *o++ = (char)(0x80 | ((c >> 6) & 0x3F));
+            *o++ = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    tmp->len = (size_t)(o - tmp->p);
+    tmp->p[tmp->len] = '\0';
+    return 0;
+}
+
+/* fold_key_ref() with the per-character work of pass 1 in one table lookup,
+ * pass 2 trying phrases only where the first two characters start one, and
+ * spans without a phrase copied whole. */
+int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
+{
+    if (hf_reference_path)
+        return fold_key_ref(s, n, out, tmp);
+    int e = fold_chars(s, n, tmp, false);
+    return e ? e : fold_phrases(tmp, out);
+}
+
+int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
+{
+    if (hf_reference_path)
+        return 1;
+    int e = fold_chars(s, n, tmp, true);
+    return e ? e : fold_phrases(tmp, out);
 }

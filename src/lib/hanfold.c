@@ -358,6 +358,15 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
             len = dst->len;
         }
     }
+    if (want == HANFOLD_WANT_KEY && !c->custom && !c->to_target) {
+        /* Only the key: when neither the unicode stage nor the script stage
+         * can change it, it is made from the text as it is. */
+        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp);
+        if (e < 0)
+            return fail(c, e, "key");
+        if (e == 0)
+            goto done;
+    }
     {
         hf_buf *dst = scratch(c, cur);
         hf_buf_clear(dst);

@@ -181,6 +181,11 @@ static int census_class(uint32_t c)
                        : (int)hf_cpmap_find(hf_census, sizeof hf_census / sizeof hf_census[0], c, 0);
 }
 
+int hf_script_class(uint32_t c)
+{
+    return (int)hf_cpmap_find(hf_census, sizeof hf_census / sizeof hf_census[0], c, 0);
+}
+
 void hf_script_census(const char *s, size_t n, size_t *trad_only, size_t *simp_only)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;

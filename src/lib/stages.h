@@ -84,6 +84,9 @@ enum hf_punct { HF_PUNCT_SIMPLIFIED, HF_PUNCT_TRADITIONAL };
  * blank line in a row); otherwise they count as whitespace. */
 int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, bool keep_lines,
                      hf_buf *out, hf_buf *tmp);
+/* True when hf_unicode_clean() can change c only as whitespace, a line
+ * break or a quotation mark: c is visible and NFKC leaves it alone. */
+bool hf_unicode_passes(uint32_t c);
 
 /* ---- script.c: the only file that includes <opencc.h> ------------------ */
 
@@ -98,6 +101,9 @@ int hf_script_convert(hf_script *s, const char *in, size_t n, hf_buf *out);
 /* Script of a run of text judged by its characters: counts of characters
  * that exist only in traditional and only in simplified script. */
 void hf_script_census(const char *s, size_t n, size_t *trad_only, size_t *simp_only);
+/* The census class of one character: 1 traditional only, 2 simplified only,
+ * 0 neither. */
+int hf_script_class(uint32_t c);
 
 /* One clause of a text as the script stage splits it: its end (byte offset)
  * and its counts of traditional-only and simplified-only characters. */
@@ -116,5 +122,13 @@ int hf_script_clauses(const char *s, size_t n, hf_clausevec *out, size_t *trad_o
 /* Key of normalized simplified text: case-folded, only letters, marks and
  * digits kept, residual variants folded to one representative. */
 int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp);
+/* The key of text that has not been through the unicode and script stages,
+ * when they cannot change it: with a simplified target, text in which every
+ * character is in the BMP, passes hf_unicode_passes() and is not
+ * traditional-only (no clause is then converted, and what the unicode stage
+ * does to the rest is dropped from the key anyway).  Returns 1 and leaves
+ * out alone when the text has another character; then the caller runs the
+ * stages.  Otherwise as hf_fold_key(). */
+int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp);
 
 #endif

@@ -72,6 +72,11 @@ static bool invisible(uint32_t c)
     return c >= 0xAD && uc_is_general_category(c, UC_CATEGORY_Cf);
 }
 
+bool hf_unicode_passes(uint32_t c)
+{
+    return !invisible(c) && (nfkc_stable(c) || keep_from_nfkc(c));
+}
+
 static uint32_t map_quote(uint32_t c, enum hf_punct punct)
 {
     if (punct == HF_PUNCT_SIMPLIFIED) {
@@ -300,7 +305,7 @@ int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, bool keep_lin
     bool any = false;
     const uint8_t *plain = p; /* [plain, p): written as they are, not yet appended */
     while (p < end) {
-        uint32_t c;
+        uint32_t c = 0; /* the text was checked above: always set */
         int l;
         if (*p < 0x80) {
             c = *p;

@@ -47,17 +47,18 @@ struct run {
     hanfold_stats st;
 };
 
-static void run1(hanfold_ctx *c, const char *in, size_t n, struct run *r)
+static void run1(hanfold_ctx *c, const char *in, size_t n, unsigned want, struct run *r)
 {
     hanfold_result res;
     hanfold_stats before = *hanfold_ctx_stats(c);
     memset(r, 0, sizeof *r);
-    r->e = hanfold_process(c, in, n, HANFOLD_WANT_TEXT | HANFOLD_WANT_KEY, &res);
+    r->e = hanfold_process(c, in, n, want, &res);
     if (r->e)
         return;
     r->text = malloc(res.text_len + 1);
     r->key = malloc(res.key_len + 1);
-    memcpy(r->text, res.text, res.text_len);
+    if (res.text_len)
+        memcpy(r->text, res.text, res.text_len);
     memcpy(r->key, res.key, res.key_len);
     r->tlen = res.text_len;
     r->klen = res.key_len;
@@ -82,16 +83,19 @@ static void free_run(struct run *r)
     free(r->sketch);
 }
 
-/* One record (valid UTF-8) under every setting, fast against reference. */
+/* One record (valid UTF-8) under every setting, fast against reference;
+ * the fast path twice: asked for text and key, and for the key alone (as
+ * `fingerprint` and `normalize --key` ask: hf_fold_key_direct()). */
 static void record(const char *src, const char *in, size_t n)
 {
     records++;
     for (int i = 0; i < NSET; i++) {
-        struct run f, r;
+        struct run f, k, r;
         hf_reference_path = false;
-        run1(ctx[i], in, n, &f);
+        run1(ctx[i], in, n, HANFOLD_WANT_TEXT | HANFOLD_WANT_KEY, &f);
+        run1(ctx[i], in, n, HANFOLD_WANT_KEY, &k);
         hf_reference_path = true;
-        run1(ctx[i], in, n, &r);
+        run1(ctx[i], in, n, HANFOLD_WANT_TEXT | HANFOLD_WANT_KEY, &r);
         hf_reference_path = false;
         check_count++;
         const char *what = NULL;
@@ -110,6 +114,11 @@ static void record(const char *src, const char *in, size_t n)
             what = "fingerprint";
         else if (memcmp(&f.st, &r.st, sizeof f.st))
             what = "stats";
+        else if (k.e != r.e || k.klen != r.klen || memcmp(k.key, r.key, k.klen))
+            what = "key alone";
+        else if (k.fp.simhash != r.fp.simhash || k.fp.key_hash != r.fp.key_hash ||
+                 memcmp(&k.st, &r.st, sizeof k.st))
+            what = "fingerprint or stats of the key alone";
         if (what) {
             check_failures++;
             char label[64];
@@ -117,6 +126,7 @@ static void record(const char *src, const char *in, size_t n)
             report(label, src, in, n);
         }
         free_run(&f);
+        free_run(&k);
         free_run(&r);
     }
 }
