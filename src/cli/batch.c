@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fingerprint.h"
+
 #define BATCH_RECORDS 512
 #define BATCH_BYTES (4u << 20)
 
@@ -74,7 +76,7 @@ static void process(hf_batch *b, hanfold_ctx *ctx, hf_item *it)
         e = copy(&it->key, res.key, res.key_len);
         hanfold_fp fp;
         if (!e)
-            e = hanfold_fingerprint(ctx, it->key.p ? it->key.p : "", it->key.len, &fp);
+            e = hf_fingerprint(ctx, it->key.p ? it->key.p : "", it->key.len, !(b->what & HF_BATCH_ROW), &fp);
         if (!e && fp.ntokens > it->tokens_cap) {
             uint32_t *t = realloc(it->tokens, fp.ntokens * sizeof *t);
             if (!t)

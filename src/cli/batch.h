@@ -39,6 +39,8 @@ enum {
     HF_BATCH_KEY = 2,     /* item.out = key */
     HF_BATCH_FP = 4,      /* item.fp (and item.key) */
     HF_BATCH_SNIP = 8,    /* item.snip */
+    HF_BATCH_ROW = 16,    /* with HF_BATCH_FP: only what a fingerprint row
+                           * shows (no sketch for a key kept whole) */
 };
 
 /* threads >= 1; one context per thread is made from settings.  Returns 0,

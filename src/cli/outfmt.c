@@ -31,6 +31,26 @@ void hf_out_tsv_field(FILE *f, const char *s, size_t n)
     }
 }
 
+char *hf_fmt_hex64(char *d, uint64_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        d[i] = hex[v & 15];
+    return d + 16;
+}
+
+char *hf_fmt_u64(char *d, uint64_t v)
+{
+    char t[20];
+    int n = 0;
+    do
+        t[n++] = (char)('0' + v % 10);
+    while ((v /= 10));
+    while (n)
+        *d++ = t[--n];
+    return d;
+}
+
 void hf_out_str(const char *s)
 {
     hf_out(s, strlen(s));

@@ -4,12 +4,17 @@
 #define HF_OUTFMT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* TSV field: backslash, tab, newline and carriage return escaped.  f is
  * stdout (through hf_out) or another stream. */
 void hf_out_tsv_field(FILE *f, const char *s, size_t n);
 void hf_out_str(const char *s);
+/* Formats v as 16 lower-case hex digits at d (no NUL); returns d + 16. */
+char *hf_fmt_hex64(char *d, uint64_t v);
+/* Formats v in decimal at d (no NUL); returns the end. */
+char *hf_fmt_u64(char *d, uint64_t v);
 /* A JSON string (jansson's escaping). */
 void hf_out_json_str(const char *s, size_t n);
 /* A CSV field, quoted when it holds a comma, quote or line break. */

@@ -28,6 +28,11 @@ uint64_t hf_simhash(const uint64_t *h, size_t n);
 /* Sorts ascending and removes duplicates; returns the new length. */
 size_t hf_sort_unique(uint64_t *v, size_t n);
 
+/* hanfold_fingerprint(); without sketch, a key kept whole (fp->tokens set)
+ * gets no sketch (fp->nsketch 0): what a fingerprint row needs, without the
+ * sort. */
+int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, bool sketch, hanfold_fp *fp);
+
 /* Candidate rules of the index (cluster.c; hanfold-mpi applies the same).
  * Posting chains longer than HF_POSTING_CAP are not followed (see
  * index_head).  A candidate is verified only when it shares at least

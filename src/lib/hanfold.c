@@ -43,6 +43,11 @@ const char *hanfold_schema(void)
 
 int hanfold_fingerprint(hanfold_ctx *c, const char *key, size_t len, hanfold_fp *fp)
 {
+    return hf_fingerprint(c, key, len, true, fp);
+}
+
+int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, bool sketch, hanfold_fp *fp)
+{
     memset(fp, 0, sizeof *fp);
     if (hf_tokenize(key, len, &c->tokens) ||
         hf_shingles(c->tokens.v, c->tokens.len, HANFOLD_SHINGLE_N, &c->shingles))
@@ -53,6 +58,8 @@ int hanfold_fingerprint(hanfold_ctx *c, const char *key, size_t len, hanfold_fp 
     if (c->tokens.len <= HANFOLD_SHORT_MAX) {
         fp->tokens = c->tokens.v;
         fp->ntokens = c->tokens.len;
+        if (!sketch)
+            return 0;
     }
     if (c->sketch.cap < c->shingles.len) {
         uint64_t *v = realloc(c->sketch.v, c->shingles.len * sizeof *v);

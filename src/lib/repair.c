@@ -123,7 +123,7 @@ static bool is_syllable(const char *key)
 /* Decodes the code point at s[i]; invalid bytes (the input is supposed to be
  * valid UTF-8, but a stray byte must not stop the scan) read as U+FFFD of
  * length 1. */
-static int next_cp(const char *s, size_t n, size_t i, uint32_t *c)
+static inline __attribute__((always_inline)) int next_cp(const char *s, size_t n, size_t i, uint32_t *c)
 {
     int l = hf_utf8_next((const uint8_t *)s + i, n - i, c);
     if (l < 0) {
@@ -807,5 +807,10 @@ int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired)
 
 bool hf_repair_pinyin_possible(const char *s, size_t n)
 {
-    return memchr(s, '(', n) || memmem(s, n, "\xEF\xBC\x88", 3);
+    /* one pass for both; memchr + memmem cost more on short records */
+    const uint8_t *p = (const uint8_t *)s;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == '(' || (p[i] == 0xEF && n - i >= 3 && p[i + 1] == 0xBC && p[i + 2] == 0x88))
+            return true;
+    return false;
 }

@@ -79,6 +79,21 @@ int hf_shingles(const uint32_t *tok, size_t ntok, unsigned n, hf_u64vec *out)
         out->cap = count;
     }
     uint8_t le[4 * 16];
+    if (n == 3 && ntok >= 3) {
+        /* The usual case, with the length a constant: the inlined XXH3
+         * reduces to its 9-16 byte path. */
+        for (size_t i = 0; i < count; i++) {
+            for (size_t j = 0; j < 3; j++) {
+                uint32_t t = tok[i + j];
+                le[4 * j] = (uint8_t)t;
+                le[4 * j + 1] = (uint8_t)(t >> 8);
+                le[4 * j + 2] = (uint8_t)(t >> 16);
+                le[4 * j + 3] = (uint8_t)(t >> 24);
+            }
+            out->v[out->len++] = XXH3_64bits_withSeed(le, 12, HF_SHINGLE_SEED);
+        }
+        return 0;
+    }
     for (size_t i = 0; i < count; i++) {
         size_t m = ntok < n ? ntok : n;
         for (size_t j = 0; j < m; j++) {
