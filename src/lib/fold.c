@@ -27,19 +27,22 @@ static uint32_t fold_bmp[0x10000];
 static uint8_t phrase_first_bmp[0x10000];
 static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
 
-/* Fast path tables: the whole of pass 1 for a BMP character (KEY_DROP: not
- * kept), and the exact set of the first two characters of every phrase of
- * two or more characters, which pass 2 needs before any phrase can match. */
-#define KEY_DROP 0x7FFFFFFFu
-/* Set beside the value for a character that hf_fold_key_direct() must not
- * take as it is (see its comment in stages.h). */
-#define KEY_ATTN 0x80000000u
+/* Fast path tables: the whole of pass 1 for a BMP character, and the exact
+ * set of the first two characters of every phrase of two or more
+ * characters, which pass 2 needs before any phrase can match.  key_bmp:
+ * the folded code point in the low 21 bits, and flags. */
+#define KEY_CP 0x1FFFFFu
+#define KEY_DROP 0x20000000u   /* not kept */
+#define KEY_PHRASE 0x40000000u /* the folded character starts a phrase of 2+ */
+#define KEY_ATTN 0x80000000u   /* hf_fold_key_direct() must not take the
+                                * character as it is (see stages.h) */
 #define PAIR_BITS 12
 static uint32_t key_bmp[0x10000];
 static uint64_t pair_set[1u << PAIR_BITS];
 
 static bool keep(uint32_t c);
 static uint32_t fold_char(uint32_t c);
+static int phrase_maxlen(uint32_t c);
 
 static inline uint32_t pair_slot(uint64_t k)
 {
@@ -83,6 +86,8 @@ static void tables_init(void)
     for (uint32_t c = 0; c < 0x10000; c++) {
         bool surrogate = c >= 0xD800 && c <= 0xDFFF;
         key_bmp[c] = surrogate || !keep(c) ? KEY_DROP : fold_char(uc_tolower(c));
+        if (!(key_bmp[c] & KEY_DROP) && key_bmp[c] >= 0x80 && phrase_maxlen(key_bmp[c]) >= 2)
+            key_bmp[c] |= KEY_PHRASE;
         if (surrogate || !hf_unicode_passes(c) || hf_script_class(c) == 1)
             key_bmp[c] |= KEY_ATTN;
     }
@@ -208,13 +213,23 @@ static int fold_key_ref(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
 
 /* Pass 2 of the fast path: phrases, tried only where the first two
  * characters start one; spans without a phrase are copied whole. */
-static int fold_phrases(const hf_buf *tmp, hf_buf *out)
+static int fold_phrases(hf_buf *tmp, size_t start, hf_buf *out)
 {
-    const uint8_t *p = tmp->p ? (const uint8_t *)tmp->p : (const uint8_t *)"";
+    if (start == SIZE_MAX) {
+        /* no phrase can start anywhere: the text is the key */
+        if (out->len)
+            return hf_buf_append(out, tmp->p, tmp->len);
+        hf_buf t = *out;
+        *out = *tmp;
+        *tmp = t;
+        return 0;
+    }
+    const uint8_t *p = (const uint8_t *)tmp->p;
     const uint8_t *end = p + tmp->len;
     if (hf_buf_reserve(out, tmp->len))
         return -ENOMEM;
     const uint8_t *copy = p; /* [copy, p) goes out unchanged */
+    p += start;
     while (p < end) {
         if (*p < 0x80) {
             p++;
@@ -264,8 +279,11 @@ static int fold_phrases(const hf_buf *tmp, hf_buf *out)
 }
 
 /* Pass 1 of the fast path into tmp, one table lookup per character.  With
- * direct, stops and returns 1 at the first character marked KEY_ATTN. */
-static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct)
+ * direct, stops and returns 1 at the first character marked KEY_ATTN.
+ * *start: the offset in tmp of the first character where pass 2 could
+ * match a phrase (it starts one and the pair with the next character is in
+ * pair_set), SIZE_MAX if there is none. */
+static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, size_t *start)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, tables_init);
@@ -277,16 +295,25 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct)
     if (n > SIZE_MAX / 2 || hf_buf_reserve(tmp, 2 * n))
         return -ENOMEM;
     char *o = tmp->p;
+    size_t first = SIZE_MAX;
+    char *prev = NULL; /* the last character written, when it starts a phrase */
+    uint32_t prev_c = 0;
     while (p < end) {
         uint8_t b = *p;
         if (b < 0x80) {
             p++;
             if ((b >= '0' && b <= '9') || (b >= 'a' && b <= 'z'))
-                *o++ = (char)b;
+                ;
             else if (b >= 'A' && b <= 'Z')
-                *o++ = (char)(b | 0x20);
+                b |= 0x20;
             else if (direct && (b < 0x20 || b == 0x7F) && b != '\n' && b != '\t' && b != '\r')
                 return 1; /* invisible: a control character */
+            else
+                continue;
+            if (prev && first == SIZE_MAX && pair_maybe(prev_c, b))
+                first = (size_t)(prev - tmp->p);
+            prev = NULL;
+            *o++ = (char)b;
             continue;
         }
         uint32_t c;
@@ -294,20 +321,27 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct)
         if (l < 0)
             return direct ? 1 : -EILSEQ;
         p += l;
+        bool starts;
         if (c < 0x10000) {
             c = key_bmp[c];
             if (direct && (c & KEY_ATTN))
                 return 1;
-            c &= ~KEY_ATTN;
-            if (c == KEY_DROP)
+            if (c & KEY_DROP)
                 continue;
+            starts = c & KEY_PHRASE;
+            c &= KEY_CP;
         } else {
             if (direct)
                 return 1;
             if (!keep(c))
                 continue;
             c = fold_char(uc_tolower(c));
+            starts = c >= 0x80 && phrase_maxlen(c) >= 2;
         }
+        if (prev && first == SIZE_MAX && pair_maybe(prev_c, c))
+            first = (size_t)(prev - tmp->p);
+        prev = starts ? o : NULL;
+        prev_c = c;
         if (c < 0x80) {
             *o++ = (char)c;
         } else if (c < 0x800) {
@@ -326,6 +360,7 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct)
     }
     tmp->len = (size_t)(o - tmp->p);
     tmp->p[tmp->len] = '\0';
+    *start = first;
     return 0;
 }
 
@@ -336,14 +371,16 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
 {
     if (hf_reference_path)
         return fold_key_ref(s, n, out, tmp);
-    int e = fold_chars(s, n, tmp, false);
-    return e ? e : fold_phrases(tmp, out);
+    size_t start;
+    int e = fold_chars(s, n, tmp, false, &start);
+    return e ? e : fold_phrases(tmp, start, out);
 }
 
 int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
 {
     if (hf_reference_path)
         return 1;
-    int e = fold_chars(s, n, tmp, true);
-    return e ? e : fold_phrases(tmp, out);
+    size_t start;
+    int e = fold_chars(s, n, tmp, true, &start);
+    return e ? e : fold_phrases(tmp, start, out);
 }

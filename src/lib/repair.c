@@ -807,10 +807,5 @@ int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired)
 
 bool hf_repair_pinyin_possible(const char *s, size_t n)
 {
-    /* one pass for both; memchr + memmem cost more on short records */
-    const uint8_t *p = (const uint8_t *)s;
-    for (size_t i = 0; i < n; i++)
-        if (p[i] == '(' || (p[i] == 0xEF && n - i >= 3 && p[i + 1] == 0xBC && p[i + 2] == 0x88))
-            return true;
-    return false;
+    return memchr(s, '(', n) || memmem(s, n, "\xEF\xBC\x88", 3);
 }
