@@ -75,8 +75,9 @@ static void process(hf_batch *b, hanfold_ctx *ctx, hf_item *it)
     if (!e && (b->what & HF_BATCH_FP)) {
         e = copy(&it->key, res.key, res.key_len);
         hanfold_fp fp;
+        /* res.key, not the copy: the context knows its tokens */
         if (!e)
-            e = hf_fingerprint(ctx, it->key.p ? it->key.p : "", it->key.len, !(b->what & HF_BATCH_ROW), &fp);
+            e = hf_fingerprint(ctx, res.key, res.key_len, !(b->what & HF_BATCH_ROW), &fp);
         if (!e && fp.ntokens > it->tokens_cap) {
             uint32_t *t = realloc(it->tokens, fp.ntokens * sizeof *t);
             if (!t)

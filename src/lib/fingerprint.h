@@ -22,6 +22,8 @@ typedef struct { uint64_t *v; size_t len, cap; } hf_u64vec;
 uint64_t hf_hash64(const void *p, size_t n, uint64_t seed);
 /* Key -> token ids (code points; ASCII letter/digit runs hashed above 2^31). */
 int hf_tokenize(const char *key, size_t n, hf_u32vec *out);
+/* The token of a run of ASCII letters and digits (n >= 1). */
+uint32_t hf_token_run(const char *run, size_t n);
 /* Token n-gram hashes; a sequence shorter than n gives one shingle. */
 int hf_shingles(const uint32_t *tok, size_t ntok, unsigned n, hf_u64vec *out);
 uint64_t hf_simhash(const uint64_t *h, size_t n);

@@ -11,10 +11,12 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unicase.h>
 #include <unictype.h>
 
+#include "fingerprint.h"
 #include "tables.h"
 #include "unicode.h"
 
@@ -32,6 +34,7 @@ static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
  * characters, which pass 2 needs before any phrase can match.  key_bmp:
  * the folded code point in the low 21 bits, and flags. */
 #define KEY_CP 0x1FFFFFu
+#define KEY_SUSPECT 0x10000000u /* hf_repair_mojibake_suspect() */
 #define KEY_DROP 0x20000000u   /* not kept */
 #define KEY_PHRASE 0x40000000u /* the folded character starts a phrase of 2+ */
 #define KEY_ATTN 0x80000000u   /* hf_fold_key_direct() must not take the
@@ -90,6 +93,8 @@ static void tables_init(void)
             key_bmp[c] |= KEY_PHRASE;
         if (surrogate || !hf_unicode_passes(c) || hf_script_class(c) == 1)
             key_bmp[c] |= KEY_ATTN;
+        if (!surrogate && hf_repair_mojibake_suspect(c))
+            key_bmp[c] |= KEY_SUSPECT;
     }
     for (size_t i = 0; i < N_ELEMS(hf_fold_phrases); i++) {
         const uint8_t *f = (const uint8_t *)hf_fold_phrases[i].from;
@@ -283,7 +288,8 @@ static int fold_phrases(hf_buf *tmp, size_t start, hf_buf *out)
  * *start: the offset in tmp of the first character where pass 2 could
  * match a phrase (it starts one and the pair with the next character is in
  * pair_set), SIZE_MAX if there is none. */
-static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, size_t *start)
+static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, size_t *start,
+                             hf_u32vec *tok, bool *suspect)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, tables_init);
@@ -294,8 +300,24 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
      * room for 2n bytes the loop below needs no bounds checks. */
     if (n > SIZE_MAX / 2 || hf_buf_reserve(tmp, 2 * n))
         return -ENOMEM;
+    /* tokens (hf_tokenize() of what is written), at most one per byte */
+    uint32_t *t = NULL;
+    if (tok) {
+        if (n > tok->cap) {
+            if (n > SIZE_MAX / sizeof *tok->v)
+                return -ENOMEM;
+            uint32_t *v = realloc(tok->v, n * sizeof *v);
+            if (!v)
+                return -ENOMEM;
+            tok->v = v;
+            tok->cap = n;
+        }
+        t = tok->v;
+    }
     char *o = tmp->p;
+    char *run = NULL; /* the ASCII letters and digits written since the last other token */
     size_t first = SIZE_MAX;
+    uint32_t flags = 0; /* of every BMP character seen */
     char *prev = NULL; /* the last character written, when it starts a phrase */
     uint32_t prev_c = 0;
     while (p < end) {
@@ -313,6 +335,8 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
             if (prev && first == SIZE_MAX && pair_maybe(prev_c, b))
                 first = (size_t)(prev - tmp->p);
             prev = NULL;
+            if (tok && !run)
+                run = o;
             *o++ = (char)b;
             continue;
         }
@@ -324,6 +348,7 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
         bool starts;
         if (c < 0x10000) {
             c = key_bmp[c];
+            flags |= c;
             if (direct && (c & KEY_ATTN))
                 return 1;
             if (c & KEY_DROP)
@@ -342,6 +367,18 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
             first = (size_t)(prev - tmp->p);
         prev = starts ? o : NULL;
         prev_c = c;
+        if (tok) {
+            bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+            if (alnum) {
+                if (!run)
+                    run = o;
+            } else {
+                if (run)
+                    *t++ = hf_token_run(run, (size_t)(o - run));
+                run = NULL;
+                *t++ = c;
+            }
+        }
         if (c < 0x80) {
             *o++ = (char)c;
         } else if (c < 0x800) {
@@ -361,6 +398,13 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
     tmp->len = (size_t)(o - tmp->p);
     tmp->p[tmp->len] = '\0';
     *start = first;
+    if (suspect)
+        *suspect = flags & KEY_SUSPECT;
+    if (tok) {
+        if (run)
+            *t++ = hf_token_run(run, (size_t)(o - run));
+        tok->len = (size_t)(t - tok->v);
+    }
     return 0;
 }
 
@@ -372,15 +416,22 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
     if (hf_reference_path)
         return fold_key_ref(s, n, out, tmp);
     size_t start;
-    int e = fold_chars(s, n, tmp, false, &start);
+    int e = fold_chars(s, n, tmp, false, &start, NULL, NULL);
     return e ? e : fold_phrases(tmp, start, out);
 }
 
-int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
+int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens,
+                       bool *have_tokens, bool *suspect)
 {
+    *have_tokens = false;
+    *suspect = true;
     if (hf_reference_path)
         return 1;
     size_t start;
-    int e = fold_chars(s, n, tmp, true, &start);
-    return e ? e : fold_phrases(tmp, start, out);
+    int e = fold_chars(s, n, tmp, true, &start, tokens, suspect);
+    if (e)
+        return e;
+    /* a phrase replaced makes other tokens */
+    *have_tokens = start == SIZE_MAX;
+    return fold_phrases(tmp, start, out);
 }

@@ -22,6 +22,7 @@ struct hanfold_ctx {
     hf_clausevec clauses;
     hf_u32vec tokens;
     hf_u64vec shingles, sketch;
+    bool key_tokens; /* tokens holds the tokens of key (hf_fold_key_direct) */
     hanfold_stats stats;
     char err[512];
 };
@@ -49,7 +50,10 @@ int hanfold_fingerprint(hanfold_ctx *c, const char *key, size_t len, hanfold_fp 
 int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, bool sketch, hanfold_fp *fp)
 {
     memset(fp, 0, sizeof *fp);
-    if (hf_tokenize(key, len, &c->tokens) ||
+    /* The key the last hanfold_process() made, with its tokens made on the
+     * way: not tokenized again. */
+    bool have = c->key_tokens && key == c->key.p && len == c->key.len;
+    if ((!have && hf_tokenize(key, len, &c->tokens)) ||
         hf_shingles(c->tokens.v, c->tokens.len, HANFOLD_SHINGLE_N, &c->shingles))
         return fail(c, -ENOMEM, "fingerprint");
     fp->simhash = hf_simhash(c->shingles.v, c->shingles.len);
@@ -321,6 +325,7 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
     int e;
     memset(res, 0, sizeof *res);
     c->err[0] = '\0';
+    c->key_tokens = false;
     c->stats.records++;
     hf_buf_clear(&c->text);
     hf_buf_clear(&c->key);
@@ -339,6 +344,24 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         c->stats.html_records++;
         cur = c->a.p ? c->a.p : "";
         len = c->a.len;
+    }
+    /* Only the key, and text that neither repair changes: when neither the
+     * unicode stage nor the script stage can change the key either, it is
+     * made from the text as it is, and the mojibake count is taken only if
+     * the text has a character that can make it count. */
+    bool key_alone = want == HANFOLD_WANT_KEY && !c->custom && !c->to_target;
+    bool suspect;
+    if (key_alone && !c->set.repair_mojibake &&
+        !(c->set.repair_pinyin && hf_repair_pinyin_possible(cur, len))) {
+        key_alone = false; /* the repairs leave cur alone: no second try below */
+        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, &c->key_tokens, &suspect);
+        if (e < 0)
+            return fail(c, e, "key");
+        if (e == 0) {
+            if (suspect)
+                c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len);
+            goto done;
+        }
     }
     /* Mojibake first: a repaired run can expose pinyin readings that now
      * follow a Han character (J(rèn) -> 認(rèn)). */
@@ -365,10 +388,9 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
             len = dst->len;
         }
     }
-    if (want == HANFOLD_WANT_KEY && !c->custom && !c->to_target) {
-        /* Only the key: when neither the unicode stage nor the script stage
-         * can change it, it is made from the text as it is. */
-        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp);
+    if (key_alone) {
+        /* as above, after the repairs */
+        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, &c->key_tokens, &suspect);
         if (e < 0)
             return fail(c, e, "key");
         if (e == 0)

@@ -783,6 +783,12 @@ static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found)
     return err;
 }
 
+bool hf_repair_mojibake_suspect(uint32_t c)
+{
+    enum mj_kind k = kind_guess(c);
+    return c >= 0x80 && (k == MJ_STRONG || k == MJ_WEAK || k == MJ_EURO) && !is_common(c);
+}
+
 size_t hf_repair_count_mojibake(const char *s, size_t n)
 {
     size_t found = 0;

@@ -27,24 +27,38 @@ uint64_t hf_hash64(const void *p, size_t n, uint64_t seed)
     return XXH3_64bits_withSeed(p, n, seed);
 }
 
+uint32_t hf_token_run(const char *run, size_t n)
+{
+    bool digit = false;
+    for (size_t i = 0; i < n; i++)
+        digit = digit || (run[i] >= '0' && run[i] <= '9');
+    /* Runs live above the code point range so they never equal a character
+     * token. */
+    return (digit ? HF_TOKEN_NUMERIC : HF_TOKEN_RUN) | (uint32_t)(XXH3_64bits(run, n) & 0x3FFFFFFF);
+}
+
 int hf_tokenize(const char *key, size_t n, hf_u32vec *out)
 {
     const uint8_t *p = (const uint8_t *)key, *end = p + n;
     out->len = 0;
+    /* at most one token per byte: no check per token */
+    if (n > out->cap) {
+        if (n > SIZE_MAX / sizeof *out->v)
+            return -ENOMEM;
+        uint32_t *v = realloc(out->v, n * sizeof *v);
+        if (!v)
+            return -ENOMEM;
+        out->v = v;
+        out->cap = n;
+    }
     while (p < end) {
         uint32_t t;
         if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z')) {
             const uint8_t *q = p;
-            bool digit = false;
             while (q < end && ((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') ||
-                               (*q >= 'A' && *q <= 'Z'))) {
-                digit = digit || (*q >= '0' && *q <= '9');
+                               (*q >= 'A' && *q <= 'Z')))
                 q++;
-            }
-            /* Runs live above the code point range so they never equal a
-             * character token. */
-            t = (digit ? HF_TOKEN_NUMERIC : HF_TOKEN_RUN) |
-                (uint32_t)(XXH3_64bits(p, (size_t)(q - p)) & 0x3FFFFFFF);
+            t = hf_token_run((const char *)p, (size_t)(q - p));
             p = q;
         } else {
             int l = hf_utf8_next(p, (size_t)(end - p), &t);
@@ -53,14 +67,6 @@ int hf_tokenize(const char *key, size_t n, hf_u32vec *out)
                 l = 1;
             }
             p += l;
-        }
-        if (out->len == out->cap) {
-            size_t cap = out->cap ? out->cap * 2 : 256;
-            uint32_t *v = realloc(out->v, cap * sizeof *v);
-            if (!v)
-                return -ENOMEM;
-            out->v = v;
-            out->cap = cap;
         }
         out->v[out->len++] = t;
     }
@@ -81,7 +87,15 @@ int hf_shingles(const uint32_t *tok, size_t ntok, unsigned n, hf_u64vec *out)
     uint8_t le[4 * 16];
     if (n == 3 && ntok >= 3) {
         /* The usual case, with the length a constant: the inlined XXH3
-         * reduces to its 9-16 byte path. */
+         * reduces to its 9-16 byte path.  On a little-endian machine the
+         * token array is already the bytes to hash (packing them into le[]
+         * first made every hash wait on a store it could not forward). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        for (size_t i = 0; i < count; i++)
+            out->v[i] = XXH3_64bits_withSeed(tok + i, 12, HF_SHINGLE_SEED);
+        out->len = count;
+        return 0;
+#endif
         for (size_t i = 0; i < count; i++) {
             for (size_t j = 0; j < 3; j++) {
                 uint32_t t = tok[i + j];

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "fingerprint.h"
 
 /* The fast paths (issue 5) are exact shortcuts of a reference path that is
  * kept beside them.  hf_reference_path set to true makes every stage take
@@ -69,6 +70,10 @@ int hf_repair_pinyin(const char *s, size_t n, hf_buf *out, size_t *removed);
 bool hf_repair_pinyin_possible(const char *s, size_t n);
 /* Counts runs that look like GBK text decoded one byte off. */
 size_t hf_repair_count_mojibake(const char *s, size_t n);
+/* A character that can be part of such a run and is not a common one.  A
+ * run is counted only where at least 3 in 10 of its non-ASCII characters
+ * are such: in text without any, hf_repair_count_mojibake() counts 0. */
+bool hf_repair_mojibake_suspect(uint32_t c);
 /* Replaces the runs that hf_repair_count_mojibake() counts by their
  * one-byte-shifted GBK decoding (眳呛２ū硎 -> 吳海波表).  *repaired counts the
  * runs replaced.  Returns 0 or -ENOMEM. */
@@ -128,7 +133,10 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp);
  * traditional-only (no clause is then converted, and what the unicode stage
  * does to the rest is dropped from the key anyway).  Returns 1 and leaves
  * out alone when the text has another character; then the caller runs the
- * stages.  Otherwise as hf_fold_key(). */
-int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp);
+ * stages.  Otherwise as hf_fold_key(), and when *have_tokens is set, tokens
+ * holds hf_tokenize() of the key, made on the way; *suspect tells whether
+ * the text has a character for which hf_repair_mojibake_suspect() is true. */
+int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens,
+                       bool *have_tokens, bool *suspect);
 
 #endif
