@@ -122,45 +122,58 @@ int hf_shingles(const uint32_t *tok, size_t ntok, unsigned n, hf_u64vec *out)
     return 0;
 }
 
-/* lane[b] has byte i equal to bit i of b: adding lane[byte k of a hash] to
- * a packed counter adds that hash's bits 8k..8k+7 to eight 8-bit counters at
- * once, so a shingle costs 8 additions instead of 64.  Counters are flushed
- * to 32 bits every 255 shingles, before a lane can overflow. */
-static uint64_t lane[256];
-
-static void lane_init(void)
+/* The counts are kept bit-sliced: plane k holds bit k of the 64 counters,
+ * one per bit of the hash, so adding a shingle is a ripple-carry add of one
+ * word into eight (16 logic operations, no memory), and "more than half"
+ * is a bit-sliced comparison with n / 2.  Eight planes count to 255; longer
+ * inputs flush the planes into 32-bit counters every 255 shingles.  The
+ * reference (tests/unit/test_simhash.c) counts bit by bit. */
+static inline void planes_add(uint64_t c[8], uint64_t x)
 {
-    for (int b = 0; b < 256; b++) {
-        uint64_t v = 0;
-        for (int i = 0; i < 8; i++)
-            if (b & (1 << i))
-                v |= 1ULL << (8 * i);
-        lane[b] = v;
+    for (int k = 0; k < 8; k++) {
+        uint64_t carry = c[k] & x;
+        c[k] ^= x;
+        x = carry;
     }
 }
 
 uint64_t hf_simhash(const uint64_t *h, size_t n)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, lane_init);
-    uint32_t ones[64] = {0};
+    uint64_t c[8] = {0};
+    if (n <= 255) {
+        for (size_t i = 0; i < n; i++)
+            planes_add(c, h[i]);
+        /* Charikar: bit set when more shingles have it set than not, that
+         * is, when its count exceeds t = floor(n / 2) */
+        uint32_t t = (uint32_t)(n / 2);
+        uint64_t gt = 0, eq = ~0ULL;
+        for (int k = 7; k >= 0; k--) {
+            if (t >> k & 1) {
+                eq &= c[k];
+            } else {
+                gt |= eq & c[k];
+                eq &= ~c[k];
+            }
+        }
+        return gt;
+    }
+    uint64_t ones[64] = {0};
     size_t i = 0;
     while (i < n) {
-        uint64_t acc[8] = {0};
         size_t end = n - i > 255 ? i + 255 : n;
-        for (; i < end; i++) {
-            uint64_t x = h[i];
+        for (; i < end; i++)
+            planes_add(c, h[i]);
+        for (int b = 0; b < 64; b++) {
+            uint64_t v = 0;
             for (int k = 0; k < 8; k++)
-                acc[k] += lane[(x >> (8 * k)) & 0xFF];
+                v |= (c[k] >> b & 1) << k;
+            ones[b] += v;
         }
-        for (int k = 0; k < 8; k++)
-            for (int b = 0; b < 8; b++)
-                ones[8 * k + b] += (uint32_t)((acc[k] >> (8 * b)) & 0xFF);
+        memset(c, 0, sizeof c);
     }
-    /* Charikar: bit set when more shingles have it set than not */
     uint64_t s = 0;
     for (int b = 0; b < 64; b++)
-        if (2 * (uint64_t)ones[b] > n)
+        if (2 * ones[b] > n)
             s |= 1ULL << b;
     return s;
 }

@@ -53,6 +53,39 @@ int main(void)
     uint64_t same[4] = {0xdeadbeefULL, 0xdeadbeefULL, 0xdeadbeefULL, 0xdeadbeefULL};
     CHECK(hf_simhash(same, 4) == 0xdeadbeefULL);
 
+    /* SimHash against counting bit by bit: sizes around the 255-shingle
+     * blocks, skewed bits (hashes ANDed/ORed together) so that counts land
+     * on n / 2 and next to it, ties included */
+    {
+        uint64_t r = 0x243F6A8885A308D3ULL;
+        int sim_bad = 0;
+        static uint64_t hs[1100];
+        for (int it = 0; it < 3000 && !sim_bad; it++) {
+            size_t n = it < 600 ? (size_t)it % 300 : (size_t)(r % 1100);
+            for (size_t i = 0; i < n; i++) {
+                r ^= r << 13;
+                r ^= r >> 7;
+                r ^= r << 17;
+                uint64_t x = r;
+                if (it % 3 == 1)
+                    x &= r * 0x9E3779B97F4A7C15ULL;
+                if (it % 3 == 2)
+                    x |= r * 0x9E3779B97F4A7C15ULL;
+                hs[i] = it % 7 == 0 && i % 2 ? ~hs[i - 1] : x;
+            }
+            uint64_t want = 0;
+            for (int b = 0; b < 64; b++) {
+                size_t ones = 0;
+                for (size_t i = 0; i < n; i++)
+                    ones += hs[i] >> b & 1;
+                if (2 * ones > n)
+                    want |= 1ULL << b;
+            }
+            sim_bad = hf_simhash(hs, n) != want;
+        }
+        CHECK(!sim_bad);
+    }
+
     /* hf_sort_unique against qsort + unique, many sizes and duplicate rates */
     uint64_t st = 88172645463325252ULL;
     int sort_bad = 0;
