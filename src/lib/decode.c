@@ -375,9 +375,47 @@ static size_t maximal_subpart(const uint8_t *s, size_t n)
     return k;
 }
 
-int hf_decode_utf8(const uint8_t *s, size_t n, hf_buf *out, size_t *invalid)
+/* Length of the longest well-formed prefix of s.  Tuned for Chinese text:
+ * ASCII eight bytes at a time, and runs of three-byte sequences checked
+ * with the range of the second byte (E0: A0..BF against overlongs, ED:
+ * 80..9F against surrogates, else 80..BF). */
+static size_t valid_prefix(const uint8_t *s, size_t n)
 {
     const uint64_t high = UINT64_C(0x8080808080808080);
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] < 0x80) {
+            while (n - i >= 8) {
+                uint64_t w;
+                memcpy(&w, s + i, 8);
+                if (w & high)
+                    break;
+                i += 8;
+            }
+            while (i < n && s[i] < 0x80)
+                i++;
+            continue;
+        }
+        while (n - i >= 3 && (s[i] & 0xF0) == 0xE0) {
+            uint8_t b0 = s[i], b1 = s[i + 1], b2 = s[i + 2];
+            uint8_t lo = b0 == 0xE0 ? 0xA0 : 0x80, hi = b0 == 0xED ? 0x9F : 0xBF;
+            if (b1 < lo || b1 > hi || (b2 & 0xC0) != 0x80)
+                return i;
+            i += 3;
+        }
+        if (i >= n || s[i] < 0x80)
+            continue;
+        uint32_t c;
+        int k = hf_utf8_next(s + i, n - i, &c);
+        if (k < 0)
+            return i;
+        i += (size_t)k;
+    }
+    return i;
+}
+
+int hf_decode_utf8(const uint8_t *s, size_t n, hf_buf *out, size_t *invalid)
+{
     size_t start_len = out->len;
     size_t bad = 0;
     /* Valid input is copied in spans (run..i) rather than byte by byte; the
@@ -386,27 +424,9 @@ int hf_decode_utf8(const uint8_t *s, size_t n, hf_buf *out, size_t *invalid)
         return -ENOMEM;
     size_t run = 0, i = 0;
     while (i < n) {
-        /* ASCII fast path: eight bytes at a time (memcpy: no alignment or
-         * aliasing assumptions; compilers turn it into one load). */
-        while (n - i >= 8) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (w & high)
-                break;
-            i += 8;
-        }
+        i += valid_prefix(s + i, n - i);
         if (i >= n)
             break;
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        uint32_t c;
-        int k = hf_utf8_next(s + i, n - i, &c);
-        if (k > 0) {
-            i += (size_t)k;
-            continue;
-        }
         if (hf_buf_append(out, s + run, i - run) || hf_buf_append(out, fffd, sizeof fffd))
             goto nomem;
         bad++;

@@ -7,6 +7,7 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistr.h>
 
 #include "check.h"
 
@@ -124,6 +125,51 @@ static void test_utf8_table(void)
         CHECK(valid_utf8(out.p, out.len));
         CHECK(out.p[out.len] == '\0');
     }
+    hf_buf_free(&out);
+}
+
+/* Random bytes drawn from UTF-8's building blocks (ASCII, every lead and
+ * trail range, the overlong and surrogate edges): valid input comes out
+ * unchanged with nothing counted exactly when libunistring's u8_check()
+ * finds it valid, and the output is always valid. */
+static void test_utf8_random(void)
+{
+    static const uint8_t pool[] = {'a', '\n', 0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+                                   0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xE4, 0xED, 0xEE, 0xEF,
+                                   0xF0, 0xF1, 0xF4, 0xF5, 0xFF, 0xB8, 0xAD, 0x80, 0xBF, 0xE4};
+    uint64_t r = 0x9E3779B97F4A7C15ULL;
+    hf_buf out = { 0 };
+    uint8_t in[64];
+    int bad_cases = 0, valid_seen = 0;
+    for (int it = 0; it < 200000; it++) {
+        size_t n = 0;
+        while (n < sizeof in - 4) {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            if (r % 9 == 0)
+                break;
+            if (r % 3 == 0) { /* a well-formed 3-byte sequence: 一 or 中 */
+                memcpy(in + n, (r >> 8) & 1 ? "\xE4\xB8\x80" : "\xE4\xB8\xAD", 3);
+                n += 3;
+            } else {
+                in[n++] = pool[(r >> 16) % sizeof pool];
+            }
+        }
+        size_t bad = 0;
+        hf_buf_clear(&out);
+        if (hf_decode_utf8(in, n, &out, &bad)) {
+            bad_cases++;
+            continue;
+        }
+        bool valid = u8_check(in, n) == NULL;
+        valid_seen += valid;
+        if (valid != (bad == 0) || (valid && (out.len != n || memcmp(out.p, in, n))) ||
+            u8_check((const uint8_t *)out.p, out.len) != NULL)
+            bad_cases++;
+    }
+    CHECK(bad_cases == 0);
+    CHECK(valid_seen > 1000); /* both kinds were drawn */
     hf_buf_free(&out);
 }
 
@@ -521,6 +567,7 @@ int main(void)
 {
     test_utf8_table();
     test_utf8_misc();
+    test_utf8_random();
     test_bom();
     test_meta();
     test_decoder();
