@@ -811,7 +811,35 @@ int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired)
     return 0;
 }
 
+/* Is the character that ends right before s[i] a Han character?  (A
+ * reading follows one: han_run > 0 in hf_repair_pinyin.)  True as well when
+ * the bytes before are not well-formed: the full pass decides then. */
+static bool han_before(const uint8_t *s, size_t i)
+{
+    if (i >= 3 && s[i - 3] >= 0xE0 && s[i - 3] <= 0xEF) {
+        uint32_t c;
+        return hf_utf8_next(s + i - 3, 3, &c) != 3 || is_han(c);
+    }
+    if (i >= 4 && s[i - 4] >= 0xF0) {
+        uint32_t c;
+        return hf_utf8_next(s + i - 4, 4, &c) != 4 || is_han(c);
+    }
+    /* ASCII or a two-byte character before: not Han if well-formed */
+    return i >= 1 && s[i - 1] >= 0x80 && !(i >= 2 && s[i - 2] >= 0xC2 && s[i - 2] <= 0xDF);
+}
+
 bool hf_repair_pinyin_possible(const char *s, size_t n)
 {
-    return memchr(s, '(', n) || memmem(s, n, "\xEF\xBC\x88", 3);
+    const uint8_t *u = (const uint8_t *)s;
+    for (const uint8_t *p = u; (p = memchr(p, '(', n - (size_t)(p - u))); p++)
+        if (han_before(u, (size_t)(p - u)))
+            return true;
+    /* U+FF08 is EF BC 88: found by its last byte (memchr is quicker than
+     * memmem on text full of EF BC xx punctuation) */
+    for (const uint8_t *p = u; (p = memchr(p, 0x88, n - (size_t)(p - u))); p++) {
+        size_t i = (size_t)(p - u);
+        if (i >= 2 && u[i - 2] == 0xEF && u[i - 1] == 0xBC && han_before(u, i - 2))
+            return true;
+    }
+    return false;
 }

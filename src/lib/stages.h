@@ -65,8 +65,8 @@ int hf_markup_to_text(const char *s, size_t n, hf_buf *out);
  * toned annotations) in ASCII or full-width parentheses right after a Han
  * character: 產(chǎn)業(yè) -> 產業.  *removed counts the annotations removed. */
 int hf_repair_pinyin(const char *s, size_t n, hf_buf *out, size_t *removed);
-/* False when s cannot hold a pinyin annotation (no '(' or U+FF08 at all):
- * hf_repair_pinyin would then remove nothing. */
+/* False when s cannot hold a pinyin annotation (no '(' or U+FF08 right
+ * after a Han character): hf_repair_pinyin would then remove nothing. */
 bool hf_repair_pinyin_possible(const char *s, size_t n);
 /* Counts runs that look like GBK text decoded one byte off. */
 size_t hf_repair_count_mojibake(const char *s, size_t n);
