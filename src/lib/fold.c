@@ -42,6 +42,11 @@ static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
 #define PAIR_BITS 12
 static uint32_t key_bmp[0x10000];
 static uint64_t pair_set[1u << PAIR_BITS];
+/* The phrases by hash of their bytes (index + 1, 0 empty): the fast path
+ * looks a phrase up with one hash and a compare instead of a binary search
+ * of a dozen compares. */
+#define PHRASE_BITS 14
+static uint16_t phrase_hash[1u << PHRASE_BITS];
 
 static bool keep(uint32_t c);
 static uint32_t fold_char(uint32_t c);
@@ -73,6 +78,23 @@ static void pair_add(uint32_t a, uint32_t b)
 }
 
 _Static_assert(N_ELEMS(hf_fold_phrases) < (1u << PAIR_BITS) / 2, "pair_set too small");
+_Static_assert(N_ELEMS(hf_fold_phrases) < (1u << PHRASE_BITS) / 2, "phrase_hash too small");
+
+static inline uint32_t phrase_slot(const char *s, size_t n)
+{
+    return (uint32_t)(hf_hash64(s, n, 0) >> (64 - PHRASE_BITS));
+}
+
+static const char *phrase_find(const char *s, size_t n)
+{
+    for (uint32_t i = phrase_slot(s, n);; i = (i + 1) & ((1u << PHRASE_BITS) - 1)) {
+        uint16_t k = phrase_hash[i];
+        if (!k)
+            return NULL;
+        if (phrase_len[k - 1] == n && !memcmp(hf_fold_phrases[k - 1].from, s, n))
+            return hf_fold_phrases[k - 1].to;
+    }
+}
 
 static void tables_init(void)
 {
@@ -84,8 +106,13 @@ static void tables_init(void)
     for (size_t i = 0; i < N_ELEMS(hf_fold_phrase_first); i++)
         if (hf_fold_phrase_first[i].cp < 0x10000)
             phrase_first_bmp[hf_fold_phrase_first[i].cp] = (uint8_t)hf_fold_phrase_first[i].val;
-    for (size_t i = 0; i < N_ELEMS(hf_fold_phrases); i++)
+    for (size_t i = 0; i < N_ELEMS(hf_fold_phrases); i++) {
         phrase_len[i] = (uint8_t)strlen(hf_fold_phrases[i].from);
+        uint32_t k = phrase_slot(hf_fold_phrases[i].from, phrase_len[i]);
+        while (phrase_hash[k])
+            k = (k + 1) & ((1u << PHRASE_BITS) - 1);
+        phrase_hash[k] = (uint16_t)(i + 1);
+    }
     for (uint32_t c = 0; c < 0x10000; c++) {
         bool surrogate = c >= 0xD800 && c <= 0xDFFF;
         key_bmp[c] = surrogate || !keep(c) ? KEY_DROP : fold_char(uc_tolower(c));
@@ -265,7 +292,7 @@ static int fold_phrases(hf_buf *tmp, size_t start, hf_buf *out)
         const char *rep = NULL;
         size_t used = 0;
         for (int i = k - 1; i >= 1 && !rep; i--) {
-            rep = phrase_lookup((const char *)p, ends[i]);
+            rep = phrase_find((const char *)p, ends[i]);
             used = ends[i];
         }
         if (rep) {
