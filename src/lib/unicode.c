@@ -72,9 +72,42 @@ static bool invisible(uint32_t c)
     return c >= 0xAD && uc_is_general_category(c, UC_CATEGORY_Cf);
 }
 
+/* BMP characters that NFKC leaves alone in any context: no decomposition of
+ * either kind, combining class 0, and not the second character of any
+ * canonical composition (those can join the character before them: Hangul
+ * jamo, U+0DCF...).  A string of such characters passes the NFKC quick
+ * check (UAX #15): normalizing it changes nothing.  Built once, from
+ * libunistring's tables. */
+static uint8_t inert_bmp[0x10000 / 8];
+
+static void inert_init(void)
+{
+    static uint8_t second[0x10000 / 8];
+    for (uint32_t c = 0; c < 0x10000; c++) {
+        uint32_t d[UC_DECOMPOSITION_MAX_LENGTH];
+        if (c >= 0xD800 && c <= 0xDFFF)
+            continue;
+        int n = uc_canonical_decomposition(c, d);
+        if (n == 2 && d[1] < 0x10000)
+            second[d[1] >> 3] |= (uint8_t)(1u << (d[1] & 7));
+    }
+    for (uint32_t c = 0; c < 0x10000; c++) {
+        int tag;
+        uint32_t d[UC_DECOMPOSITION_MAX_LENGTH];
+        bool jamo = (c >= 0x1100 && c <= 0x11FF) || (c >= 0xA960 && c <= 0xA97F) || (c >= 0xD7B0 && c <= 0xD7FF);
+        if ((c >= 0xD800 && c <= 0xDFFF) || jamo || (second[c >> 3] >> (c & 7) & 1) ||
+            uc_combining_class(c) != 0 || uc_decomposition(c, &tag, d) >= 0)
+            continue;
+        inert_bmp[c >> 3] |= (uint8_t)(1u << (c & 7));
+    }
+}
+
 bool hf_unicode_passes(uint32_t c)
 {
-    return !invisible(c) && (nfkc_stable(c) || keep_from_nfkc(c));
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, inert_init);
+    bool inert = c < 0x10000 && (inert_bmp[c >> 3] >> (c & 7) & 1);
+    return !invisible(c) && (nfkc_stable(c) || keep_from_nfkc(c) || inert);
 }
 
 static uint32_t map_quote(uint32_t c, enum hf_punct punct)

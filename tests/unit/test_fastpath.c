@@ -223,11 +223,25 @@ static const char *const pieces[] = {
     "e\xcc\x81", "Ａ", "ｚ", "１", "ｶ", "ﾞ", "①", "㈱", "ﬁ", "Å", "Ω", "\xe2\x84\xa6", "ß", "İ",
     "Σ", "ς", "𠀀", "𪚥", "😀", "\xf3\xa0\x84\x80", "\x01", "\x7f", "\xc2\x85", "眳", "呛", "２",
     "ū", "硎", "€", "祥", "〜", "‐", "‑", "‥", "﹐", "︰", "〶", "〸", "丽", "\xef\xa4\x80",
+    "×", "°", "ñ", "n\xcc\x83", "한", "\xe1\x84\x92", "\xe1\x85\xa1", "\xe1\x86\xab", "ㄱ", "ก",
+    "\xe0\xb7\x99", "\xe0\xb7\x8f", "\xe0\xb3\x95", "Ä", "A\xcc\x88", "ǅ", "µ", "½", "ｰ",
+};
+
+/* Pieces the key-alone path takes as they are (simplified Han, ASCII, most
+ * punctuation, characters NFKC leaves alone), and sequences that NFKC
+ * composes although each character alone is left alone: records drawn
+ * from these alone exercise hf_fold_key_direct() against the stages. */
+static const char *const plain_pieces[] = {
+    "a", "Z", "7", " ", "\n", ",", "(", "iPhone", "数", "字", "化", "软件", "程序", "信息", "什么",
+    "，", "。", "“", "”", "…", "·", "×", "°", "é", "ñ", "한", "\xe1\x84\x92\xe1\x85\xa1",
+    "\xe1\x84\x92", "\xe1\x85\xa1", "\xe1\x86\xab", "\xe0\xb7\x99\xe0\xb7\x8f", "A\xcc\x88",
+    "\xcc\x81", "e", "\xe0\xb3\x86\xe0\xb3\x95", "ก",
 };
 
 static void fuzz(unsigned count)
 {
     const size_t np = sizeof pieces / sizeof pieces[0];
+    const size_t npp = sizeof plain_pieces / sizeof plain_pieces[0];
     char buf[4096];
     for (unsigned k = 0; k < count; k++) {
         size_t n = 0, len = 1 + rnd(k % 10 ? 40 : 300);
@@ -238,8 +252,9 @@ static void fuzz(unsigned count)
             bytes("random bytes", buf, n);
             continue;
         }
+        bool plain = k % 7 == 3;
         for (size_t i = 0; i < len; i++) {
-            const char *p = pieces[rnd(np)];
+            const char *p = plain ? plain_pieces[rnd(npp)] : pieces[rnd(np)];
             size_t l = strlen(p);
             if (n + l >= sizeof buf)
                 break;
