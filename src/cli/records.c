@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "outfmt.h"
 #include "cli.h"
 
 #define SAMPLE 65536
@@ -335,8 +336,8 @@ static int set_id_number(hf_reader *r, hf_record *rec)
 {
     hf_buf_clear(&r->idbuf);
     char num[32];
-    int l = snprintf(num, sizeof num, "%llu", (unsigned long long)rec->number);
-    if (hf_buf_append(&r->idbuf, num, (size_t)l))
+    size_t l = (size_t)(hf_fmt_u64(num, rec->number) - num);
+    if (hf_buf_append(&r->idbuf, num, l))
         return -ENOMEM;
     rec->id = r->idbuf.p;
     return 0;

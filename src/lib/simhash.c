@@ -128,9 +128,9 @@ int hf_shingles(const uint32_t *tok, size_t ntok, unsigned n, hf_u64vec *out)
  * is a bit-sliced comparison with n / 2.  Eight planes count to 255; longer
  * inputs flush the planes into 32-bit counters every 255 shingles.  The
  * reference (tests/unit/test_simhash.c) counts bit by bit. */
-static inline void planes_add(uint64_t c[8], uint64_t x)
+static inline void planes_add(uint64_t c[8], uint64_t x, int planes)
 {
-    for (int k = 0; k < 8; k++) {
+    for (int k = 0; k < planes; k++) {
         uint64_t carry = c[k] & x;
         c[k] ^= x;
         x = carry;
@@ -141,8 +141,16 @@ uint64_t hf_simhash(const uint64_t *h, size_t n)
 {
     uint64_t c[8] = {0};
     if (n <= 255) {
-        for (size_t i = 0; i < n; i++)
-            planes_add(c, h[i]);
+        /* as many planes as n has bits: most keys are short */
+        if (n < 16)
+            for (size_t i = 0; i < n; i++)
+                planes_add(c, h[i], 4);
+        else if (n < 64)
+            for (size_t i = 0; i < n; i++)
+                planes_add(c, h[i], 6);
+        else
+            for (size_t i = 0; i < n; i++)
+                planes_add(c, h[i], 8);
         /* Charikar: bit set when more shingles have it set than not, that
          * is, when its count exceeds t = floor(n / 2) */
         uint32_t t = (uint32_t)(n / 2);
@@ -162,7 +170,7 @@ uint64_t hf_simhash(const uint64_t *h, size_t n)
     while (i < n) {
         size_t end = n - i > 255 ? i + 255 : n;
         for (; i < end; i++)
-            planes_add(c, h[i]);
+            planes_add(c, h[i], 8);
         for (int b = 0; b < 64; b++) {
             uint64_t v = 0;
             for (int k = 0; k < 8; k++)
