@@ -40,6 +40,31 @@ static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
 #define KEY_ATTN 0x80000000u   /* hf_fold_key_direct() must not take the
                                 * character as it is (see stages.h) */
 #define PAIR_BITS 12
+/* Pass 1 for ASCII: the byte written (letters lower-cased), 0 for none,
+ * ASCII_INVISIBLE for a control character (invisible: direct gives up). */
+#define ASCII_INVISIBLE 0xFF
+static const uint8_t ascii_key[128] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6',
+    ['7'] = '7', ['8'] = '8', ['9'] = '9',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['g'] = 'g',
+    ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n',
+    ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't', ['u'] = 'u',
+    ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f', ['G'] = 'g',
+    ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
+    ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u',
+    ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z',
+    [0x00] = ASCII_INVISIBLE, [0x01] = ASCII_INVISIBLE, [0x02] = ASCII_INVISIBLE,
+    [0x03] = ASCII_INVISIBLE, [0x04] = ASCII_INVISIBLE, [0x05] = ASCII_INVISIBLE,
+    [0x06] = ASCII_INVISIBLE, [0x07] = ASCII_INVISIBLE, [0x08] = ASCII_INVISIBLE,
+    [0x0B] = ASCII_INVISIBLE, [0x0C] = ASCII_INVISIBLE, [0x0E] = ASCII_INVISIBLE,
+    [0x0F] = ASCII_INVISIBLE, [0x10] = ASCII_INVISIBLE, [0x11] = ASCII_INVISIBLE,
+    [0x12] = ASCII_INVISIBLE, [0x13] = ASCII_INVISIBLE, [0x14] = ASCII_INVISIBLE,
+    [0x15] = ASCII_INVISIBLE, [0x16] = ASCII_INVISIBLE, [0x17] = ASCII_INVISIBLE,
+    [0x18] = ASCII_INVISIBLE, [0x19] = ASCII_INVISIBLE, [0x1A] = ASCII_INVISIBLE,
+    [0x1B] = ASCII_INVISIBLE, [0x1C] = ASCII_INVISIBLE, [0x1D] = ASCII_INVISIBLE,
+    [0x1E] = ASCII_INVISIBLE, [0x1F] = ASCII_INVISIBLE, [0x7F] = ASCII_INVISIBLE,
+};
 static uint32_t key_bmp[0x10000];
 static uint64_t pair_set[1u << PAIR_BITS];
 /* The phrases by hash of their bytes (index + 1, 0 empty): the fast path
@@ -57,9 +82,22 @@ static inline uint32_t pair_slot(uint64_t k)
     return (uint32_t)((k * 0x9E3779B97F4A7C15ULL) >> (64 - PAIR_BITS));
 }
 
-static bool pair_maybe(uint32_t a, uint32_t b)
+/* A filter in front of pair_set: one bit per hash value of the pairs, in
+ * 4 KB that stay in the first-level cache. */
+#define PAIR_FILTER_BITS 15
+static uint64_t pair_filter[(1u << PAIR_FILTER_BITS) / 64];
+
+static inline uint32_t pair_filter_bit(uint64_t k)
+{
+    return (uint32_t)((k * 0xD6E8FEB86659FD93ULL) >> (64 - PAIR_FILTER_BITS));
+}
+
+static inline bool pair_maybe(uint32_t a, uint32_t b)
 {
     uint64_t k = (uint64_t)a << 32 | b;
+    uint32_t f = pair_filter_bit(k);
+    if (!(pair_filter[f >> 6] >> (f & 63) & 1))
+        return false;
     for (uint32_t i = pair_slot(k);; i = (i + 1) & ((1u << PAIR_BITS) - 1)) {
         if (pair_set[i] == k)
             return true;
@@ -75,6 +113,8 @@ static void pair_add(uint32_t a, uint32_t b)
     while (pair_set[i] && pair_set[i] != k)
         i = (i + 1) & ((1u << PAIR_BITS) - 1);
     pair_set[i] = k;
+    uint32_t f = pair_filter_bit(k);
+    pair_filter[f >> 6] |= 1ULL << (f & 63);
 }
 
 _Static_assert(N_ELEMS(hf_fold_phrases) < (1u << PAIR_BITS) / 2, "pair_set too small");
@@ -351,14 +391,14 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
         uint8_t b = *p;
         if (b < 0x80) {
             p++;
-            if ((b >= '0' && b <= '9') || (b >= 'a' && b <= 'z'))
-                ;
-            else if (b >= 'A' && b <= 'Z')
-                b |= 0x20;
-            else if (direct && (b < 0x20 || b == 0x7F) && b != '\n' && b != '\t' && b != '\r')
-                return 1; /* invisible: a control character */
-            else
+            b = ascii_key[b];
+            if (!b)
                 continue;
+            if (b == ASCII_INVISIBLE) {
+                if (direct)
+                    return 1;
+                continue;
+            }
             if (prev && first == SIZE_MAX && pair_maybe(prev_c, b))
                 first = (size_t)(prev - tmp->p);
             prev = NULL;
