@@ -421,7 +421,7 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         /* The key is always made from simplified script. */
         hf_buf *dst = scratch(c, cur);
         hf_buf_clear(dst);
-        if (c->to_simp && (e = convert_runs(c, c->to_simp, true, c->text.p, c->text.len, dst)))
+        if (c->to_simp && (e = convert_runs(c, c->to_simp, true, c->text.p ? c->text.p : "", c->text.len, dst)))
             return fail(c, e, "script");
         if (!c->to_simp && (e = hf_buf_append(dst, c->text.p, c->text.len)))
             return fail(c, e, "script");

@@ -36,7 +36,8 @@ static void run(hanfold_ctx *c, const char *in, size_t n, unsigned want, struct 
     o->st = *hanfold_ctx_stats(c);
     /* from the context's own key: the tokens made on the way are used */
     FUZZ_CHECK(hanfold_fingerprint(c, r.key, r.key_len, &o->fp) == 0);
-    memcpy(o->sk, o->fp.sketch, o->fp.nsketch * sizeof *o->sk);
+    if (o->fp.nsketch)
+        memcpy(o->sk, o->fp.sketch, o->fp.nsketch * sizeof *o->sk);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
