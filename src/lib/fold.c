@@ -34,8 +34,6 @@ static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
  * characters, which pass 2 needs before any phrase can match.  key_bmp:
  * the folded code point in the low 21 bits, and flags. */
 #define KEY_CP 0x1FFFFFu
-#define KEY_HAN 0x200000u      /* a Han character (hf_repair_pinyin's) */
-#define KEY_PAREN 0x400000u    /* U+FF08, which opens a pinyin reading */
 #define KEY_SUSPECT 0x10000000u /* hf_repair_mojibake_suspect() */
 #define KEY_DROP 0x20000000u   /* not kept */
 #define KEY_PHRASE 0x40000000u /* the folded character starts a phrase of 2+ */
@@ -45,7 +43,6 @@ static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
 /* Pass 1 for ASCII: the byte written (letters lower-cased), 0 for none,
  * ASCII_INVISIBLE for a control character (invisible: direct gives up). */
 #define ASCII_INVISIBLE 0xFF
-#define ASCII_PAREN 0xFE
 static const uint8_t ascii_key[128] = {
     ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6',
     ['7'] = '7', ['8'] = '8', ['9'] = '9',
@@ -67,7 +64,6 @@ static const uint8_t ascii_key[128] = {
     [0x18] = ASCII_INVISIBLE, [0x19] = ASCII_INVISIBLE, [0x1A] = ASCII_INVISIBLE,
     [0x1B] = ASCII_INVISIBLE, [0x1C] = ASCII_INVISIBLE, [0x1D] = ASCII_INVISIBLE,
     [0x1E] = ASCII_INVISIBLE, [0x1F] = ASCII_INVISIBLE, [0x7F] = ASCII_INVISIBLE,
-    ['('] = ASCII_PAREN,
 };
 static uint32_t key_bmp[0x10000];
 static uint64_t pair_set[1u << PAIR_BITS];
@@ -166,10 +162,6 @@ static void tables_init(void)
             key_bmp[c] |= KEY_ATTN;
         if (!surrogate && hf_repair_mojibake_suspect(c))
             key_bmp[c] |= KEY_SUSPECT;
-        if (hf_repair_is_han(c))
-            key_bmp[c] |= KEY_HAN;
-        if (c == 0xFF08)
-            key_bmp[c] |= KEY_PAREN;
     }
     for (size_t i = 0; i < N_ELEMS(hf_fold_phrases); i++) {
         const uint8_t *f = (const uint8_t *)hf_fold_phrases[i].from;
@@ -363,8 +355,8 @@ static int fold_phrases(hf_buf *tmp, size_t start, hf_buf *out)
  * *start: the offset in tmp of the first character where pass 2 could
  * match a phrase (it starts one and the pair with the next character is in
  * pair_set), SIZE_MAX if there is none. */
-static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, bool parens,
-                             size_t *start, hf_u32vec *tok, bool *suspect)
+static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, size_t *start,
+                             hf_u32vec *tok, bool *suspect)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, tables_init);
@@ -395,24 +387,16 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
     uint32_t flags = 0; /* of every BMP character seen */
     char *prev = NULL; /* the last character written, when it starts a phrase */
     uint32_t prev_c = 0;
-    bool han = false; /* the last character read was Han */
     while (p < end) {
         uint8_t b = *p;
         if (b < 0x80) {
             p++;
             b = ascii_key[b];
-            bool after_han = han;
-            han = false;
             if (!b)
                 continue;
             if (b == ASCII_INVISIBLE) {
                 if (direct)
                     return 1;
-                continue;
-            }
-            if (b == ASCII_PAREN) {
-                if (parens && after_han)
-                    return 2;
                 continue;
             }
             if (prev && first == SIZE_MAX && pair_maybe(prev_c, b))
@@ -434,9 +418,6 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
             flags |= c;
             if (direct && (c & KEY_ATTN))
                 return 1;
-            if (parens && han && (c & KEY_PAREN))
-                return 2;
-            han = c & KEY_HAN;
             if (c & KEY_DROP)
                 continue;
             starts = c & KEY_PHRASE;
@@ -502,20 +483,19 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
     if (hf_reference_path)
         return fold_key_ref(s, n, out, tmp);
     size_t start;
-    int e = fold_chars(s, n, tmp, false, false, &start, NULL, NULL);
+    int e = fold_chars(s, n, tmp, false, &start, NULL, NULL);
     return e ? e : fold_phrases(tmp, start, out);
 }
 
-int hf_fold_key_direct(const char *s, size_t n, bool parens, hf_buf *out, hf_buf *tmp,
-                       hf_u32vec *tokens, bool *have_tokens, bool *suspect)
+int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens,
+                       bool *have_tokens, bool *suspect)
 {
     *have_tokens = false;
     *suspect = true;
     if (hf_reference_path)
         return 1;
     size_t start;
-    int e = parens ? fold_chars(s, n, tmp, true, true, &start, tokens, suspect)
-                   : fold_chars(s, n, tmp, true, false, &start, tokens, suspect);
+    int e = fold_chars(s, n, tmp, true, &start, tokens, suspect);
     if (e)
         return e;
     /* a phrase replaced makes other tokens */

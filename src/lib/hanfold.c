@@ -351,16 +351,12 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
      * the text has a character that can make it count. */
     bool key_alone = want == HANFOLD_WANT_KEY && !c->custom && !c->to_target;
     bool suspect;
-    const char *tried = NULL; /* the text hf_fold_key_direct() gave up on */
-    bool for_parens = false;  /* only because of a parenthesis after Han */
-    if (key_alone && !c->set.repair_mojibake) {
-        /* gives up (2) where the pinyin repair could change the text */
-        e = hf_fold_key_direct(cur, len, c->set.repair_pinyin, &c->key, &c->tmp, &c->tokens,
-                               &c->key_tokens, &suspect);
+    if (key_alone && !c->set.repair_mojibake &&
+        !(c->set.repair_pinyin && hf_repair_pinyin_possible(cur, len))) {
+        key_alone = false; /* the repairs leave cur alone: no second try below */
+        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, &c->key_tokens, &suspect);
         if (e < 0)
             return fail(c, e, "key");
-        tried = cur;
-        for_parens = e == 2;
         if (e == 0) {
             if (suspect)
                 c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len);
@@ -392,9 +388,9 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
             len = dst->len;
         }
     }
-    if (key_alone && (cur != tried || for_parens)) {
+    if (key_alone) {
         /* as above, after the repairs */
-        e = hf_fold_key_direct(cur, len, false, &c->key, &c->tmp, &c->tokens, &c->key_tokens, &suspect);
+        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, &c->key_tokens, &suspect);
         if (e < 0)
             return fail(c, e, "key");
         if (e == 0)

@@ -828,11 +828,6 @@ static bool han_before(const uint8_t *s, size_t i)
     return i >= 1 && s[i - 1] >= 0x80 && !(i >= 2 && s[i - 2] >= 0xC2 && s[i - 2] <= 0xDF);
 }
 
-bool hf_repair_is_han(uint32_t c)
-{
-    return is_han(c);
-}
-
 bool hf_repair_pinyin_possible(const char *s, size_t n)
 {
     const uint8_t *u = (const uint8_t *)s;

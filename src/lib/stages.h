@@ -68,8 +68,6 @@ int hf_repair_pinyin(const char *s, size_t n, hf_buf *out, size_t *removed);
 /* False when s cannot hold a pinyin annotation (no '(' or U+FF08 right
  * after a Han character): hf_repair_pinyin would then remove nothing. */
 bool hf_repair_pinyin_possible(const char *s, size_t n);
-/* The Han characters a pinyin reading can follow. */
-bool hf_repair_is_han(uint32_t c);
 /* Counts runs that look like GBK text decoded one byte off. */
 size_t hf_repair_count_mojibake(const char *s, size_t n);
 /* A character that can be part of such a run and is not a common one.  A
@@ -137,10 +135,8 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp);
  * out alone when the text has another character; then the caller runs the
  * stages.  Otherwise as hf_fold_key(), and when *have_tokens is set, tokens
  * holds hf_tokenize() of the key, made on the way; *suspect tells whether
- * the text has a character for which hf_repair_mojibake_suspect() is true.
- * With parens, returns 2 where hf_repair_pinyin_possible() is true (a
- * parenthesis right after a Han character) before any reason for 1. */
-int hf_fold_key_direct(const char *s, size_t n, bool parens, hf_buf *out, hf_buf *tmp,
-                       hf_u32vec *tokens, bool *have_tokens, bool *suspect);
+ * the text has a character for which hf_repair_mojibake_suspect() is true. */
+int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens,
+                       bool *have_tokens, bool *suspect);
 
 #endif
