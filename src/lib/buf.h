@@ -40,31 +40,33 @@ static inline int hf_buf_putc(hf_buf *b, char c)
     b->p[b->len] = '\0';
     return 0;
 }
+/* Writes the UTF-8 encoding of code point c (a scalar value) at u, which
+ * has room for 4 bytes; returns the end. */
+static inline char *hf_utf8_put(char *u, uint32_t c)
+{
+    if (c < 0x80) {
+        *u++ = (char)c;
+    } else if (c < 0x800) {
+        *u++ = (char)(0xC0 | (c >> 6));
+        *u++ = (char)(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        *u++ = (char)(0xE0 | (c >> 12));
+        *u++ = (char)(0x80 | ((c >> 6) & 0x3F));
+        *u++ = (char)(0x80 | (c & 0x3F));
+    } else {
+        *u++ = (char)(0xF0 | (c >> 18));
+        *u++ = (char)(0x80 | ((c >> 12) & 0x3F));
+        *u++ = (char)(0x80 | ((c >> 6) & 0x3F));
+        *u++ = (char)(0x80 | (c & 0x3F));
+    }
+    return u;
+}
 /* Appends the UTF-8 encoding of code point c (c must be a scalar value). */
 static inline int hf_buf_put_cp(hf_buf *b, uint32_t c)
 {
     if ((b->len + 4 >= b->cap) && hf_buf_reserve(b, 4))
         return -ENOMEM;
-    char *u = b->p + b->len;
-    if (c < 0x80) {
-        u[0] = (char)c;
-        b->len += 1;
-    } else if (c < 0x800) {
-        u[0] = (char)(0xC0 | (c >> 6));
-        u[1] = (char)(0x80 | (c & 0x3F));
-        b->len += 2;
-    } else if (c < 0x10000) {
-        u[0] = (char)(0xE0 | (c >> 12));
-        u[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (c & 0x3F));
-        b->len += 3;
-    } else {
-        u[0] = (char)(0xF0 | (c >> 18));
-        u[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (c & 0x3F));
-        b->len += 4;
-    }
+    b->len = (size_t)(hf_utf8_put(b->p + b->len, c) - b->p);
     b->p[b->len] = '\0';
     return 0;
 }

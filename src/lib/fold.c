@@ -446,21 +446,7 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
                 *t++ = c;
             }
         }
-        if (c < 0x80) {
-            *o++ = (char)c;
-        } else if (c < 0x800) {
-            *o++ = (char)(0xC0 | (c >> 6));
-            *o++ = (char)(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            *o++ = (char)(0xE0 | (c >> 12));
-            *o++ = (char)(0x80 | ((c >> 6) & 0x3F));
-            *o++ = (char)(0x80 | (c & 0x3F));
-        } else {
-            *o++ = (char)(0xF0 | (c >> 18));
-            *o++ = (char)(0x80 | ((c >> 12) & 0x3F));
-            *o++ = (char)(0x80 | ((c >> 6) & 0x3F));
-            *o++ = (char)(0x80 | (c & 0x3F));
-        }
+        o = hf_utf8_put(o, c);
     }
     tmp->len = (size_t)(o - tmp->p);
     tmp->p[tmp->len] = '\0';
