@@ -120,7 +120,8 @@ const char *hanfold_schema(void);
 
 #define HANFOLD_SHINGLE_N 3     /* token n-grams */
 #define HANFOLD_SKETCH_K 128    /* bottom-k sketch kept for long records */
-#define HANFOLD_INDEX_B 16      /* sketch entries entered in the candidate index */
+#define HANFOLD_INDEX_B 16      /* sketch entries a record looks up in the candidate index */
+#define HANFOLD_INDEX_POSTED 8  /* sketch entries a representative is entered under */
 #define HANFOLD_SHORT_MAX 1000  /* keys of at most this many tokens are kept whole */
 
 typedef struct hanfold_fp {

@@ -1,12 +1,13 @@
 /* index, verification and clusters stages.
  *
  * Candidates: every indexed record is entered in an inverted index under its
- * bottom-B shingle hashes (all of them when it has fewer).  Two records whose
- * shingle sets have Jaccard J share at least one of those entries with
- * probability about 1 - (1 - J)^B: any of the B smallest hashes of the union
- * that lies in the intersection is among the B smallest of both sets
- * (Broder 1997; the same argument underlies prefix filtering, Xiao et al.
- * 2008).  With B = 16 a pair at J = 0.3 is missed with probability 0.003.
+ * bottom-8 shingle hashes (HANFOLD_INDEX_POSTED; all of them when it has
+ * fewer), and a record looks up its bottom-16 (HANFOLD_INDEX_B).  An earlier
+ * record R is found when enough of its 8 smallest hashes are among the 16
+ * smallest of the later record Q: when most of R's shingles are in Q, R's
+ * smallest hashes are among Q's smallest too (Broder 1997; the argument of
+ * prefix filtering, Xiao et al. 2008).  See fingerprint.h for the rules and
+ * the numbers behind them.
  *
  * Verification: near-duplicate reposts differ by insertions and deletions
  * (prefixes, suffixes, punctuation, a dropped word), different texts by
@@ -548,7 +549,7 @@ static int keep(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number, uint
         memcpy(x->sketch, q->sketch, q->nsketch * sizeof *x->sketch);
         x->nsketch = (uint32_t)q->nsketch;
     }
-    size_t nb = q->nsketch < HANFOLD_INDEX_B ? q->nsketch : HANFOLD_INDEX_B;
+    size_t nb = hf_posted(q->nsketch);
     x->nindexed = (uint32_t)nb;
     for (size_t i = 0; i < nb; i++) {
         int e = index_add(c, q->sketch[i], r);

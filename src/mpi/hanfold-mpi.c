@@ -973,7 +973,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
     for (size_t c = 0; c < ncand; c++) {
         uint32_t x = j->cand[c];
         const wrec *r = j->wfp[x];
-        if (j->shared[x] < hf_shared_needed(r->nind, q->nind))
+        if (j->shared[x] < hf_shared_needed(hf_posted(r->nind), q->nind))
             continue;
         hanfold_fp fx = wrec_fp(r);
         double sim;
@@ -1001,7 +1001,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
             return;
     }
     /* a new representative (single linkage: every record) is indexed from now on */
-    for (unsigned k = 0; k < q->nind; k++) {
+    for (unsigned k = 0; k < hf_posted(q->nind); k++) {
         bool fresh;
         size_t hs = map64_put(&j->iw_index, sk[k], &fresh);
         if (hs == SIZE_MAX)
@@ -1206,9 +1206,9 @@ static void update_index(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off)
         umsg u;
         memset(&u, 0, sizeof u);
         u.rep = s;
-        u.nind = w->nind;
+        u.nind = (uint8_t)hf_posted(w->nind);
         const uint64_t *sk = wrec_sketch(w);
-        for (unsigned k = 0; k < w->nind; k++) {
+        for (unsigned k = 0; k < u.nind; k++) {
             u.type = U_POST;
             u.h = sk[k];
             put(&sendb[owner_of(u.h)], &u, sizeof u);
