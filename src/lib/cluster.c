@@ -25,31 +25,33 @@
 #include "hanfold.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fingerprint.h"
+#include "postings.h"
 
 #define NONE UINT32_MAX
 
-/* Open addressing with linear probing, at most half full.  Serves the
- * exact-key table (key hash -> slot) and the inverted index (shingle hash
- * -> head of its posting chain, with the chain's length in aux). */
-typedef struct u64map {
-    uint64_t *keys;
-    uint32_t *vals;   /* NONE marks an empty slot */
-    uint32_t *aux;
-    size_t size, used;
-} u64map;
-
+/* What verification needs of an indexed record, in memory. */
 typedef struct rec {
+    uint64_t key_hash;
     uint32_t number;    /* the record's number in input order */
+    uint32_t ntokens;   /* key_tokens */
     uint32_t *tokens;   /* short records only */
     uint64_t *sketch;   /* long records only: bottom-K */
-    uint32_t ntokens;
     uint32_t nsketch;
-    uint32_t nindexed;  /* sketch entries entered in the index */
 } rec;
+
+/* The same in the spill file: this header, the tokens (padded to 8 bytes),
+ * the sketch; each entry starts on a 16-byte boundary. */
+typedef struct spill_head {
+    uint64_t key_hash;
+    uint32_t number, key_tokens, ntokens, nsketch;
+} spill_head;
+#define SPILL_UNIT 16
 
 struct hanfold_clusterer {
     hanfold_cluster_settings set;
@@ -58,23 +60,29 @@ struct hanfold_clusterer {
     uint32_t *cluster;     /* per record: its cluster's first record (not when streaming) */
     size_t cap;
     /* Indexed records ("slots"): the representatives, or every record with
-     * single linkage.  Postings, the exact-key table and the seen stamps
-     * refer to slots, so a record that joins a cluster costs nothing when
-     * streaming. */
+     * single linkage.  Postings and exact keys refer to slots, so a record
+     * that joins a cluster costs nothing when streaming.  Per slot: what
+     * verification needs (recs, or with a spill file the offset of its
+     * entry in SPILL_UNITs) and how many postings it has. */
     rec *recs;
-    uint32_t *seen;        /* per slot: stamp of the last query that saw it */
-    uint32_t *shared;      /* per slot: indexed shingles shared with the query */
+    uint32_t *soff;
+    uint8_t *nind;
     size_t nslots, slots_cap;
-    /* inverted index: shingle hash -> head of a posting chain (aux: length) */
-    u64map index;
-    struct { uint32_t rec, next; } *post;
-    size_t npost, post_cap;
-    /* exact keys: hash of the whole key -> slot of its first record */
-    u64map exact;
+    /* spill file (settings.spill_dir): entries up to `flushed` are in the
+     * file, the rest in wbuf */
+    int fd;
+    char *wbuf;
+    size_t wlen, wcap;
+    uint64_t flushed;
+    char *rbuf;
+    size_t rcap;
+    /* shingle hash -> slots entered under it; key hash -> slot of its first record */
+    hf_postings index, exact;
+    uint32_t *scratch;
+    size_t scratch_cap;
     /* union-find parent for single linkage */
     uint32_t *parent;
-    /* per query scratch */
-    uint32_t stamp;
+    /* per query scratch: candidate slots, one per shared shingle */
     uint32_t *cand;
     size_t ncand, cand_cap;
     /* bit-parallel LCS masks for the query */
@@ -84,8 +92,6 @@ struct hanfold_clusterer {
     uint64_t *v, *u, *t1;
     size_t vcap;
 };
-
-static void map_free(u64map *m);
 
 void hanfold_cluster_settings_default(hanfold_cluster_settings *s)
 {
@@ -111,6 +117,26 @@ int hanfold_clusterer_new(hanfold_clusterer **out, const hanfold_cluster_setting
         return -EINVAL;
     }
     c->posting_cap = hf_posting_cap();
+    c->fd = -1;
+    if (c->set.spill_dir) {
+        size_t l = strlen(c->set.spill_dir);
+        char *path = malloc(l + sizeof "/hanfold-spill.XXXXXX");
+        if (!path) {
+            free(c);
+            return -ENOMEM;
+        }
+        memcpy(path, c->set.spill_dir, l);
+        memcpy(path + l, "/hanfold-spill.XXXXXX", sizeof "/hanfold-spill.XXXXXX");
+        c->fd = mkstemp(path);
+        int err = errno;
+        if (c->fd >= 0)
+            unlink(path);
+        free(path);
+        if (c->fd < 0) {
+            free(c);
+            return -err;
+        }
+    }
     *out = c;
     return 0;
 }
@@ -120,18 +146,22 @@ void hanfold_clusterer_free(hanfold_clusterer **pc)
     if (!pc || !*pc)
         return;
     hanfold_clusterer *c = *pc;
-    for (size_t i = 0; i < c->nslots; i++) {
+    for (size_t i = 0; c->recs && i < c->nslots; i++) {
         free(c->recs[i].tokens);
         free(c->recs[i].sketch);
     }
     free(c->recs);
+    free(c->soff);
+    free(c->nind);
+    if (c->fd >= 0)
+        close(c->fd);
+    free(c->wbuf);
+    free(c->rbuf);
     free(c->cluster);
-    map_free(&c->index);
-    map_free(&c->exact);
-    free(c->post);
-    free(c->shared);
+    hf_postings_free(&c->index);
+    hf_postings_free(&c->exact);
+    free(c->scratch);
     free(c->parent);
-    free(c->seen);
     free(c->cand);
     free(c->masks);
     free(c->mtok);
@@ -162,117 +192,140 @@ static inline uint64_t mix(uint64_t x)
     return x;
 }
 
-/* ---- hash map: 64-bit key -> 32-bit value (and a second 32-bit field) -------- */
+/* ---- what verification needs of a slot --------------------------------------- */
 
+#define SPILL_FLUSH ((size_t)1 << 20)
 
-static void map_free(u64map *m)
+static int spill_flush(hanfold_clusterer *c)
 {
-    free(m->keys);
-    free(m->vals);
-    free(m->aux);
-    memset(m, 0, sizeof *m);
+    size_t done = 0;
+    while (done < c->wlen) {
+        ssize_t w = pwrite(c->fd, c->wbuf + done, c->wlen - done, (off_t)(c->flushed + done));
+        if (w < 0)
+            return -errno;
+        done += (size_t)w;
+    }
+    c->flushed += c->wlen;
+    c->wlen = 0;
+    return 0;
 }
 
-/* The slot holding key, or the empty slot where it would go (size > 0). */
-static size_t map_slot(const u64map *m, uint64_t key)
+/* Appends q's entry to the spill file; *unit gets its offset. */
+static int spill_put(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number, bool sketch,
+                     uint32_t *unit)
 {
-    size_t j = mix(key) & (m->size - 1);
-    while (m->vals[j] != NONE && m->keys[j] != key)
-        j = (j + 1) & (m->size - 1);
-    return j;
+    uint64_t at = c->flushed + c->wlen;
+    if (at / SPILL_UNIT > UINT32_MAX)
+        return -EFBIG;
+    *unit = (uint32_t)(at / SPILL_UNIT);
+    spill_head h = {q->key_hash, number, q->key_tokens, q->tokens ? (uint32_t)q->ntokens : 0,
+                    sketch ? (uint32_t)q->nsketch : 0};
+    size_t tb = ((size_t)h.ntokens * 4 + 7) & ~(size_t)7;
+    size_t need = (sizeof h + tb + (size_t)h.nsketch * 8 + SPILL_UNIT - 1) & ~(size_t)(SPILL_UNIT - 1);
+    if (c->wlen + need > c->wcap) {
+        if (c->wlen) {
+            int e = spill_flush(c);
+            if (e)
+                return e;
+        }
+        if (need > c->wcap) {
+            size_t nc = need > SPILL_FLUSH ? need : SPILL_FLUSH;
+            char *b = realloc(c->wbuf, nc);
+            if (!b)
+                return -ENOMEM;
+            c->wbuf = b;
+            c->wcap = nc;
+        }
+    }
+    char *p = c->wbuf + c->wlen;
+    memset(p, 0, need);
+    memcpy(p, &h, sizeof h);
+    if (h.ntokens)
+        memcpy(p + sizeof h, q->tokens, (size_t)h.ntokens * 4);
+    if (h.nsketch)
+        memcpy(p + sizeof h + tb, q->sketch, (size_t)h.nsketch * 8);
+    c->wlen += need;
+    return 0;
 }
 
-/* Makes room for one more key. */
-static int map_reserve(u64map *m, size_t initial)
+/* Slot r as verification sees it (pointers valid until the next call);
+ * with head_only, only the key hash and number.  0 or a negative errno. */
+static int slot_view(hanfold_clusterer *c, uint32_t r, bool head_only, hanfold_fp *x, uint64_t *key_hash,
+                     uint32_t *number)
 {
-    if ((m->used + 1) * 2 <= m->size)
+    if (c->fd < 0) {
+        const rec *y = &c->recs[r];
+        *x = (hanfold_fp){.key_tokens = y->ntokens, .tokens = y->tokens,
+                          .ntokens = y->tokens ? y->ntokens : 0, .sketch = y->sketch, .nsketch = y->nsketch};
+        *key_hash = y->key_hash;
+        *number = y->number;
         return 0;
-    u64map n = {0};
-    n.size = m->size ? m->size * 2 : initial;
-    n.keys = calloc(n.size, sizeof *n.keys);
-    n.vals = malloc(n.size * sizeof *n.vals);
-    n.aux = calloc(n.size, sizeof *n.aux);
-    if (!n.keys || !n.vals || !n.aux) {
-        map_free(&n);
-        return -ENOMEM;
     }
-    for (size_t i = 0; i < n.size; i++)
-        n.vals[i] = NONE;
-    for (size_t i = 0; i < m->size; i++) {
-        if (m->vals[i] == NONE)
-            continue;
-        size_t j = map_slot(&n, m->keys[i]);
-        n.keys[j] = m->keys[i];
-        n.vals[j] = m->vals[i];
-        n.aux[j] = m->aux[i];
+    uint64_t at = (uint64_t)c->soff[r] * SPILL_UNIT;
+    spill_head h;
+    const char *body;
+    if (at >= c->flushed) {
+        const char *p = c->wbuf + (at - c->flushed);
+        memcpy(&h, p, sizeof h);
+        body = p + sizeof h;
+    } else {
+        if (pread(c->fd, &h, sizeof h, (off_t)at) != (ssize_t)sizeof h)
+            return -EIO;
+        body = NULL;
     }
-    n.used = m->used;
-    map_free(m);
-    *m = n;
+    *key_hash = h.key_hash;
+    *number = h.number;
+    memset(x, 0, sizeof *x);
+    x->key_tokens = h.key_tokens;
+    if (head_only)
+        return 0;
+    size_t tb = ((size_t)h.ntokens * 4 + 7) & ~(size_t)7, len = tb + (size_t)h.nsketch * 8;
+    if (!body) {
+        if (len > c->rcap) {
+            char *b = realloc(c->rbuf, len);
+            if (!b)
+                return -ENOMEM;
+            c->rbuf = b;
+            c->rcap = len;
+        }
+        if (len && pread(c->fd, c->rbuf, len, (off_t)(at + sizeof h)) != (ssize_t)len)
+            return -EIO;
+        body = c->rbuf;
+    }
+    if (h.ntokens) {
+        x->tokens = (const uint32_t *)(const void *)body;
+        x->ntokens = h.ntokens;
+    }
+    if (h.nsketch) {
+        x->sketch = (const uint64_t *)(const void *)(body + tb);
+        x->nsketch = h.nsketch;
+    }
     return 0;
 }
 
 /* ---- exact-key table ------------------------------------------------------ */
 
-static uint32_t xfind(const hanfold_clusterer *c, uint64_t h)
+/* The slot of the first record with key hash h, NONE, or -errno cast. */
+static int xfind(hanfold_clusterer *c, uint64_t h, uint32_t *slot)
 {
-    return c->exact.size ? c->exact.vals[map_slot(&c->exact, h)] : NONE;
-}
-
-static int xinsert(hanfold_clusterer *c, uint64_t h, uint32_t r)
-{
-    if (map_reserve(&c->exact, 1024))
+    size_t n;
+    const uint32_t *v = hf_postings_find(&c->exact, h, &c->scratch, &c->scratch_cap, &n);
+    *slot = NONE;
+    if (n == SIZE_MAX)
         return -ENOMEM;
-    size_t j = map_slot(&c->exact, h);
-    if (c->exact.vals[j] == NONE) {
-        c->exact.keys[j] = h;
-        c->exact.vals[j] = r;
-        c->exact.used++;
+    for (size_t i = 0; i < n; i++) {
+        hanfold_fp x;
+        uint64_t kh;
+        uint32_t number;
+        int e = slot_view(c, v[i], true, &x, &kh, &number);
+        if (e)
+            return e;
+        if (kh == h) {
+            *slot = v[i];
+            return 0;
+        }
     }
     return 0;
-}
-
-/* ---- inverted index ------------------------------------------------------- */
-
-static int index_add(hanfold_clusterer *c, uint64_t key, uint32_t r)
-{
-    if (map_reserve(&c->index, 4096))
-        return -ENOMEM;
-    if (c->npost == c->post_cap) {
-        size_t nc = c->post_cap ? c->post_cap * 2 : 4096;
-        void *p = realloc(c->post, nc * sizeof *c->post);
-        if (!p)
-            return -ENOMEM;
-        c->post = p;
-        c->post_cap = nc;
-    }
-    if (c->npost >= NONE)
-        return -EOVERFLOW;
-    size_t j = map_slot(&c->index, key);
-    if (c->index.vals[j] == NONE) {
-        c->index.keys[j] = key;
-        c->index.aux[j] = 0;
-        c->index.used++;
-    }
-    c->index.aux[j]++;
-    c->post[c->npost].rec = r;
-    c->post[c->npost].next = c->index.vals[j];
-    c->index.vals[j] = (uint32_t)c->npost++;
-    return 0;
-}
-
-/* Head of the posting chain of key, NONE if absent or if the chain is
- * longer than HF_POSTING_CAP: a shingle that common (a boilerplate phrase
- * such as 转发微博) says nothing about which records are near-duplicates, and
- * following it would make clustering quadratic.  Records that share only
- * such shingles are not near-duplicates unless identical, which the exact-key
- * table finds. */
-static uint32_t index_head(const hanfold_clusterer *c, uint64_t key)
-{
-    if (!c->index.size)
-        return NONE;
-    size_t j = map_slot(&c->index, key);
-    return c->index.aux[j] > c->posting_cap ? NONE : c->index.vals[j];
 }
 
 /* ---- verification ---------------------------------------------------------- */
@@ -448,29 +501,29 @@ static int judge(hanfold_clusterer *c, const hanfold_cluster_settings *set, cons
     return ok && sim >= th;
 }
 
-/* Similarity of the query to indexed record r if they are near-duplicates,
- * or -1 (-2: out of memory).  Every comparison actually made is also
- * reported to on_pair with its raw similarity, for histograms and
+/* Whether indexed record r and the query are near-duplicates: 1 (*sim and
+ * *number set), 0, or a negative errno.  Every comparison actually made is
+ * also reported to on_pair with its raw similarity, for histograms and
  * calibration. */
-static double verify(hanfold_clusterer *c, const hanfold_fp *q, bool q_prepared, uint32_t r,
-                     uint32_t me)
+static int verify(hanfold_clusterer *c, const hanfold_fp *q, bool q_prepared, uint32_t r,
+                  uint32_t me, double *simout, uint32_t *number)
 {
-    const rec *x = &c->recs[r];
-    hanfold_fp xf = {
-        .key_tokens = x->ntokens,
-        .tokens = x->tokens,
-        .ntokens = x->tokens ? x->ntokens : 0,
-        .sketch = x->sketch,
-        .nsketch = x->nsketch,
-    };
+    hanfold_fp xf;
+    uint64_t kh;
+    int e = slot_view(c, r, false, &xf, &kh, number);
+    if (e)
+        return e;
     double sim;
     int kind;
     int v = judge(q_prepared ? c : NULL, &c->set, &xf, q, &sim, &kind);
+    if (v == -1)
+        return 0;
     if (v < 0)
-        return v == -1 ? -1 : -2;
+        return v;
     if (c->set.on_pair)
-        c->set.on_pair(c->set.on_pair_ud, x->number, me, sim, kind, v == 1);
-    return v == 1 ? sim : -1;
+        c->set.on_pair(c->set.on_pair_ud, *number, me, sim, kind, v == 1);
+    *simout = sim;
+    return v == 1;
 }
 
 int hf_pair_verify_with(hanfold_clusterer *c, const hanfold_fp *earlier, const hanfold_fp *later,
@@ -508,66 +561,68 @@ static uint32_t find(uint32_t *p, uint32_t x)
     return x;
 }
 
-/* Makes record `number` a slot: copies what verification needs and enters
- * it in the index.  *slot receives its slot. */
-static int keep(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number, uint32_t *slot)
+/* Makes record `number` a slot: keeps what verification needs and enters
+ * it in the index (and, when its key is new, in the exact-key table): it can
+ * be matched from now on. */
+static int index_record(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number, bool new_key)
 {
+    if (c->nslots == NONE)
+        return -EOVERFLOW;
     if (c->nslots == c->slots_cap) {
-        size_t nc = c->slots_cap ? c->slots_cap * 2 : 1024;
-        rec *rs = realloc(c->recs, nc * sizeof *rs);
-        if (!rs)
+        size_t nc = c->slots_cap ? c->slots_cap + c->slots_cap / 2 : 1024;
+        uint8_t *ni = realloc(c->nind, nc * sizeof *ni);
+        if (!ni)
             return -ENOMEM;
-        c->recs = rs;
-        uint32_t *sn = realloc(c->seen, nc * sizeof *sn);
-        if (!sn)
-            return -ENOMEM;
-        c->seen = sn;
-        uint32_t *sh = realloc(c->shared, nc * sizeof *sh);
-        if (!sh)
-            return -ENOMEM;
-        c->shared = sh;
+        c->nind = ni;
+        if (c->fd >= 0) {
+            uint32_t *so = realloc(c->soff, nc * sizeof *so);
+            if (!so)
+                return -ENOMEM;
+            c->soff = so;
+        } else {
+            rec *rs = realloc(c->recs, nc * sizeof *rs);
+            if (!rs)
+                return -ENOMEM;
+            c->recs = rs;
+        }
         c->slots_cap = nc;
     }
     uint32_t r = (uint32_t)c->nslots;
-    rec *x = &c->recs[r];
-    memset(x, 0, sizeof *x);
-    c->seen[r] = 0;
-    c->nslots++; /* counted now so that free() releases partial copies */
-    *slot = r;
-    x->number = number;
-    x->ntokens = q->key_tokens;
-    if (q->tokens) {
-        x->tokens = malloc(q->ntokens * sizeof *x->tokens + 1);
-        if (!x->tokens)
-            return -ENOMEM;
-        memcpy(x->tokens, q->tokens, q->ntokens * sizeof *x->tokens);
+    bool sketch = q->key_tokens >= HANFOLD_SKETCH_MIN;
+    if (c->fd >= 0) {
+        int e = spill_put(c, q, number, sketch, &c->soff[r]);
+        if (e)
+            return e;
+        c->nslots++;
+    } else {
+        rec *x = &c->recs[r];
+        memset(x, 0, sizeof *x);
+        c->nslots++; /* counted now so that free() releases partial copies */
+        x->key_hash = q->key_hash;
+        x->number = number;
+        x->ntokens = q->key_tokens;
+        if (q->tokens) {
+            x->tokens = malloc(q->ntokens * sizeof *x->tokens + 1);
+            if (!x->tokens)
+                return -ENOMEM;
+            memcpy(x->tokens, q->tokens, q->ntokens * sizeof *x->tokens);
+        }
+        if (sketch) {
+            x->sketch = malloc(q->nsketch * sizeof *x->sketch + 1);
+            if (!x->sketch)
+                return -ENOMEM;
+            memcpy(x->sketch, q->sketch, q->nsketch * sizeof *x->sketch);
+            x->nsketch = (uint32_t)q->nsketch;
+        }
     }
-    if (q->key_tokens >= HANFOLD_SKETCH_MIN) {
-        x->sketch = malloc(q->nsketch * sizeof *x->sketch + 1);
-        if (!x->sketch)
-            return -ENOMEM;
-        memcpy(x->sketch, q->sketch, q->nsketch * sizeof *x->sketch);
-        x->nsketch = (uint32_t)q->nsketch;
-    }
-    size_t nb = hf_posted(q->nsketch);
-    x->nindexed = (uint32_t)nb;
+    uint32_t nb = hf_posted(q->nsketch);
+    c->nind[r] = (uint8_t)nb;
     for (size_t i = 0; i < nb; i++) {
-        int e = index_add(c, q->sketch[i], r);
+        int e = hf_postings_add(&c->index, q->sketch[i], r);
         if (e)
             return e;
     }
-    return 0;
-}
-
-/* Enters record me in the index (and, when its key is new, in the
- * exact-key table): it can be matched from now on. */
-static int index_record(hanfold_clusterer *c, const hanfold_fp *q, uint32_t me, bool new_key)
-{
-    uint32_t slot;
-    int e = keep(c, q, me, &slot);
-    if (e)
-        return e;
-    if (new_key && xinsert(c, q->key_hash, slot))
+    if (new_key && hf_postings_add(&c->exact, q->key_hash, r))
         return -ENOMEM;
     return 0;
 }
@@ -600,6 +655,47 @@ static int next_record(hanfold_clusterer *c, uint32_t *me)
     return 0;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The slots that share shingles with q, one entry per shared shingle, in
+ * c->cand (sorted). */
+static int gather(hanfold_clusterer *c, const hanfold_fp *q, size_t nb)
+{
+    c->ncand = 0;
+    /* the buckets are far apart: ask for all of them before reading any */
+    for (int step = 0; step < 2; step++)
+        for (size_t i = 0; i < nb; i++)
+            hf_postings_prefetch(&c->index, q->sketch[i], step);
+    for (size_t i = 0; i < nb; i++) {
+        size_t n;
+        const uint32_t *v = hf_postings_find(&c->index, q->sketch[i], &c->scratch, &c->scratch_cap, &n);
+        if (n == SIZE_MAX)
+            return -ENOMEM;
+        /* a chain longer than the cap: see HF_POSTING_CAP */
+        if (!n || n > c->posting_cap)
+            continue;
+        if (c->ncand + n > c->cand_cap) {
+            size_t nc = c->cand_cap ? c->cand_cap * 2 : 256;
+            while (nc < c->ncand + n)
+                nc *= 2;
+            uint32_t *cd = realloc(c->cand, nc * sizeof *cd);
+            if (!cd)
+                return -ENOMEM;
+            c->cand = cd;
+            c->cand_cap = nc;
+        }
+        memcpy(c->cand + c->ncand, v, n * sizeof *v);
+        c->ncand += n;
+    }
+    if (c->ncand > 1)
+        qsort(c->cand, c->ncand, sizeof *c->cand, cmp_u32);
+    return 0;
+}
+
 int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *match, double *simout)
 {
     uint32_t me;
@@ -614,72 +710,60 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
         return 0;
 
     bool single = c->set.linkage == HANFOLD_LINKAGE_SINGLE;
-    uint32_t best = NONE;
+    uint32_t best = NONE, best_number = NONE;
     double best_sim = -1;
-    uint32_t exact = xfind(c, q->key_hash);
+    uint32_t exact;
+    if ((e = xfind(c, q->key_hash, &exact)))
+        return e;
     if (exact != NONE && !single) {
+        hanfold_fp x;
+        uint64_t kh;
+        if ((e = slot_view(c, exact, true, &x, &kh, &best_number)))
+            return e;
         best = exact;
         best_sim = 1.0;
     } else {
-        if (++c->stamp == 0) {
-            memset(c->seen, 0, c->nslots * sizeof *c->seen);
-            c->stamp = 1;
-        }
         bool prepared = false;
         if (q->tokens) {
             if (lcs_prepare(c, q->tokens, q->ntokens))
                 return -ENOMEM;
             prepared = true;
         }
-        /* gather candidates with the number of indexed shingles they share */
+        /* candidates with the number of indexed shingles they share */
         size_t nb = q->nsketch < HANFOLD_INDEX_B ? q->nsketch : HANFOLD_INDEX_B;
-        c->ncand = 0;
-        for (size_t i = 0; i < nb; i++) {
-            for (uint32_t p = index_head(c, q->sketch[i]); p != NONE; p = c->post[p].next) {
-                uint32_t r = c->post[p].rec;
-                if (c->seen[r] != c->stamp) {
-                    c->seen[r] = c->stamp;
-                    c->shared[r] = 0;
-                    if (c->ncand == c->cand_cap) {
-                        size_t nc = c->cand_cap ? c->cand_cap * 2 : 256;
-                        uint32_t *cd = realloc(c->cand, nc * sizeof *cd);
-                        if (!cd)
-                            return -ENOMEM;
-                        c->cand = cd;
-                        c->cand_cap = nc;
-                    }
-                    c->cand[c->ncand++] = r;
-                }
-                c->shared[r]++;
-            }
-        }
-        for (size_t k = 0; k < c->ncand; k++) {
+        if ((e = gather(c, q, nb)))
+            return e;
+        for (size_t k = 0, run; k < c->ncand; k += run) {
             uint32_t r = c->cand[k];
-            if (c->shared[r] < hf_shared_needed(c->recs[r].nindexed, (uint32_t)nb))
+            for (run = 1; k + run < c->ncand && c->cand[k + run] == r; run++)
+                ;
+            if (run < hf_shared_needed(c->nind[r], (uint32_t)nb))
                 continue;
-            double s = verify(c, q, prepared, r, me);
-            if (s == -2)
-                return -ENOMEM;
-            if (s < 0)
+            double s = 0;
+            uint32_t number;
+            int v = verify(c, q, prepared, r, me, &s, &number);
+            if (v < 0)
+                return v;
+            if (!v)
                 continue;
             if (single) {
-                uint32_t a = find(c->parent, me), b = find(c->parent, c->recs[r].number);
+                uint32_t a = find(c->parent, me), b = find(c->parent, number);
                 if (a != b)
                     c->parent[a > b ? a : b] = a < b ? a : b;
             }
             /* slots are in input order, so the lower slot is the earlier record */
             if (s > best_sim || (s == best_sim && r < best)) {
                 best = r;
+                best_number = number;
                 best_sim = s;
             }
         }
     }
     if (best != NONE) {
-        uint32_t number = c->recs[best].number;
-        *match = number;
+        *match = best_number;
         *simout = best_sim;
         if (c->cluster)
-            c->cluster[me] = c->cluster[number];
+            c->cluster[me] = c->cluster[best_number];
         if (!single)
             return 0; /* not indexed: only representatives are */
     }
@@ -729,7 +813,10 @@ int hanfold_clusterer_add_rep(hanfold_clusterer *c, const hanfold_fp *q, uint64_
     *number = me;
     if (q->key_tokens == 0)
         return 0;
-    return index_record(c, q, me, xfind(c, q->key_hash) == NONE);
+    uint32_t exact;
+    if ((e = xfind(c, q->key_hash, &exact)))
+        return e;
+    return index_record(c, q, me, exact == NONE);
 }
 
 double hanfold_pair_similarity(const hanfold_cluster_settings *set, const hanfold_fp *a,

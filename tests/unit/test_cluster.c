@@ -180,6 +180,45 @@ int main(void)
     printf("cluster oracle: %zu records, %zu bases, index found %zu of %zu brute-force matches, %zu wrong\n",
            (size_t)NREC, nbase, found, brute_found, wrong);
 
+    /* 2b. with the verification data in a spill file (streaming, as dedup
+     * runs, and not) every record gets the same match and similarity as
+     * with it in memory */
+    {
+        const char *dir = getenv("TMPDIR");
+        hanfold_cluster_settings ss[2] = {s, s};
+        ss[0].spill_dir = ss[1].spill_dir = dir && *dir ? dir : "/tmp";
+        ss[1].streaming = true;
+        hanfold_clusterer *cm, *cs[2];
+        CHECK(hanfold_clusterer_new(&cm, &s) == 0);
+        CHECK(hanfold_clusterer_new(&cs[0], &ss[0]) == 0);
+        CHECK(hanfold_clusterer_new(&cs[1], &ss[1]) == 0);
+        size_t differ = 0, merged = 0;
+        for (size_t r = 0; r < NREC; r++) {
+            size_t kl = to_key(toks[r], ntok[r], key);
+            hanfold_fp fp;
+            CHECK(hanfold_fingerprint(ctx, key, kl, &fp) == 0);
+            uint64_t m0, m1, m2;
+            double s0, s1, s2;
+            CHECK(hanfold_clusterer_add(cm, &fp, &m0, &s0) == 0);
+            CHECK(hanfold_clusterer_add(cs[0], &fp, &m1, &s1) == 0);
+            CHECK(hanfold_clusterer_add(cs[1], &fp, &m2, &s2) == 0);
+            differ += m0 != m1 || s0 != s1 || m0 != m2 || s0 != s2;
+            merged += m0 != r;
+        }
+        CHECK(differ == 0);
+        CHECK(merged > NREC / 4);
+        CHECK(hanfold_clusterer_indexed(cs[1]) == hanfold_clusterer_indexed(cm));
+        printf("spill file: %zu of %zu records matched differently from memory\n", differ, (size_t)NREC);
+        hanfold_clusterer_free(&cm);
+        hanfold_clusterer_free(&cs[0]);
+        hanfold_clusterer_free(&cs[1]);
+        /* a directory that cannot hold it is an error at creation */
+        hanfold_cluster_settings bad = s;
+        bad.spill_dir = "/nonexistent/dir";
+        hanfold_clusterer *cb = NULL;
+        CHECK(hanfold_clusterer_new(&cb, &bad) < 0 && cb == NULL);
+    }
+
     /* 3. hanfold_pair_verify (what hanfold-mpi verifies with) gives every
      * pair the clusterer compared the same verdict, similarity and measure */
     {

@@ -1,0 +1,72 @@
+/* A compact multimap from 64-bit hashes to 32-bit values (cluster.c: the
+ * candidate index and the exact-key table).
+ *
+ * An entry is one 32-bit word: the value in the high bits and, in the low
+ * `check` bits, bits of the hash that the bucket number does not already
+ * say.  Nothing else is kept, so 2^-(bucket bits + check bits) of the
+ * entries of a probed bucket are false matches: callers confirm what
+ * matters (the clusterer verifies every candidate, and compares whole key
+ * hashes for exact keys).  As values grow the check bits shrink (the
+ * entries are re-encoded in place), and as entries grow the buckets split
+ * in two (one check bit becomes a bucket bit), so about 30 bits of the hash
+ * are compared up to a few hundred million entries and a bucket holds 32 to
+ * 64 entries on average. */
+#ifndef HF_POSTINGS_H
+#define HF_POSTINGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct hf_pbucket {
+    uint32_t *e;
+    uint32_t count, cap;
+} hf_pbucket;
+
+typedef struct hf_postings {
+    hf_pbucket *b;
+    unsigned bits;   /* log2 of the number of buckets */
+    unsigned check;  /* check bits per entry; values have 32 - check bits */
+    size_t n;        /* entries */
+} hf_postings;
+
+static inline uint64_t hf_postings_mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static inline size_t hf_postings_bucket(const hf_postings *p, uint64_t h)
+{
+    return (size_t)(hf_postings_mix(h) & (((uint64_t)1 << p->bits) - 1));
+}
+
+/* Enters value under h.  0, -ENOMEM. */
+int hf_postings_add(hf_postings *p, uint64_t h, uint32_t value);
+/* The values entered under h (and rarely others), in the order entered;
+ * *count gets how many.  The pointer is to scratch that the next call
+ * overwrites; NULL with *count 0 when none (or out of memory: *count is
+ * then SIZE_MAX). */
+const uint32_t *hf_postings_find(const hf_postings *p, uint64_t h, uint32_t **scratch,
+                                 size_t *scratch_cap, size_t *count);
+/* Prefetches what hf_postings_find(p, h) reads: step 0 the bucket, step 1
+ * its entries (after step 0 has had time to arrive).  A lookup of several
+ * hashes does step 0 for all, then step 1 for all, then the finds. */
+static inline void hf_postings_prefetch(const hf_postings *p, uint64_t h, int step)
+{
+    if (!p->b)
+        return;
+    const hf_pbucket *b = &p->b[hf_postings_bucket(p, h)];
+    if (step == 0)
+        __builtin_prefetch(b);
+    else
+        __builtin_prefetch(b->e);
+}
+/* Bytes allocated. */
+size_t hf_postings_bytes(const hf_postings *p);
+void hf_postings_free(hf_postings *p);
+
+#endif
