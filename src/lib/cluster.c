@@ -675,7 +675,7 @@ static int gather(hanfold_clusterer *c, const hanfold_fp *q, size_t nb)
         const uint32_t *v = hf_postings_find(&c->index, q->sketch[i], &c->scratch, &c->scratch_cap, &n);
         if (n == SIZE_MAX)
             return -ENOMEM;
-        /* a chain longer than the cap: see HF_POSTING_CAP */
+        /* a hash entered more often than the cap: see HF_POSTING_CAP */
         if (!n || n > c->posting_cap)
             continue;
         if (c->ncand + n > c->cand_cap) {

@@ -46,8 +46,12 @@ int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, bool sketch, han
  * or suffixes) that verify as duplicates, 8 entered / 16 looked up missed
  * 1.12% of the pairs, 16 / 16 (the rule before) 1.31%, 8 / 8 1.78%, with
  * half the index of 16 / 16.
- * Posting chains longer than HF_POSTING_CAP are not followed (see
- * index_head).  A candidate is verified only when it shares at least
+ * A hash entered for more than HF_POSTING_CAP representatives is not
+ * followed: a shingle that common (a boilerplate phrase such as 转发微博) says
+ * nothing about which records are near-duplicates, and following it would
+ * make clustering quadratic; records that share only such shingles are not
+ * near-duplicates unless identical, which the exact-key table finds.  A
+ * candidate is verified only when it shares at least
  * HF_MIN_SHARED of the smaller of the two counts (entered, looked up), and
  * at least one shingle: near-duplicates share most of them, records that
  * merely start alike (转发微博…) one or two.  Without this filter 10,000
