@@ -9,7 +9,7 @@
 #define INITIAL_CHECK 22   /* values below 2^10 at first */
 #define LOAD 64            /* a bucket splits when the average passes this */
 
-#define mix hf_postings_mix
+#define mix hf_mix64
 
 static inline uint32_t lowmask(unsigned bits)
 {

@@ -29,7 +29,9 @@ typedef struct hf_postings {
     size_t n;        /* entries */
 } hf_postings;
 
-static inline uint64_t hf_postings_mix(uint64_t x)
+/* The 64-bit finalizer of MurmurHash3: every input bit affects every output
+ * bit (bucket numbers here, hash owners in hanfold-mpi). */
+static inline uint64_t hf_mix64(uint64_t x)
 {
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdULL;
@@ -41,7 +43,7 @@ static inline uint64_t hf_postings_mix(uint64_t x)
 
 static inline size_t hf_postings_bucket(const hf_postings *p, uint64_t h)
 {
-    return (size_t)(hf_postings_mix(h) & (((uint64_t)1 << p->bits) - 1));
+    return (size_t)(hf_mix64(h) & (((uint64_t)1 << p->bits) - 1));
 }
 
 /* Enters value under h.  0, -ENOMEM. */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "postings.h" /* hf_mix64 */
 #include "hanfold.h"
 
 /* A record's fingerprint as exchanged: this header, then ntok uint32 tokens
@@ -86,15 +87,5 @@ size_t map64_put(map64 *m, uint64_t key, bool *fresh);
 /* The slot of key or SIZE_MAX. */
 size_t map64_get(const map64 *m, uint64_t key);
 void map64_clear(map64 *m);
-
-static inline uint64_t hf_mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
 
 #endif
