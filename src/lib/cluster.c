@@ -25,7 +25,6 @@
 #include "hanfold.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -305,8 +304,9 @@ static int slot_view(hanfold_clusterer *c, uint32_t r, bool head_only, hanfold_f
 
 /* ---- exact-key table ------------------------------------------------------ */
 
-/* The slot of the first record with key hash h, NONE, or -errno cast. */
-static int xfind(hanfold_clusterer *c, uint64_t h, uint32_t *slot)
+/* *slot gets the slot of the first record with key hash h (and *number its
+ * record number), or NONE.  0 or a negative errno. */
+static int xfind(hanfold_clusterer *c, uint64_t h, uint32_t *slot, uint32_t *number)
 {
     size_t n;
     const uint32_t *v = hf_postings_find(&c->exact, h, &c->scratch, &c->scratch_cap, &n);
@@ -316,8 +316,7 @@ static int xfind(hanfold_clusterer *c, uint64_t h, uint32_t *slot)
     for (size_t i = 0; i < n; i++) {
         hanfold_fp x;
         uint64_t kh;
-        uint32_t number;
-        int e = slot_view(c, v[i], true, &x, &kh, &number);
+        int e = slot_view(c, v[i], true, &x, &kh, number);
         if (e)
             return e;
         if (kh == h) {
@@ -566,8 +565,6 @@ static uint32_t find(uint32_t *p, uint32_t x)
  * be matched from now on. */
 static int index_record(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number, bool new_key)
 {
-    if (c->nslots == NONE)
-        return -EOVERFLOW;
     if (c->nslots == c->slots_cap) {
         size_t nc = c->slots_cap ? c->slots_cap + c->slots_cap / 2 : 1024;
         uint8_t *ni = realloc(c->nind, nc * sizeof *ni);
@@ -666,10 +663,6 @@ static int cmp_u32(const void *a, const void *b)
 static int gather(hanfold_clusterer *c, const hanfold_fp *q, size_t nb)
 {
     c->ncand = 0;
-    /* the buckets are far apart: ask for all of them before reading any */
-    for (int step = 0; step < 2; step++)
-        for (size_t i = 0; i < nb; i++)
-            hf_postings_prefetch(&c->index, q->sketch[i], step);
     for (size_t i = 0; i < nb; i++) {
         size_t n;
         const uint32_t *v = hf_postings_find(&c->index, q->sketch[i], &c->scratch, &c->scratch_cap, &n);
@@ -712,15 +705,12 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
     bool single = c->set.linkage == HANFOLD_LINKAGE_SINGLE;
     uint32_t best = NONE, best_number = NONE;
     double best_sim = -1;
-    uint32_t exact;
-    if ((e = xfind(c, q->key_hash, &exact)))
+    uint32_t exact, exact_number;
+    if ((e = xfind(c, q->key_hash, &exact, &exact_number)))
         return e;
     if (exact != NONE && !single) {
-        hanfold_fp x;
-        uint64_t kh;
-        if ((e = slot_view(c, exact, true, &x, &kh, &best_number)))
-            return e;
         best = exact;
+        best_number = exact_number;
         best_sim = 1.0;
     } else {
         bool prepared = false;
@@ -813,8 +803,8 @@ int hanfold_clusterer_add_rep(hanfold_clusterer *c, const hanfold_fp *q, uint64_
     *number = me;
     if (q->key_tokens == 0)
         return 0;
-    uint32_t exact;
-    if ((e = xfind(c, q->key_hash, &exact)))
+    uint32_t exact, exact_number;
+    if ((e = xfind(c, q->key_hash, &exact, &exact_number)))
         return e;
     return index_record(c, q, me, exact == NONE);
 }

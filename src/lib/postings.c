@@ -9,11 +9,11 @@
 #define INITIAL_CHECK 22   /* values below 2^10 at first */
 #define LOAD 64            /* a bucket splits when the average passes this */
 
-#define mix hf_mix64
-
+/* bits < 32: check bits never exceed INITIAL_CHECK, bucket bits stop
+ * growing when the check bits run out */
 static inline uint32_t lowmask(unsigned bits)
 {
-    return bits >= 32 ? UINT32_MAX : (1u << bits) - 1;
+    return (1u << bits) - 1;
 }
 
 /* One check bit fewer, dropping the highest: values get one more bit. */
@@ -98,7 +98,7 @@ int hf_postings_add(hf_postings *p, uint64_t h, uint32_t value)
         if (e)
             return e;
     }
-    uint64_t x = mix(h);
+    uint64_t x = hf_mix64(h);
     hf_pbucket *b = &p->b[x & lowmask(p->bits)];
     if (b->count == b->cap) {
         uint32_t grow = b->cap / 8 > 8 ? b->cap / 8 : 8;
@@ -111,7 +111,7 @@ int hf_postings_add(hf_postings *p, uint64_t h, uint32_t value)
         b->cap += grow;
     }
     uint32_t chk = (uint32_t)(x >> p->bits) & lowmask(p->check);
-    b->e[b->count++] = p->check >= 32 ? chk : (value << p->check) | chk;
+    b->e[b->count++] = value << p->check | chk;
     p->n++;
     return 0;
 }
@@ -122,7 +122,7 @@ const uint32_t *hf_postings_find(const hf_postings *p, uint64_t h, uint32_t **sc
     *count = 0;
     if (!p->b)
         return NULL;
-    uint64_t x = mix(h);
+    uint64_t x = hf_mix64(h);
     const hf_pbucket *b = &p->b[x & lowmask(p->bits)];
     if (!b->count)
         return NULL;
@@ -157,7 +157,7 @@ const uint32_t *hf_postings_find(const hf_postings *p, uint64_t h, uint32_t **sc
     size_t k = 0;
     for (i = 0; i < b->count; i++) {
         uint32_t e = b->e[i];
-        out[k] = c >= 32 ? 0 : e >> c;
+        out[k] = e >> c;
         k += (e & m) == chk;
     }
     *count = k;

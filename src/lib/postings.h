@@ -41,11 +41,6 @@ static inline uint64_t hf_mix64(uint64_t x)
     return x;
 }
 
-static inline size_t hf_postings_bucket(const hf_postings *p, uint64_t h)
-{
-    return (size_t)(hf_mix64(h) & (((uint64_t)1 << p->bits) - 1));
-}
-
 /* Enters value under h.  0, -ENOMEM. */
 int hf_postings_add(hf_postings *p, uint64_t h, uint32_t value);
 /* The values entered under h (and rarely others), in the order entered;
@@ -54,19 +49,6 @@ int hf_postings_add(hf_postings *p, uint64_t h, uint32_t value);
  * then SIZE_MAX). */
 const uint32_t *hf_postings_find(const hf_postings *p, uint64_t h, uint32_t **scratch,
                                  size_t *scratch_cap, size_t *count);
-/* Prefetches what hf_postings_find(p, h) reads: step 0 the bucket, step 1
- * its entries (after step 0 has had time to arrive).  A lookup of several
- * hashes does step 0 for all, then step 1 for all, then the finds. */
-static inline void hf_postings_prefetch(const hf_postings *p, uint64_t h, int step)
-{
-    if (!p->b)
-        return;
-    const hf_pbucket *b = &p->b[hf_postings_bucket(p, h)];
-    if (step == 0)
-        __builtin_prefetch(b);
-    else
-        __builtin_prefetch(b->e);
-}
 /* Bytes allocated. */
 size_t hf_postings_bytes(const hf_postings *p);
 void hf_postings_free(hf_postings *p);
