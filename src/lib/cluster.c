@@ -34,23 +34,27 @@
 
 #define NONE UINT32_MAX
 
-/* What verification needs of an indexed record, in memory. */
-typedef struct rec {
+/* What verification needs of an indexed record (its "entry"): this header,
+ * the key's tokens (short records; padded to 8 bytes), the bottom-k sketch
+ * (long records).  Entries are stored one after the other, each on a
+ * STORE_UNIT boundary, in memory or in the spill file. */
+typedef struct entry_head {
     uint64_t key_hash;
-    uint32_t number;    /* the record's number in input order */
-    uint32_t ntokens;   /* key_tokens */
-    uint32_t *tokens;   /* short records only */
-    uint64_t *sketch;   /* long records only: bottom-K */
-    uint32_t nsketch;
-} rec;
-
-/* The same in the spill file: this header, the tokens (padded to 8 bytes),
- * the sketch; each entry starts on a 16-byte boundary. */
-typedef struct spill_head {
-    uint64_t key_hash;
-    uint32_t number, key_tokens, ntokens, nsketch;
-} spill_head;
-#define SPILL_UNIT 16
+    uint32_t number;      /* the record's number in input order */
+    uint32_t key_tokens, ntokens, nsketch;
+} entry_head;
+#define STORE_UNIT 32
+/* The largest entry (a key of HANFOLD_SHORT_MAX tokens with a sketch) has
+ * 158 units, so that a byte holds any entry's size. */
+#define ENTRY_BYTES(nt, ns) (sizeof(entry_head) + (((size_t)(nt) * 4 + 7) & ~(size_t)7) + (size_t)(ns) * 8)
+#define ENTRY_UNITS(nt, ns) ((ENTRY_BYTES(nt, ns) + STORE_UNIT - 1) / STORE_UNIT)
+_Static_assert(ENTRY_UNITS(HANFOLD_SHORT_MAX, HANFOLD_SKETCH_K) <= UINT8_MAX, "entry sizes fit a byte");
+/* A slot's entry offset is its group's base plus the sizes of the slots
+ * before it in the group. */
+#define STORE_GROUP 16
+/* With a spill file: entries kept in memory before they are written (for
+ * tests, the environment variable HANFOLD_SPILL_MEMORY overrides it). */
+#define STORE_MEMORY ((size_t)8 << 20)
 
 struct hanfold_clusterer {
     hanfold_cluster_settings set;
@@ -60,19 +64,21 @@ struct hanfold_clusterer {
     size_t cap;
     /* Indexed records ("slots"): the representatives, or every record with
      * single linkage.  Postings and exact keys refer to slots, so a record
-     * that joins a cluster costs nothing when streaming.  Per slot: what
-     * verification needs (recs, or with a spill file the offset of its
-     * entry in SPILL_UNITs) and how many postings it has. */
-    rec *recs;
-    uint32_t *soff;
-    uint8_t *nind;
+     * that joins a cluster costs nothing when streaming.  Per slot in
+     * memory: the size of its entry in STORE_UNITs, and a tag (how many
+     * postings it has, and 4 bits of its key hash, which spare reading the
+     * entry when an exact-key lookup finds the wrong key); per
+     * STORE_GROUP slots the offset of the first one's entry, in units. */
+    uint8_t *units, *tag;
+    uint32_t *base;
     size_t nslots, slots_cap;
-    /* spill file (settings.spill_dir): entries up to `flushed` are in the
-     * file, the rest in wbuf */
+    /* The entries: those before `flushed` (bytes) in the spill file, the
+     * rest in mem. */
     int fd;
-    char *wbuf;
-    size_t wlen, wcap;
+    char *mem;
+    size_t mlen, memcap;
     uint64_t flushed;
+    size_t memory;   /* STORE_MEMORY */
     char *rbuf;
     size_t rcap;
     /* shingle hash -> slots entered under it; key hash -> slot of its first record */
@@ -117,6 +123,10 @@ int hanfold_clusterer_new(hanfold_clusterer **out, const hanfold_cluster_setting
     }
     c->posting_cap = hf_posting_cap();
     c->fd = -1;
+    c->memory = STORE_MEMORY;
+    const char *env = getenv("HANFOLD_SPILL_MEMORY");
+    if (env && *env)
+        c->memory = strtoul(env, NULL, 10);
     if (c->set.spill_dir) {
         size_t l = strlen(c->set.spill_dir);
         char *path = malloc(l + sizeof "/hanfold-spill.XXXXXX");
@@ -145,16 +155,12 @@ void hanfold_clusterer_free(hanfold_clusterer **pc)
     if (!pc || !*pc)
         return;
     hanfold_clusterer *c = *pc;
-    for (size_t i = 0; c->recs && i < c->nslots; i++) {
-        free(c->recs[i].tokens);
-        free(c->recs[i].sketch);
-    }
-    free(c->recs);
-    free(c->soff);
-    free(c->nind);
+    free(c->units);
+    free(c->tag);
+    free(c->base);
     if (c->fd >= 0)
         close(c->fd);
-    free(c->wbuf);
+    free(c->mem);
     free(c->rbuf);
     free(c->cluster);
     hf_postings_free(&c->index);
@@ -193,58 +199,77 @@ static inline uint64_t mix(uint64_t x)
 
 /* ---- what verification needs of a slot --------------------------------------- */
 
-#define SPILL_FLUSH ((size_t)1 << 20)
+#define TAG_POSTED 0x0f
+_Static_assert(HANFOLD_INDEX_POSTED <= TAG_POSTED, "a tag holds the postings count");
+static inline uint8_t key_tag(uint64_t key_hash)
+{
+    return (uint8_t)(key_hash >> 60 << 4);
+}
 
-static int spill_flush(hanfold_clusterer *c)
+static int store_flush(hanfold_clusterer *c)
 {
     size_t done = 0;
-    while (done < c->wlen) {
-        ssize_t w = pwrite(c->fd, c->wbuf + done, c->wlen - done, (off_t)(c->flushed + done));
+    while (done < c->mlen) {
+        ssize_t w = pwrite(c->fd, c->mem + done, c->mlen - done, (off_t)(c->flushed + done));
         if (w < 0)
             return -errno;
         done += (size_t)w;
     }
-    c->flushed += c->wlen;
-    c->wlen = 0;
+    c->flushed += c->mlen;
+    c->mlen = 0;
     return 0;
 }
 
-/* Appends q's entry to the spill file; *unit gets its offset. */
-static int spill_put(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number, bool sketch,
-                     uint32_t *unit)
+/* Appends q's entry (number: its record number; sketch: whether to keep
+ * its sketch); *units gets its size. */
+static int store_put(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number, bool sketch, uint8_t *units)
 {
-    uint64_t at = c->flushed + c->wlen;
-    if (at / SPILL_UNIT > UINT32_MAX)
-        return -EFBIG;
-    *unit = (uint32_t)(at / SPILL_UNIT);
-    spill_head h = {q->key_hash, number, q->key_tokens, q->tokens ? (uint32_t)q->ntokens : 0,
+    entry_head h = {q->key_hash, number, q->key_tokens, q->tokens ? (uint32_t)q->ntokens : 0,
                     sketch ? (uint32_t)q->nsketch : 0};
-    size_t tb = ((size_t)h.ntokens * 4 + 7) & ~(size_t)7;
-    size_t need = (sizeof h + tb + (size_t)h.nsketch * 8 + SPILL_UNIT - 1) & ~(size_t)(SPILL_UNIT - 1);
-    if (c->wlen + need > c->wcap) {
-        if (c->wlen) {
-            int e = spill_flush(c);
+    if (q->tokens && q->ntokens > HANFOLD_SHORT_MAX)
+        return -EINVAL;
+    if (sketch && q->nsketch > HANFOLD_SKETCH_K)
+        return -EINVAL;
+    size_t need = ENTRY_UNITS(h.ntokens, h.nsketch) * STORE_UNIT;
+    if ((c->flushed + c->mlen + need) / STORE_UNIT > UINT32_MAX)
+        return -EFBIG;
+    if (c->mlen + need > c->memcap) {
+        if (c->fd >= 0 && c->mlen + need > c->memory && c->mlen) {
+            int e = store_flush(c);
             if (e)
                 return e;
         }
-        if (need > c->wcap) {
-            size_t nc = need > SPILL_FLUSH ? need : SPILL_FLUSH;
-            char *b = realloc(c->wbuf, nc);
+        if (c->mlen + need > c->memcap) {
+            size_t nc = c->memcap ? c->memcap * 2 : 1 << 16;
+            while (nc < c->mlen + need)
+                nc *= 2;
+            char *b = realloc(c->mem, nc);
             if (!b)
                 return -ENOMEM;
-            c->wbuf = b;
-            c->wcap = nc;
+            c->mem = b;
+            c->memcap = nc;
         }
     }
-    char *p = c->wbuf + c->wlen;
+    char *p = c->mem + c->mlen;
     memset(p, 0, need);
     memcpy(p, &h, sizeof h);
+    size_t tb = ENTRY_BYTES(h.ntokens, 0) - sizeof h;
     if (h.ntokens)
         memcpy(p + sizeof h, q->tokens, (size_t)h.ntokens * 4);
     if (h.nsketch)
         memcpy(p + sizeof h + tb, q->sketch, (size_t)h.nsketch * 8);
-    c->wlen += need;
+    c->mlen += need;
+    *units = (uint8_t)(need / STORE_UNIT);
     return 0;
+}
+
+/* Offset of slot r's entry, in units. */
+static uint64_t slot_offset(const hanfold_clusterer *c, uint32_t r)
+{
+    uint64_t at = c->base[r / STORE_GROUP];
+    for (uint32_t k = r & ~(uint32_t)(STORE_GROUP - 1); k < r; k++)
+        at += c->units[k];
+    return at;
 }
 
 /* Slot r as verification sees it (pointers valid until the next call);
@@ -252,45 +277,34 @@ static int spill_put(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number,
 static int slot_view(hanfold_clusterer *c, uint32_t r, bool head_only, hanfold_fp *x, uint64_t *key_hash,
                      uint32_t *number)
 {
-    if (c->fd < 0) {
-        const rec *y = &c->recs[r];
-        *x = (hanfold_fp){.key_tokens = y->ntokens, .tokens = y->tokens,
-                          .ntokens = y->tokens ? y->ntokens : 0, .sketch = y->sketch, .nsketch = y->nsketch};
-        *key_hash = y->key_hash;
-        *number = y->number;
-        return 0;
-    }
-    uint64_t at = (uint64_t)c->soff[r] * SPILL_UNIT;
-    spill_head h;
-    const char *body;
+    uint64_t at = slot_offset(c, r) * STORE_UNIT;
+    size_t len = head_only ? sizeof(entry_head) : (size_t)c->units[r] * STORE_UNIT;
+    const char *p;
     if (at >= c->flushed) {
-        const char *p = c->wbuf + (at - c->flushed);
-        memcpy(&h, p, sizeof h);
-        body = p + sizeof h;
+        p = c->mem + (at - c->flushed);
     } else {
-        if (pread(c->fd, &h, sizeof h, (off_t)at) != (ssize_t)sizeof h)
+        if (len > c->rcap) {
+            size_t nc = (size_t)UINT8_MAX * STORE_UNIT;
+            char *b = realloc(c->rbuf, nc);
+            if (!b)
+                return -ENOMEM;
+            c->rbuf = b;
+            c->rcap = nc;
+        }
+        if (pread(c->fd, c->rbuf, len, (off_t)at) != (ssize_t)len)
             return -EIO;
-        body = NULL;
+        p = c->rbuf;
     }
+    entry_head h;
+    memcpy(&h, p, sizeof h);
     *key_hash = h.key_hash;
     *number = h.number;
     memset(x, 0, sizeof *x);
     x->key_tokens = h.key_tokens;
     if (head_only)
         return 0;
-    size_t tb = ((size_t)h.ntokens * 4 + 7) & ~(size_t)7, len = tb + (size_t)h.nsketch * 8;
-    if (!body) {
-        if (len > c->rcap) {
-            char *b = realloc(c->rbuf, len);
-            if (!b)
-                return -ENOMEM;
-            c->rbuf = b;
-            c->rcap = len;
-        }
-        if (len && pread(c->fd, c->rbuf, len, (off_t)(at + sizeof h)) != (ssize_t)len)
-            return -EIO;
-        body = c->rbuf;
-    }
+    const char *body = p + sizeof h;
+    size_t tb = ENTRY_BYTES(h.ntokens, 0) - sizeof h;
     if (h.ntokens) {
         x->tokens = (const uint32_t *)(const void *)body;
         x->ntokens = h.ntokens;
@@ -316,6 +330,8 @@ static int xfind(hanfold_clusterer *c, uint64_t h, uint32_t *slot, uint32_t *num
     for (size_t i = 0; i < n; i++) {
         hanfold_fp x;
         uint64_t kh;
+        if ((c->tag[v[i]] & ~TAG_POSTED) != key_tag(h))
+            continue;
         int e = slot_view(c, v[i], true, &x, &kh, number);
         if (e)
             return e;
@@ -567,58 +583,34 @@ static int index_record(hanfold_clusterer *c, const hanfold_fp *q, uint32_t numb
 {
     if (c->nslots == c->slots_cap) {
         size_t nc = c->slots_cap ? c->slots_cap + c->slots_cap / 2 : 1024;
-        uint8_t *ni = realloc(c->nind, nc * sizeof *ni);
-        if (!ni)
+        nc = (nc + STORE_GROUP - 1) & ~(size_t)(STORE_GROUP - 1);
+        uint8_t *u = realloc(c->units, nc);
+        if (!u)
             return -ENOMEM;
-        c->nind = ni;
-        if (c->fd >= 0) {
-            uint32_t *so = realloc(c->soff, nc * sizeof *so);
-            if (!so)
-                return -ENOMEM;
-            c->soff = so;
-        } else {
-            rec *rs = realloc(c->recs, nc * sizeof *rs);
-            if (!rs)
-                return -ENOMEM;
-            c->recs = rs;
-        }
+        c->units = u;
+        uint8_t *t = realloc(c->tag, nc);
+        if (!t)
+            return -ENOMEM;
+        c->tag = t;
+        uint32_t *b = realloc(c->base, nc / STORE_GROUP * sizeof *b);
+        if (!b)
+            return -ENOMEM;
+        c->base = b;
         c->slots_cap = nc;
     }
     uint32_t r = (uint32_t)c->nslots;
-    bool sketch = q->key_tokens >= HANFOLD_SKETCH_MIN;
-    if (c->fd >= 0) {
-        int e = spill_put(c, q, number, sketch, &c->soff[r]);
-        if (e)
-            return e;
-        c->nslots++;
-    } else {
-        rec *x = &c->recs[r];
-        memset(x, 0, sizeof *x);
-        c->nslots++; /* counted now so that free() releases partial copies */
-        x->key_hash = q->key_hash;
-        x->number = number;
-        x->ntokens = q->key_tokens;
-        if (q->tokens) {
-            x->tokens = malloc(q->ntokens * sizeof *x->tokens + 1);
-            if (!x->tokens)
-                return -ENOMEM;
-            memcpy(x->tokens, q->tokens, q->ntokens * sizeof *x->tokens);
-        }
-        if (sketch) {
-            x->sketch = malloc(q->nsketch * sizeof *x->sketch + 1);
-            if (!x->sketch)
-                return -ENOMEM;
-            memcpy(x->sketch, q->sketch, q->nsketch * sizeof *x->sketch);
-            x->nsketch = (uint32_t)q->nsketch;
-        }
-    }
+    uint64_t at = (c->flushed + c->mlen) / STORE_UNIT;
+    int e = store_put(c, q, number, q->key_tokens >= HANFOLD_SKETCH_MIN, &c->units[r]);
+    if (e)
+        return e;
+    if (r % STORE_GROUP == 0)
+        c->base[r / STORE_GROUP] = (uint32_t)at;
     uint32_t nb = hf_posted(q->nsketch);
-    c->nind[r] = (uint8_t)nb;
-    for (size_t i = 0; i < nb; i++) {
-        int e = hf_postings_add(&c->index, q->sketch[i], r);
-        if (e)
+    c->tag[r] = (uint8_t)(nb | key_tag(q->key_hash));
+    c->nslots++;
+    for (size_t i = 0; i < nb; i++)
+        if ((e = hf_postings_add(&c->index, q->sketch[i], r)))
             return e;
-    }
     if (new_key && hf_postings_add(&c->exact, q->key_hash, r))
         return -ENOMEM;
     return 0;
@@ -705,6 +697,13 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
     bool single = c->set.linkage == HANFOLD_LINKAGE_SINGLE;
     uint32_t best = NONE, best_number = NONE;
     double best_sim = -1;
+    size_t nb = q->nsketch < HANFOLD_INDEX_B ? q->nsketch : HANFOLD_INDEX_B;
+    /* all the buckets this record reads, at once (see hf_postings_prefetch) */
+    for (int stage = 0; stage < 2; stage++) {
+        hf_postings_prefetch(&c->exact, q->key_hash, stage);
+        for (size_t i = 0; i < nb; i++)
+            hf_postings_prefetch(&c->index, q->sketch[i], stage);
+    }
     uint32_t exact, exact_number;
     if ((e = xfind(c, q->key_hash, &exact, &exact_number)))
         return e;
@@ -720,14 +719,13 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
             prepared = true;
         }
         /* candidates with the number of indexed shingles they share */
-        size_t nb = q->nsketch < HANFOLD_INDEX_B ? q->nsketch : HANFOLD_INDEX_B;
         if ((e = gather(c, q, nb)))
             return e;
         for (size_t k = 0, run; k < c->ncand; k += run) {
             uint32_t r = c->cand[k];
             for (run = 1; k + run < c->ncand && c->cand[k + run] == r; run++)
                 ;
-            if (run < hf_shared_needed(c->nind[r], (uint32_t)nb))
+            if (run < hf_shared_needed(c->tag[r] & TAG_POSTED, (uint32_t)nb))
                 continue;
             double s = 0;
             uint32_t number;

@@ -41,6 +41,28 @@ static inline uint64_t hf_mix64(uint64_t x)
     return x;
 }
 
+/* Starts loading what a lookup of h reads: stage 0 its bucket's
+ * descriptor, stage 1 (after stage 0, when the descriptor has arrived) its
+ * first entries.  Run both stages for all the hashes of a query before
+ * looking any of them up, and the cache misses of the lookups overlap
+ * instead of following one another (a third of the time of clustering 3M
+ * records). */
+static inline void hf_postings_prefetch(const hf_postings *p, uint64_t h, int stage)
+{
+    if (!p->b)
+        return;
+    const hf_pbucket *b = &p->b[hf_mix64(h) & (((size_t)1 << p->bits) - 1)];
+    if (stage == 0) {
+        __builtin_prefetch(b);
+    } else if (b->count) {
+        /* every line of the bucket (a long one is scanned long anyway) */
+        uint32_t n = b->count < 128 ? b->count : 128;
+        for (uint32_t i = 0; i < n; i += 16)
+            __builtin_prefetch(b->e + i);
+        __builtin_prefetch(b->e + n - 1);
+    }
+}
+
 /* Enters value under h.  0, -ENOMEM. */
 int hf_postings_add(hf_postings *p, uint64_t h, uint32_t value);
 /* The values entered under h (and rarely others), in the order entered;
