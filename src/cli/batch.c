@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fingerprint.h"
+#include "fprows.h"
 
 #define BATCH_RECORDS 512
 #define BATCH_BYTES (4u << 20)
@@ -39,6 +40,67 @@ static int copy(hf_buf *dst, const char *s, size_t n)
     return hf_buf_append(dst, s, n);
 }
 
+/* Copies fp's arrays into the item's, which outlive the context's. */
+static int keep_fp(hf_item *it, const hanfold_fp *fp)
+{
+    if (fp->ntokens > it->tokens_cap) {
+        uint32_t *t = realloc(it->tokens, fp->ntokens * sizeof *t);
+        if (!t)
+            return -ENOMEM;
+        it->tokens = t;
+        it->tokens_cap = fp->ntokens;
+    }
+    if (fp->nsketch > it->sketch_cap) {
+        uint64_t *k = realloc(it->sketch, fp->nsketch * sizeof *k);
+        if (!k)
+            return -ENOMEM;
+        it->sketch = k;
+        it->sketch_cap = fp->nsketch;
+    }
+    it->fp = *fp;
+    if (fp->tokens) {
+        if (fp->ntokens)
+            memcpy(it->tokens, fp->tokens, fp->ntokens * sizeof *it->tokens);
+        it->fp.tokens = it->tokens;
+    }
+    if (fp->nsketch)
+        memcpy(it->sketch, fp->sketch, fp->nsketch * sizeof *it->sketch);
+    it->fp.sketch = it->sketch;
+    return 0;
+}
+
+/* A row of `hanfold fingerprint` (cluster, dedup, report --fingerprints). */
+static int process_fprow(hf_batch *b, hanfold_ctx *ctx, hf_item *it)
+{
+    hf_fprow fr;
+    it->fprow_err = hf_fprow_parse(it->rec.utf8, it->rec.utf8_len, &fr);
+    if (it->fprow_err) {
+        hf_fprow_free(&fr);
+        return 0;
+    }
+    hanfold_fp fp;
+    int e = 0;
+    if (b->what & HF_BATCH_FPSIM) {
+        memset(&fp, 0, sizeof fp);
+        fp.simhash = fr.simhash;
+        fp.key_hash = fr.key_hash;
+        fp.key_tokens = fr.key_tokens;
+    } else if (fr.key) {
+        e = hanfold_fingerprint(ctx, fr.key, fr.key_len, &fp);
+    } else {
+        e = hanfold_fingerprint_from_sketch(ctx, fr.simhash, fr.key_tokens, fr.sketch, fr.nsketch,
+                                            fr.key_hash, &fp);
+    }
+    if (!e)
+        e = keep_fp(it, &fp);
+    if (!e)
+        e = copy(&it->fpid, fr.id, strlen(fr.id));
+    if (!e && fr.key && !(b->what & HF_BATCH_FPSIM))
+        e = copy(&it->key, fr.key, fr.key_len);
+    hf_fprow_free(&fr);
+    return e;
+}
+
 static void process(hf_batch *b, hanfold_ctx *ctx, hf_item *it)
 {
     it->err = 0;
@@ -46,9 +108,19 @@ static void process(hf_batch *b, hanfold_ctx *ctx, hf_item *it)
     hf_buf_clear(&it->out);
     hf_buf_clear(&it->key);
     hf_buf_clear(&it->snip);
+    hf_buf_clear(&it->fpid);
+    it->fprow_err = NULL;
     memset(&it->fp, 0, sizeof it->fp);
     if (it->rec.error || !b->what)
         return; /* passed through by the caller, or nothing to do */
+    if (b->what & HF_BATCH_FPROW) {
+        int e = process_fprow(b, ctx, it);
+        if (e) {
+            it->err = e;
+            snprintf(it->errmsg, sizeof it->errmsg, "%s", e == -ENOMEM ? "out of memory" : hanfold_ctx_error(ctx));
+        }
+        return;
+    }
     unsigned want = 0;
     if (b->what & (HF_BATCH_TEXT | HF_BATCH_SNIP))
         want |= HANFOLD_WANT_TEXT;
@@ -78,35 +150,8 @@ static void process(hf_batch *b, hanfold_ctx *ctx, hf_item *it)
         /* res.key, not the copy: the context knows its tokens */
         if (!e)
             e = hf_fingerprint(ctx, res.key, res.key_len, !(b->what & HF_BATCH_ROW), &fp);
-        if (!e && fp.ntokens > it->tokens_cap) {
-            uint32_t *t = realloc(it->tokens, fp.ntokens * sizeof *t);
-            if (!t)
-                e = -ENOMEM;
-            else {
-                it->tokens = t;
-                it->tokens_cap = fp.ntokens;
-            }
-        }
-        if (!e && fp.nsketch > it->sketch_cap) {
-            uint64_t *k = realloc(it->sketch, fp.nsketch * sizeof *k);
-            if (!k)
-                e = -ENOMEM;
-            else {
-                it->sketch = k;
-                it->sketch_cap = fp.nsketch;
-            }
-        }
-        if (!e) {
-            it->fp = fp;
-            if (fp.tokens) {
-                if (fp.ntokens)
-                    memcpy(it->tokens, fp.tokens, fp.ntokens * sizeof *it->tokens);
-                it->fp.tokens = it->tokens;
-            }
-            if (fp.nsketch)
-                memcpy(it->sketch, fp.sketch, fp.nsketch * sizeof *it->sketch);
-            it->fp.sketch = it->sketch;
-        }
+        if (!e)
+            e = keep_fp(it, &fp);
     }
     if (e) {
         it->err = e;
@@ -208,6 +253,7 @@ void hf_batch_free(hf_batch **pb)
         hf_buf_free(&it->out);
         hf_buf_free(&it->key);
         hf_buf_free(&it->snip);
+        hf_buf_free(&it->fpid);
         free(it->tokens);
         free(it->sketch);
     }

@@ -24,7 +24,9 @@ typedef struct hf_item {
     int err;              /* 0, or a negative errno from the library */
     char errmsg[256];
     hf_buf out;           /* readable text or key (normalize) */
-    hf_buf key;           /* key (fingerprints) */
+    hf_buf key;           /* key (fingerprints; a fingerprint row's, if any) */
+    hf_buf fpid;          /* HF_BATCH_FPROW: the row's id */
+    const char *fprow_err; /* HF_BATCH_FPROW: why the row is no fingerprint row */
     hf_buf snip;          /* report: start of the readable text */
     hanfold_fp fp;        /* arrays point into the buffers below */
     uint32_t *tokens;
@@ -41,6 +43,10 @@ enum {
     HF_BATCH_SNIP = 8,    /* item.snip */
     HF_BATCH_ROW = 16,    /* with HF_BATCH_FP: only what a fingerprint row
                            * shows (no sketch for a key kept whole) */
+    HF_BATCH_FPROW = 32,  /* the record is a fingerprint row: item.fp, .fpid,
+                           * .key from it, or item.fprow_err */
+    HF_BATCH_FPSIM = 64,  /* with HF_BATCH_FPROW: only the SimHash, key hash
+                           * and key length (--method simhash) */
 };
 
 /* threads >= 1; one context per thread is made from settings.  Returns 0,

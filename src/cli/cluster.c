@@ -17,6 +17,7 @@
 #include "calibrate.h"
 #include "cli.h"
 #include "fprows.h"
+#include "idlist.h"
 #include "outfmt.h"
 #include "index.h"
 #include "options.h"
@@ -124,7 +125,7 @@ typedef struct job {
     hf_report_data rep;    /* report: the pair histogram is filled while clustering */
     hf_batch *batch;
     hanfold_clusterer *cl;
-    hf_buf ids, snips, fpid;
+    hf_buf ids, snips;
     row *rows;
     size_t nrows, rows_cap;
     /* --index: the stored representatives come first in the clusterer
@@ -135,7 +136,6 @@ typedef struct job {
     hf_buf stored;
     size_t *stored_id, *stored_cl;
     size_t stored_cap;
-    hf_buf fpkey;
     bool import_only;      /* hanfold index import: no output */
     const char *pairs_path; /* report --pairs: calibration on labelled pairs */
     hf_calib *calib;
@@ -146,11 +146,9 @@ typedef struct job {
     bool sim;
     unsigned hamming;
     hanfold_simindex *simix;
-    /* dedup keeps the ids of kept records only: their record numbers
-     * (ascending) and offsets in ids */
-    uint64_t *kept_num;
-    size_t *kept_off;
-    size_t nkept_ids, kept_cap;
+    /* streaming (dedup, cluster with representative linkage): nothing is
+     * kept per record but the representatives' ids, by record number */
+    hf_idlist reps;
     uint64_t read, kept, dropped_n, invalid, bad;
     int status;
 } job;
@@ -163,17 +161,10 @@ static const char *id_of(const job *j, uint64_t r)
 {
     if (r < j->nstored)
         return j->stored.p + j->stored_id[r];
-    if (!j->rows) {
-        /* streaming dedup: r is a kept record; binary search its number */
-        size_t lo = 0, hi = j->nkept_ids;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (j->kept_num[mid] < r)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        return lo < j->nkept_ids && j->kept_num[lo] == r ? j->ids.p + j->kept_off[lo] : "?";
+    if (j->cs.streaming) {
+        /* r is a representative */
+        const char *id = hf_idlist_get(&j->reps, r);
+        return id ? id : "?";
     }
     return j->ids.p + j->rows[r - j->nstored].id_off;
 }
@@ -182,25 +173,6 @@ static const char *id_of(const job *j, uint64_t r)
 static const char *cluster_label(const job *j, uint64_t c)
 {
     return c < j->nstored ? j->stored.p + j->stored_cl[c] : id_of(j, c);
-}
-
-static int push_kept_id(job *j, uint64_t number, const char *id)
-{
-    if (j->nkept_ids == j->kept_cap) {
-        size_t nc = j->kept_cap ? j->kept_cap * 2 : 1024;
-        uint64_t *n = realloc(j->kept_num, nc * sizeof *n);
-        if (!n)
-            return -ENOMEM;
-        j->kept_num = n;
-        size_t *o = realloc(j->kept_off, nc * sizeof *o);
-        if (!o)
-            return -ENOMEM;
-        j->kept_off = o;
-        j->kept_cap = nc;
-    }
-    j->kept_num[j->nkept_ids] = number;
-    j->kept_off[j->nkept_ids++] = j->ids.len;
-    return hf_buf_append(&j->ids, id, strlen(id) + 1);
 }
 
 /* ---- per-record work ---------------------------------------------------------------- */
@@ -307,43 +279,6 @@ static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
     write_cluster_fields(j, id_of(j, r), cluster_label(j, cluster), j->rows[r - j->nstored].sim);
 }
 
-/* The fingerprint of a row written by `hanfold fingerprint`; its id
- * replaces the record number in *id.  -EINVAL for a garbage row (reported). */
-static int fingerprint_row(job *j, const hf_record *rec, hanfold_fp *fp, const char **id,
-                           const char **key, size_t *keylen)
-{
-    hf_fprow fr;
-    const char *why = hf_fprow_parse(rec->utf8, rec->utf8_len, &fr);
-    if (why) {
-        hf_msg("%s:%llu: not a fingerprint row: %s", rec->file, (unsigned long long)rec->line, why);
-        hf_fprow_free(&fr);
-        return -EINVAL;
-    }
-    int e = 0;
-    if (j->sim) {
-        /* the row carries all --method simhash needs */
-        memset(fp, 0, sizeof *fp);
-        fp->simhash = fr.simhash;
-        fp->key_hash = fr.key_hash;
-        fp->key_tokens = fr.key_tokens;
-        fr.key = NULL;
-    } else if (fr.key)
-        e = hanfold_fingerprint(j->ctx, fr.key, fr.key_len, fp);
-    else
-        e = hanfold_fingerprint_from_sketch(j->ctx, fr.simhash, fr.key_tokens, fr.sketch,
-                                            fr.nsketch, fr.key_hash, fp);
-    hf_buf_clear(&j->fpid);
-    hf_buf_clear(&j->fpkey);
-    if (!e && (hf_buf_append(&j->fpid, fr.id, strlen(fr.id)) ||
-               (fr.key && hf_buf_append(&j->fpkey, fr.key, fr.key_len))))
-        e = -ENOMEM;
-    *id = j->fpid.p;
-    *key = j->fpkey.p ? j->fpkey.p : "";
-    *keylen = j->fpkey.len;
-    hf_fprow_free(&fr);
-    return e;
-}
-
 /* --method simhash: the record joins the representative nearest to it
  * within --hamming bits (the earliest among equals), or becomes one.  An
  * empty key never merges; identical keys have identical SimHashes, at
@@ -400,7 +335,7 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         snip = it->out.p ? it->out.p : "";
         sniplen = it->out.len;
     }
-    bool streaming = j->cmd == CMD_DEDUP && !j->keep_longest;
+    bool streaming = j->cs.streaming, dedup_stream = streaming && j->cmd == CMD_DEDUP;
     bool bad = rec->error != NULL;
     const char *id = rec->id;
     if (bad && !j->co.quiet)
@@ -409,11 +344,15 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         hf_msg("%s:%llu: %s", rec->file, (unsigned long long)rec->line, it->errmsg);
         return it->err;
     }
-    if (!bad && j->from_fp && (e = fingerprint_row(j, rec, &fp, &id, &key, &keylen))) {
-        if (e != -EINVAL)
-            return e;
-        bad = true; /* a garbage fingerprint row, reported by the parser */
-        e = 0;
+    if (!bad && j->from_fp) {
+        /* parsed and fingerprinted by the batch (HF_BATCH_FPROW) */
+        if (it->fprow_err) {
+            hf_msg("%s:%llu: not a fingerprint row: %s", rec->file, (unsigned long long)rec->line,
+                   it->fprow_err);
+            bad = true;
+        } else {
+            id = it->fpid.p ? it->fpid.p : "";
+        }
     }
     if (bad) {
         /* Counted as invalid; nothing is lost: dedup passes it through
@@ -422,7 +361,7 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
          * at all for cluster and report. */
         j->bad++;
         j->status = HF_EXIT_ERROR;
-        if (streaming) {
+        if (dedup_stream) {
             hf_out(rec->raw, rec->raw_len);
             hf_out(rec->term, rec->term_len);
             if (rec->oversize)
@@ -466,12 +405,16 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
             return -EIO;
         }
     }
+    if (streaming && match == me && (e = hf_idlist_add(&j->reps, me, id)))
+        return e;
     if (!streaming) {
         j->rows[me - j->nstored].match = match;
         j->rows[me - j->nstored].sim = sim;
+    } else if (j->cmd == CMD_CLUSTER) {
+        /* representative linkage: the record's cluster is final now */
+        write_cluster_fields(j, id, match == me ? id : cluster_label(j, match), sim);
+        j->kept += !bad; /* rows written for valid records (--stats) */
     } else if (match == me) {
-        if ((e = push_kept_id(j, me, id)))
-            return e;
         j->kept++;
         hf_out(rec->raw, rec->raw_len);
         hf_out(rec->term, rec->term_len);
@@ -935,6 +878,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     job j;
     memset(&j, 0, sizeof j);
     j.cmd = cmd;
+    j.reps = (hf_idlist)HF_IDLIST_INIT;
     hf_common_init(&j.co);
     hanfold_cluster_settings_default(&j.cs);
     j.format = cmd == CMD_REPORT ? FMT_TEXT : FMT_TSV;
@@ -1086,8 +1030,10 @@ static int run(enum cmd cmd, int argc, char **argv)
         hf_msg("dedup compares with kept records only; use 'hanfold cluster --linkage single' for chains");
         return hf_usage_error(name);
     }
-    /* dedup streams: nothing is kept for a dropped record */
-    j.cs.streaming = cmd == CMD_DEDUP && !j.keep_longest;
+    /* dedup streams: nothing is kept for a dropped record; so does cluster
+     * with representative linkage, whose rows are final when read */
+    j.cs.streaming = (cmd == CMD_DEDUP && !j.keep_longest) ||
+                     (cmd == CMD_CLUSTER && j.cs.linkage == HANFOLD_LINKAGE_REPRESENTATIVE);
     j.co.set.keep_lines = j.co.in.mode == HF_IN_PARAGRAPHS || j.co.in.mode == HF_IN_FILES;
     j.co.in.html_hint = j.co.set.html != HANFOLD_HTML_OFF;
     char *stdin_only[] = {"-"};
@@ -1097,7 +1043,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     char err[512];
     char **spooled = NULL; /* --keep longest: temporary copies, per input */
     char **files2 = files;
-    unsigned what = j.from_fp ? 0 : HF_BATCH_FP | (cmd == CMD_REPORT ? HF_BATCH_SNIP : 0) |
+    unsigned what = j.from_fp ? HF_BATCH_FPROW | (j.sim ? HF_BATCH_FPSIM : 0) : HF_BATCH_FP | (cmd == CMD_REPORT ? HF_BATCH_SNIP : 0) |
                                     (cmd == CMD_FINGERPRINT ? HF_BATCH_ROW : 0);
     if (cmd == CMD_REPORT && j.format == FMT_HTML && !j.from_fp)
         what |= HF_BATCH_TEXT;
@@ -1105,14 +1051,25 @@ static int run(enum cmd cmd, int argc, char **argv)
         j.cs.on_pair = on_pair;
         j.cs.on_pair_ud = &j.rep;
     }
-    int e = hf_batch_new(&j.batch, j.from_fp ? 1 : j.co.threads, &j.co.set, what, err, sizeof err);
+    int e = hf_batch_new(&j.batch, j.co.threads, &j.co.set, what, err, sizeof err);
     if (e) {
         hf_msg("%s", e == -ENOMEM ? "out of memory" : err);
         return HF_EXIT_ERROR;
     }
     j.ctx = hf_batch_ctx(j.batch);
-    if (j.sim ? hanfold_simindex_new(&j.simix, j.hamming) != 0
-              : cmd != CMD_FINGERPRINT && hanfold_clusterer_new(&j.cl, &j.cs) != 0) {
+    /* what verification needs of the representatives goes to a temporary
+     * file beyond the first megabytes (the page cache keeps it; it is not
+     * the process's memory) */
+    const char *tmpdir = getenv("TMPDIR");
+    j.cs.spill_dir = tmpdir && *tmpdir ? tmpdir : "/tmp";
+    if (!j.sim && cmd != CMD_FINGERPRINT && (e = hanfold_clusterer_new(&j.cl, &j.cs)) != 0 && e != -ENOMEM) {
+        if (!j.co.quiet)
+            hf_msg("warning: cannot create a temporary file in %s (%s); keeping everything in memory "
+                   "(set TMPDIR to a writable directory)", j.cs.spill_dir, strerror(-e));
+        j.cs.spill_dir = NULL;
+        e = hanfold_clusterer_new(&j.cl, &j.cs);
+    }
+    if (j.sim ? hanfold_simindex_new(&j.simix, j.hamming) != 0 : cmd != CMD_FINGERPRINT && e != 0) {
         hf_msg("out of memory");
         hf_batch_free(&j.batch);
         return HF_EXIT_ERROR;
@@ -1193,7 +1150,8 @@ static int run(enum cmd cmd, int argc, char **argv)
         uint64_t bad_rows = 0;
         for (size_t i = 0; i < j.nrows; i++)
             bad_rows += j.rows[i].error;
-        uint64_t written = cmd == CMD_DEDUP || cmd == CMD_FINGERPRINT || j.sim ? j.kept : j.nrows - bad_rows;
+        uint64_t written = cmd == CMD_DEDUP || cmd == CMD_FINGERPRINT || j.sim || j.cs.streaming
+                               ? j.kept : j.nrows - bad_rows;
         hf_msg("stats: read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu",
                (unsigned long long)j.read, (unsigned long long)written,
                (unsigned long long)j.dropped_n, (unsigned long long)j.bad, (unsigned long long)j.invalid);
@@ -1214,7 +1172,6 @@ out:
     hf_index_close(&j.index);
     hf_calib_free(&j.calib);
     hf_buf_free(&j.stored);
-    hf_buf_free(&j.fpkey);
     free(j.stored_id);
     free(j.stored_cl);
     hanfold_clusterer_free(&j.cl);
@@ -1222,10 +1179,8 @@ out:
     hf_batch_free(&j.batch);
     hf_buf_free(&j.ids);
     hf_buf_free(&j.snips);
-    hf_buf_free(&j.fpid);
     free(j.rows);
-    free(j.kept_num);
-    free(j.kept_off);
+    hf_idlist_free(&j.reps);
     if (!hf_finish_output())
         j.status = HF_EXIT_ERROR;
     if (j.status == HF_EXIT_OK && j.exit_status && j.dropped_n)

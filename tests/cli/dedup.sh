@@ -166,6 +166,32 @@ check "report csv" python3 -c "import csv,sys; r=list(csv.reader(open(sys.argv[1
 : > "$TMP/empty"
 "$H" report "$TMP/empty" "$TMP/nope" "$TMP/in" > "$TMP/rs" 2>/dev/null
 check "report names each record's own input" sh -c "grep -q '^  \* 1.000  1 ($TMP/in)' '$TMP/rs'"
+# the streaming cluster (representative linkage writes each row as it reads
+# it; the verification data goes to a temporary file): the same rows when
+# every entry is read back from the file, and a warning, not a failure, when
+# no temporary file can be made
+python3 - "$TMP/in" > "$TMP/many" <<'PY'
+import random, sys
+random.seed(7)
+base = [l for l in open(sys.argv[1], encoding='utf-8').read().split('\n') if len(l) > 6]
+for i in range(3000):
+    l = random.choice(base)
+    print(l if random.random() < 0.5 else '%d号：%s' % (i % 50, l[:-1]))
+    print(''.join(chr(0x4e00 + random.randrange(0x5000)) for _ in range(random.randrange(8, 40))))
+PY
+"$H" cluster --threads 1 "$TMP/many" > "$TMP/cm1"
+HANFOLD_SPILL_MEMORY=1 "$H" cluster "$TMP/many" > "$TMP/cm2"
+check "cluster: the same rows with the verification data read back from the file" cmp "$TMP/cm1" "$TMP/cm2"
+"$H" fingerprint "$TMP/many" > "$TMP/mfp"
+HANFOLD_SPILL_MEMORY=1 "$H" cluster --fingerprints "$TMP/mfp" > "$TMP/cm3"
+check "cluster --fingerprints (parsed on every thread): the same rows" cmp "$TMP/cm1" "$TMP/cm3"
+"$H" cluster --linkage single "$TMP/many" | cut -f2 | sort -u > "$TMP/single"
+check "representative clusters are no coarser than single linkage" \
+    [ "$(cut -f2 "$TMP/cm1" | sort -u | wc -l)" -ge "$(wc -l < "$TMP/single")" ]
+TMPDIR=/nonexistent "$H" cluster "$TMP/many" > "$TMP/cm4" 2> "$TMP/cmerr"
+check "no temporary directory: the same rows" cmp "$TMP/cm1" "$TMP/cm4"
+check "no temporary directory: a warning that says what to do" grep -q "cannot create a temporary file in /nonexistent.*set TMPDIR" "$TMP/cmerr"
+
 seeds="$SHARED/seeds"
 if [ -d "$seeds" ]; then
     expect "seed pages: no two cluster" 0 5 -- sh -c "'$H' cluster --input files '$seeds'/* | cut -f2 | sort -u | wc -l"
