@@ -16,11 +16,16 @@ static inline uint32_t lowmask(unsigned bits)
     return (1u << bits) - 1;
 }
 
+static inline size_t nbuckets(const hf_postings *p)
+{
+    return ((size_t)1 << p->bits) + p->split;
+}
+
 /* One check bit fewer, dropping the highest: values get one more bit. */
 static void narrow(hf_postings *p)
 {
     unsigned c = p->check;
-    for (size_t i = 0; i < (size_t)1 << p->bits; i++) {
+    for (size_t i = 0; i < nbuckets(p); i++) {
         hf_pbucket *b = &p->b[i];
         for (uint32_t k = 0; k < b->count; k++)
             b->e[k] = (b->e[k] >> c) << (c - 1) | (b->e[k] & lowmask(c - 1));
@@ -28,57 +33,67 @@ static void narrow(hf_postings *p)
     p->check = c - 1;
 }
 
-/* Twice the buckets: bucket i keeps the entries whose lowest check bit is
- * 0 and gives the others to bucket i + 2^bits; that bit is then implied. */
-static int split(hf_postings *p)
+/* Splits bucket `split` into itself and bucket split + 2^bits by the
+ * entries' lowest check bit (bit `bits` of the mixed hash).  Entries are
+ * not re-encoded: in a split bucket that bit is implied, but kept until the
+ * round is complete. */
+static int split_one(hf_postings *p)
 {
-    size_t nb = (size_t)1 << p->bits;
-    hf_pbucket *b = realloc(p->b, 2 * nb * sizeof *b);
-    if (!b)
-        return -ENOMEM;
-    p->b = b;
-    memset(b + nb, 0, nb * sizeof *b);
-    unsigned c = p->check;
-    /* first every allocation, so that running out of memory leaves the map
-     * as it was */
-    for (size_t i = 0; i < nb; i++) {
-        uint32_t ones = 0;
-        for (uint32_t k = 0; k < b[i].count; k++)
-            ones += b[i].e[k] & 1;
-        if (ones && !(b[i + nb].e = malloc(ones * sizeof *b[i + nb].e))) {
-            for (size_t k = 0; k < i; k++)
-                free(b[k + nb].e);
-            memset(b + nb, 0, nb * sizeof *b);
+    size_t half = (size_t)1 << p->bits, s = p->split;
+    if (s == 0) {
+        /* a new round: room for twice the buckets (pages are touched as
+         * the splits reach them) */
+        hf_pbucket *b = realloc(p->b, 2 * half * sizeof *b);
+        if (!b)
             return -ENOMEM;
-        }
-        b[i + nb].cap = ones;
+        p->b = b;
     }
-    for (size_t i = 0; i < nb; i++) {
-        hf_pbucket *lo = &b[i], *hi = &b[i + nb];
-        uint32_t keep = 0;
-        for (uint32_t k = 0; k < lo->count; k++) {
-            uint32_t e = lo->e[k];
-            uint32_t ne = (e >> c) << (c - 1) | ((e & lowmask(c)) >> 1);
-            if (e & 1)
-                hi->e[hi->count++] = ne;
-            else
-                lo->e[keep++] = ne;
-        }
-        lo->count = keep;
-        if (hi->count && !keep) {
+    hf_pbucket *lo = &p->b[s], *hi = &p->b[s + half];
+    uint32_t ones = 0;
+    for (uint32_t k = 0; k < lo->count; k++)
+        ones += lo->e[k] & 1;
+    memset(hi, 0, sizeof *hi);
+    if (ones) {
+        if (!(hi->e = malloc(ones * sizeof *hi->e)))
+            return -ENOMEM;
+        hi->cap = ones;
+    }
+    uint32_t keep = 0;
+    for (uint32_t k = 0; k < lo->count; k++) {
+        uint32_t e = lo->e[k];
+        if (e & 1)
+            hi->e[hi->count++] = e;
+        else
+            lo->e[keep++] = e;
+    }
+    lo->count = keep;
+    if (ones) {
+        /* give back the half that moved: the next split's new bucket is
+         * about its size */
+        if (!keep) {
             free(lo->e);
             lo->e = NULL;
             lo->cap = 0;
-        } else if (hi->count) {
-            uint32_t *s = realloc(lo->e, keep * sizeof *s);
-            if (s) {
-                lo->e = s;
+        } else {
+            uint32_t *e = realloc(lo->e, keep * sizeof *e);
+            if (e) {
+                lo->e = e;
                 lo->cap = keep;
             }
         }
     }
-    p->bits++;
-    p->check = c - 1;
+    if (++p->split == half) {
+        /* every bucket is split: the implied check bit goes */
+        unsigned c = p->check;
+        for (size_t i = 0; i < 2 * half; i++) {
+            hf_pbucket *b = &p->b[i];
+            for (uint32_t k = 0; k < b->count; k++)
+                b->e[k] = (b->e[k] >> c) << (c - 1) | (b->e[k] & lowmask(c)) >> 1;
+        }
+        p->bits++;
+        p->split = 0;
+        p->check = c - 1;
+    }
     return 0;
 }
 
@@ -89,19 +104,21 @@ int hf_postings_add(hf_postings *p, uint64_t h, uint32_t value)
         if (!p->b)
             return -ENOMEM;
         p->bits = INITIAL_BITS;
+        p->split = 0;
         p->check = INITIAL_CHECK;
     }
     while (p->check && (value >> (32 - p->check)))
         narrow(p);
-    if (p->n >= (size_t)LOAD << p->bits && p->check > 1) {
-        int e = split(p);
+    /* a split needs a check bit to spend; past that buckets just grow */
+    if (p->n >= LOAD * nbuckets(p) && p->check > 1) {
+        int e = split_one(p);
         if (e)
             return e;
     }
     uint64_t x = hf_mix64(h);
-    hf_pbucket *b = &p->b[x & lowmask(p->bits)];
+    hf_pbucket *b = hf_postings_bucket(p, x);
     if (b->count == b->cap) {
-        uint32_t grow = b->cap / 8 > 8 ? b->cap / 8 : 8;
+        uint32_t grow = b->cap / 16 > 4 ? b->cap / 16 : 4;
         if (b->cap > UINT32_MAX - grow)
             return -ENOMEM;
         uint32_t *s = realloc(b->e, (size_t)(b->cap + grow) * sizeof *s);
@@ -123,7 +140,7 @@ const uint32_t *hf_postings_find(const hf_postings *p, uint64_t h, uint32_t **sc
     if (!p->b)
         return NULL;
     uint64_t x = hf_mix64(h);
-    const hf_pbucket *b = &p->b[x & lowmask(p->bits)];
+    const hf_pbucket *b = hf_postings_bucket(p, x);
     if (!b->count)
         return NULL;
     if (b->count > *scratch_cap) {
@@ -168,8 +185,8 @@ size_t hf_postings_bytes(const hf_postings *p)
 {
     if (!p->b)
         return 0;
-    size_t total = ((size_t)1 << p->bits) * sizeof *p->b;
-    for (size_t i = 0; i < (size_t)1 << p->bits; i++)
+    size_t total = nbuckets(p) * sizeof *p->b;
+    for (size_t i = 0; i < nbuckets(p); i++)
         total += (size_t)p->b[i].cap * sizeof *p->b[i].e;
     return total;
 }
@@ -177,7 +194,7 @@ size_t hf_postings_bytes(const hf_postings *p)
 void hf_postings_free(hf_postings *p)
 {
     if (p->b)
-        for (size_t i = 0; i < (size_t)1 << p->bits; i++)
+        for (size_t i = 0; i < nbuckets(p); i++)
             free(p->b[i].e);
     free(p->b);
     memset(p, 0, sizeof *p);

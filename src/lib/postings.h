@@ -8,9 +8,13 @@
  * matters (the clusterer verifies every candidate, and compares whole key
  * hashes for exact keys).  As values grow the check bits shrink (the
  * entries are re-encoded in place), and as entries grow the buckets split
- * in two (one check bit becomes a bucket bit), so about 30 bits of the hash
- * are compared up to a few hundred million entries and a bucket holds 32 to
- * 64 entries on average. */
+ * in two, one at a time in order (linear hashing, Litwin 1980): a bucket
+ * holds about 64 entries on average, a split moves one bucket's entries,
+ * and the memory one frees is what the next one allocates.  The lowest
+ * check bit of an entry in a split bucket repeats its bucket's top bit
+ * until the round of splits is complete; then it is dropped from every
+ * entry.  About 30 bits of the hash are compared up to a few hundred
+ * million entries. */
 #ifndef HF_POSTINGS_H
 #define HF_POSTINGS_H
 
@@ -23,8 +27,10 @@ typedef struct hf_pbucket {
 } hf_pbucket;
 
 typedef struct hf_postings {
-    hf_pbucket *b;
-    unsigned bits;   /* log2 of the number of buckets */
+    hf_pbucket *b;   /* 2^bits + split buckets */
+    unsigned bits;   /* buckets below `split` and from 2^bits are addressed
+                      * by bits + 1 bits of the hash, the others by bits */
+    size_t split;    /* the next bucket to split */
     unsigned check;  /* check bits per entry; values have 32 - check bits */
     size_t n;        /* entries */
 } hf_postings;
@@ -41,6 +47,15 @@ static inline uint64_t hf_mix64(uint64_t x)
     return x;
 }
 
+/* The bucket of mixed hash x. */
+static inline hf_pbucket *hf_postings_bucket(const hf_postings *p, uint64_t x)
+{
+    size_t i = x & (((size_t)1 << p->bits) - 1);
+    if (i < p->split)
+        i = x & (((size_t)2 << p->bits) - 1);
+    return &p->b[i];
+}
+
 /* Starts loading what a lookup of h reads: stage 0 its bucket's
  * descriptor, stage 1 (after stage 0, when the descriptor has arrived) its
  * first entries.  Run both stages for all the hashes of a query before
@@ -51,7 +66,7 @@ static inline void hf_postings_prefetch(const hf_postings *p, uint64_t h, int st
 {
     if (!p->b)
         return;
-    const hf_pbucket *b = &p->b[hf_mix64(h) & (((size_t)1 << p->bits) - 1)];
+    const hf_pbucket *b = hf_postings_bucket(p, hf_mix64(h));
     if (stage == 0) {
         __builtin_prefetch(b);
     } else if (b->count) {
