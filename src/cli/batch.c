@@ -19,12 +19,20 @@ typedef struct worker {
     bool started;
 } worker;
 
+/* A set of items: two, so that one is processed while the other is
+ * consumed (hf_batch_start). */
+typedef struct item_set {
+    hf_item *items;
+    size_t n, cap, bytes;
+} item_set;
+
 struct hf_batch {
     unsigned nw;           /* workers allocated */
     unsigned nthreads, what;
     worker *w;
-    hf_item *items;
-    size_t n, cap, bytes;
+    item_set set[2];
+    unsigned fill, run, res; /* the set being added to, processed, consumed */
+    bool inflight;         /* set[run] is being processed (hf_batch_start) */
     atomic_size_t next;
     /* generation handshake between the main thread and the workers */
     pthread_mutex_t mu;
@@ -162,8 +170,9 @@ static void process(hf_batch *b, hanfold_ctx *ctx, hf_item *it)
 static void work(hf_batch *b, hanfold_ctx *ctx)
 {
     size_t i;
-    while ((i = atomic_fetch_add(&b->next, 1)) < b->n)
-        process(b, ctx, &b->items[i]);
+    item_set *s = &b->set[b->run];
+    while ((i = atomic_fetch_add(&b->next, 1)) < s->n)
+        process(b, ctx, &s->items[i]);
 }
 
 static void *thread_main(void *arg)
@@ -244,8 +253,10 @@ void hf_batch_free(hf_batch **pb)
             pthread_join(b->w[i].thread, NULL);
         hanfold_ctx_free(&b->w[i].ctx);
     }
-    for (size_t i = 0; i < b->cap; i++) {
-        hf_item *it = &b->items[i];
+    if (b->inflight)
+        hf_batch_wait(b);
+    for (size_t i = 0; i < b->set[0].cap + b->set[1].cap; i++) {
+        hf_item *it = i < b->set[0].cap ? &b->set[0].items[i] : &b->set[1].items[i - b->set[0].cap];
         hf_buf_free(&it->raw);
         hf_buf_free(&it->text);
         hf_buf_free(&it->id);
@@ -257,7 +268,8 @@ void hf_batch_free(hf_batch **pb)
         free(it->tokens);
         free(it->sketch);
     }
-    free(b->items);
+    free(b->set[0].items);
+    free(b->set[1].items);
     free(b->w);
     pthread_mutex_destroy(&b->mu);
     pthread_cond_destroy(&b->go);
@@ -273,16 +285,17 @@ hanfold_ctx *hf_batch_ctx(hf_batch *b)
 
 int hf_batch_add(hf_batch *b, const hf_record *rec)
 {
-    if (b->n == b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 64;
-        hf_item *it = realloc(b->items, nc * sizeof *it);
+    item_set *s = &b->set[b->fill];
+    if (s->n == s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 64;
+        hf_item *it = realloc(s->items, nc * sizeof *it);
         if (!it)
             return -ENOMEM;
-        memset(it + b->cap, 0, (nc - b->cap) * sizeof *it);
-        b->items = it;
-        b->cap = nc;
+        memset(it + s->cap, 0, (nc - s->cap) * sizeof *it);
+        s->items = it;
+        s->cap = nc;
     }
-    hf_item *it = &b->items[b->n];
+    hf_item *it = &s->items[s->n];
     if ((!rec->oversize && copy(&it->raw, rec->raw, rec->raw_len)) ||
         copy(&it->utf8, rec->utf8, rec->utf8_len) || copy(&it->id, rec->id, strlen(rec->id)))
         return -ENOMEM;
@@ -301,26 +314,38 @@ int hf_batch_add(hf_batch *b, const hf_record *rec)
         snprintf(it->recerr, sizeof it->recerr, "%s", rec->error);
         it->rec.error = it->recerr;
     }
-    b->n++;
-    b->bytes += rec->raw_len;
+    s->n++;
+    s->bytes += rec->raw_len;
     return 0;
 }
 
 bool hf_batch_full(const hf_batch *b)
 {
-    return b->n >= BATCH_RECORDS || b->bytes >= BATCH_BYTES;
+    const item_set *s = &b->set[b->fill];
+    return s->n >= BATCH_RECORDS || s->bytes >= BATCH_BYTES;
 }
 
 size_t hf_batch_count(const hf_batch *b)
 {
-    return b->n;
+    return b->set[b->res].n;
+}
+
+size_t hf_batch_pending(const hf_batch *b)
+{
+    return b->set[b->fill].n;
+}
+
+unsigned hf_batch_threads(const hf_batch *b)
+{
+    return b->nthreads;
 }
 
 void hf_batch_run(hf_batch *b)
 {
+    b->run = b->res = b->fill;
     atomic_store(&b->next, 0);
     /* a handful of records is not worth waking the workers for */
-    if (b->nthreads > 1 && b->n > 1) {
+    if (b->nthreads > 1 && b->set[b->run].n > 1) {
         pthread_mutex_lock(&b->mu);
         b->busy = b->nthreads - 1;
         b->gen++;
@@ -336,9 +361,38 @@ void hf_batch_run(hf_batch *b)
     }
 }
 
+void hf_batch_start(hf_batch *b)
+{
+    b->run = b->fill;
+    b->fill ^= 1;
+    atomic_store(&b->next, 0);
+    if (b->nthreads < 2) {
+        work(b, b->w[0].ctx); /* no worker thread: now */
+        return;
+    }
+    pthread_mutex_lock(&b->mu);
+    b->busy = b->nthreads - 1;
+    b->gen++;
+    b->inflight = true;
+    pthread_cond_broadcast(&b->go);
+    pthread_mutex_unlock(&b->mu);
+}
+
+void hf_batch_wait(hf_batch *b)
+{
+    if (b->inflight) {
+        pthread_mutex_lock(&b->mu);
+        while (b->busy)
+            pthread_cond_wait(&b->done, &b->mu);
+        b->inflight = false;
+        pthread_mutex_unlock(&b->mu);
+    }
+    b->res = b->run;
+}
+
 hf_item *hf_batch_item(hf_batch *b, size_t i)
 {
-    hf_item *it = &b->items[i];
+    hf_item *it = &b->set[b->res].items[i];
     /* the message lives in the item, which moves when the array grows */
     if (it->rec.error)
         it->rec.error = it->recerr;
@@ -347,8 +401,8 @@ hf_item *hf_batch_item(hf_batch *b, size_t i)
 
 void hf_batch_clear(hf_batch *b)
 {
-    b->n = 0;
-    b->bytes = 0;
+    b->set[b->res].n = 0;
+    b->set[b->res].bytes = 0;
 }
 
 void hf_batch_stats(hf_batch *b, hanfold_stats *st)

@@ -68,6 +68,20 @@ size_t hf_batch_count(const hf_batch *b);
 void hf_batch_run(hf_batch *b);
 hf_item *hf_batch_item(hf_batch *b, size_t i);
 void hf_batch_clear(hf_batch *b);
+/* Pipelined use, for a consumer that is slower than the reader (clustering
+ * fingerprint rows): hf_batch_start() hands the records added so far to
+ * the worker threads (not the calling one) and returns; new records then
+ * go to a second set.  hf_batch_wait() waits for the started set, whose
+ * items hf_batch_count() and hf_batch_item() then give until
+ * hf_batch_clear().  So one set is consumed while the other is processed:
+ *   add...; start; loop { add... (next set); wait; start; consume; clear }
+ * With one thread, start processes at once. */
+void hf_batch_start(hf_batch *b);
+void hf_batch_wait(hf_batch *b);
+/* Records added and not yet run or started; threads working (1 = only the
+ * calling one). */
+size_t hf_batch_pending(const hf_batch *b);
+unsigned hf_batch_threads(const hf_batch *b);
 /* Counters summed over the contexts of all threads. */
 void hf_batch_stats(hf_batch *b, hanfold_stats *st);
 

@@ -442,6 +442,51 @@ static int run_pass(job *j, char **files, int nfiles)
     bool stop = false;
     hf_progress prog;
     hf_progress_init(&prog, j->co.quiet ? 0 : j->co.progress, files, nfiles);
+    if (j->from_fp && hf_batch_threads(j->batch) > 1) {
+        /* Fingerprint rows: clustering on this thread is the slow part, so
+         * the workers parse the next batch while it consumes this one. */
+        bool inflight = false, inflight_oversize = false;
+        while (!e) {
+            bool oversize = false;
+            /* an oversize record must be consumed (drained) before reading on */
+            if (!stop && !(inflight && inflight_oversize)) {
+                while ((r = hf_reader_next(rd, &rec)) > 0) {
+                    if ((e = hf_batch_add(j->batch, &rec))) {
+                        hf_msg("out of memory");
+                        break;
+                    }
+                    if ((oversize = rec.oversize) || hf_batch_full(j->batch))
+                        break;
+                }
+                if (r <= 0)
+                    stop = true;
+            }
+            bool have = inflight;
+            if (inflight)
+                hf_batch_wait(j->batch);
+            inflight = false;
+            if (!e && hf_batch_pending(j->batch)) {
+                hf_batch_start(j->batch);
+                inflight = true;
+                inflight_oversize = oversize;
+            }
+            bool halt = false;
+            for (size_t i = 0; have && !e && !halt && i < hf_batch_count(j->batch); i++)
+                e = consume(j, hf_batch_item(j->batch, i), rd, &halt);
+            if (have) {
+                hf_batch_clear(j->batch);
+                hf_progress_update(&prog, j->read, hf_reader_bytes(rd));
+            }
+            if (halt)
+                break;
+            if (!inflight && stop)
+                break;
+        }
+        /* what was started when the run ended is not consumed */
+        hf_batch_wait(j->batch);
+        hf_batch_clear(j->batch);
+        stop = true;
+    }
     while (!stop && !e) {
         /* a batch is read, normalized and fingerprinted on every thread,
          * then consumed in input order; an oversize record ends it so that
