@@ -188,7 +188,7 @@ typedef struct hanfold_cluster_settings {
      * then unavailable.  Not with single linkage. */
     bool streaming;
     /* When set: what verification needs of the indexed records (their keys'
-     * tokens, or sketches), beyond the first 8 MB, goes to an unlinked
+     * tokens, or sketches), beyond the first megabyte, goes to an unlinked
      * temporary file in this directory instead of memory, which then holds
      * the index and about 2.3 bytes per indexed record besides.  The file is
      * created by hanfold_clusterer_new().  The results do not change. */

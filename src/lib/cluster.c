@@ -54,7 +54,7 @@ _Static_assert(ENTRY_UNITS(HANFOLD_SHORT_MAX, HANFOLD_SKETCH_K) <= UINT8_MAX, "e
 #define STORE_GROUP 16
 /* With a spill file: entries kept in memory before they are written (for
  * tests, the environment variable HANFOLD_SPILL_MEMORY overrides it). */
-#define STORE_MEMORY ((size_t)8 << 20)
+#define STORE_MEMORY ((size_t)1 << 20)
 
 struct hanfold_clusterer {
     hanfold_cluster_settings set;
