@@ -42,7 +42,9 @@ static const char help_fingerprint[] =
 static const char help_cluster[] =
 "Usage: hanfold cluster [OPTIONS] [FILE...]\n"
 "Write one row per record, in input order: id, cluster id (the id of the\n"
-"cluster's first record), similarity to the record it matched.\n"
+"cluster's first record), similarity to the record it matched.  Rows are\n"
+"written as records are read (with --linkage single: at the end).  Keys are\n"
+"kept in a temporary file in $TMPDIR (default /tmp) as the run grows.\n"
 "\n"
 "      --format FMT      tsv (default), jsonl or csv\n"
 "      --index PATH      a persistent index (SQLite, created if missing): records\n"

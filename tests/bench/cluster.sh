@@ -6,7 +6,8 @@
 # method, --method simhash and a brute-force SimHash scan, side by side.
 #   tests/bench/cluster.sh [HANFOLD] [N] [BIG]
 # BIG=0 skips the second size.  KEY_BIG=0 skips the key method at BIG (about
-# 70 s and 8 GB).  RUNS (default 3): runs per timing, the median reported.
+# 35 s and 450 MB, and again with one thread).  RUNS (default 3): runs per
+# timing, the median reported.
 set -eu
 H=${1:-build/src/hanfold}
 N=${2:-1000000}
@@ -51,8 +52,9 @@ def run(name, argv, out, recs, times=1, stdin=None):
     return dt, peak
 
 def ids_bytes(path, reps_only):
-    """What the run holds of the ids: every record's id (key method) or the
-    representatives' only (simhash: they are the cluster ids), NUL each."""
+    """What the run holds of the ids: every record's id, or the
+    representatives' only (both methods stream: a representative's id is
+    the cluster id of the records that join it), NUL each."""
     seen, total = set(), 0
     with open(path, 'rb') as f:
         for line in f:
@@ -84,7 +86,7 @@ open(empty, 'w').close()
 _, base = run1([h, 'cluster', '--method', 'simhash', '--fingerprints', empty], tmp + '/e')
 print('\n(process with no input: %.1f MB; counted in bytes/record below, not subtracted)' % (base / 1e6))
 print('bytes/record = (peak RSS - the ids it holds) / records; ids = each held id + NUL:')
-print('every record\'s for the key method, the representatives\' for simhash (nothing else is kept).')
+print('the representatives\' (both methods stream; their ids label the records that join them).')
 table = []
 for m in sizes:
     fp = tmp + '/fp' if m == n else tmp + '/fpall'
@@ -93,8 +95,13 @@ for m in sizes:
     if m == n or key_big:
         t, peak = run('cluster --fingerprints (key method)', [h, 'cluster', '--fingerprints', fp],
                       tmp + '/ck', m, runs if m == n else 1)
-        ib, _ = ids_bytes(tmp + '/ck', False)
+        ib, _ = ids_bytes(tmp + '/ck', True)
         res['key'] = (t, peak, ib)
+        # one core: the rows are then parsed on the clustering thread too
+        t1, peak1 = run('  the same, --threads 1', [h, 'cluster', '--threads', '1', '--fingerprints', fp],
+                        tmp + '/ck1', m, runs if m == n else 1)
+        assert open(tmp + '/ck1', 'rb').read() == open(tmp + '/ck', 'rb').read()
+        res['key1'] = (t1, peak1, ib)
     else:
         print('cluster --fingerprints (key method)      skipped (KEY_BIG=0)')
     t, peak = run('cluster --method simhash --fingerprints', [h, 'cluster', '--method', 'simhash',
@@ -120,18 +127,18 @@ for m in sizes:
             'brute-force scan (vectorized C)', t, m / t, brute_n, n, m / n))
         res['brute'] = (t, None, None)
     print('  simhash: %d representatives of %d records (%.1f%%)' % (reps, m, 100.0 * reps / m))
-    for meth in ('key', 'simhash', 'brute'):
+    for meth in ('key', 'key1', 'simhash', 'brute'):
         if meth in res and res[meth][1] is not None:
             t, peak, ib = res[meth]
             print('  %-8s peak %7.1f MB - ids %6.1f MB = %6.1f bytes/record' % (
                 meth, peak / 1e6, ib / 1e6, (peak - ib) / m))
     table.append((m, res))
-print('\nsummary (one core for clustering; ratios to --method simhash)')
+print('\nsummary (two threads: rows parsed on one while the other clusters, unless said; ratios to --method simhash)')
 print('%-12s %-30s %10s %12s %10s %8s' % ('rows', 'method', 'seconds', 'records/s', 'B/record', 'x time'))
 for m, res in table:
     ts = res['simhash'][0]
-    for meth, label in (('key', 'key (LCS verification)'), ('simhash', 'simhash (blocked index)'),
-                        ('brute', 'simhash brute force')):
+    for meth, label in (('key', 'key (LCS verification)'), ('key1', 'key, --threads 1'),
+                        ('simhash', 'simhash (blocked index)'), ('brute', 'simhash brute force (1 core)')):
         if meth not in res:
             continue
         t, peak, ib = res[meth]
