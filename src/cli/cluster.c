@@ -427,6 +427,24 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
     return 0;
 }
 
+/* Adds records to the batch until it is full, the input ends (*r <= 0, as
+ * hf_reader_next returned) or an oversize record was added (*oversize: it
+ * must be consumed before the reader is used again).  0 or -ENOMEM. */
+static int fill_batch(job *j, hf_reader *rd, int *r, bool *oversize)
+{
+    hf_record rec;
+    *oversize = false;
+    while ((*r = hf_reader_next(rd, &rec)) > 0) {
+        if (hf_batch_add(j->batch, &rec)) {
+            hf_msg("out of memory");
+            return -ENOMEM;
+        }
+        if ((*oversize = rec.oversize) || hf_batch_full(j->batch))
+            break;
+    }
+    return 0;
+}
+
 static int run_pass(job *j, char **files, int nfiles)
 {
     hf_reader *rd;
@@ -439,7 +457,6 @@ static int run_pass(job *j, char **files, int nfiles)
         hf_msg("out of memory");
         return -ENOMEM;
     }
-    hf_record rec;
     int r = 1, e = 0;
     bool stop = false;
     hf_progress prog;
@@ -452,14 +469,7 @@ static int run_pass(job *j, char **files, int nfiles)
             bool oversize = false;
             /* an oversize record must be consumed (drained) before reading on */
             if (!stop && !(inflight && inflight_oversize)) {
-                while ((r = hf_reader_next(rd, &rec)) > 0) {
-                    if ((e = hf_batch_add(j->batch, &rec))) {
-                        hf_msg("out of memory");
-                        break;
-                    }
-                    if ((oversize = rec.oversize) || hf_batch_full(j->batch))
-                        break;
-                }
+                e = fill_batch(j, rd, &r, &oversize);
                 if (r <= 0)
                     stop = true;
             }
@@ -493,14 +503,8 @@ static int run_pass(job *j, char **files, int nfiles)
         /* a batch is read, normalized and fingerprinted on every thread,
          * then consumed in input order; an oversize record ends it so that
          * the reader can drain it right after */
-        while ((r = hf_reader_next(rd, &rec)) > 0) {
-            if ((e = hf_batch_add(j->batch, &rec))) {
-                hf_msg("out of memory");
-                break;
-            }
-            if (rec.oversize || hf_batch_full(j->batch))
-                break;
-        }
+        bool oversize;
+        e = fill_batch(j, rd, &r, &oversize);
         if (r <= 0)
             stop = true;
         hf_batch_run(j->batch);

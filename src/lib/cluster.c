@@ -46,7 +46,8 @@ typedef struct entry_head {
 #define STORE_UNIT 32
 /* The largest entry (a key of HANFOLD_SHORT_MAX tokens with a sketch) has
  * 158 units, so that a byte holds any entry's size. */
-#define ENTRY_BYTES(nt, ns) (sizeof(entry_head) + (((size_t)(nt) * 4 + 7) & ~(size_t)7) + (size_t)(ns) * 8)
+#define TOKEN_BYTES(nt) (((size_t)(nt) * 4 + 7) & ~(size_t)7)
+#define ENTRY_BYTES(nt, ns) (sizeof(entry_head) + TOKEN_BYTES(nt) + (size_t)(ns) * 8)
 #define ENTRY_UNITS(nt, ns) ((ENTRY_BYTES(nt, ns) + STORE_UNIT - 1) / STORE_UNIT)
 _Static_assert(ENTRY_UNITS(HANFOLD_SHORT_MAX, HANFOLD_SKETCH_K) <= UINT8_MAX, "entry sizes fit a byte");
 /* A slot's entry offset is its group's base plus the sizes of the slots
@@ -253,7 +254,7 @@ static int store_put(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number,
     char *p = c->mem + c->mlen;
     memset(p, 0, need);
     memcpy(p, &h, sizeof h);
-    size_t tb = ENTRY_BYTES(h.ntokens, 0) - sizeof h;
+    size_t tb = TOKEN_BYTES(h.ntokens);
     if (h.ntokens)
         memcpy(p + sizeof h, q->tokens, (size_t)h.ntokens * 4);
     if (h.nsketch)
@@ -304,7 +305,7 @@ static int slot_view(hanfold_clusterer *c, uint32_t r, bool head_only, hanfold_f
     if (head_only)
         return 0;
     const char *body = p + sizeof h;
-    size_t tb = ENTRY_BYTES(h.ntokens, 0) - sizeof h;
+    size_t tb = TOKEN_BYTES(h.ntokens);
     if (h.ntokens) {
         x->tokens = (const uint32_t *)(const void *)body;
         x->ntokens = h.ntokens;
