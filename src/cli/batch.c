@@ -296,8 +296,10 @@ int hf_batch_add(hf_batch *b, const hf_record *rec)
         s->cap = nc;
     }
     hf_item *it = &s->items[s->n];
+    /* utf8 the same bytes as raw: one copy serves both */
+    bool alias = !rec->oversize && rec->utf8_is_raw;
     if ((!rec->oversize && copy(&it->raw, rec->raw, rec->raw_len)) ||
-        copy(&it->utf8, rec->utf8, rec->utf8_len) || copy(&it->id, rec->id, strlen(rec->id)))
+        (!alias && copy(&it->utf8, rec->utf8, rec->utf8_len)) || copy(&it->id, rec->id, strlen(rec->id)))
         return -ENOMEM;
     /* jsonl: the text is a separate decoded string; otherwise it is utf8 */
     bool separate = rec->text != rec->utf8;
@@ -306,7 +308,7 @@ int hf_batch_add(hf_batch *b, const hf_record *rec)
     it->rec = *rec;
     if (!rec->oversize)
         it->rec.raw = it->raw.p ? it->raw.p : "";
-    it->rec.utf8 = it->utf8.p ? it->utf8.p : "";
+    it->rec.utf8 = alias ? it->rec.raw : it->utf8.p ? it->utf8.p : "";
     it->rec.text = separate ? (it->text.p ? it->text.p : "") : it->rec.utf8;
     it->rec.id = it->id.p ? it->id.p : "";
     if (rec->error) {

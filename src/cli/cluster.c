@@ -184,12 +184,14 @@ static void write_dropped(job *j, const hf_record *rec, const char *id, const ch
 {
     if (!j->dropped)
         return;
-    char num[32];
+    char num[64];
     hf_out_tsv_field(j->dropped, id, strlen(id));
     fputc('\t', j->dropped);
     hf_out_tsv_field(j->dropped, kept_id, strlen(kept_id));
-    snprintf(num, sizeof num, "\t%.3f\t", sim);
-    fputs(num, j->dropped);
+    num[0] = '\t';
+    char *d = hf_fmt_fixed3(num + 1, sizeof num - 2, sim);
+    *d++ = '\t';
+    fwrite(num, 1, (size_t)(d - num), j->dropped);
     fwrite(rec->raw, 1, rec->raw_len, j->dropped);
     fwrite(rec->term, 1, rec->term_len, j->dropped);
 }

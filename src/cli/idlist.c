@@ -54,6 +54,36 @@ int hf_idlist_add(hf_idlist *l, uint64_t number, const char *id)
     return 0;
 }
 
+/* The id k ids after the one at p (the ids end at end): eight bytes at a
+ * time, counting their NULs, where a strlen per id took a twentieth of the
+ * time of clustering. */
+static const char *skip_ids(const char *p, const char *end, size_t k)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+    while (k && end - p >= 8) {
+        uint64_t w;
+        memcpy(&w, p, sizeof w);
+        /* the top bit of each NUL byte, exactly (no borrows between bytes) */
+        uint64_t nul = ~(((w & low7) + low7) | w | low7);
+        size_t n = (size_t)__builtin_popcountll(nul);
+        if (n < k) {
+            k -= n;
+            p += 8;
+            continue;
+        }
+        for (; k > 1; k--)
+            nul &= nul - 1;
+        return p + __builtin_ctzll(nul) / 8 + 1;
+    }
+#else
+    (void)end;
+#endif
+    for (; k > 0; k--)
+        p += strlen(p) + 1;
+    return p;
+}
+
 const char *hf_idlist_get(const hf_idlist *l, uint64_t number)
 {
     size_t w = (size_t)(number / 64);
@@ -63,10 +93,7 @@ const char *hf_idlist_get(const hf_idlist *l, uint64_t number)
     for (size_t k = w - w % BLOCK_WORDS; k < w; k++)
         rank += (size_t)__builtin_popcountll(l->bits[k]);
     rank += (size_t)__builtin_popcountll(l->bits[w] & ((1ULL << (number % 64)) - 1));
-    const char *p = l->ids.p + l->off[rank / SAMPLE];
-    for (size_t k = rank % SAMPLE; k > 0; k--)
-        p += strlen(p) + 1;
-    return p;
+    return skip_ids(l->ids.p + l->off[rank / SAMPLE], l->ids.p + l->ids.len, rank % SAMPLE);
 }
 
 size_t hf_idlist_bytes(const hf_idlist *l)

@@ -2,6 +2,7 @@
 #include "outfmt.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,29 @@ char *hf_fmt_u64(char *d, uint64_t v)
     return d;
 }
 
+char *hf_fmt_fixed3(char *d, size_t room, double v)
+{
+    /* Below 10^12 every tie k + 0.5 of y = v * 1000 is a double, so the
+     * rounded product never crosses one: y rounds as the exact product
+     * does, as printf rounds, unless y is a tie itself (the exact product
+     * may then be on either side). */
+    if ((v > 0 || (v == 0 && !signbit(v))) && v < 1e12) {
+        double y = v * 1000.0, f = floor(y), frac = y - f;
+        if (frac != 0.5) {
+            uint64_t r = (uint64_t)f + (frac > 0.5);
+            d = hf_fmt_u64(d, r / 1000);
+            unsigned m = (unsigned)(r % 1000);
+            *d++ = '.';
+            *d++ = (char)('0' + m / 100);
+            *d++ = (char)('0' + m / 10 % 10);
+            *d++ = (char)('0' + m % 10);
+            return d;
+        }
+    }
+    int n = snprintf(d, room, "%.3f", v);
+    return d + (n < 0 ? 0 : (size_t)n < room ? (size_t)n : room - 1);
+}
+
 void hf_out_str(const char *s)
 {
     hf_out(s, strlen(s));
@@ -84,28 +108,34 @@ void hf_out_csv_field(const char *s, size_t n)
 
 void hf_out_cluster_row(int format, const char *id, const char *cid, double sim)
 {
-    char num[64];
+    char num[64], *d;
     switch (format) {
     case HF_ROW_JSONL:
         hf_out_str("{\"id\":");
         hf_out_json_str(id, strlen(id));
         hf_out_str(",\"cluster\":");
         hf_out_json_str(cid, strlen(cid));
-        snprintf(num, sizeof num, ",\"similarity\":%.3f}\n", sim);
-        hf_out_str(num);
+        hf_out_str(",\"similarity\":");
+        d = hf_fmt_fixed3(num, sizeof num - 2, sim);
+        memcpy(d, "}\n", 2);
+        hf_out(num, (size_t)(d + 2 - num));
         break;
     case HF_ROW_CSV:
         hf_out_csv_field(id, strlen(id));
         hf_out_str(",");
         hf_out_csv_field(cid, strlen(cid));
-        snprintf(num, sizeof num, ",%.3f\n", sim);
-        hf_out_str(num);
+        num[0] = ',';
+        d = hf_fmt_fixed3(num + 1, sizeof num - 2, sim);
+        *d++ = '\n';
+        hf_out(num, (size_t)(d - num));
         break;
     default:
         hf_out_tsv_field(stdout, id, strlen(id));
         hf_out_str("\t");
         hf_out_tsv_field(stdout, cid, strlen(cid));
-        snprintf(num, sizeof num, "\t%.3f\n", sim);
-        hf_out_str(num);
+        num[0] = '\t';
+        d = hf_fmt_fixed3(num + 1, sizeof num - 2, sim);
+        *d++ = '\n';
+        hf_out(num, (size_t)(d - num));
     }
 }

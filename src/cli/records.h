@@ -30,6 +30,7 @@ typedef struct hf_record {
     size_t text_len;
     const char *utf8;       /* the whole record as valid UTF-8 (jsonl: the line) */
     size_t utf8_len;
+    bool utf8_is_raw;       /* utf8 holds the bytes of raw (valid UTF-8 read as such) */
     size_t text_start, text_end; /* jsonl: byte span of the text value in utf8 */
     bool has_text_span;
     const char *id;         /* NUL-terminated */

@@ -714,11 +714,6 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
         best_sim = 1.0;
     } else {
         bool prepared = false;
-        if (q->tokens) {
-            if (lcs_prepare(c, q->tokens, q->ntokens))
-                return -ENOMEM;
-            prepared = true;
-        }
         /* candidates with the number of indexed shingles they share */
         if ((e = gather(c, q, nb)))
             return e;
@@ -728,6 +723,13 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
                 ;
             if (run < hf_shared_needed(c->tag[r] & TAG_POSTED, (uint32_t)nb))
                 continue;
+            /* q's LCS masks, once, when a candidate is to be verified (most
+             * records have none) */
+            if (q->tokens && !prepared) {
+                if (lcs_prepare(c, q->tokens, q->ntokens))
+                    return -ENOMEM;
+                prepared = true;
+            }
             double s = 0;
             uint32_t number;
             int v = verify(c, q, prepared, r, me, &s, &number);

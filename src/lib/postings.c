@@ -7,7 +7,7 @@
 
 #define INITIAL_BITS 8
 #define INITIAL_CHECK 22   /* values below 2^10 at first */
-#define LOAD 64            /* a bucket splits when the average passes this */
+#define LOAD 32            /* a bucket splits when the average passes this */
 
 /* bits < 32: check bits never exceed INITIAL_CHECK, bucket bits stop
  * growing when the check bits run out */
@@ -21,14 +21,233 @@ static inline size_t nbuckets(const hf_postings *p)
     return ((size_t)1 << p->bits) + p->split;
 }
 
+/* ---- blocks ------------------------------------------------------------------ */
+
+#define NO_BLOCK UINT32_MAX
+#define COMPACT_MIN (HF_PCHUNK_GRANULES / 4)
+
+/* Granules of the block of a bucket of `count` entries (count >= 1): the
+ * entries rounded up to 16 bytes, and past 16 granules to one of 8 sizes
+ * per doubling, so that a growing bucket moves every 1/8 to 1/16 of its
+ * size. */
+static inline uint32_t block_granules(uint32_t count)
+{
+    uint32_t g = (uint32_t)(((uint64_t)count + 3) / 4);
+    if (g <= 16)
+        return g;
+    uint32_t step = 1u << (28 - __builtin_clz(g));
+    return (g + step - 1) & ~(step - 1);
+}
+
+/* A free place in the chunk table; *idx gets it.  0 or -ENOMEM. */
+static int chunk_slot(hf_postings *p, uint32_t *idx)
+{
+    for (uint32_t i = 0; p->holes && i < p->nchunks; i++) {
+        if (!p->chunk[i]) {
+            p->holes--;
+            *idx = i;
+            return 0;
+        }
+    }
+    if (p->nchunks == p->chunks_cap) {
+        /* block references have 16 bits for the chunk */
+        if (p->chunks_cap >= 65536)
+            return -ENOMEM;
+        uint32_t nc = p->chunks_cap ? 2 * p->chunks_cap : 64;
+        uint32_t **t = realloc(p->chunk, nc * sizeof *t);
+        if (!t)
+            return -ENOMEM;
+        p->chunk = t;
+        p->chunks_cap = nc;
+    }
+    *idx = p->nchunks++;
+    p->chunk[*idx] = NULL;
+    return 0;
+}
+
+static void block_free(hf_postings *p, uint32_t at, uint32_t g)
+{
+    if (g > HF_PBLOCK_MAX) {
+        free(p->chunk[at >> 16]);
+        p->chunk[at >> 16] = NULL;
+        p->holes++;
+        p->bytes -= (size_t)g * 16;
+        return;
+    }
+    *hf_postings_block(p, at) = p->free_head[g];
+    p->free_head[g] = at;
+    p->free_g += g;
+}
+
+/* A block of g granules; *at gets it.  0 or -ENOMEM. */
+static int block_alloc(hf_postings *p, uint32_t g, uint32_t *at)
+{
+    uint32_t idx;
+    if (g > HF_PBLOCK_MAX) {
+        if (chunk_slot(p, &idx))
+            return -ENOMEM;
+        if (!(p->chunk[idx] = malloc((size_t)g * 16))) {
+            p->holes++;
+            return -ENOMEM;
+        }
+        p->bytes += (size_t)g * 16;
+        *at = idx << 16;
+        return 0;
+    }
+    if (p->free_head[g] != NO_BLOCK) {
+        *at = p->free_head[g];
+        p->free_head[g] = *hf_postings_block(p, *at);
+        p->free_g -= g;
+        return 0;
+    }
+    if (p->used + g > HF_PCHUNK_GRANULES) {
+        if (chunk_slot(p, &idx))
+            return -ENOMEM;
+        if (!(p->chunk[idx] = malloc((size_t)HF_PCHUNK_GRANULES * 16))) {
+            p->holes++;
+            return -ENOMEM;
+        }
+        p->bytes += (size_t)HF_PCHUNK_GRANULES * 16;
+        p->nregular++;
+        /* the rest of the old chunk is a free block like any other */
+        uint32_t rest = HF_PCHUNK_GRANULES - p->used;
+        if (rest && rest < HF_PCHUNK_GRANULES)
+            block_free(p, p->cur << 16 | p->used, rest);
+        p->cur = idx;
+        p->used = 0;
+    }
+    *at = p->cur << 16 | p->used;
+    p->used += g;
+    return 0;
+}
+
+/* Moves bucket b's `keep` first entries to a block of g granules (its
+ * block has og).  0 or -ENOMEM (b unchanged). */
+static int block_move(hf_postings *p, hf_pbucket *b, uint32_t og, uint32_t g, uint32_t keep)
+{
+    if (og > HF_PBLOCK_MAX && g > HF_PBLOCK_MAX) {
+        uint32_t *e = realloc(p->chunk[b->at >> 16], (size_t)g * 16);
+        if (!e)
+            return g < og ? 0 : -ENOMEM; /* a smaller size: the larger block serves */
+        p->chunk[b->at >> 16] = e;
+        p->bytes += (size_t)g * 16;
+        p->bytes -= (size_t)og * 16;
+        return 0;
+    }
+    if (g < og && og <= HF_PBLOCK_MAX) {
+        /* shrink in place: the tail is free */
+        block_free(p, b->at + g, og - g);
+        return 0;
+    }
+    uint32_t at;
+    if (block_alloc(p, g, &at))
+        return -ENOMEM;
+    if (keep)
+        memcpy(hf_postings_block(p, at), hf_postings_block(p, b->at), (size_t)keep * sizeof(uint32_t));
+    if (og)
+        block_free(p, b->at, og);
+    b->at = at;
+    return 0;
+}
+
+/* Granules of regular chunks in blocks that buckets hold. */
+static size_t live_granules(const hf_postings *p)
+{
+    return (size_t)p->nregular * HF_PCHUNK_GRANULES - p->free_g - (HF_PCHUNK_GRANULES - p->used);
+}
+
+/* Slides every block of the regular chunks down to the start of the
+ * chunks, in chunk and then address order, so that free blocks (blocks
+ * outgrown, tails of split buckets) become one free end; the chunks past
+ * it are given back.  Free blocks are reused only by buckets of exactly
+ * their size, and the sizes in use shift as a round of splits progresses:
+ * without this, half the memory ends up free.  A block never moves up, so
+ * this needs no room besides a bit per granule (where blocks start): while
+ * it runs, a block's first entry is kept in its bucket's `at` and the
+ * bucket's number in the block.  Returns quietly when the bits cannot be
+ * allocated. */
+static void compact(hf_postings *p)
+{
+    size_t nb = nbuckets(p);
+    uint32_t nc = p->nchunks;
+    const size_t words = HF_PCHUNK_GRANULES / 64;
+    uint8_t *own = calloc(nc, 1); /* a bucket's block of its own */
+    uint64_t *start = calloc((size_t)nc * words, sizeof *start);
+    if (!own || !start)
+        goto out;
+    for (size_t i = 0; i < nb; i++) {
+        hf_pbucket *b = &p->b[i];
+        if (!b->count)
+            continue;
+        if (block_granules(b->count) > HF_PBLOCK_MAX) {
+            own[b->at >> 16] = 1;
+            continue;
+        }
+        uint32_t *e = hf_postings_block(p, b->at), g = b->at & 0xffff;
+        start[(size_t)(b->at >> 16) * words + g / 64] |= 1ULL << (g % 64);
+        b->at = e[0];
+        e[0] = (uint32_t)i;
+    }
+    uint32_t dc = 0, dg = 0;
+    while (dc < nc && (!p->chunk[dc] || own[dc]))
+        dc++;
+    for (uint32_t c = dc; c < nc; c++) {
+        if (!p->chunk[c] || own[c])
+            continue;
+        const uint64_t *w = start + (size_t)c * words;
+        for (uint32_t k = 0; k < words; k++) {
+            for (uint64_t m = w[k]; m; m &= m - 1) {
+                uint32_t from = c << 16 | (k * 64 + (uint32_t)__builtin_ctzll(m));
+                uint32_t *e = hf_postings_block(p, from);
+                hf_pbucket *b = &p->b[e[0]];
+                uint32_t first = b->at, bg = block_granules(b->count);
+                if (dg + bg > HF_PCHUNK_GRANULES) {
+                    do
+                        dc++;
+                    while (!p->chunk[dc] || own[dc]);
+                    dg = 0;
+                }
+                uint32_t to = dc << 16 | dg;
+                uint32_t *d = hf_postings_block(p, to);
+                if (to != from)
+                    memmove(d, e, (size_t)b->count * sizeof *e);
+                d[0] = first;
+                b->at = to;
+                dg += bg;
+            }
+        }
+    }
+    for (uint32_t c = dc + 1; c < nc; c++) {
+        if (p->chunk[c] && !own[c]) {
+            free(p->chunk[c]);
+            p->chunk[c] = NULL;
+            p->holes++;
+            p->nregular--;
+            p->bytes -= (size_t)HF_PCHUNK_GRANULES * 16;
+        }
+    }
+    if (dc < nc) {
+        p->cur = dc;
+        p->used = dg;
+    }
+    for (uint32_t g = 0; g <= HF_PBLOCK_MAX; g++)
+        p->free_head[g] = NO_BLOCK;
+    p->free_g = 0;
+    p->compactions++;
+out:
+    free(own);
+    free(start);
+}
+
 /* One check bit fewer, dropping the highest: values get one more bit. */
 static void narrow(hf_postings *p)
 {
     unsigned c = p->check;
     for (size_t i = 0; i < nbuckets(p); i++) {
         hf_pbucket *b = &p->b[i];
+        uint32_t *e = b->count ? hf_postings_block(p, b->at) : NULL;
         for (uint32_t k = 0; k < b->count; k++)
-            b->e[k] = (b->e[k] >> c) << (c - 1) | (b->e[k] & lowmask(c - 1));
+            e[k] = (e[k] >> c) << (c - 1) | (e[k] & lowmask(c - 1));
     }
     p->check = c - 1;
 }
@@ -49,46 +268,38 @@ static int split_one(hf_postings *p)
         p->b = b;
     }
     hf_pbucket *lo = &p->b[s], *hi = &p->b[s + half];
+    uint32_t *le = lo->count ? hf_postings_block(p, lo->at) : NULL;
     uint32_t ones = 0;
     for (uint32_t k = 0; k < lo->count; k++)
-        ones += lo->e[k] & 1;
+        ones += le[k] & 1;
     memset(hi, 0, sizeof *hi);
     if (ones) {
-        if (!(hi->e = malloc(ones * sizeof *hi->e)))
+        if (block_alloc(p, block_granules(ones), &hi->at))
             return -ENOMEM;
-        hi->cap = ones;
-    }
-    uint32_t keep = 0;
-    for (uint32_t k = 0; k < lo->count; k++) {
-        uint32_t e = lo->e[k];
-        if (e & 1)
-            hi->e[hi->count++] = e;
-        else
-            lo->e[keep++] = e;
-    }
-    lo->count = keep;
-    if (ones) {
-        /* give back the half that moved: the next split's new bucket is
-         * about its size */
-        if (!keep) {
-            free(lo->e);
-            lo->e = NULL;
-            lo->cap = 0;
-        } else {
-            uint32_t *e = realloc(lo->e, keep * sizeof *e);
-            if (e) {
-                lo->e = e;
-                lo->cap = keep;
-            }
+        uint32_t *he = hf_postings_block(p, hi->at), keep = 0;
+        for (uint32_t k = 0; k < lo->count; k++) {
+            uint32_t e = le[k];
+            if (e & 1)
+                he[hi->count++] = e;
+            else
+                le[keep++] = e;
         }
+        /* give back what moved: the next split's new bucket is about its size */
+        uint32_t og = block_granules(lo->count);
+        lo->count = keep;
+        if (!keep)
+            block_free(p, lo->at, og);
+        else if (block_move(p, lo, og, block_granules(keep), keep))
+            return -ENOMEM;
     }
     if (++p->split == half) {
         /* every bucket is split: the implied check bit goes */
         unsigned c = p->check;
         for (size_t i = 0; i < 2 * half; i++) {
             hf_pbucket *b = &p->b[i];
+            uint32_t *e = b->count ? hf_postings_block(p, b->at) : NULL;
             for (uint32_t k = 0; k < b->count; k++)
-                b->e[k] = (b->e[k] >> c) << (c - 1) | (b->e[k] & lowmask(c)) >> 1;
+                e[k] = (e[k] >> c) << (c - 1) | (e[k] & lowmask(c)) >> 1;
         }
         p->bits++;
         p->split = 0;
@@ -100,9 +311,15 @@ static int split_one(hf_postings *p)
 int hf_postings_add(hf_postings *p, uint64_t h, uint32_t value)
 {
     if (!p->b) {
+        p->free_head = malloc((HF_PBLOCK_MAX + 1) * sizeof *p->free_head);
         p->b = calloc((size_t)1 << INITIAL_BITS, sizeof *p->b);
-        if (!p->b)
+        if (!p->b || !p->free_head) {
+            hf_postings_free(p);
             return -ENOMEM;
+        }
+        for (uint32_t g = 0; g <= HF_PBLOCK_MAX; g++)
+            p->free_head[g] = NO_BLOCK;
+        p->used = HF_PCHUNK_GRANULES; /* no chunk yet */
         p->bits = INITIAL_BITS;
         p->split = 0;
         p->check = INITIAL_CHECK;
@@ -115,20 +332,18 @@ int hf_postings_add(hf_postings *p, uint64_t h, uint32_t value)
         if (e)
             return e;
     }
+    /* more than an eighth of the blocks' memory free: compact */
+    if (p->free_g > COMPACT_MIN && p->free_g > live_granules(p) / 8)
+        compact(p);
     uint64_t x = hf_mix64(h);
     hf_pbucket *b = hf_postings_bucket(p, x);
-    if (b->count == b->cap) {
-        uint32_t grow = b->cap / 16 > 4 ? b->cap / 16 : 4;
-        if (b->cap > UINT32_MAX - grow)
-            return -ENOMEM;
-        uint32_t *s = realloc(b->e, (size_t)(b->cap + grow) * sizeof *s);
-        if (!s)
-            return -ENOMEM;
-        b->e = s;
-        b->cap += grow;
-    }
+    if (b->count == UINT32_MAX)
+        return -ENOMEM;
+    uint32_t og = b->count ? block_granules(b->count) : 0, g = block_granules(b->count + 1);
+    if (g != og && block_move(p, b, og, g, b->count))
+        return -ENOMEM;
     uint32_t chk = (uint32_t)(x >> p->bits) & lowmask(p->check);
-    b->e[b->count++] = value << p->check | chk;
+    hf_postings_block(p, b->at)[b->count++] = value << p->check | chk;
     p->n++;
     return 0;
 }
@@ -159,21 +374,22 @@ const uint32_t *hf_postings_find(const hf_postings *p, uint64_t h, uint32_t **sc
     typedef int32_t v4i __attribute__((vector_size(16)));
     v4u vm = {m, m, m, m}, vc = {chk, chk, chk, chk};
     v4i acc = {0, 0, 0, 0};
+    const uint32_t *be = hf_postings_block(p, b->at);
     uint32_t i = 0, hits = 0;
     for (; i + 4 <= b->count; i += 4) {
         v4u e;
-        memcpy(&e, b->e + i, sizeof e);
+        memcpy(&e, be + i, sizeof e);
         acc += (v4i)((e & vm) == vc);
     }
     for (; i < b->count; i++)
-        hits += (b->e[i] & m) == chk;
+        hits += (be[i] & m) == chk;
     hits -= (uint32_t)(acc[0] + acc[1] + acc[2] + acc[3]);
     if (!hits)
         return NULL;
     uint32_t *out = *scratch;
     size_t k = 0;
     for (i = 0; i < b->count; i++) {
-        uint32_t e = b->e[i];
+        uint32_t e = be[i];
         out[k] = e >> c;
         k += (e & m) == chk;
     }
@@ -185,17 +401,16 @@ size_t hf_postings_bytes(const hf_postings *p)
 {
     if (!p->b)
         return 0;
-    size_t total = nbuckets(p) * sizeof *p->b;
-    for (size_t i = 0; i < nbuckets(p); i++)
-        total += (size_t)p->b[i].cap * sizeof *p->b[i].e;
-    return total;
+    return nbuckets(p) * sizeof *p->b + p->bytes + p->chunks_cap * sizeof *p->chunk +
+           (HF_PBLOCK_MAX + 1) * sizeof *p->free_head;
 }
 
 void hf_postings_free(hf_postings *p)
 {
-    if (p->b)
-        for (size_t i = 0; i < nbuckets(p); i++)
-            free(p->b[i].e);
+    for (uint32_t i = 0; i < p->nchunks; i++)
+        free(p->chunk[i]);
+    free(p->chunk);
+    free(p->free_head);
     free(p->b);
     memset(p, 0, sizeof *p);
 }

@@ -9,22 +9,33 @@
  * hashes for exact keys).  As values grow the check bits shrink (the
  * entries are re-encoded in place), and as entries grow the buckets split
  * in two, one at a time in order (linear hashing, Litwin 1980): a bucket
- * holds about 64 entries on average, a split moves one bucket's entries,
- * and the memory one frees is what the next one allocates.  The lowest
- * check bit of an entry in a split bucket repeats its bucket's top bit
- * until the round of splits is complete; then it is dropped from every
- * entry.  About 30 bits of the hash are compared up to a few hundred
- * million entries. */
+ * holds about 32 entries on average (two cache lines to scan), and a split
+ * moves one bucket's entries.  The lowest check bit of an entry in a split
+ * bucket repeats its bucket's top bit until the round of splits is
+ * complete; then it is dropped from every entry.  About 30 bits of the hash
+ * are compared up to a few hundred million entries. */
 #ifndef HF_POSTINGS_H
 #define HF_POSTINGS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+/* A bucket: its entries are in a block of the arena, whose size follows
+ * from the count (hf_pblock_granules), so nothing else is kept. */
 typedef struct hf_pbucket {
-    uint32_t *e;
-    uint32_t count, cap;
+    uint32_t at;     /* the block (chunk << 16 | granule), when count > 0 */
+    uint32_t count;
 } hf_pbucket;
+
+/* Blocks are cut from 1 MB chunks in 16-byte granules; a block larger than
+ * HF_PBLOCK_MAX granules (a hash entered for tens of thousands of values)
+ * has a chunk of its own.  A block that a bucket outgrows goes on the free
+ * list of its size, and the next bucket to reach that size takes it: no
+ * allocator headers, no calls to malloc per block. */
+#ifndef HF_PCHUNK_GRANULES /* tests lower both, to make every path common */
+#define HF_PCHUNK_GRANULES 65536u
+#define HF_PBLOCK_MAX 4096u
+#endif
 
 typedef struct hf_postings {
     hf_pbucket *b;   /* 2^bits + split buckets */
@@ -33,7 +44,21 @@ typedef struct hf_postings {
     size_t split;    /* the next bucket to split */
     unsigned check;  /* check bits per entry; values have 32 - check bits */
     size_t n;        /* entries */
+    uint32_t **chunk;        /* chunk[i]: HF_PCHUNK_GRANULES, or one large block; NULL when free */
+    uint32_t nchunks, chunks_cap, holes;  /* holes: NULL entries below nchunks */
+    uint32_t nregular;       /* chunks of HF_PCHUNK_GRANULES */
+    uint32_t cur, used;      /* the chunk blocks are cut from, and its granules used */
+    size_t free_g;           /* granules in free blocks */
+    size_t compactions;
+    uint32_t *free_head;     /* per size in granules (<= HF_PBLOCK_MAX): a free block or UINT32_MAX */
+    size_t bytes;            /* chunks allocated */
 } hf_postings;
+
+/* The entries of block `at`. */
+static inline uint32_t *hf_postings_block(const hf_postings *p, uint32_t at)
+{
+    return p->chunk[at >> 16] + (size_t)(at & 0xffff) * 4;
+}
 
 /* The 64-bit finalizer of MurmurHash3: every input bit affects every output
  * bit (bucket numbers here, hash owners in hanfold-mpi). */
@@ -61,8 +86,9 @@ static inline hf_pbucket *hf_postings_bucket(const hf_postings *p, uint64_t x)
  * first entries.  Run both stages for all the hashes of a query before
  * looking any of them up, and the cache misses of the lookups overlap
  * instead of following one another (a third of the time of clustering 3M
- * records). */
-static inline void hf_postings_prefetch(const hf_postings *p, uint64_t h, int stage)
+ * records).  Always inlined: GCC finds a function that only prefetches
+ * "pure", and drops the calls of one it did not inline. */
+__attribute__((always_inline)) static inline void hf_postings_prefetch(const hf_postings *p, uint64_t h, int stage)
 {
     if (!p->b)
         return;
@@ -71,10 +97,11 @@ static inline void hf_postings_prefetch(const hf_postings *p, uint64_t h, int st
         __builtin_prefetch(b);
     } else if (b->count) {
         /* every line of the bucket (a long one is scanned long anyway) */
+        const uint32_t *e = hf_postings_block(p, b->at);
         uint32_t n = b->count < 128 ? b->count : 128;
         for (uint32_t i = 0; i < n; i += 16)
-            __builtin_prefetch(b->e + i);
-        __builtin_prefetch(b->e + n - 1);
+            __builtin_prefetch(e + i);
+        __builtin_prefetch(e + n - 1);
     }
 }
 

@@ -64,10 +64,11 @@ int main(void)
     for (size_t i = 0; i < NHASH; i++)
         hashes[i] = rnd64();
     /* values grow with the entries (as slots do) and jump to the top of
-     * the 32-bit range at the end; a few hashes are very common */
+     * the 32-bit range at the end; a few hashes are very common, one (about
+     * 23,000 entries) needs a block larger than HF_PBLOCK_MAX */
     for (size_t i = 0; i < NENT; i++) {
         uint64_t r = rnd64();
-        ent_h[i] = (uint32_t)(r % 16 == 0 ? r % 8 : (r >> 8) % NHASH);
+        ent_h[i] = (uint32_t)(r % 16 == 0 ? r % 8 : r % 32 == 1 ? 0 : (r >> 8) % NHASH);
         ent_v[i] = i < NENT - 1000 ? (uint32_t)(i / 3) : UINT32_MAX - (uint32_t)(NENT - i);
     }
     hf_postings p = {0};
@@ -95,9 +96,18 @@ int main(void)
         hf_postings_find(&p, rnd64(), &scratch, &cap, &got);
         absent += got;
     }
-    printf("postings: %zu entries, %u buckets, %u check bits, %zu bytes; %zu extra values in %zu "
-           "probes before the values took 32 bits, %zu in 100000 probes of absent hashes\n",
-           p.n, 1u << p.bits, p.check, hf_postings_bytes(&p), extra, probes, absent);
+    size_t bytes = hf_postings_bytes(&p);
+    printf("postings: %zu entries, %u buckets, %u check bits, %zu bytes (%zu compactions); %zu extra "
+           "values in %zu probes before the values took 32 bits, %zu in 100000 probes of absent hashes\n",
+           p.n, 1u << p.bits, p.check, bytes, p.compactions, extra, probes, absent);
+    /* free blocks are gathered, not left to pile up: the entries, the
+     * rounding of blocks (under an eighth, and a granule per bucket), the
+     * bucket table, and two chunks (the one blocks are cut from, the last
+     * free blocks) */
+    size_t nb = ((size_t)1 << p.bits) + p.split;
+    CHECK(p.compactions > 0);
+    CHECK(bytes <= NENT * 4 * 5 / 4 + nb * (16 + sizeof *p.b) + 2 * HF_PCHUNK_GRANULES * 16 +
+                       (HF_PBLOCK_MAX + 1) * 4 + p.chunks_cap * sizeof *p.chunk);
     CHECK(p.n == NENT);
     CHECK(p.bits > 8);    /* the buckets split */
     CHECK(p.check == 0);  /* values reached 32 bits */
