@@ -94,7 +94,9 @@ static int process_fprow(hf_batch *b, hanfold_ctx *ctx, hf_item *it)
         fp.key_hash = fr.key_hash;
         fp.key_tokens = fr.key_tokens;
     } else if (fr.key) {
-        e = hanfold_fingerprint(ctx, fr.key, fr.key_len, &fp);
+        /* the row has the SimHash; clustering by key does not use it */
+        e = hf_fingerprint(ctx, fr.key, fr.key_len, HF_FP_SKETCH, &fp);
+        fp.simhash = fr.simhash;
     } else {
         e = hanfold_fingerprint_from_sketch(ctx, fr.simhash, fr.key_tokens, fr.sketch, fr.nsketch,
                                             fr.key_hash, &fp);
@@ -157,7 +159,8 @@ static void process(hf_batch *b, hanfold_ctx *ctx, hf_item *it)
         hanfold_fp fp;
         /* res.key, not the copy: the context knows its tokens */
         if (!e)
-            e = hf_fingerprint(ctx, res.key, res.key_len, !(b->what & HF_BATCH_ROW), &fp);
+            e = hf_fingerprint(ctx, res.key, res.key_len,
+                               HF_FP_SIMHASH | (b->what & HF_BATCH_ROW ? 0 : HF_FP_SKETCH), &fp);
         if (!e)
             e = keep_fp(it, &fp);
     }

@@ -30,10 +30,12 @@ uint64_t hf_simhash(const uint64_t *h, size_t n);
 /* Sorts ascending and removes duplicates; returns the new length. */
 size_t hf_sort_unique(uint64_t *v, size_t n);
 
-/* hanfold_fingerprint(); without sketch, a key kept whole (fp->tokens set)
- * gets no sketch (fp->nsketch 0): what a fingerprint row needs, without the
- * sort. */
-int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, bool sketch, hanfold_fp *fp);
+/* hanfold_fingerprint(), of the parts in `what`: without HF_FP_SKETCH, a
+ * key kept whole (fp->tokens set) gets no sketch (fp->nsketch 0): what a
+ * fingerprint row needs, without the sort; without HF_FP_SIMHASH, simhash
+ * is 0 (clustering by key from fingerprint rows, which carry it). */
+enum { HF_FP_SKETCH = 1, HF_FP_SIMHASH = 2 };
+int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, unsigned what, hanfold_fp *fp);
 
 /* Candidate rules of the index (cluster.c; hanfold-mpi applies the same).
  * A representative is entered under its HANFOLD_INDEX_POSTED smallest

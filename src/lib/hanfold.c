@@ -44,10 +44,10 @@ const char *hanfold_schema(void)
 
 int hanfold_fingerprint(hanfold_ctx *c, const char *key, size_t len, hanfold_fp *fp)
 {
-    return hf_fingerprint(c, key, len, true, fp);
+    return hf_fingerprint(c, key, len, HF_FP_SKETCH | HF_FP_SIMHASH, fp);
 }
 
-int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, bool sketch, hanfold_fp *fp)
+int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, unsigned what, hanfold_fp *fp)
 {
     memset(fp, 0, sizeof *fp);
     /* The key the last hanfold_process() made, with its tokens made on the
@@ -56,13 +56,14 @@ int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, bool sketch, han
     if ((!have && hf_tokenize(key, len, &c->tokens)) ||
         hf_shingles(c->tokens.v, c->tokens.len, HANFOLD_SHINGLE_N, &c->shingles))
         return fail(c, -ENOMEM, "fingerprint");
-    fp->simhash = hf_simhash(c->shingles.v, c->shingles.len);
+    if (what & HF_FP_SIMHASH)
+        fp->simhash = hf_simhash(c->shingles.v, c->shingles.len);
     fp->key_hash = hf_hash64(key, len, HF_SHINGLE_SEED);
     fp->key_tokens = c->tokens.len > UINT32_MAX ? UINT32_MAX : (uint32_t)c->tokens.len;
     if (c->tokens.len <= HANFOLD_SHORT_MAX) {
         fp->tokens = c->tokens.v;
         fp->ntokens = c->tokens.len;
-        if (!sketch)
+        if (!(what & HF_FP_SKETCH))
             return 0;
     }
     if (c->sketch.cap < c->shingles.len) {

@@ -2,6 +2,7 @@
 #include "postings.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,23 +240,52 @@ out:
     free(start);
 }
 
+/* Check bits of the entries of a bucket addressed by bits + 1 bits of the
+ * hash (deep) or by bits: a split spends one (the bit that decided which
+ * half an entry went to) of the entries of the bucket it splits. */
+static inline unsigned width(const hf_postings *p, bool deep)
+{
+    return deep ? (p->check ? p->check - 1 : 0) : p->check;
+}
+
+static inline bool is_deep(const hf_postings *p, size_t i)
+{
+    return i < p->split || i >> p->bits;
+}
+
+/* The bucket of mixed hash x; *shift gets where its check bits start in x,
+ * *c how many there are. */
+static inline hf_pbucket *locate(const hf_postings *p, uint64_t x, unsigned *shift, unsigned *c)
+{
+    size_t i = x & (((size_t)1 << p->bits) - 1);
+    bool deep = i < p->split;
+    if (deep)
+        i = x & (((size_t)2 << p->bits) - 1);
+    *shift = p->bits + deep;
+    *c = width(p, deep);
+    return &p->b[i];
+}
+
 /* One check bit fewer, dropping the highest: values get one more bit. */
 static void narrow(hf_postings *p)
 {
-    unsigned c = p->check;
     for (size_t i = 0; i < nbuckets(p); i++) {
         hf_pbucket *b = &p->b[i];
-        uint32_t *e = b->count ? hf_postings_block(p, b->at) : NULL;
+        unsigned c = width(p, is_deep(p, i));
+        if (!b->count || !c)
+            continue;
+        uint32_t *e = hf_postings_block(p, b->at);
         for (uint32_t k = 0; k < b->count; k++)
             e[k] = (e[k] >> c) << (c - 1) | (e[k] & lowmask(c - 1));
     }
-    p->check = c - 1;
+    p->check--;
 }
 
 /* Splits bucket `split` into itself and bucket split + 2^bits by the
- * entries' lowest check bit (bit `bits` of the mixed hash).  Entries are
- * not re-encoded: in a split bucket that bit is implied, but kept until the
- * round is complete. */
+ * entries' lowest check bit (bit `bits` of the mixed hash), which the
+ * bucket number now says: the entries of both lose it.  When every bucket
+ * is split, all entries are as those of a round with one more bucket bit
+ * and one check bit fewer: none is rewritten. */
 static int split_one(hf_postings *p)
 {
     size_t half = (size_t)1 << p->bits, s = p->split;
@@ -267,23 +297,28 @@ static int split_one(hf_postings *p)
             return -ENOMEM;
         p->b = b;
     }
+    unsigned c = p->check;
     hf_pbucket *lo = &p->b[s], *hi = &p->b[s + half];
     uint32_t *le = lo->count ? hf_postings_block(p, lo->at) : NULL;
     uint32_t ones = 0;
     for (uint32_t k = 0; k < lo->count; k++)
         ones += le[k] & 1;
     memset(hi, 0, sizeof *hi);
+    uint32_t *he = NULL;
     if (ones) {
         if (block_alloc(p, block_granules(ones), &hi->at))
             return -ENOMEM;
-        uint32_t *he = hf_postings_block(p, hi->at), keep = 0;
-        for (uint32_t k = 0; k < lo->count; k++) {
-            uint32_t e = le[k];
-            if (e & 1)
-                he[hi->count++] = e;
-            else
-                le[keep++] = e;
-        }
+        he = hf_postings_block(p, hi->at);
+    }
+    uint32_t keep = 0;
+    for (uint32_t k = 0; k < lo->count; k++) {
+        uint32_t e = le[k], to = (e >> c) << (c - 1) | (e & lowmask(c)) >> 1;
+        if (e & 1)
+            he[hi->count++] = to;
+        else
+            le[keep++] = to;
+    }
+    if (ones) {
         /* give back what moved: the next split's new bucket is about its size */
         uint32_t og = block_granules(lo->count);
         lo->count = keep;
@@ -293,14 +328,6 @@ static int split_one(hf_postings *p)
             return -ENOMEM;
     }
     if (++p->split == half) {
-        /* every bucket is split: the implied check bit goes */
-        unsigned c = p->check;
-        for (size_t i = 0; i < 2 * half; i++) {
-            hf_pbucket *b = &p->b[i];
-            uint32_t *e = b->count ? hf_postings_block(p, b->at) : NULL;
-            for (uint32_t k = 0; k < b->count; k++)
-                e[k] = (e[k] >> c) << (c - 1) | (e[k] & lowmask(c)) >> 1;
-        }
         p->bits++;
         p->split = 0;
         p->check = c - 1;
@@ -336,14 +363,15 @@ int hf_postings_add(hf_postings *p, uint64_t h, uint32_t value)
     if (p->free_g > COMPACT_MIN && p->free_g > live_granules(p) / 8)
         compact(p);
     uint64_t x = hf_mix64(h);
-    hf_pbucket *b = hf_postings_bucket(p, x);
+    unsigned shift, c;
+    hf_pbucket *b = locate(p, x, &shift, &c);
     if (b->count == UINT32_MAX)
         return -ENOMEM;
     uint32_t og = b->count ? block_granules(b->count) : 0, g = block_granules(b->count + 1);
     if (g != og && block_move(p, b, og, g, b->count))
         return -ENOMEM;
-    uint32_t chk = (uint32_t)(x >> p->bits) & lowmask(p->check);
-    hf_postings_block(p, b->at)[b->count++] = value << p->check | chk;
+    uint32_t chk = (uint32_t)(x >> shift) & lowmask(c);
+    hf_postings_block(p, b->at)[b->count++] = value << c | chk;
     p->n++;
     return 0;
 }
@@ -355,7 +383,8 @@ const uint32_t *hf_postings_find(const hf_postings *p, uint64_t h, uint32_t **sc
     if (!p->b)
         return NULL;
     uint64_t x = hf_mix64(h);
-    const hf_pbucket *b = hf_postings_bucket(p, x);
+    unsigned shift, c;
+    const hf_pbucket *b = locate(p, x, &shift, &c);
     if (!b->count)
         return NULL;
     if (b->count > *scratch_cap) {
@@ -367,8 +396,7 @@ const uint32_t *hf_postings_find(const hf_postings *p, uint64_t h, uint32_t **sc
         *scratch = s;
         *scratch_cap = b->count;
     }
-    unsigned c = p->check;
-    uint32_t m = lowmask(c), chk = (uint32_t)(x >> p->bits) & m;
+    uint32_t m = lowmask(c), chk = (uint32_t)(x >> shift) & m;
     /* most probes find nothing: count first, four entries at a time */
     typedef uint32_t v4u __attribute__((vector_size(16)));
     typedef int32_t v4i __attribute__((vector_size(16)));

@@ -10,10 +10,11 @@
  * entries are re-encoded in place), and as entries grow the buckets split
  * in two, one at a time in order (linear hashing, Litwin 1980): a bucket
  * holds about 32 entries on average (two cache lines to scan), and a split
- * moves one bucket's entries.  The lowest check bit of an entry in a split
- * bucket repeats its bucket's top bit until the round of splits is
- * complete; then it is dropped from every entry.  About 30 bits of the hash
- * are compared up to a few hundred million entries. */
+ * moves one bucket's entries.  A split bucket is addressed by one more bit
+ * of the hash and its entries keep one check bit fewer, so the same bits of
+ * the hash are compared in every bucket, and no entry is rewritten when a
+ * round of splits completes.  About 30 bits of the hash are compared up to
+ * a few hundred million entries. */
 #ifndef HF_POSTINGS_H
 #define HF_POSTINGS_H
 

@@ -92,6 +92,14 @@ expect "garbage fingerprint rows: status 2, the others clustered" 2 "$("$H" clus
 "$H" cluster --method simhash --fingerprints --stats "$TMP/fpbad" > /dev/null 2> "$TMP/berr"
 check "garbage rows: reported with their line" grep -q 'fpbad:4: not a fingerprint row' "$TMP/berr"
 check "garbage rows: counted as invalid" grep -q 'stats: read 11, written 9, dropped 0, invalid 2;' "$TMP/berr"
+# hex fields: sixteen characters with one not a digit are refused; upper
+# case is a digit
+row z 000000000g000000 > "$TMP/fpg"
+"$H" cluster --method simhash --fingerprints "$TMP/fpg" > /dev/null 2> "$TMP/gerr"
+check "hex: a letter past f among 16 characters is refused" grep -q 'fpg:1: not a fingerprint row: bad simhash (expected 16 hex digits)' "$TMP/gerr"
+{ row a 0000000000000000; row d fe00000000000001; row f fc00000000000000; } > "$TMP/fpl"
+{ row a 0000000000000000; row d FE00000000000001; row f FC00000000000000; } > "$TMP/fpu"
+expect "hex: upper case reads as lower case" 0 "$("$H" cluster --method simhash --fingerprints "$TMP/fpl")" -- "$H" cluster --method simhash --fingerprints "$TMP/fpu"
 printf '{"id":"a","text":"今天天气很好"}\nnot json\n{"id":"c","text":"今天天氣很好"}\n' > "$TMP/bad.jsonl"
 expect "malformed JSONL: its own cluster, status 2" 2 "$(printf 'a\ta\t1.000\n2\t2\t1.000\nc\ta\t1.000')" -- "$H" cluster --method simhash --input jsonl -q "$TMP/bad.jsonl"
 expect "malformed JSONL: dedup passes it through" 2 "$(printf '{"id":"a","text":"今天天气很好"}\nnot json')" -- "$H" dedup --method simhash --input jsonl -q "$TMP/bad.jsonl"
