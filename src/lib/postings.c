@@ -25,6 +25,8 @@ static inline size_t nbuckets(const hf_postings *p)
 /* ---- blocks ------------------------------------------------------------------ */
 
 #define NO_BLOCK UINT32_MAX
+_Static_assert(HF_PCHUNK_GRANULES <= HF_PREF_GRANULE + 1, "a granule number fits its bits");
+_Static_assert(HF_PBLOCK_MAX < HF_PCHUNK_GRANULES, "a block fits a chunk");
 #define COMPACT_MIN (HF_PCHUNK_GRANULES / 4)
 
 /* Granules of the block of a bucket of `count` entries (count >= 1): the
@@ -51,8 +53,8 @@ static int chunk_slot(hf_postings *p, uint32_t *idx)
         }
     }
     if (p->nchunks == p->chunks_cap) {
-        /* block references have 16 bits for the chunk */
-        if (p->chunks_cap >= 65536)
+        /* block references have 32 - HF_PREF_SHIFT bits for the chunk */
+        if (p->chunks_cap >= (1u << (32 - HF_PREF_SHIFT)))
             return -ENOMEM;
         uint32_t nc = p->chunks_cap ? 2 * p->chunks_cap : 64;
         uint32_t **t = realloc(p->chunk, nc * sizeof *t);
@@ -69,8 +71,8 @@ static int chunk_slot(hf_postings *p, uint32_t *idx)
 static void block_free(hf_postings *p, uint32_t at, uint32_t g)
 {
     if (g > HF_PBLOCK_MAX) {
-        free(p->chunk[at >> 16]);
-        p->chunk[at >> 16] = NULL;
+        free(p->chunk[at >> HF_PREF_SHIFT]);
+        p->chunk[at >> HF_PREF_SHIFT] = NULL;
         p->holes++;
         p->bytes -= (size_t)g * 16;
         return;
@@ -92,7 +94,7 @@ static int block_alloc(hf_postings *p, uint32_t g, uint32_t *at)
             return -ENOMEM;
         }
         p->bytes += (size_t)g * 16;
-        *at = idx << 16;
+        *at = idx << HF_PREF_SHIFT;
         return 0;
     }
     if (p->free_head[g] != NO_BLOCK) {
@@ -113,11 +115,11 @@ static int block_alloc(hf_postings *p, uint32_t g, uint32_t *at)
         /* the rest of the old chunk is a free block like any other */
         uint32_t rest = HF_PCHUNK_GRANULES - p->used;
         if (rest && rest < HF_PCHUNK_GRANULES)
-            block_free(p, p->cur << 16 | p->used, rest);
+            block_free(p, p->cur << HF_PREF_SHIFT | p->used, rest);
         p->cur = idx;
         p->used = 0;
     }
-    *at = p->cur << 16 | p->used;
+    *at = p->cur << HF_PREF_SHIFT | p->used;
     p->used += g;
     return 0;
 }
@@ -127,10 +129,10 @@ static int block_alloc(hf_postings *p, uint32_t g, uint32_t *at)
 static int block_move(hf_postings *p, hf_pbucket *b, uint32_t og, uint32_t g, uint32_t keep)
 {
     if (og > HF_PBLOCK_MAX && g > HF_PBLOCK_MAX) {
-        uint32_t *e = realloc(p->chunk[b->at >> 16], (size_t)g * 16);
+        uint32_t *e = realloc(p->chunk[b->at >> HF_PREF_SHIFT], (size_t)g * 16);
         if (!e)
             return g < og ? 0 : -ENOMEM; /* a smaller size: the larger block serves */
-        p->chunk[b->at >> 16] = e;
+        p->chunk[b->at >> HF_PREF_SHIFT] = e;
         p->bytes += (size_t)g * 16;
         p->bytes -= (size_t)og * 16;
         return 0;
@@ -181,11 +183,11 @@ static void compact(hf_postings *p)
         if (!b->count)
             continue;
         if (block_granules(b->count) > HF_PBLOCK_MAX) {
-            own[b->at >> 16] = 1;
+            own[b->at >> HF_PREF_SHIFT] = 1;
             continue;
         }
-        uint32_t *e = hf_postings_block(p, b->at), g = b->at & 0xffff;
-        start[(size_t)(b->at >> 16) * words + g / 64] |= 1ULL << (g % 64);
+        uint32_t *e = hf_postings_block(p, b->at), g = b->at & HF_PREF_GRANULE;
+        start[(size_t)(b->at >> HF_PREF_SHIFT) * words + g / 64] |= 1ULL << (g % 64);
         b->at = e[0];
         e[0] = (uint32_t)i;
     }
@@ -198,7 +200,7 @@ static void compact(hf_postings *p)
         const uint64_t *w = start + (size_t)c * words;
         for (uint32_t k = 0; k < words; k++) {
             for (uint64_t m = w[k]; m; m &= m - 1) {
-                uint32_t from = c << 16 | (k * 64 + (uint32_t)__builtin_ctzll(m));
+                uint32_t from = c << HF_PREF_SHIFT | (k * 64 + (uint32_t)__builtin_ctzll(m));
                 uint32_t *e = hf_postings_block(p, from);
                 hf_pbucket *b = &p->b[e[0]];
                 uint32_t first = b->at, bg = block_granules(b->count);
@@ -208,7 +210,7 @@ static void compact(hf_postings *p)
                     while (!p->chunk[dc] || own[dc]);
                     dg = 0;
                 }
-                uint32_t to = dc << 16 | dg;
+                uint32_t to = dc << HF_PREF_SHIFT | dg;
                 uint32_t *d = hf_postings_block(p, to);
                 if (to != from)
                     memmove(d, e, (size_t)b->count * sizeof *e);

@@ -24,9 +24,13 @@
 /* A bucket: its entries are in a block of the arena, whose size follows
  * from the count (hf_pblock_granules), so nothing else is kept. */
 typedef struct hf_pbucket {
-    uint32_t at;     /* the block (chunk << 16 | granule), when count > 0 */
+    uint32_t at;     /* the block (chunk << HF_PREF_SHIFT | granule), when count > 0 */
     uint32_t count;
 } hf_pbucket;
+
+/* A block reference: chunk number, then granule in the chunk. */
+#define HF_PREF_SHIFT 16
+#define HF_PREF_GRANULE ((1u << HF_PREF_SHIFT) - 1)
 
 /* Blocks are cut from 1 MB chunks in 16-byte granules; a block larger than
  * HF_PBLOCK_MAX granules (a hash entered for tens of thousands of values)
@@ -58,7 +62,7 @@ typedef struct hf_postings {
 /* The entries of block `at`. */
 static inline uint32_t *hf_postings_block(const hf_postings *p, uint32_t at)
 {
-    return p->chunk[at >> 16] + (size_t)(at & 0xffff) * 4;
+    return p->chunk[at >> HF_PREF_SHIFT] + (size_t)(at & HF_PREF_GRANULE) * 4;
 }
 
 /* The 64-bit finalizer of MurmurHash3: every input bit affects every output
