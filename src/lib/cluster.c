@@ -34,22 +34,36 @@
 
 #define NONE UINT32_MAX
 
-/* What verification needs of an indexed record (its "entry"): this header,
- * the key's tokens (short records; padded to 8 bytes), the bottom-k sketch
- * (long records).  Entries are stored one after the other, each on a
- * STORE_UNIT boundary, in memory or in the spill file. */
-typedef struct entry_head {
-    uint64_t key_hash;
-    uint32_t number;      /* the record's number in input order */
-    uint32_t key_tokens, ntokens, nsketch;
-} entry_head;
-#define STORE_UNIT 32
-/* The largest entry (a key of HANFOLD_SHORT_MAX tokens with a sketch) has
- * 158 units, so that a byte holds any entry's size. */
-#define TOKEN_BYTES(nt) (((size_t)(nt) * 4 + 7) & ~(size_t)7)
-#define ENTRY_BYTES(nt, ns) (sizeof(entry_head) + TOKEN_BYTES(nt) + (size_t)(ns) * 8)
-#define ENTRY_UNITS(nt, ns) ((ENTRY_BYTES(nt, ns) + STORE_UNIT - 1) / STORE_UNIT)
-_Static_assert(ENTRY_UNITS(HANFOLD_SHORT_MAX, HANFOLD_SKETCH_K) <= UINT8_MAX, "entry sizes fit a byte");
+/* What verification needs of an indexed record (its "entry"): a header
+ * (key hash 8 bytes, record number 4, key tokens 4, tokens kept 2, sketch
+ * entries kept 1, bytes per token 1), the key's tokens (short records: 3
+ * bytes each when all are below 2^24, as CJK code points are, else 4), the
+ * bottom-k sketch (long records; from an 8-byte boundary).  Entries are
+ * stored one after the other, each on a STORE_UNIT boundary, in memory or
+ * in the spill file; a headline of 25 characters takes 96 bytes. */
+#define HEAD_BYTES 20
+#define STORE_UNIT 16
+/* An entry's size in a byte: below 192, that many units; from 192, 3072
+ * bytes and 64 more per step (the largest entry, a key of
+ * HANFOLD_SHORT_MAX tokens with a sketch, is 5048 bytes: code 223). */
+#define SIZE_SPLIT 192
+static inline size_t size_bytes(uint8_t code)
+{
+    return code < SIZE_SPLIT ? (size_t)code * STORE_UNIT
+                             : (size_t)SIZE_SPLIT * STORE_UNIT + (size_t)(code - SIZE_SPLIT) * 64;
+}
+static inline uint8_t size_code(size_t bytes)
+{
+    if (bytes <= (size_t)(SIZE_SPLIT - 1) * STORE_UNIT)
+        return (uint8_t)((bytes + STORE_UNIT - 1) / STORE_UNIT);
+    size_t over = bytes > (size_t)SIZE_SPLIT * STORE_UNIT ? bytes - (size_t)SIZE_SPLIT * STORE_UNIT : 0;
+    return (uint8_t)(SIZE_SPLIT + (over + 63) / 64);
+}
+#define SKETCH_AT(nt, w) ((HEAD_BYTES + (size_t)(nt) * (w) + 7) & ~(size_t)7)
+_Static_assert(SIZE_SPLIT + (SKETCH_AT(HANFOLD_SHORT_MAX, 4) + HANFOLD_SKETCH_K * 8 - SIZE_SPLIT * STORE_UNIT + 63) / 64 <=
+                   UINT8_MAX,
+               "entry sizes fit a byte");
+_Static_assert(HANFOLD_SHORT_MAX <= UINT16_MAX && HANFOLD_SKETCH_K <= UINT8_MAX, "counts fit the header");
 /* A slot's entry offset is its group's base plus the sizes of the slots
  * before it in the group. */
 #define STORE_GROUP 16
@@ -66,7 +80,7 @@ struct hanfold_clusterer {
     /* Indexed records ("slots"): the representatives, or every record with
      * single linkage.  Postings and exact keys refer to slots, so a record
      * that joins a cluster costs nothing when streaming.  Per slot in
-     * memory: the size of its entry in STORE_UNITs, and a tag (how many
+     * memory: the size of its entry (size_code), and a tag (how many
      * postings it has, and 4 bits of its key hash, which spare reading the
      * entry when an exact-key lookup finds the wrong key); per
      * STORE_GROUP slots the offset of the first one's entry, in units. */
@@ -97,6 +111,7 @@ struct hanfold_clusterer {
     size_t msize, mwords, mcap;
     uint64_t *v, *u, *t1;
     size_t vcap;
+    uint32_t tokbuf[HANFOLD_SHORT_MAX]; /* an entry's tokens, unpacked */
 };
 
 void hanfold_cluster_settings_default(hanfold_cluster_settings *s)
@@ -222,16 +237,19 @@ static int store_flush(hanfold_clusterer *c)
 }
 
 /* Appends q's entry (number: its record number; sketch: whether to keep
- * its sketch); *units gets its size. */
-static int store_put(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number, bool sketch, uint8_t *units)
+ * its sketch); *code gets its size (size_code). */
+static int store_put(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number, bool sketch, uint8_t *code)
 {
-    entry_head h = {q->key_hash, number, q->key_tokens, q->tokens ? (uint32_t)q->ntokens : 0,
-                    sketch ? (uint32_t)q->nsketch : 0};
-    if (q->tokens && q->ntokens > HANFOLD_SHORT_MAX)
+    size_t nt = q->tokens ? q->ntokens : 0, ns = sketch ? q->nsketch : 0;
+    if (nt > HANFOLD_SHORT_MAX || ns > HANFOLD_SKETCH_K)
         return -EINVAL;
-    if (sketch && q->nsketch > HANFOLD_SKETCH_K)
-        return -EINVAL;
-    size_t need = ENTRY_UNITS(h.ntokens, h.nsketch) * STORE_UNIT;
+    unsigned w = 3;
+    for (size_t i = 0; i < nt; i++)
+        if (q->tokens[i] >> 24)
+            w = 4;
+    size_t bytes = SKETCH_AT(nt, w) + ns * 8;
+    uint8_t sc = size_code(bytes);
+    size_t need = size_bytes(sc);
     if ((c->flushed + c->mlen + need) / STORE_UNIT > UINT32_MAX)
         return -EFBIG;
     if (c->mlen + need > c->memcap) {
@@ -251,16 +269,31 @@ static int store_put(hanfold_clusterer *c, const hanfold_fp *q, uint32_t number,
             c->memcap = nc;
         }
     }
-    char *p = c->mem + c->mlen;
+    unsigned char *p = (unsigned char *)c->mem + c->mlen;
     memset(p, 0, need);
-    memcpy(p, &h, sizeof h);
-    size_t tb = TOKEN_BYTES(h.ntokens);
-    if (h.ntokens)
-        memcpy(p + sizeof h, q->tokens, (size_t)h.ntokens * 4);
-    if (h.nsketch)
-        memcpy(p + sizeof h + tb, q->sketch, (size_t)h.nsketch * 8);
+    uint32_t kt = q->key_tokens;
+    uint16_t nt16 = (uint16_t)nt;
+    memcpy(p, &q->key_hash, 8);
+    memcpy(p + 8, &number, 4);
+    memcpy(p + 12, &kt, 4);
+    memcpy(p + 16, &nt16, 2);
+    p[18] = (unsigned char)ns;
+    p[19] = (unsigned char)w;
+    unsigned char *t = p + HEAD_BYTES;
+    if (w == 4) {
+        memcpy(t, q->tokens, nt * 4);
+    } else {
+        for (size_t i = 0; i < nt; i++, t += 3) {
+            uint32_t v = q->tokens[i];
+            t[0] = (unsigned char)v;
+            t[1] = (unsigned char)(v >> 8);
+            t[2] = (unsigned char)(v >> 16);
+        }
+    }
+    if (ns)
+        memcpy(p + SKETCH_AT(nt, w), q->sketch, ns * 8);
     c->mlen += need;
-    *units = (uint8_t)(need / STORE_UNIT);
+    *code = sc;
     return 0;
 }
 
@@ -269,7 +302,7 @@ static uint64_t slot_offset(const hanfold_clusterer *c, uint32_t r)
 {
     uint64_t at = c->base[r / STORE_GROUP];
     for (uint32_t k = r & ~(uint32_t)(STORE_GROUP - 1); k < r; k++)
-        at += c->units[k];
+        at += size_bytes(c->units[k]) / STORE_UNIT;
     return at;
 }
 
@@ -279,13 +312,13 @@ static int slot_view(hanfold_clusterer *c, uint32_t r, bool head_only, hanfold_f
                      uint32_t *number)
 {
     uint64_t at = slot_offset(c, r) * STORE_UNIT;
-    size_t len = head_only ? sizeof(entry_head) : (size_t)c->units[r] * STORE_UNIT;
-    const char *p;
+    size_t len = head_only ? HEAD_BYTES : size_bytes(c->units[r]);
+    const unsigned char *p;
     if (at >= c->flushed) {
-        p = c->mem + (at - c->flushed);
+        p = (const unsigned char *)c->mem + (at - c->flushed);
     } else {
         if (len > c->rcap) {
-            size_t nc = (size_t)UINT8_MAX * STORE_UNIT;
+            size_t nc = size_bytes(UINT8_MAX);
             char *b = realloc(c->rbuf, nc);
             if (!b)
                 return -ENOMEM;
@@ -294,25 +327,35 @@ static int slot_view(hanfold_clusterer *c, uint32_t r, bool head_only, hanfold_f
         }
         if (pread(c->fd, c->rbuf, len, (off_t)at) != (ssize_t)len)
             return -EIO;
-        p = c->rbuf;
+        p = (const unsigned char *)c->rbuf;
     }
-    entry_head h;
-    memcpy(&h, p, sizeof h);
-    *key_hash = h.key_hash;
-    *number = h.number;
+    uint32_t kt;
+    uint16_t nt;
+    memcpy(key_hash, p, 8);
+    memcpy(number, p + 8, 4);
+    memcpy(&kt, p + 12, 4);
+    memcpy(&nt, p + 16, 2);
+    size_t ns = p[18];
+    unsigned w = p[19];
     memset(x, 0, sizeof *x);
-    x->key_tokens = h.key_tokens;
+    x->key_tokens = kt;
     if (head_only)
         return 0;
-    const char *body = p + sizeof h;
-    size_t tb = TOKEN_BYTES(h.ntokens);
-    if (h.ntokens) {
-        x->tokens = (const uint32_t *)(const void *)body;
-        x->ntokens = h.ntokens;
+    if (nt) {
+        if (w == 4) {
+            /* 4-byte aligned: entries start on STORE_UNIT boundaries */
+            x->tokens = (const uint32_t *)(const void *)(p + HEAD_BYTES);
+        } else {
+            const unsigned char *t = p + HEAD_BYTES;
+            for (size_t i = 0; i < nt; i++, t += 3)
+                c->tokbuf[i] = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16;
+            x->tokens = c->tokbuf;
+        }
+        x->ntokens = nt;
     }
-    if (h.nsketch) {
-        x->sketch = (const uint64_t *)(const void *)(body + tb);
-        x->nsketch = h.nsketch;
+    if (ns) {
+        x->sketch = (const uint64_t *)(const void *)(p + SKETCH_AT(nt, w));
+        x->nsketch = ns;
     }
     return 0;
 }

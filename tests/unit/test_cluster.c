@@ -1,6 +1,7 @@
 /* Oracle tests for the clusterer: bit-parallel LCS against the textbook
  * dynamic programme, and clustering through the index against brute force
  * (every earlier representative compared, same rules). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,6 +223,146 @@ int main(void)
         CHECK(hanfold_clusterer_new(&cb, &bad) < 0 && cb == NULL);
     }
 
+    /* 2c. entries of every shape read back from the spill file (tokens of 3
+     * and of 4 bytes, sketches, the largest sizes): the index's matches
+     * are what hanfold_pair_verify says of the records as they were */
+    {
+        enum { N2 = 300, T2 = HANFOLD_SHORT_MAX };
+        static uint32_t tk[N2][T2];
+        static size_t nt2[N2];
+        static char key2[T2 * 9 + 1];
+        static hanfold_fp fps[N2];
+        static uint32_t *owned[N2];
+        size_t wide = 0, huge = 0, over = 0;
+        for (size_t r = 0; r < N2; r++) {
+            if (r < 10 || rnd(3) == 0) {
+                /* short, long, and long enough (800 to 880 characters, with
+                 * words up to 1,000 tokens, all kept) for the largest sizes */
+                uint32_t kind = rnd(10);
+                nt2[r] = kind < 5 ? 10 + rnd(50) : kind < 7 ? 100 + rnd(200) : 800 + rnd(81);
+                for (size_t i = 0; i < nt2[r]; i++)
+                    tk[r][i] = rnd(3000);
+            } else {
+                size_t src = rnd((uint32_t)r), n = 0;
+                for (size_t i = 0; i < nt2[src] && n < T2; i++)
+                    if (rnd(40))
+                        tk[r][n++] = tk[src][i];
+                /* a suffix that takes a long one past HANFOLD_SHORT_MAX
+                 * tokens: compared by sketch with a record that kept its
+                 * tokens too */
+                if (n >= 800 && rnd(2))
+                    for (size_t k = 100 + rnd(100); k > 0 && n < T2; k--)
+                        tk[r][n++] = rnd(3000);
+                nt2[r] = n;
+            }
+        }
+        hanfold_cluster_settings s2 = s;
+        const char *dir = getenv("TMPDIR");
+        s2.spill_dir = dir && *dir ? dir : "/tmp";
+        /* every comparison made, to be checked against hanfold_pair_verify */
+        static pair_rec seen2[100000];
+        s2.on_pair = on_pair_cb;
+        pairs_out = seen2;
+        pairs_max = sizeof seen2 / sizeof seen2[0];
+        pairs_n = 0;
+        setenv("HANFOLD_SPILL_MEMORY", "4096", 1);
+        hanfold_clusterer *c2;
+        CHECK(hanfold_clusterer_new(&c2, &s2) == 0);
+        unsetenv("HANFOLD_SPILL_MEMORY");
+        size_t rep2[N2], nrep2 = 0, found2 = 0, brute2 = 0, wrong2 = 0;
+        for (size_t r = 0; r < N2; r++) {
+            /* a token in eight becomes a Latin word (a token of 4 bytes),
+             * one in five a character beyond U+FFFF (3 bytes, all used) */
+            size_t kl = 0;
+            for (size_t i = 0; i < nt2[r]; i++) {
+                if (tk[r][i] % 8 == 0)
+                    kl += (size_t)sprintf(key2 + kl, "w%u", (unsigned)tk[r][i]);
+                if (tk[r][i] % 5 == 1) {
+                    uint32_t c = 0x20000 + tk[r][i];
+                    key2[kl++] = (char)(0xF0 | (c >> 18));
+                    key2[kl++] = (char)(0x80 | ((c >> 12) & 0x3F));
+                    key2[kl++] = (char)(0x80 | ((c >> 6) & 0x3F));
+                    key2[kl++] = (char)(0x80 | (c & 0x3F));
+                } else {
+                    uint32_t c = 0x4E00 + tk[r][i];
+                    key2[kl++] = (char)(0xE0 | (c >> 12));
+                    key2[kl++] = (char)(0x80 | ((c >> 6) & 0x3F));
+                    key2[kl++] = (char)(0x80 | (c & 0x3F));
+                }
+            }
+            key2[kl] = '\0';
+            hanfold_fp fp;
+            CHECK(hanfold_fingerprint(ctx, key2, kl, &fp) == 0);
+            /* a copy that outlives the context's buffers */
+            fps[r] = fp;
+            uint32_t *t = malloc((fp.ntokens ? fp.ntokens : 1) * sizeof *t);
+            uint64_t *k = malloc((fp.nsketch ? fp.nsketch : 1) * sizeof *k);
+            if (fp.ntokens)
+                memcpy(t, fp.tokens, fp.ntokens * sizeof *t);
+            if (fp.nsketch)
+                memcpy(k, fp.sketch, fp.nsketch * sizeof *k);
+            owned[r] = t;
+            fps[r].tokens = fp.tokens ? t : NULL; /* NULL: a key too long to keep */
+            fps[r].sketch = k;
+            for (size_t i = 0; i < fp.ntokens; i++)
+                if (fp.tokens[i] >> 24) {
+                    wide++;
+                    break;
+                }
+            huge += fp.ntokens >= 800;
+            over += !fp.tokens;
+            uint64_t match;
+            double sim;
+            CHECK(hanfold_clusterer_add(c2, &fps[r], &match, &sim) == 0);
+            size_t best = r;
+            double bs = -1;
+            for (size_t j = 0; j < nrep2; j++) {
+                double x;
+                int kind;
+                if (hanfold_pair_verify(&s, &fps[rep2[j]], &fps[r], &x, &kind) == 1 && x > bs) {
+                    bs = x;
+                    best = rep2[j];
+                }
+            }
+            brute2 += best != r;
+            if (match != r) {
+                found2++;
+                double x;
+                int kind;
+                int v = hanfold_pair_verify(&s, &fps[match], &fps[r], &x, &kind);
+                if (v != 1 || x != sim || sim < bs) {
+                    wrong2++;
+                    fprintf(stderr, "record %zu (%zu tokens): index says %llu (%zu tokens, %.3f), verify %d %.3f, best %zu %.3f\n",
+                            r, fps[r].ntokens, (unsigned long long)match, fps[match].ntokens, sim, v, x, best, bs);
+                }
+            } else {
+                rep2[nrep2++] = r;
+            }
+        }
+        size_t disagree = 0;
+        for (size_t i = 0; i < pairs_n; i++) {
+            double x;
+            int kind;
+            int v = hanfold_pair_verify(&s, &fps[seen2[i].a], &fps[seen2[i].b], &x, &kind);
+            disagree += v != seen2[i].dup || x != seen2[i].sim || kind != seen2[i].kind;
+        }
+        CHECK(disagree == 0);
+        CHECK(pairs_n > N2 / 2);
+        printf("spill file: %zu comparisons, hanfold_pair_verify disagrees on %zu\n", pairs_n, disagree);
+        CHECK(wrong2 == 0);
+        CHECK(found2 * 100 >= brute2 * 98);
+        CHECK(found2 > N2 / 4);
+        CHECK(wide > N2 / 2 && huge > 5 && over > 5);
+        printf("spill file, all entry shapes: %zu records (%zu with 4-byte tokens, %zu of 800+ tokens, %zu "
+               "over the limit), index found %zu of %zu brute-force matches, %zu wrong\n",
+               (size_t)N2, wide, huge, over, found2, brute2, wrong2);
+        hanfold_clusterer_free(&c2);
+        for (size_t r = 0; r < N2; r++) {
+            free(owned[r]);
+            free((void *)fps[r].sketch);
+        }
+    }
+
     /* 3. hanfold_pair_verify (what hanfold-mpi verifies with) gives every
      * pair the clusterer compared the same verdict, similarity and measure */
     {
@@ -233,6 +374,7 @@ int main(void)
         sv.on_pair_ud = NULL;
         pairs_out = seen;
         pairs_max = sizeof seen / sizeof seen[0];
+        pairs_n = 0;
         hanfold_clusterer *cv;
         CHECK(hanfold_clusterer_new(&cv, &sv) == 0);
         for (size_t r = 0; r < NREC; r++) {
