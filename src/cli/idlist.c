@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BLOCK_WORDS 8  /* 512 numbers per count */
-#define SAMPLE 32      /* members per stored id offset */
+#define BLOCK 32 /* numbers per stored id offset */
 
 int hf_idlist_add(hf_idlist *l, uint64_t number, const char *id)
 {
@@ -23,32 +22,22 @@ int hf_idlist_add(hf_idlist *l, uint64_t number, const char *id)
         if (!b)
             return -ENOMEM;
         l->bits = b;
-        uint32_t *bf = realloc(l->before, nc / BLOCK_WORDS * sizeof *bf);
-        if (!bf)
-            return -ENOMEM;
-        l->before = bf;
-        l->wcap = nc;
-    }
-    if (l->n % SAMPLE == 0 && l->n / SAMPLE >= l->offcap) {
-        size_t nc = l->offcap ? l->offcap * 2 : 64;
-        size_t *o = realloc(l->off, nc * sizeof *o);
+        uint64_t *o = realloc(l->off, nc * (64 / BLOCK) * sizeof *o);
         if (!o)
             return -ENOMEM;
         l->off = o;
-        l->offcap = nc;
+        l->wcap = nc;
     }
     size_t at = l->ids.len;
     if (hf_buf_append(&l->ids, id, strlen(id) + 1))
         return -ENOMEM;
-    /* the words up to this number's, zeroed, their blocks counted */
-    for (; l->words <= w; l->words++) {
+    /* the words up to this number's zeroed; the blocks up to its own lead
+     * to its id */
+    for (; l->words <= w; l->words++)
         l->bits[l->words] = 0;
-        if (l->words % BLOCK_WORDS == 0)
-            l->before[l->words / BLOCK_WORDS] = (uint32_t)l->n;
-    }
+    for (; l->blocks <= number / BLOCK; l->blocks++)
+        l->off[l->blocks] = at;
     l->bits[w] |= 1ULL << (number % 64);
-    if (l->n % SAMPLE == 0)
-        l->off[l->n / SAMPLE] = at;
     l->n++;
     l->last = number;
     return 0;
@@ -89,24 +78,21 @@ const char *hf_idlist_get(const hf_idlist *l, uint64_t number)
     size_t w = (size_t)(number / 64);
     if (number / 64 >= l->words || !(l->bits[w] >> (number % 64) & 1))
         return NULL;
-    size_t rank = l->before[w / BLOCK_WORDS];
-    for (size_t k = w - w % BLOCK_WORDS; k < w; k++)
-        rank += (size_t)__builtin_popcountll(l->bits[k]);
-    rank += (size_t)__builtin_popcountll(l->bits[w] & ((1ULL << (number % 64)) - 1));
-    return skip_ids(l->ids.p + l->off[rank / SAMPLE], l->ids.p + l->ids.len, rank % SAMPLE);
+    /* the members before it in its block */
+    uint64_t in = l->bits[w] >> (number % 64 / BLOCK * BLOCK);
+    size_t before = (size_t)__builtin_popcountll(in & ((1ULL << (number % BLOCK)) - 1));
+    return skip_ids(l->ids.p + l->off[number / BLOCK], l->ids.p + l->ids.len, before);
 }
 
 size_t hf_idlist_bytes(const hf_idlist *l)
 {
-    return l->wcap * sizeof *l->bits + l->wcap / BLOCK_WORDS * sizeof *l->before + l->ids.cap +
-           l->offcap * sizeof *l->off;
+    return l->wcap * sizeof *l->bits + l->wcap * (64 / BLOCK) * sizeof *l->off + l->ids.cap;
 }
 
 void hf_idlist_free(hf_idlist *l)
 {
     free(l->bits);
-    free(l->before);
-    hf_buf_free(&l->ids);
     free(l->off);
+    hf_buf_free(&l->ids);
     *l = (hf_idlist)HF_IDLIST_INIT;
 }

@@ -3,11 +3,11 @@
  * clusters.
  *
  * Numbers come in ascending order.  Per number seen there is one bit (is it
- * in the list?), per 512 numbers a count of the members before them, and
- * per 32 members the offset of the first one's id: under half a byte per
- * record besides the ids themselves (a table of number and offset per
- * member took 16 bytes).  A lookup counts bits to find the member's rank,
- * then skips at most 31 ids. */
+ * in the list?), and per 32 numbers the offset of the id of the first
+ * member among them or after them: under half a byte per record besides
+ * the ids themselves (a table of number and offset per member took 16
+ * bytes).  A lookup reads the number's bit word and its offset, which do
+ * not depend on each other, then skips the ids of at most 31 members. */
 #ifndef HF_IDLIST_H
 #define HF_IDLIST_H
 
@@ -18,11 +18,11 @@
 
 typedef struct hf_idlist {
     uint64_t *bits;     /* member numbers */
-    uint32_t *before;   /* per 512 numbers: members below them */
-    size_t words, wcap; /* words of bits in use (numbers below 64 * words seen) */
+    uint64_t *off;      /* per 32 numbers: offset of the next member's id */
+    size_t words, wcap; /* words of bits in use (numbers below 64 * words seen), allocated */
+    size_t blocks;      /* entries of off set (numbers below 32 * blocks seen) */
     hf_buf ids;         /* the ids, NUL-terminated, in number order */
-    size_t *off;        /* per 32 members: offset of the first's id */
-    size_t n, offcap;   /* members */
+    size_t n;           /* members */
     uint64_t last;      /* the last number added, or UINT64_MAX */
 } hf_idlist;
 
