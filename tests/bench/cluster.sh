@@ -6,7 +6,7 @@
 # method, --method simhash and a brute-force SimHash scan, side by side.
 #   tests/bench/cluster.sh [HANFOLD] [N] [BIG]
 # BIG=0 skips the second size.  KEY_BIG=0 skips the key method at BIG (about
-# 35 s and 450 MB, and again with one thread).  RUNS (default 3): runs per
+# 25 s and 440 MB, and again with one thread).  RUNS (default 3): runs per
 # timing, the median reported.
 set -eu
 H=${1:-build/src/hanfold}
