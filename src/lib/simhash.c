@@ -186,6 +186,19 @@ uint64_t hf_simhash(const uint64_t *h, size_t n)
     return s;
 }
 
+static void insertion_sort(uint64_t *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        uint64_t x = v[i];
+        size_t k = i;
+        while (k > 0 && v[k - 1] > x) {
+            v[k] = v[k - 1];
+            k--;
+        }
+        v[k] = x;
+    }
+}
+
 /* Quicksort specialised for 64-bit keys (median of three, insertion sort
  * below 24 elements, recursion on the smaller side only): several times
  * faster than qsort() with a comparison callback, and the sketch of every
@@ -221,15 +234,7 @@ static void sort_u64(uint64_t *v, size_t n)
             n = left;
         }
     }
-    for (size_t i = 1; i < n; i++) {
-        uint64_t x = v[i];
-        size_t k = i;
-        while (k > 0 && v[k - 1] > x) {
-            v[k] = v[k - 1];
-            k--;
-        }
-        v[k] = x;
-    }
+    insertion_sort(v, n);
 }
 
 /* Sorts v (13 to 255 values, as a headline's shingles) by counting its
@@ -248,15 +253,8 @@ static void sort_small(uint64_t *v, size_t n)
         at[b] = (uint8_t)(at[b] + at[b - 1]);
     for (size_t i = 0; i < n; i++)
         tmp[at[v[i] >> 56]++] = v[i];
-    for (size_t i = 0; i < n; i++) {
-        uint64_t x = tmp[i];
-        size_t k = i;
-        while (k > 0 && v[k - 1] > x) {
-            v[k] = v[k - 1];
-            k--;
-        }
-        v[k] = x;
-    }
+    memcpy(v, tmp, n * sizeof *v);
+    insertion_sort(v, n);
 }
 
 size_t hf_sort_unique(uint64_t *v, size_t n)

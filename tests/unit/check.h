@@ -4,6 +4,7 @@
 #ifndef HF_CHECK_H
 #define HF_CHECK_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,6 +35,16 @@ static inline int check_done(const char *name)
 {
     printf("%s: %d checks, %d failed\n", name, check_count, check_failures);
     return check_failures ? 1 : 0;
+}
+
+/* The tests' reproducible random numbers: xorshift64 (Marsaglia 2003)
+ * over a state each test seeds itself. */
+static inline uint64_t xorshift64(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
 }
 
 #endif

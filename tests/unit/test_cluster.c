@@ -12,10 +12,7 @@
 static uint64_t rng = 0x9E3779B97F4A7C15ULL;
 static uint32_t rnd(uint32_t n)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng % n);
+    return (uint32_t)(xorshift64(&rng) % n);
 }
 
 static size_t lcs_dp(const uint32_t *a, size_t m, const uint32_t *b, size_t n)

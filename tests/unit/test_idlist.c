@@ -10,10 +10,7 @@
 static uint64_t rs = 0x9e3779b97f4a7c15ULL;
 static uint64_t rnd(void)
 {
-    rs ^= rs << 13;
-    rs ^= rs >> 7;
-    rs ^= rs << 17;
-    return rs;
+    return xorshift64(&rs);
 }
 
 #define N 300000

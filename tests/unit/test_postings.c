@@ -12,10 +12,7 @@
 static uint64_t rng = 0x2545F4914F6CDD1DULL;
 static uint64_t rnd64(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return xorshift64(&rng);
 }
 
 #define NHASH 40000

@@ -15,10 +15,7 @@
 static uint64_t rng = 0x2545F4914F6CDD1DULL;
 static uint64_t rnd64(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return xorshift64(&rng);
 }
 static unsigned rnd(unsigned n) { return (unsigned)(rnd64() % n); }
 

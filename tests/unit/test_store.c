@@ -13,10 +13,7 @@
 static uint64_t rng = 0xD1B54A32D192ED03ULL;
 static uint64_t rnd64(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return xorshift64(&rng);
 }
 
 #define N 3000
