@@ -314,9 +314,8 @@ static int decode(hf_reader *r, hf_record *rec, const char *s, size_t n)
         rec->utf8_len -= 3;
     }
     r->first_in_file = false;
-    /* a UTF-8 decode of valid input copies it as it is */
-    rec->utf8_is_raw = s == rec->raw && n == rec->raw_len && rec->utf8_len == n && !inv &&
-                       (!r->charset || !strcasecmp(r->charset, "UTF-8") || !strcasecmp(r->charset, "UTF8"));
+    /* read as UTF-8 (no charset), valid input is copied as it is */
+    rec->utf8_is_raw = !r->charset && s == rec->raw && n == rec->raw_len && rec->utf8_len == n && !inv;
     if (r->predecoded) {
         /* the whole file went through the decoder before it was split:
          * count its replacement characters line by line */
