@@ -82,18 +82,27 @@ static void block_free(hf_postings *p, uint32_t at, uint32_t g)
     p->free_g += g;
 }
 
+/* A chunk of g granules in a free place of the chunk table; *idx gets
+ * it.  0 or -ENOMEM. */
+static int chunk_new(hf_postings *p, uint32_t g, uint32_t *idx)
+{
+    if (chunk_slot(p, idx))
+        return -ENOMEM;
+    if (!(p->chunk[*idx] = malloc((size_t)g * 16))) {
+        p->holes++;
+        return -ENOMEM;
+    }
+    p->bytes += (size_t)g * 16;
+    return 0;
+}
+
 /* A block of g granules; *at gets it.  0 or -ENOMEM. */
 static int block_alloc(hf_postings *p, uint32_t g, uint32_t *at)
 {
     uint32_t idx;
     if (g > HF_PBLOCK_MAX) {
-        if (chunk_slot(p, &idx))
+        if (chunk_new(p, g, &idx))
             return -ENOMEM;
-        if (!(p->chunk[idx] = malloc((size_t)g * 16))) {
-            p->holes++;
-            return -ENOMEM;
-        }
-        p->bytes += (size_t)g * 16;
         *at = idx << HF_PREF_SHIFT;
         return 0;
     }
@@ -104,17 +113,13 @@ static int block_alloc(hf_postings *p, uint32_t g, uint32_t *at)
         return 0;
     }
     if (p->used + g > HF_PCHUNK_GRANULES) {
-        if (chunk_slot(p, &idx))
+        if (chunk_new(p, HF_PCHUNK_GRANULES, &idx))
             return -ENOMEM;
-        if (!(p->chunk[idx] = malloc((size_t)HF_PCHUNK_GRANULES * 16))) {
-            p->holes++;
-            return -ENOMEM;
-        }
-        p->bytes += (size_t)HF_PCHUNK_GRANULES * 16;
         p->nregular++;
-        /* the rest of the old chunk is a free block like any other */
+        /* the rest of the old chunk (less than g) is a free block like any
+         * other; none before the first chunk (used starts full) */
         uint32_t rest = HF_PCHUNK_GRANULES - p->used;
-        if (rest && rest < HF_PCHUNK_GRANULES)
+        if (rest)
             block_free(p, p->cur << HF_PREF_SHIFT | p->used, rest);
         p->cur = idx;
         p->used = 0;
