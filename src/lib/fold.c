@@ -34,6 +34,8 @@ static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
  * characters, which pass 2 needs before any phrase can match.  key_bmp:
  * the folded code point in the low 21 bits, and flags. */
 #define KEY_CP 0x1FFFFFu
+#define KEY_FAST3 0x08000000u /* none of DROP and ATTN, and the folded
+                               * character is U+0800..U+FFFF (three bytes) */
 #define KEY_SUSPECT 0x10000000u /* hf_repair_mojibake_suspect() */
 #define KEY_DROP 0x20000000u   /* not kept */
 #define KEY_PHRASE 0x40000000u /* the folded character starts a phrase of 2+ */
@@ -162,6 +164,9 @@ static void tables_init(void)
             key_bmp[c] |= KEY_ATTN;
         if (!surrogate && hf_repair_mojibake_suspect(c))
             key_bmp[c] |= KEY_SUSPECT;
+        if (!(key_bmp[c] & (KEY_DROP | KEY_ATTN)) && (key_bmp[c] & KEY_CP) >= 0x800 &&
+            (key_bmp[c] & KEY_CP) <= 0xFFFF)
+            key_bmp[c] |= KEY_FAST3;
     }
     for (size_t i = 0; i < N_ELEMS(hf_fold_phrases); i++) {
         const uint8_t *f = (const uint8_t *)hf_fold_phrases[i].from;
@@ -407,6 +412,37 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
             *o++ = (char)b;
             continue;
         }
+        /* The common case in one loop: three-byte characters that fold
+         * to three-byte characters (KEY_FAST3), so with no flag to act on
+         * but KEY_PHRASE.  Anything else (an overlong form or a surrogate
+         * has no KEY_FAST3) is left to the general code below. */
+        while (end - p >= 3) {
+            uint32_t b0 = p[0], b1 = p[1], b2 = p[2];
+            if ((b0 & 0xF0) != 0xE0 || ((b1 ^ 0x80) | (b2 ^ 0x80)) & 0xC0)
+                break;
+            uint32_t v = key_bmp[(b0 & 0x0F) << 12 | (b1 & 0x3F) << 6 | (b2 & 0x3F)];
+            if (!(v & KEY_FAST3) || b0 == 0xE0)
+                break;
+            p += 3;
+            flags |= v;
+            uint32_t f = v & KEY_CP;
+            if (prev && first == SIZE_MAX && pair_maybe(prev_c, f))
+                first = (size_t)(prev - tmp->p);
+            prev = v & KEY_PHRASE ? o : NULL;
+            prev_c = f;
+            if (t) {
+                if (run)
+                    *t++ = hf_token_run(run, (size_t)(o - run));
+                run = NULL;
+                *t++ = f;
+            }
+            o[0] = (char)(0xE0 | f >> 12);
+            o[1] = (char)(0x80 | (f >> 6 & 0x3F));
+            o[2] = (char)(0x80 | (f & 0x3F));
+            o += 3;
+        }
+        if (p == end || *p < 0x80)
+            continue;
         uint32_t c;
         int l = hf_utf8_next(p, (size_t)(end - p), &c);
         if (l < 0)

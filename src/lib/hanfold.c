@@ -346,27 +346,45 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         cur = c->a.p ? c->a.p : "";
         len = c->a.len;
     }
-    /* Only the key, and text that neither repair changes: when neither the
-     * unicode stage nor the script stage can change the key either, it is
-     * made from the text as it is, and the mojibake count is taken only if
-     * the text has a character that can make it count. */
+    /* Only the key, and neither the unicode stage nor the script stage can
+     * change it: the key is made from the text as it is (after the pinyin
+     * repair), and the mojibake count, which is of the text before the
+     * repairs, is taken only if that text has a character that can make it
+     * count. */
     bool key_alone = want == HANFOLD_WANT_KEY && !c->custom && !c->to_target;
-    bool suspect;
-    if (key_alone && !c->set.repair_mojibake &&
-        !(c->set.repair_pinyin && hf_repair_pinyin_possible(cur, len))) {
-        key_alone = false; /* the repairs leave cur alone: no second try below */
+    bool suspect, counted = false, pinyin_done = false;
+    if (key_alone && !c->set.repair_mojibake) {
+        key_alone = false; /* no second try below */
+        const char *orig = cur;
+        size_t orig_len = len, removed = 0;
+        if (c->set.repair_pinyin && (hf_reference_path || hf_repair_pinyin_possible(cur, len))) {
+            hf_buf *dst = scratch(c, cur);
+            hf_buf_clear(dst);
+            if ((e = hf_repair_pinyin(cur, len, dst, &removed)))
+                return fail(c, e, "repair");
+            c->stats.pinyin_removed += removed;
+            if (removed) {
+                cur = dst->p;
+                len = dst->len;
+            }
+            pinyin_done = true;
+        }
         e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, &c->key_tokens, &suspect);
         if (e < 0)
             return fail(c, e, "key");
-        if (e == 0) {
-            if (suspect)
-                c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len);
+        /* suspect is of the repaired text: a reading removed may have
+         * held the suspect characters */
+        if (e == 0 && !suspect && !removed)
             goto done;
-        }
+        c->stats.mojibake_runs += hf_repair_count_mojibake(orig, orig_len);
+        if (e == 0)
+            goto done;
+        counted = true;
     }
     /* Mojibake first: a repaired run can expose pinyin readings that now
      * follow a Han character (J(rèn) -> 認(rèn)). */
-    c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len);
+    if (!counted)
+        c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len);
     if (c->set.repair_mojibake) {
         size_t repaired = 0;
         hf_buf *dst = scratch(c, cur);
@@ -377,7 +395,7 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         cur = dst->p ? dst->p : "";
         len = dst->len;
     }
-    if (c->set.repair_pinyin && (hf_reference_path || hf_repair_pinyin_possible(cur, len))) {
+    if (c->set.repair_pinyin && !pinyin_done && (hf_reference_path || hf_repair_pinyin_possible(cur, len))) {
         size_t removed = 0;
         hf_buf *dst = scratch(c, cur);
         hf_buf_clear(dst);

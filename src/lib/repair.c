@@ -259,7 +259,8 @@ static enum annot match_annotation(const char *s, size_t n, size_t i, size_t han
     return ANNOT_NO;
 }
 
-int hf_repair_pinyin(const char *s, size_t n, hf_buf *out, size_t *removed)
+/* The reference: every character decoded in turn, han_run carried along. */
+static int repair_pinyin_ref(const char *s, size_t n, hf_buf *out, size_t *removed)
 {
     const size_t base = out->len;
     size_t count = 0;
@@ -304,6 +305,111 @@ restart:;
         }
         han_run = is_han(c) ? han_run + 1 : 0;
         i += (size_t)l;
+    }
+    if (hf_buf_append(out, s + copied, n - copied))
+        goto nomem;
+    *removed = count;
+    return 0;
+
+nomem:
+    out->len = base;
+    if (out->p)
+        out->p[base] = '\0';
+    return -ENOMEM;
+}
+
+/* Han characters that end at s[i], counted backwards: han_run as the forward
+ * scan has it at i (a reading removed ends in a parenthesis, which is not
+ * Han).  A character read backwards is the one read
+ * forwards: a lead byte is never inside another sequence, and a stray byte
+ * reads as U+FFFD, which is not Han. */
+static size_t han_back(const uint8_t *s, size_t i)
+{
+    size_t k = 0;
+    for (;;) {
+        uint32_t c;
+        if (i >= 3 && s[i - 3] >= 0xE0 && s[i - 3] <= 0xEF) {
+            if (hf_utf8_next(s + i - 3, 3, &c) != 3 || !is_han(c))
+                return k;
+            i -= 3;
+        } else if (i >= 4 && s[i - 4] >= 0xF0) {
+            if (hf_utf8_next(s + i - 4, 4, &c) != 4 || !is_han(c))
+                return k;
+            i -= 4;
+        } else {
+            return k;
+        }
+        k++;
+    }
+}
+
+/* The next opening parenthesis at or after i, '(' or U+FF08 (EF BC 88), n if
+ * none.  *ascii and *wide keep the last find of each kind plus one (0: none
+ * yet), good while it is not before i: each byte is searched once per kind. */
+static size_t next_paren(const uint8_t *s, size_t n, size_t i, size_t *ascii, size_t *wide)
+{
+    if (*ascii <= i) {
+        const uint8_t *p = memchr(s + i, '(', n - i);
+        *ascii = (p ? (size_t)(p - s) : n) + 1;
+    }
+    if (*wide <= i) {
+        *wide = n + 1;
+        /* by its last byte: text full of EF BC xx punctuation */
+        if (n - i >= 3)
+            for (const uint8_t *p = s + i + 2; p < s + n && (p = memchr(p, 0x88, n - (size_t)(p - s))); p++)
+                if (p[-2] == 0xEF && p[-1] == 0xBC) {
+                    *wide = (size_t)(p - 2 - s) + 1;
+                    break;
+                }
+    }
+    return (*ascii < *wide ? *ascii : *wide) - 1;
+}
+
+/* repair_pinyin_ref() going from parenthesis to parenthesis, counting the
+ * Han characters before each one backwards instead of every character
+ * forwards. */
+int hf_repair_pinyin(const char *s, size_t n, hf_buf *out, size_t *removed)
+{
+    if (hf_reference_path)
+        return repair_pinyin_ref(s, n, out, removed);
+    const uint8_t *u = (const uint8_t *)s;
+    const size_t base = out->len;
+    size_t count = 0;
+    bool toneless_ok = false; /* as in repair_pinyin_ref() */
+    bool kept_toneless = false;
+
+restart:;
+    size_t copied = 0; /* s[copied..i) is still to be appended */
+    size_t ascii = 0, wide = 0;
+    size_t i = 0;
+    while (i < n) {
+        i = next_paren(u, n, i, &ascii, &wide);
+        if (i >= n)
+            break;
+        size_t han_run = han_back(u, i);
+        if (han_run > 0) {
+            size_t end = 0;
+            enum annot a = match_annotation(s, n, i, han_run, &end);
+            if (a == ANNOT_TONELESS && !toneless_ok) {
+                kept_toneless = true;
+            } else if (a != ANNOT_NO) {
+                if (hf_buf_append(out, s + copied, i - copied))
+                    goto nomem;
+                copied = i = end;
+                count++;
+                if (a == ANNOT_TONED && !toneless_ok) {
+                    toneless_ok = true;
+                    if (kept_toneless) {
+                        out->len = base;
+                        out->p[base] = '\0';
+                        count = 0;
+                        goto restart;
+                    }
+                }
+                continue;
+            }
+        }
+        i += u[i] == '(' ? 1 : 3;
     }
     if (hf_buf_append(out, s + copied, n - copied))
         goto nomem;
