@@ -288,25 +288,89 @@ static int fold_key_ref(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
     return 0;
 }
 
-/* Pass 2 of the fast path: phrases, tried only where the first two
- * characters start one; spans without a phrase are copied whole. */
-static int fold_phrases(hf_buf *tmp, size_t start, hf_buf *out)
+/* Where pass 2 can match a phrase: the offsets in tmp of the characters
+ * that start one and make a pair of pair_set with the next character, in
+ * order.  Past CAND_MAX, more is set and the rest of the text is scanned. */
+#define CAND_MAX 32
+typedef struct cands {
+    size_t n;
+    bool more;
+    size_t at[CAND_MAX];
+} cands;
+
+static inline void cand_add(cands *k, size_t at)
 {
-    if (start == SIZE_MAX) {
-        /* no phrase can start anywhere: the text is the key */
-        if (out->len)
-            return hf_buf_append(out, tmp->p, tmp->len);
-        hf_buf t = *out;
-        *out = *tmp;
-        *tmp = t;
-        return 0;
+    if (k->n < CAND_MAX)
+        k->at[k->n++] = at;
+    else
+        k->more = true;
+}
+
+/* The phrase at p (a character that starts one), longest first: its
+ * replacement and *used, the bytes it covers, or NULL. */
+static const char *phrase_at(const uint8_t *p, const uint8_t *end, uint32_t c, size_t *used)
+{
+    int maxlen = phrase_maxlen(c);
+    size_t ends[16];
+    int k = 0;
+    const uint8_t *q = p;
+    while (k < maxlen && k < 16 && q < end) {
+        uint32_t e;
+        int ml = hf_utf8_next(q, (size_t)(end - q), &e);
+        if (ml < 0)
+            break;
+        q += ml;
+        ends[k++] = (size_t)(q - p);
     }
-    const uint8_t *p = (const uint8_t *)tmp->p;
-    const uint8_t *end = p + tmp->len;
-    if (hf_buf_reserve(out, tmp->len))
+    for (int i = k - 1; i >= 1; i--) {
+        const char *rep = phrase_find((const char *)p, ends[i]);
+        if (rep) {
+            *used = ends[i];
+            return rep;
+        }
+    }
+    return NULL;
+}
+
+/* Pass 2 of the fast path: phrases, tried only at the candidates of pass 1
+ * (then, past the last one recorded, where the first two characters start
+ * one); spans without a phrase are copied whole, and a text without any is
+ * handed over as it is.  *replaced: whether a phrase was replaced. */
+static int fold_phrases(hf_buf *tmp, const cands *k, hf_buf *out, bool *replaced)
+{
+    *replaced = false;
+    const uint8_t *base = (const uint8_t *)tmp->p;
+    const uint8_t *end = base + tmp->len;
+    const uint8_t *copy = base; /* [copy, p) goes out unchanged */
+    const uint8_t *p = base;
+    size_t at_start = out->len;
+    if (k->n && hf_buf_reserve(out, tmp->len))
         return -ENOMEM;
-    const uint8_t *copy = p; /* [copy, p) goes out unchanged */
-    p += start;
+    for (size_t i = 0; i < k->n; i++) {
+        const uint8_t *q = base + k->at[i];
+        if (q < p)
+            continue; /* inside the phrase replaced last */
+        uint32_t c;
+        size_t used;
+        const char *rep = hf_utf8_next(q, (size_t)(end - q), &c) > 0 ? phrase_at(q, end, c, &used) : NULL;
+        if (rep) {
+            if ((copy < q && hf_buf_append(out, copy, (size_t)(q - copy))) ||
+                hf_buf_append(out, rep, strlen(rep)))
+                return -ENOMEM;
+            p = copy = q + used;
+            *replaced = true;
+        }
+    }
+    if (k->more) {
+        /* from the character after the last candidate recorded */
+        const uint8_t *q = base + k->at[k->n - 1];
+        uint32_t c;
+        int l = hf_utf8_next(q, (size_t)(end - q), &c);
+        if (p < q + (l > 0 ? l : 1))
+            p = q + (l > 0 ? l : 1);
+    } else {
+        p = end;
+    }
     while (p < end) {
         if (*p < 0x80) {
             p++;
@@ -316,51 +380,35 @@ static int fold_phrases(hf_buf *tmp, size_t start, hf_buf *out)
         int l = hf_utf8_next(p, (size_t)(end - p), &c);
         if (l < 0)
             return -EILSEQ;
-        int maxlen = phrase_maxlen(c);
-        int m;
-        if (maxlen < 2 || p + l >= end || (m = hf_utf8_next(p + l, (size_t)(end - p - l), &d)) < 0 ||
-            !pair_maybe(c, d)) {
+        size_t used;
+        const char *rep;
+        if (phrase_maxlen(c) < 2 || p + l >= end || hf_utf8_next(p + l, (size_t)(end - p - l), &d) < 0 ||
+            !pair_maybe(c, d) || !(rep = phrase_at(p, end, c, &used))) {
             p += l;
             continue;
         }
-        size_t ends[16];
-        int k = 0;
-        const uint8_t *q = p;
-        while (k < maxlen && k < 16 && q < end) {
-            uint32_t e;
-            int ml = hf_utf8_next(q, (size_t)(end - q), &e);
-            if (ml < 0)
-                break;
-            q += ml;
-            ends[k++] = (size_t)(q - p);
-        }
-        const char *rep = NULL;
-        size_t used = 0;
-        for (int i = k - 1; i >= 1 && !rep; i--) {
-            rep = phrase_find((const char *)p, ends[i]);
-            used = ends[i];
-        }
-        if (rep) {
-            if ((copy < p && hf_buf_append(out, copy, (size_t)(p - copy))) ||
-                hf_buf_append(out, rep, strlen(rep)))
-                return -ENOMEM;
-            p += used;
-            copy = p;
-            continue;
-        }
-        p += l;
+        if ((copy < p && hf_buf_append(out, copy, (size_t)(p - copy))) || hf_buf_append(out, rep, strlen(rep)))
+            return -ENOMEM;
+        p = copy = p + used;
+        *replaced = true;
     }
-    if (copy < p && hf_buf_append(out, copy, (size_t)(p - copy)))
+    if (!*replaced && at_start == 0) {
+        /* no phrase: the text is the key */
+        hf_buf t = *out;
+        *out = *tmp;
+        *tmp = t;
+        hf_buf_clear(tmp);
+        return 0;
+    }
+    if (copy < end && hf_buf_append(out, copy, (size_t)(end - copy)))
         return -ENOMEM;
     return 0;
 }
 
 /* Pass 1 of the fast path into tmp, one table lookup per character.  With
  * direct, stops and returns 1 at the first character marked KEY_ATTN.
- * *start: the offset in tmp of the first character where pass 2 could
- * match a phrase (it starts one and the pair with the next character is in
- * pair_set), SIZE_MAX if there is none. */
-static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, size_t *start,
+ * *k: where pass 2 could match a phrase (see cands). */
+static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, cands *k,
                              hf_u32vec *tok, bool *suspect)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -388,7 +436,8 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
     }
     char *o = tmp->p;
     char *run = NULL; /* the ASCII letters and digits written since the last other token */
-    size_t first = SIZE_MAX;
+    k->n = 0;
+    k->more = false;
     uint32_t flags = 0; /* of every BMP character seen */
     char *prev = NULL; /* the last character written, when it starts a phrase */
     uint32_t prev_c = 0;
@@ -404,8 +453,8 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
                     return 1;
                 continue;
             }
-            if (prev && first == SIZE_MAX && pair_maybe(prev_c, b))
-                first = (size_t)(prev - tmp->p);
+            if (prev && !k->more && pair_maybe(prev_c, b))
+                cand_add(k, (size_t)(prev - tmp->p));
             prev = NULL;
             if (tok && !run)
                 run = o;
@@ -426,8 +475,8 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
             p += 3;
             flags |= v;
             uint32_t f = v & KEY_CP;
-            if (prev && first == SIZE_MAX && pair_maybe(prev_c, f))
-                first = (size_t)(prev - tmp->p);
+            if (prev && !k->more && pair_maybe(prev_c, f))
+                cand_add(k, (size_t)(prev - tmp->p));
             prev = v & KEY_PHRASE ? o : NULL;
             prev_c = f;
             if (t) {
@@ -466,8 +515,8 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
             c = fold_char(uc_tolower(c));
             starts = c >= 0x80 && phrase_maxlen(c) >= 2;
         }
-        if (prev && first == SIZE_MAX && pair_maybe(prev_c, c))
-            first = (size_t)(prev - tmp->p);
+        if (prev && !k->more && pair_maybe(prev_c, c))
+            cand_add(k, (size_t)(prev - tmp->p));
         prev = starts ? o : NULL;
         prev_c = c;
         if (tok) {
@@ -486,7 +535,6 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
     }
     tmp->len = (size_t)(o - tmp->p);
     tmp->p[tmp->len] = '\0';
-    *start = first;
     if (suspect)
         *suspect = flags & KEY_SUSPECT;
     if (tok) {
@@ -504,9 +552,10 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
 {
     if (hf_reference_path)
         return fold_key_ref(s, n, out, tmp);
-    size_t start;
-    int e = fold_chars(s, n, tmp, false, &start, NULL, NULL);
-    return e ? e : fold_phrases(tmp, start, out);
+    cands k;
+    bool replaced;
+    int e = fold_chars(s, n, tmp, false, &k, NULL, NULL);
+    return e ? e : fold_phrases(tmp, &k, out, &replaced);
 }
 
 int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens,
@@ -516,11 +565,12 @@ int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32
     *suspect = true;
     if (hf_reference_path)
         return 1;
-    size_t start;
-    int e = fold_chars(s, n, tmp, true, &start, tokens, suspect);
-    if (e)
-        return e;
+    cands k;
+    bool replaced;
+    int e = fold_chars(s, n, tmp, true, &k, tokens, suspect);
+    if (!e)
+        e = fold_phrases(tmp, &k, out, &replaced);
     /* a phrase replaced makes other tokens */
-    *have_tokens = start == SIZE_MAX;
-    return fold_phrases(tmp, start, out);
+    *have_tokens = !e && !replaced;
+    return e;
 }
