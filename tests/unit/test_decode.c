@@ -173,6 +173,77 @@ static void test_utf8_random(void)
     hf_buf_free(&out);
 }
 
+/* The AVX2 check (where the machine has it) against the scalar loop of the
+ * reference path: texts of up to 300 bytes, 32-byte blocks and more, of
+ * well-formed characters of every length with an ill-formed byte now and
+ * then, and each building block at every offset of a text of three-byte
+ * characters (before, on and after every block boundary): same output,
+ * same count of replacements. */
+static void check_both(const uint8_t *in, size_t n, hf_buf *fast, hf_buf *ref, int *bad_cases)
+{
+    size_t bf = 0, br = 0;
+    hf_buf_clear(fast);
+    hf_buf_clear(ref);
+    hf_reference_path = false;
+    int ef = hf_decode_utf8(in, n, fast, &bf);
+    hf_reference_path = true;
+    int er = hf_decode_utf8(in, n, ref, &br);
+    hf_reference_path = false;
+    if (ef || er || bf != br || fast->len != ref->len || memcmp(fast->p, ref->p, fast->len)) {
+        if (++*bad_cases <= 5)
+            fprintf(stderr, "utf8 fast and reference differ on %zu bytes (%zu vs %zu replaced)\n", n, bf, br);
+    }
+}
+
+static void test_utf8_blocks(void)
+{
+    static const char *const chars[] = {"a", "Z", " ", "\n", "\t", "\xC2\xA9", "\xDF\xBF", "\xE4\xB8\xAD",
+                                        "\xE0\xA0\x80", "\xED\x9F\xBF", "\xEF\xBF\xBD", "\xE6\x96\x87",
+                                        "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF", "\xF0\xA0\x80\x80"};
+    static const uint8_t pool[] = {0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0,
+                                   0xE1, 0xE4, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF4, 0xF5, 0xFF, 0x00};
+    uint64_t r = 0x2545F4914F6CDD1DULL;
+    uint8_t in[310];
+    hf_buf fast = {0}, ref = {0};
+    int bad_cases = 0;
+    for (int it = 0; it < 100000; it++) {
+        size_t want = (size_t)(xorshift64(&r) % 300), n = 0;
+        int rate = 1 + (int)(xorshift64(&r) % 200);
+        while (n < want) {
+            uint64_t x = xorshift64(&r);
+            if ((int)(x % 1000) < rate) {
+                in[n++] = pool[(x >> 16) % sizeof pool];
+            } else {
+                const char *c = chars[(x >> 16) % (sizeof chars / sizeof chars[0])];
+                size_t l = strlen(c);
+                memcpy(in + n, c, l);
+                n += l;
+            }
+        }
+        check_both(in, n, &fast, &ref, &bad_cases);
+    }
+    /* one ill-formed byte or a cut sequence at every offset */
+    for (size_t len = 60; len <= 100; len += 20)
+        for (size_t pos = 0; pos < len; pos++)
+            for (size_t k = 0; k < sizeof pool + 2; k++) {
+                size_t n = 0;
+                while (n + 3 <= len) {
+                    memcpy(in + n, "\xE4\xB8\xAD", 3);
+                    n += 3;
+                }
+                if (k < sizeof pool)
+                    in[pos < n ? pos : n - 1] = pool[k];
+                else if (k == sizeof pool)
+                    n = pos < n ? pos + 1 : n - 1; /* ends inside or after a character */
+                else
+                    memcpy(in + (pos < n - 4 ? pos : n - 4), "\xF0\x9F\x98", 3); /* cut 4-byte */
+                check_both(in, n, &fast, &ref, &bad_cases);
+            }
+    CHECK(bad_cases == 0);
+    hf_buf_free(&fast);
+    hf_buf_free(&ref);
+}
+
 static void test_utf8_misc(void)
 {
     hf_buf out = { 0 };
@@ -568,6 +639,7 @@ int main(void)
     test_utf8_table();
     test_utf8_misc();
     test_utf8_random();
+    test_utf8_blocks();
     test_bom();
     test_meta();
     test_decoder();
