@@ -573,15 +573,20 @@ static enum mj_kind kind_guess(uint32_t c)
     return MJ_OTHER;
 }
 
-/* kind_guess() and is_common() of the BMP in one byte per code point
- * (kind | common << 3), built once: the scan asks both of every character of
- * every record.  The reference path (hf_reference_path) asks the functions. */
+/* kind_guess(), is_common() and hf_repair_mojibake_suspect() of the BMP in
+ * one byte per code point (kind | common << 3 | suspect << 4), built once:
+ * the scan asks them of every character of every record.  The reference
+ * path (hf_reference_path) asks the functions. */
 static uint8_t mj_bmp[0x10000];
+static pthread_once_t mj_once = PTHREAD_ONCE_INIT;
+
+#define MJ_BMP_SUSPECT 0x10
 
 static void mj_bmp_init(void)
 {
     for (uint32_t c = 0; c < 0x10000; c++)
-        mj_bmp[c] = (uint8_t)(kind_guess(c) | is_common(c) << 3);
+        mj_bmp[c] = (uint8_t)(kind_guess(c) | is_common(c) << 3 |
+                              (hf_repair_mojibake_suspect(c) ? MJ_BMP_SUSPECT : 0));
 }
 
 static inline enum mj_kind kind_of(uint32_t c)
@@ -591,7 +596,7 @@ static inline enum mj_kind kind_of(uint32_t c)
 
 static inline bool common_of(uint32_t c)
 {
-    return c < 0x10000 && !hf_reference_path ? mj_bmp[c] >> 3 : is_common(c);
+    return c < 0x10000 && !hf_reference_path ? mj_bmp[c] >> 3 & 1 : is_common(c);
 }
 
 /* Per-call converters, opened only when a suspicious span turns up. */
@@ -794,8 +799,7 @@ static bool mj_accept(const struct mj_run *r)
  * appends s with the runs replaced by their shifted decoding. */
 static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, mj_bmp_init);
+    pthread_once(&mj_once, mj_bmp_init);
     struct mj m = {.state = 0};
     size_t count = 0;
     size_t copied = 0;
@@ -895,8 +899,36 @@ bool hf_repair_mojibake_suspect(uint32_t c)
     return c >= 0x80 && (k == MJ_STRONG || k == MJ_WEAK || k == MJ_EURO) && !is_common(c);
 }
 
+/* Whether s has a character for which hf_repair_mojibake_suspect() is true:
+ * without one no run can be found, as a run is accepted only with fewer than
+ * 70% common characters among its non-ASCII ones, all of them STRONG, WEAK
+ * or EURO. */
+static bool maybe_mojibake(const char *s, size_t n)
+{
+    pthread_once(&mj_once, mj_bmp_init);
+    const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    while (p < end) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        uint32_t c;
+        int l = hf_utf8_next(p, (size_t)(end - p), &c);
+        if (l < 0) {
+            p++; /* U+FFFD to the scan: not suspect */
+            continue;
+        }
+        if (c < 0x10000 ? mj_bmp[c] & MJ_BMP_SUSPECT : hf_repair_mojibake_suspect(c))
+            return true;
+        p += l;
+    }
+    return false;
+}
+
 size_t hf_repair_count_mojibake(const char *s, size_t n)
 {
+    if (!hf_reference_path && !maybe_mojibake(s, n))
+        return 0;
     size_t found = 0;
     mj_scan(s, n, NULL, &found);
     return found;
@@ -906,6 +938,10 @@ int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired)
 {
     const size_t base = out->len;
     size_t found = 0;
+    if (!hf_reference_path && !maybe_mojibake(s, n)) {
+        *repaired = 0;
+        return hf_buf_append(out, s, n);
+    }
     int err = mj_scan(s, n, out, &found);
     if (err) {
         out->len = base;
