@@ -34,6 +34,7 @@ static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
  * characters, which pass 2 needs before any phrase can match.  key_bmp:
  * the folded code point in the low 21 bits, and flags. */
 #define KEY_CP 0x1FFFFFu
+#define KEY_PAREN 0x04000000u /* U+FF08 (dropped; can open a reading) */
 #define KEY_FAST3 0x08000000u /* none of DROP and ATTN, and the folded
                                * character is U+0800..U+FFFF (three bytes) */
 #define KEY_SUSPECT 0x10000000u /* hf_repair_mojibake_suspect() */
@@ -43,8 +44,10 @@ static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
                                 * character as it is (see stages.h) */
 #define PAIR_BITS 12
 /* Pass 1 for ASCII: the byte written (letters lower-cased), 0 for none,
- * ASCII_INVISIBLE for a control character (invisible: direct gives up). */
+ * ASCII_INVISIBLE for a control character (invisible: direct gives up),
+ * ASCII_PAREN for '(' (not written; can open a pinyin reading). */
 #define ASCII_INVISIBLE 0xFF
+#define ASCII_PAREN 0xFE
 static const uint8_t ascii_key[128] = {
     ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6',
     ['7'] = '7', ['8'] = '8', ['9'] = '9',
@@ -66,6 +69,7 @@ static const uint8_t ascii_key[128] = {
     [0x18] = ASCII_INVISIBLE, [0x19] = ASCII_INVISIBLE, [0x1A] = ASCII_INVISIBLE,
     [0x1B] = ASCII_INVISIBLE, [0x1C] = ASCII_INVISIBLE, [0x1D] = ASCII_INVISIBLE,
     [0x1E] = ASCII_INVISIBLE, [0x1F] = ASCII_INVISIBLE, [0x7F] = ASCII_INVISIBLE,
+    ['('] = ASCII_PAREN,
 };
 static uint32_t key_bmp[0x10000];
 static uint64_t pair_set[1u << PAIR_BITS];
@@ -164,6 +168,8 @@ static void tables_init(void)
             key_bmp[c] |= KEY_ATTN;
         if (!surrogate && hf_repair_mojibake_suspect(c))
             key_bmp[c] |= KEY_SUSPECT;
+        if (c == 0xFF08)
+            key_bmp[c] |= KEY_PAREN;
         if (!(key_bmp[c] & (KEY_DROP | KEY_ATTN)) && (key_bmp[c] & KEY_CP) >= 0x800 &&
             (key_bmp[c] & KEY_CP) <= 0xFFFF)
             key_bmp[c] |= KEY_FAST3;
@@ -408,8 +414,8 @@ static int fold_phrases(hf_buf *tmp, const cands *k, hf_buf *out, bool *replaced
 /* Pass 1 of the fast path into tmp, one table lookup per character.  With
  * direct, stops and returns 1 at the first character marked KEY_ATTN.
  * *k: where pass 2 could match a phrase (see cands). */
-static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, cands *k,
-                             hf_u32vec *tok, bool *suspect)
+static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, bool readings,
+                             cands *k, hf_u32vec *tok, bool *suspect)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, tables_init);
@@ -448,9 +454,10 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
             b = ascii_key[b];
             if (!b)
                 continue;
-            if (b == ASCII_INVISIBLE) {
-                if (direct)
-                    return 1;
+            if (b >= ASCII_PAREN) {
+                if (b == ASCII_INVISIBLE ? direct
+                                         : readings && hf_repair_pinyin_at(s, (size_t)(p - 1 - (const uint8_t *)s)))
+                    return b == ASCII_INVISIBLE ? 1 : 2;
                 continue;
             }
             if (prev && !k->more && pair_maybe(prev_c, b))
@@ -503,8 +510,11 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
             flags |= c;
             if (direct && (c & KEY_ATTN))
                 return 1;
-            if (c & KEY_DROP)
+            if (c & KEY_DROP) {
+                if ((c & KEY_PAREN) && readings && hf_repair_pinyin_at(s, (size_t)(p - l - (const uint8_t *)s)))
+                    return 2;
                 continue;
+            }
             starts = c & KEY_PHRASE;
             c &= KEY_CP;
         } else {
@@ -554,12 +564,12 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
         return fold_key_ref(s, n, out, tmp);
     cands k;
     bool replaced;
-    int e = fold_chars(s, n, tmp, false, &k, NULL, NULL);
+    int e = fold_chars(s, n, tmp, false, false, &k, NULL, NULL);
     return e ? e : fold_phrases(tmp, &k, out, &replaced);
 }
 
 int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens,
-                       bool *have_tokens, bool *suspect)
+                       bool readings, bool *have_tokens, bool *suspect)
 {
     *have_tokens = false;
     *suspect = true;
@@ -567,7 +577,7 @@ int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32
         return 1;
     cands k;
     bool replaced;
-    int e = fold_chars(s, n, tmp, true, &k, tokens, suspect);
+    int e = fold_chars(s, n, tmp, true, readings, &k, tokens, suspect);
     if (!e)
         e = fold_phrases(tmp, &k, out, &replaced);
     /* a phrase replaced makes other tokens */

@@ -348,7 +348,8 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
     }
     /* Only the key, and neither the unicode stage nor the script stage can
      * change it: the key is made from the text as it is (after the pinyin
-     * repair), and the mojibake count, which is of the text before the
+     * repair, when the key's pass meets a parenthesis that can open a
+     * reading), and the mojibake count, which is of the text before the
      * repairs, is taken only if that text has a character that can make it
      * count. */
     bool key_alone = want == HANFOLD_WANT_KEY && !c->custom && !c->to_target;
@@ -357,7 +358,10 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         key_alone = false; /* no second try below */
         const char *orig = cur;
         size_t orig_len = len, removed = 0;
-        if (c->set.repair_pinyin && (hf_reference_path || hf_repair_pinyin_possible(cur, len))) {
+        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, c->set.repair_pinyin,
+                               &c->key_tokens, &suspect);
+        if (e == 2) {
+            /* a parenthesis after a Han character: repaired first */
             hf_buf *dst = scratch(c, cur);
             hf_buf_clear(dst);
             if ((e = hf_repair_pinyin(cur, len, dst, &removed)))
@@ -368,8 +372,8 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
                 len = dst->len;
             }
             pinyin_done = true;
+            e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, false, &c->key_tokens, &suspect);
         }
-        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, &c->key_tokens, &suspect);
         if (e < 0)
             return fail(c, e, "key");
         /* suspect is of the repaired text: a reading removed may have
@@ -409,7 +413,7 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
     }
     if (key_alone) {
         /* as above, after the repairs */
-        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, &c->key_tokens, &suspect);
+        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, false, &c->key_tokens, &suspect);
         if (e < 0)
             return fail(c, e, "key");
         if (e == 0)

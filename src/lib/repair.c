@@ -970,6 +970,11 @@ static bool han_before(const uint8_t *s, size_t i)
     return i >= 1 && s[i - 1] >= 0x80 && !(i >= 2 && s[i - 2] >= 0xC2 && s[i - 2] <= 0xDF);
 }
 
+bool hf_repair_pinyin_at(const char *s, size_t i)
+{
+    return han_before((const uint8_t *)s, i);
+}
+
 bool hf_repair_pinyin_possible(const char *s, size_t n)
 {
     const uint8_t *u = (const uint8_t *)s;

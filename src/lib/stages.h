@@ -68,6 +68,10 @@ int hf_repair_pinyin(const char *s, size_t n, hf_buf *out, size_t *removed);
 /* False when s cannot hold a pinyin annotation (no '(' or U+FF08 right
  * after a Han character): hf_repair_pinyin would then remove nothing. */
 bool hf_repair_pinyin_possible(const char *s, size_t n);
+/* Whether the parenthesis at s[i] ('(' or U+FF08) can open an annotation:
+ * a Han character ends right before it (or the bytes before are not
+ * well-formed).  hf_repair_pinyin_possible() asks it of every one. */
+bool hf_repair_pinyin_at(const char *s, size_t i);
 /* Counts runs that look like GBK text decoded one byte off. */
 size_t hf_repair_count_mojibake(const char *s, size_t n);
 /* A character that can be part of such a run and is not a common one.  A
@@ -135,8 +139,12 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp);
  * out alone when the text has another character; then the caller runs the
  * stages.  Otherwise as hf_fold_key(), and when *have_tokens is set, tokens
  * holds hf_tokenize() of the key, made on the way; *suspect tells whether
- * the text has a character for which hf_repair_mojibake_suspect() is true. */
+ * the text has a character for which hf_repair_mojibake_suspect() is true.
+ * With readings set, returns 2 (out left alone) at a parenthesis for which
+ * hf_repair_pinyin_at() is true, met before any character that makes it
+ * return 1: the caller then repairs first (without a second scan for
+ * hf_repair_pinyin_possible()). */
 int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens,
-                       bool *have_tokens, bool *suspect);
+                       bool readings, bool *have_tokens, bool *suspect);
 
 #endif

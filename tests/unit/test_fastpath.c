@@ -228,11 +228,14 @@ static const char *const pieces[] = {
 };
 
 /* Pieces the key-alone path takes as they are (simplified Han, ASCII, most
- * punctuation, characters NFKC leaves alone), and sequences that NFKC
- * composes although each character alone is left alone: records drawn
- * from these alone exercise hf_fold_key_direct() against the stages. */
+ * punctuation, characters NFKC leaves alone), sequences that NFKC composes
+ * although each character alone is left alone, and pinyin readings in both
+ * kinds of parentheses: records drawn from these alone exercise
+ * hf_fold_key_direct() against the stages. */
 static const char *const plain_pieces[] = {
-    "a", "Z", "7", " ", "\n", ",", "(", "iPhone", "数", "字", "化", "软件", "程序", "信息", "什么",
+    "a", "Z", "7", " ", "\n", ",", "(", "（", ")", "）", "(shù)", "（zì）", "(de)", "（xìn xī）", "(shu4)",
+    "（zi4）", "（xin4 xi1）",
+    "iPhone", "数", "字", "化", "软件", "程序", "信息", "什么",
     "，", "。", "“", "”", "…", "·", "×", "°", "é", "ñ", "한", "\xe1\x84\x92\xe1\x85\xa1",
     "\xe1\x84\x92", "\xe1\x85\xa1", "\xe1\x86\xab", "\xe0\xb7\x99\xe0\xb7\x8f", "A\xcc\x88",
     "\xcc\x81", "e", "\xe0\xb3\x86\xe0\xb3\x95", "ก",
