@@ -98,18 +98,28 @@ static inline uint32_t pair_filter_bit(uint64_t k)
     return (uint32_t)((k * 0xD6E8FEB86659FD93ULL) >> (64 - PAIR_FILTER_BITS));
 }
 
-static inline bool pair_maybe(uint32_t a, uint32_t b)
+/* The filter's answer for the pair (a, b): 0 when it is not in pair_set. */
+static inline unsigned pair_filtered(uint32_t a, uint32_t b)
+{
+    uint32_t f = pair_filter_bit((uint64_t)a << 32 | b);
+    return (unsigned)(pair_filter[f >> 6] >> (f & 63) & 1);
+}
+
+/* Whether the pair is in pair_set, the filter passed. */
+static inline bool pair_exact(uint32_t a, uint32_t b)
 {
     uint64_t k = (uint64_t)a << 32 | b;
-    uint32_t f = pair_filter_bit(k);
-    if (!(pair_filter[f >> 6] >> (f & 63) & 1))
-        return false;
     for (uint32_t i = pair_slot(k);; i = (i + 1) & ((1u << PAIR_BITS) - 1)) {
         if (pair_set[i] == k)
             return true;
         if (!pair_set[i])
             return false;
     }
+}
+
+static inline bool pair_maybe(uint32_t a, uint32_t b)
+{
+    return pair_filtered(a, b) && pair_exact(a, b);
 }
 
 static void pair_add(uint32_t a, uint32_t b)
@@ -482,7 +492,9 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
             p += 3;
             flags |= v;
             uint32_t f = v & KEY_CP;
-            if (prev && !k->more && pair_maybe(prev_c, f))
+            /* the filter always, so that the branch is on its answer (a
+             * few percent yes), not on whether prev starts a phrase */
+            if ((pair_filtered(prev_c, f) & (prev != NULL)) && !k->more && pair_exact(prev_c, f))
                 cand_add(k, (size_t)(prev - tmp->p));
             prev = v & KEY_PHRASE ? o : NULL;
             prev_c = f;
