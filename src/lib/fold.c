@@ -570,14 +570,20 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
 /* fold_key_ref() with the per-character work of pass 1 in one table lookup,
  * pass 2 trying phrases only where the first two characters start one, and
  * spans without a phrase copied whole. */
-int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp)
+int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens, bool *have_tokens)
 {
+    if (have_tokens)
+        *have_tokens = false;
     if (hf_reference_path)
         return fold_key_ref(s, n, out, tmp);
     cands k;
     bool replaced;
-    int e = fold_chars(s, n, tmp, false, false, &k, NULL, NULL);
-    return e ? e : fold_phrases(tmp, &k, out, &replaced);
+    int e = fold_chars(s, n, tmp, false, false, &k, have_tokens ? tokens : NULL, NULL);
+    if (!e)
+        e = fold_phrases(tmp, &k, out, &replaced);
+    if (have_tokens)
+        *have_tokens = !e && !replaced; /* a phrase replaced makes other tokens */
+    return e;
 }
 
 int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens,

@@ -444,13 +444,13 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
             return fail(c, e, "script");
         if (!c->to_simp && (e = hf_buf_append(dst, c->text.p, c->text.len)))
             return fail(c, e, "script");
-        if ((e = hf_fold_key(dst->p ? dst->p : "", dst->len, &c->key, &c->tmp)))
+        if ((e = hf_fold_key(dst->p ? dst->p : "", dst->len, &c->key, &c->tmp, &c->tokens, &c->key_tokens)))
             return fail(c, e, "key");
         goto done;
     }
 key:
     if ((want & HANFOLD_WANT_KEY) &&
-        (e = hf_fold_key(c->text.p ? c->text.p : "", c->text.len, &c->key, &c->tmp)))
+        (e = hf_fold_key(c->text.p ? c->text.p : "", c->text.len, &c->key, &c->tmp, &c->tokens, &c->key_tokens)))
         return fail(c, e, "key");
 done:
     /* results are handed out NUL-terminated, even when empty */

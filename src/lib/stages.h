@@ -129,8 +129,10 @@ int hf_script_clauses(const char *s, size_t n, hf_clausevec *out, size_t *trad_o
 /* ---- fold.c: the dedup key ---------------------------------------------- */
 
 /* Key of normalized simplified text: case-folded, only letters, marks and
- * digits kept, residual variants folded to one representative. */
-int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp);
+ * digits kept, residual variants folded to one representative.  With
+ * tokens (may be NULL), *have_tokens tells whether tokens holds
+ * hf_tokenize() of the key, made on the way. */
+int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens, bool *have_tokens);
 /* The key of text that has not been through the unicode and script stages,
  * when they cannot change it: with a simplified target, text in which every
  * character is in the BMP, passes hf_unicode_passes() and is not

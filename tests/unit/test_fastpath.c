@@ -40,6 +40,8 @@ static void report(const char *what, const char *src, const char *in, size_t n)
 
 struct run {
     int e;
+    bool reuse_bad; /* the fingerprint of the context's own key (tokens made
+                     * on the way) differs from that of a copy */
     char *text, *key;
     size_t tlen, klen;
     hanfold_fp fp;
@@ -55,6 +57,19 @@ static void run1(hanfold_ctx *c, const char *in, size_t n, unsigned want, struct
     r->e = hanfold_process(c, in, n, want, &res);
     if (r->e)
         return;
+    /* res.key is the context's: hanfold_fingerprint takes the tokens the
+     * key's pass made, where it could, instead of tokenizing; checked
+     * against the fingerprint of a copy below */
+    hanfold_fp own;
+    uint64_t own_sketch[HANFOLD_SKETCH_K];
+    if (hanfold_fingerprint(c, res.key, res.key_len, &own)) {
+        r->e = -1;
+        return;
+    }
+    memcpy(own_sketch, own.sketch, own.nsketch * sizeof *own_sketch);
+    uint32_t *own_tokens = own.tokens ? malloc((own.ntokens + 1) * sizeof *own_tokens) : NULL;
+    if (own.tokens)
+        memcpy(own_tokens, own.tokens, own.ntokens * sizeof *own_tokens);
     r->text = malloc(res.text_len + 1);
     r->key = malloc(res.key_len + 1);
     if (res.text_len)
@@ -70,10 +85,17 @@ static void run1(hanfold_ctx *c, const char *in, size_t n, unsigned want, struct
     r->st.html_records = st->html_records - before.html_records;
     if (hanfold_fingerprint(c, r->key, r->klen, &r->fp)) {
         r->e = -1;
+        free(own_tokens);
         return;
     }
     r->sketch = malloc((r->fp.nsketch + 1) * sizeof *r->sketch);
     memcpy(r->sketch, r->fp.sketch, r->fp.nsketch * sizeof *r->sketch);
+    r->reuse_bad = own.simhash != r->fp.simhash || own.key_hash != r->fp.key_hash ||
+                   own.key_tokens != r->fp.key_tokens || own.nsketch != r->fp.nsketch ||
+                   memcmp(own_sketch, r->sketch, own.nsketch * sizeof *own_sketch) ||
+                   !own.tokens != !r->fp.tokens || own.ntokens != r->fp.ntokens ||
+                   (own.tokens && memcmp(own_tokens, r->fp.tokens, own.ntokens * sizeof *own_tokens));
+    free(own_tokens);
 }
 
 static void free_run(struct run *r)
@@ -103,6 +125,8 @@ static void record(const char *src, const char *in, size_t n)
             what = "status";
         else if (f.e)
             what = NULL;
+        else if (f.reuse_bad || k.reuse_bad || r.reuse_bad)
+            what = "fingerprint from the key's own tokens";
         else if (f.tlen != r.tlen || memcmp(f.text, r.text, f.tlen))
             what = "text";
         else if (f.klen != r.klen || memcmp(f.key, r.key, f.klen))
