@@ -51,12 +51,15 @@ static int copy(hf_buf *dst, const char *s, size_t n)
 /* Copies fp's arrays into the item's, which outlive the context's. */
 static int keep_fp(hf_item *it, const hanfold_fp *fp)
 {
-    if (fp->ntokens > it->tokens_cap) {
-        uint32_t *t = realloc(it->tokens, fp->ntokens * sizeof *t);
+    /* at least one: a key of no tokens has tokens all the same (NULL
+     * would say "sketch", and it did for items that had never held any) */
+    if (fp->ntokens > it->tokens_cap || !it->tokens) {
+        size_t n = fp->ntokens ? fp->ntokens : 1;
+        uint32_t *t = realloc(it->tokens, n * sizeof *t);
         if (!t)
             return -ENOMEM;
         it->tokens = t;
-        it->tokens_cap = fp->ntokens;
+        it->tokens_cap = n;
     }
     if (fp->nsketch > it->sketch_cap) {
         uint64_t *k = realloc(it->sketch, fp->nsketch * sizeof *k);
@@ -381,6 +384,12 @@ void hf_batch_start(hf_batch *b)
     b->inflight = true;
     pthread_cond_broadcast(&b->go);
     pthread_mutex_unlock(&b->mu);
+}
+
+void hf_batch_help(hf_batch *b)
+{
+    if (b->inflight)
+        work(b, b->w[0].ctx);
 }
 
 void hf_batch_wait(hf_batch *b)

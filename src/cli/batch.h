@@ -75,8 +75,12 @@ void hf_batch_clear(hf_batch *b);
  * items hf_batch_count() and hf_batch_item() then give until
  * hf_batch_clear().  So one set is consumed while the other is processed:
  *   add...; start; loop { add... (next set); wait; start; consume; clear }
- * With one thread, start processes at once. */
+ * With one thread, start processes at once.  hf_batch_help(), before the
+ * wait, has the calling thread take items of the started set too, beside
+ * the workers (for a consumer that is quicker than processing):
+ *   add...; start; loop { add... (next set); help; wait; start; consume; clear } */
 void hf_batch_start(hf_batch *b);
+void hf_batch_help(hf_batch *b);
 void hf_batch_wait(hf_batch *b);
 /* Records added and not yet run or started; threads working (1 = only the
  * calling one). */

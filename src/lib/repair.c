@@ -320,9 +320,9 @@ nomem:
 
 /* Han characters that end at s[i], counted backwards: han_run as the forward
  * scan has it at i (a reading removed ends in a parenthesis, which is not
- * Han).  A character read backwards is the one read
- * forwards: a lead byte is never inside another sequence, and a stray byte
- * reads as U+FFFD, which is not Han. */
+ * Han).  A character read backwards is the one read forwards: a lead byte is
+ * never inside another sequence, and a stray byte reads as U+FFFD, which is
+ * not Han. */
 static size_t han_back(const uint8_t *s, size_t i)
 {
     size_t k = 0;

@@ -10,7 +10,8 @@
 # wall-clock time and the CPU time (user + system: on a shared machine the
 # one-thread figures that do not depend on what else runs):
 #   hanfold normalize vs opencc -c tw2s / t2s on trad (MB/s and the ratio);
-#   hanfold normalize --key and hanfold fingerprint on simp (MB/s).
+#   hanfold normalize --key and hanfold fingerprint on simp and on trad
+#   (MB/s; traditional text goes through script conversion first).
 # It also checks that `normalize --script-only --opencc-config tw2s|t2s`
 # writes exactly what the opencc command writes on the same input.
 set -eu
@@ -78,6 +79,10 @@ for th in (1, 2):
 for th in (1, 2):
     rows.append((f'hanfold normalize --key --threads {th}', 'simp', ms, t([h, 'normalize', '--key', '--threads', str(th)], simp)))
     rows.append((f'hanfold fingerprint --threads {th}', 'simp', ms, t([h, 'fingerprint', '--threads', str(th)], simp)))
+# traditional text takes the stages (script conversion first): slower
+for th in (1, 2):
+    rows.append((f'hanfold normalize --key --threads {th}', 'trad', mt, t([h, 'normalize', '--key', '--threads', str(th)], trad)))
+    rows.append((f'hanfold fingerprint --threads {th}', 'trad', mt, t([h, 'fingerprint', '--threads', str(th)], trad)))
 print(f'{"":40s} {"input":5s} {"wall":>9s} {"MB/s":>8s}  {"CPU":>9s} {"MB/s":>8s}')
 for name, inp, mb, v in rows:
     if mb is None:

@@ -111,6 +111,12 @@ print(a); print(b); print(c)" > "$TMP/longrecs"
 expect "long records: sketch path" 0 "$(printf '1\t1\n2\t1\n3\t3')" -- sh -c "'$H' cluster '$TMP/longrecs' | cut -f1,2"
 "$H" fingerprint "$TMP/longrecs" > "$TMP/fpl"
 check "long records: fingerprint rows carry a sketch" sh -c "cut -f5 '$TMP/fpl' | grep -c '^s:' | grep -qx 3"
+# an empty key is a short key (k:), wherever it comes and on any thread
+# count (the first batch wrote s: for it)
+printf '，，\na\n。\n' > "$TMP/empty"
+for t in 1 2; do
+    expect "empty keys: k:, --threads $t" 0 "$(printf 'k:\nk:a\nk:')" -- sh -c "'$H' fingerprint --threads $t '$TMP/empty' | cut -f5"
+done
 expect "long records: fingerprints give the same clusters" 0 "$(printf '1\t1\n2\t1\n3\t3')" -- sh -c "'$H' cluster --fingerprints '$TMP/fpl' | cut -f1,2"
 
 # streaming: peak memory of dedup does not grow with the number of records
