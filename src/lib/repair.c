@@ -13,13 +13,7 @@
  *    吳海波表示 -> 眳呛２ū硎.  The original bytes are still there; encoding
  *    the run back to GBK and decoding it one byte further recovers the text.
  *
- * Interface not yet in stages.h (for the lead to add next to the other two):
- *
- *     // Replaces the runs that hf_repair_count_mojibake() counts by their
- *     // one-byte-shifted GBK decoding: 眳呛2ū硎 -> 吳海波表.  *repaired counts
- *     // the runs replaced.  Returns 0 or -ENOMEM.
- *     int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired);
- */
+ * The interface is in stages.h. */
 #include "stages.h"
 
 #include <errno.h>
@@ -30,8 +24,6 @@
 
 /* Generated from data/pinyin-syllables.txt by data/gen-pinyin.py. */
 #include "pinyin-table.h"
-
-int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired);
 
 /* ======================================================================
  * Pinyin ruby
