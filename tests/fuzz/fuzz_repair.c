@@ -1,4 +1,6 @@
-/* repair: pinyin removal only ever removes; mojibake repair keeps UTF-8. */
+/* repair: pinyin removal only ever removes; mojibake repair keeps UTF-8;
+ * the fast paths agree with the reference paths. */
+#include <string.h>
 #include <unistr.h>
 
 #include "fuzz.h"
@@ -18,6 +20,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(hf_repair_mojibake(s, in.len, &mj, &repaired) == 0);
     FUZZ_CHECK(repaired <= runs);
     FUZZ_CHECK(u8_check((const uint8_t *)mj.p, mj.len) == NULL);
+    /* the fast paths (pinyin from parenthesis to parenthesis, the mojibake
+     * scan skipped without a suspect character) against the reference
+     * paths, on the decoded text and on the raw bytes */
+    for (int raw = 0; raw < 2; raw++) {
+        const char *t = raw ? (const char *)data : s;
+        size_t n = raw ? size : in.len;
+        hf_buf a = {0}, b = {0};
+        size_t ra = 0, rb = 0;
+        FUZZ_CHECK(hf_repair_pinyin(t, n, &a, &ra) == 0);
+        size_t ca = hf_repair_count_mojibake(t, n);
+        hf_reference_path = true;
+        FUZZ_CHECK(hf_repair_pinyin(t, n, &b, &rb) == 0);
+        size_t cb = hf_repair_count_mojibake(t, n);
+        hf_reference_path = false;
+        FUZZ_CHECK(ra == rb && a.len == b.len && (!a.len || !memcmp(a.p, b.p, a.len)));
+        FUZZ_CHECK(ca == cb);
+        hf_buf_free(&a);
+        hf_buf_free(&b);
+    }
     hf_buf_free(&in);
     hf_buf_free(&out);
     hf_buf_free(&mj);
