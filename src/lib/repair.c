@@ -812,6 +812,23 @@ static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found)
         size_t chars = 0, nonascii = 0, common = 0;
         bool suspicious = false;
         while (j < n) {
+            /* well-formed three-byte STRONG characters, the bulk of Chinese
+             * text, in a loop of their own (not on the reference path) */
+            while (!hf_reference_path && n - j >= 3) {
+                const uint8_t *q = (const uint8_t *)s + j;
+                if ((q[0] & 0xF0) != 0xE0 || ((q[1] ^ 0x80) | (q[2] ^ 0x80)) & 0xC0)
+                    break;
+                uint32_t c3 = (uint32_t)(q[0] & 0x0F) << 12 | (uint32_t)(q[1] & 0x3F) << 6 | (q[2] & 0x3F);
+                uint8_t v = mj_bmp[c3];
+                if (c3 < 0x800 || (c3 >= 0xD800 && c3 <= 0xDFFF) || (v & 7) != MJ_STRONG)
+                    break;
+                chars++;
+                nonascii++;
+                common += v >> 3 & 1;
+                j += 3;
+            }
+            if (j >= n)
+                break;
             l = next_cp(s, n, j, &c);
             size_t next = j + (size_t)l;
             enum mj_kind k = kind_of(c);
