@@ -321,6 +321,23 @@ static hf_buf *scratch(hanfold_ctx *c, const char *cur)
     return cur && cur == c->a.p ? &c->b : &c->a;
 }
 
+/* The pinyin repair of *cur into the scratch buffer; *cur moves there only
+ * when a reading was removed.  *removed: how many. */
+static int repair_pinyin(hanfold_ctx *c, const char **cur, size_t *len, size_t *removed)
+{
+    hf_buf *dst = scratch(c, *cur);
+    hf_buf_clear(dst);
+    int e = hf_repair_pinyin(*cur, *len, dst, removed);
+    if (e)
+        return fail(c, e, "repair");
+    c->stats.pinyin_removed += *removed;
+    if (*removed) {
+        *cur = dst->p;
+        *len = dst->len;
+    }
+    return 0;
+}
+
 int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, hanfold_result *res)
 {
     int e;
@@ -362,15 +379,8 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
                                &c->key_tokens, &suspect);
         if (e == 2) {
             /* a parenthesis after a Han character: repaired first */
-            hf_buf *dst = scratch(c, cur);
-            hf_buf_clear(dst);
-            if ((e = hf_repair_pinyin(cur, len, dst, &removed)))
-                return fail(c, e, "repair");
-            c->stats.pinyin_removed += removed;
-            if (removed) {
-                cur = dst->p;
-                len = dst->len;
-            }
+            if ((e = repair_pinyin(c, &cur, &len, &removed)))
+                return e;
             pinyin_done = true;
             e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, false, &c->key_tokens, &suspect);
         }
@@ -401,15 +411,8 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
     }
     if (c->set.repair_pinyin && !pinyin_done && (hf_reference_path || hf_repair_pinyin_possible(cur, len))) {
         size_t removed = 0;
-        hf_buf *dst = scratch(c, cur);
-        hf_buf_clear(dst);
-        if ((e = hf_repair_pinyin(cur, len, dst, &removed)))
-            return fail(c, e, "repair");
-        c->stats.pinyin_removed += removed;
-        if (removed) {
-            cur = dst->p;
-            len = dst->len;
-        }
+        if ((e = repair_pinyin(c, &cur, &len, &removed)))
+            return e;
     }
     if (key_alone) {
         /* as above, after the repairs */
