@@ -251,65 +251,6 @@ static enum annot match_annotation(const char *s, size_t n, size_t i, size_t han
     return ANNOT_NO;
 }
 
-/* The reference: every character decoded in turn, han_run carried along. */
-static int repair_pinyin_ref(const char *s, size_t n, hf_buf *out, size_t *removed)
-{
-    const size_t base = out->len;
-    size_t count = 0;
-    /* Toneless readings are removed only once the record has shown a toned
-     * one.  If a toneless candidate was left in place before the first toned
-     * reading turned up, the pass is redone from the start with that
-     * knowledge: at most two passes, and the second only for such records. */
-    bool toneless_ok = false;
-    bool kept_toneless = false;
-
-restart:;
-    size_t copied = 0; /* s[copied..i) is still to be appended */
-    size_t han_run = 0;
-    size_t i = 0;
-    while (i < n) {
-        uint32_t c;
-        int l = next_cp(s, n, i, &c);
-        if (han_run > 0 && is_open_paren(c)) {
-            size_t end = 0;
-            enum annot a = match_annotation(s, n, i, han_run, &end);
-            if (a == ANNOT_TONELESS && !toneless_ok) {
-                kept_toneless = true;
-            } else if (a != ANNOT_NO) {
-                if (hf_buf_append(out, s + copied, i - copied))
-                    goto nomem;
-                copied = i = end;
-                count++;
-                /* The reading covered the characters before it: a following
-                 * one belongs to the Han characters that come next. */
-                han_run = 0;
-                if (a == ANNOT_TONED && !toneless_ok) {
-                    toneless_ok = true;
-                    if (kept_toneless) {
-                        out->len = base;
-                        out->p[base] = '\0';
-                        count = 0;
-                        goto restart;
-                    }
-                }
-                continue;
-            }
-        }
-        han_run = is_han(c) ? han_run + 1 : 0;
-        i += (size_t)l;
-    }
-    if (hf_buf_append(out, s + copied, n - copied))
-        goto nomem;
-    *removed = count;
-    return 0;
-
-nomem:
-    out->len = base;
-    if (out->p)
-        out->p[base] = '\0';
-    return -ENOMEM;
-}
-
 /* Han characters that end at s[i], counted backwards: han_run as the forward
  * scan has it at i (a reading removed ends in a parenthesis, which is not
  * Han).  A character read backwards is the one read forwards: a lead byte is
@@ -357,51 +298,72 @@ static size_t next_paren(const uint8_t *s, size_t n, size_t i, size_t *ascii, si
     return (*ascii < *wide ? *ascii : *wide) - 1;
 }
 
-/* repair_pinyin_ref() going from parenthesis to parenthesis, counting the
- * Han characters before each one backwards instead of every character
- * forwards. */
+/* Two ways to the parentheses that can open a reading: the reference
+ * (hf_reference_path) decodes every character in turn and carries han_run
+ * along; the fast one goes from parenthesis to parenthesis, counting the
+ * Han characters before each one backwards (han_back). */
 int hf_repair_pinyin(const char *s, size_t n, hf_buf *out, size_t *removed)
 {
-    if (hf_reference_path)
-        return repair_pinyin_ref(s, n, out, removed);
+    const bool ref = hf_reference_path;
     const uint8_t *u = (const uint8_t *)s;
     const size_t base = out->len;
     size_t count = 0;
-    bool toneless_ok = false; /* as in repair_pinyin_ref() */
+    /* Toneless readings are removed only once the record has shown a toned
+     * one.  If a toneless candidate was left in place before the first toned
+     * reading turned up, the pass is redone from the start with that
+     * knowledge: at most two passes, and the second only for such records. */
+    bool toneless_ok = false;
     bool kept_toneless = false;
 
 restart:;
-    size_t copied = 0; /* s[copied..i) is still to be appended */
-    size_t ascii = 0, wide = 0;
+    size_t copied = 0;  /* s[copied..i) is still to be appended */
+    size_t han_run = 0; /* Han characters right before s[i] */
+    size_t ascii = 0, wide = 0; /* see next_paren() */
     size_t i = 0;
     while (i < n) {
-        i = next_paren(u, n, i, &ascii, &wide);
-        if (i >= n)
-            break;
-        size_t han_run = han_back(u, i);
-        if (han_run > 0) {
-            size_t end = 0;
-            enum annot a = match_annotation(s, n, i, han_run, &end);
-            if (a == ANNOT_TONELESS && !toneless_ok) {
-                kept_toneless = true;
-            } else if (a != ANNOT_NO) {
-                if (hf_buf_append(out, s + copied, i - copied))
-                    goto nomem;
-                copied = i = end;
-                count++;
-                if (a == ANNOT_TONED && !toneless_ok) {
-                    toneless_ok = true;
-                    if (kept_toneless) {
-                        out->len = base;
-                        out->p[base] = '\0';
-                        count = 0;
-                        goto restart;
-                    }
-                }
+        int l;
+        if (ref) {
+            uint32_t c;
+            l = next_cp(s, n, i, &c);
+            if (!(han_run > 0 && is_open_paren(c))) {
+                han_run = is_han(c) ? han_run + 1 : 0;
+                i += (size_t)l;
+                continue;
+            }
+        } else {
+            if ((i = next_paren(u, n, i, &ascii, &wide)) >= n)
+                break;
+            l = u[i] == '(' ? 1 : 3;
+            if (!(han_run = han_back(u, i))) {
+                i += (size_t)l;
                 continue;
             }
         }
-        i += u[i] == '(' ? 1 : 3;
+        size_t end = 0;
+        enum annot a = match_annotation(s, n, i, han_run, &end);
+        if (a == ANNOT_TONELESS && !toneless_ok) {
+            kept_toneless = true;
+        } else if (a != ANNOT_NO) {
+            if (hf_buf_append(out, s + copied, i - copied))
+                goto nomem;
+            copied = i = end;
+            count++;
+            /* The reading covered the characters before it: a following
+             * one belongs to the Han characters that come next. */
+            han_run = 0;
+            if (a == ANNOT_TONED && !toneless_ok) {
+                toneless_ok = true;
+                if (kept_toneless) {
+                    out->len = base;
+                    out->p[base] = '\0';
+                    count = 0;
+                    goto restart;
+                }
+            }
+            continue;
+        }
+        han_run = 0; /* the parenthesis is not Han */
+        i += (size_t)l;
     }
     if (hf_buf_append(out, s + copied, n - copied))
         goto nomem;
