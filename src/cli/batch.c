@@ -51,8 +51,9 @@ static int copy(hf_buf *dst, const char *s, size_t n)
 /* Copies fp's arrays into the item's, which outlive the context's. */
 static int keep_fp(hf_item *it, const hanfold_fp *fp)
 {
-    /* at least one: a key of no tokens has tokens all the same (NULL
-     * would say "sketch", and it did for items that had never held any) */
+    /* room for one at least, so that a key of no tokens keeps a tokens
+     * array: NULL means "sketch" to the writer (and it did, for items
+     * that had never held tokens) */
     if (fp->ntokens > it->tokens_cap || !it->tokens) {
         size_t n = fp->ntokens ? fp->ntokens : 1;
         uint32_t *t = realloc(it->tokens, n * sizeof *t);

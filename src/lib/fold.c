@@ -480,8 +480,10 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
         }
         /* The common case in one loop: three-byte characters that fold
          * to three-byte characters (KEY_FAST3), so with no flag to act on
-         * but KEY_PHRASE.  Anything else (an overlong form or a surrogate
-         * has no KEY_FAST3) is left to the general code below. */
+         * but KEY_PHRASE.  Anything else is left to the general code below,
+         * which checks the form: E0 leads (an overlong form would read as a
+         * code point below U+0800, which can have KEY_FAST3: U+023A folds
+         * to U+2C65) and surrogates (KEY_DROP, so no KEY_FAST3). */
         while (end - p >= 3) {
             uint32_t b0 = p[0], b1 = p[1], b2 = p[2];
             if ((b0 & 0xF0) != 0xE0 || ((b1 ^ 0x80) | (b2 ^ 0x80)) & 0xC0)
