@@ -140,22 +140,45 @@ int hf_cmd_normalize(int argc, char **argv)
     bool stop = false;
     hf_progress prog;
     hf_progress_init(&prog, co.quiet ? 0 : co.progress, files, nfiles);
-    while (!stop) {
-        /* read a batch; an oversize record ends it, so that it can be
-         * drained from the reader right after it is written */
-        while ((r = hf_reader_next(rd, &rec)) > 0) {
-            if ((e = hf_batch_add(batch, &rec))) {
-                hf_msg("out of memory");
-                r = e;
-                break;
+    /* On two threads or more the workers normalize a batch while this
+     * thread reads the next one and writes the one before, and then takes
+     * its share of the batch (hf_batch_help); on one, read, run, write. */
+    const bool pipelined = hf_batch_threads(batch) > 1;
+    bool inflight = false, inflight_oversize = false, halt = false;
+    for (;;) {
+        /* read a batch; an oversize record ends it, and no more is read
+         * until it has been written and drained from the reader */
+        bool oversize = false;
+        if (!stop && !(inflight && inflight_oversize)) {
+            while ((r = hf_reader_next(rd, &rec)) > 0) {
+                if ((e = hf_batch_add(batch, &rec))) {
+                    hf_msg("out of memory");
+                    r = e;
+                    break;
+                }
+                if ((oversize = rec.oversize) || hf_batch_full(batch))
+                    break;
             }
-            if (rec.oversize || hf_batch_full(batch))
-                break;
+            if (r <= 0)
+                stop = true;
         }
-        if (r <= 0)
-            stop = true;
-        hf_batch_run(batch);
-        for (size_t i = 0; i < hf_batch_count(batch); i++) {
+        bool have = true;
+        if (pipelined) {
+            have = inflight;
+            if (inflight) {
+                hf_batch_help(batch);
+                hf_batch_wait(batch);
+            }
+            inflight = false;
+            if (hf_batch_pending(batch)) {
+                hf_batch_start(batch);
+                inflight = true;
+                inflight_oversize = oversize;
+            }
+        } else {
+            hf_batch_run(batch);
+        }
+        for (size_t i = 0; have && i < hf_batch_count(batch); i++) {
             hf_item *it = hf_batch_item(batch, i);
             const hf_record *rc = &it->rec;
             read++;
@@ -165,7 +188,7 @@ int hf_cmd_normalize(int argc, char **argv)
                     hf_msg("%s:%llu: invalid byte sequence (--strict); stopping", rc->file,
                            (unsigned long long)rc->line);
                     status = HF_EXIT_ERROR;
-                    stop = true;
+                    halt = true;
                     read--;
                     break;
                 }
@@ -185,14 +208,23 @@ int hf_cmd_normalize(int argc, char **argv)
             if (it->err) {
                 hf_msg("%s:%llu: %s", rc->file, (unsigned long long)rc->line, it->errmsg);
                 status = HF_EXIT_ERROR;
-                stop = true;
+                halt = true;
                 break;
             }
             write_record(&co, rc, it->out.p ? it->out.p : "", it->out.len, written);
             written++;
         }
+        if (have) {
+            hf_batch_clear(batch);
+            hf_progress_update(&prog, read, hf_reader_bytes(rd));
+        }
+        if (halt || (!inflight && stop))
+            break;
+    }
+    /* what was started when the run stopped is not written */
+    if (inflight) {
+        hf_batch_wait(batch);
         hf_batch_clear(batch);
-        hf_progress_update(&prog, read, hf_reader_bytes(rd));
     }
     hf_progress_done(&prog);
     if (r < 0)

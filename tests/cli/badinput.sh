@@ -13,6 +13,23 @@ check "invalid utf-8 reported with file:line" grep -q "^hanfold: $TMP/bad:1: 2 i
 printf 'ok\n好\377\nafter\n' > "$TMP/bad2"
 expect "strict stops with 2, earlier records written" 2 'ok' -- "$H" normalize --strict "$TMP/bad2"
 
+# Many batches, with oversize records and a --strict stop among them, on one
+# thread and on several (which read the next batch while the workers run):
+# the oversize lines pass through as they are, the others are normalized
+# (條 -> 条), in order; --strict writes exactly the records before the bad one.
+awk 'BEGIN { for (i = 1; i <= 3000; i++) { if (i % 700 == 0) { s = ""; for (k = 0; k < 300; k++) s = s "長"; print s } else print "第" i "條" } }' > "$TMP/batches"
+sed '/長/!s/條/条/' "$TMP/batches" > "$TMP/batches.want"
+awk 'NR == 1500 { print "壞\377"; next } { print }' "$TMP/batches" > "$TMP/batches.bad"
+sed 's/條/条/; s/長/长/g' "$TMP/batches" | head -n 1499 > "$TMP/batches.strict"
+for t in 1 2 3; do
+    "$H" normalize --threads $t --max-record 500 "$TMP/batches" > "$TMP/batches.out" 2> "$TMP/err"; st=$?
+    check "batches, --threads $t: oversize passed through, the rest normalized, in order" \
+        sh -c "[ $st = 2 ] && cmp -s '$TMP/batches.want' '$TMP/batches.out' && [ \$(grep -c 'record longer than 500 bytes' '$TMP/err') = 4 ]"
+    "$H" normalize --threads $t --strict "$TMP/batches.bad" > "$TMP/batches.out" 2> /dev/null; st=$?
+    check "batches, --threads $t: --strict stops at record 1500, all before it written" \
+        sh -c "[ $st = 2 ] && cmp -s '$TMP/batches.strict' '$TMP/batches.out'"
+done
+
 printf '末尾\344\270' > "$TMP/trunc"
 expect "truncated utf-8 at end of file" 0 "末尾$FFFD" -- "$H" normalize "$TMP/trunc"
 
