@@ -78,14 +78,21 @@ for sig in KILL INT; do
     check "SIG$sig mid-run: exactly the records of completed runs" [ "$(count "$TMP/d")" = "$before" ]
 done
 
-# concurrency: a second run waits for the first; with a short timeout it says so
-"$H" dedup --index "$TMP/c" "$TMP/big" > /dev/null 2>&1 &
+# concurrency: a second run waits for the first; with a short timeout it says
+# so.  The first reads a FIFO that stays open for 4 s after the records, so
+# that it holds the index however fast it is (a plain file of 400k records
+# took it 1.2 s, less than the 2 s the busy run needs to see it busy).
+rm -f "$TMP/fifo"; mkfifo "$TMP/fifo"
+(cat "$TMP/big"; sleep 4) > "$TMP/fifo" &
+feeder=$!
+"$H" dedup --index "$TMP/c" "$TMP/fifo" > /dev/null 2>&1 &
 pid=$!
 sleep 1
 HANFOLD_INDEX_TIMEOUT=1 "$H" dedup --index "$TMP/c" "$TMP/a" > /dev/null 2> "$TMP/err"; st=$?
 check "busy index: status 2 and a clear message" sh -c "[ $st = 2 ] && grep -q 'index is busy: another run holds it' '$TMP/err'"
 HANFOLD_INDEX_TIMEOUT=3600 "$H" dedup --index "$TMP/c" "$TMP/a" > "$TMP/out2" 2>&1; st2=$?
 wait $pid; st1=$?
+wait $feeder
 check "two runs on one index both complete (status $st1 $st2)" sh -c "[ $st1 = 0 ] && [ $st2 = 0 ]"
 check "concurrent runs: integrity ok and every record stored" sh -c "[ \"\$(sqlite3 '$TMP/c' 'PRAGMA integrity_check')\" = ok ] && [ \$(sqlite3 '$TMP/c' 'SELECT count(*) FROM records') = $((NBIG + 2)) ]"
 expect "options: --index needs the defaults" 2 '' -- "$H" dedup --keep longest --index "$TMP/d" "$TMP/a"
