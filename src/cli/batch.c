@@ -387,10 +387,35 @@ void hf_batch_start(hf_batch *b)
     pthread_mutex_unlock(&b->mu);
 }
 
-void hf_batch_help(hf_batch *b)
+bool hf_batch_turn(hf_batch *b, bool help)
 {
-    if (b->inflight)
-        work(b, b->w[0].ctx);
+    bool have = b->inflight;
+    if (have) {
+        if (help)
+            work(b, b->w[0].ctx); /* beside the workers, on what they left */
+        hf_batch_wait(b);
+    }
+    if (hf_batch_pending(b))
+        hf_batch_start(b);
+    return have;
+}
+
+bool hf_batch_inflight(const hf_batch *b)
+{
+    return b->inflight;
+}
+
+int hf_batch_fill(hf_batch *b, hf_reader *rd, int *r, bool *oversize)
+{
+    hf_record rec;
+    *oversize = false;
+    while ((*r = hf_reader_next(rd, &rec)) > 0) {
+        if (hf_batch_add(b, &rec))
+            return -ENOMEM;
+        if ((*oversize = rec.oversize) || hf_batch_full(b))
+            break;
+    }
+    return 0;
 }
 
 void hf_batch_wait(hf_batch *b)

@@ -62,6 +62,10 @@ hanfold_ctx *hf_batch_ctx(hf_batch *b);
 int hf_batch_add(hf_batch *b, const hf_record *rec);
 /* True when the batch is full and should be run. */
 bool hf_batch_full(const hf_batch *b);
+/* Adds records from rd until the batch is full, the input ends (*r <= 0,
+ * as hf_reader_next() returned) or an oversize record was added
+ * (*oversize).  0 or -ENOMEM. */
+int hf_batch_fill(hf_batch *b, hf_reader *rd, int *r, bool *oversize);
 size_t hf_batch_count(const hf_batch *b);
 /* Processes the records added since the last run; then items 0..count-1
  * are valid until the next hf_batch_add after hf_batch_clear. */
@@ -75,13 +79,17 @@ void hf_batch_clear(hf_batch *b);
  * items hf_batch_count() and hf_batch_item() then give until
  * hf_batch_clear().  So one set is consumed while the other is processed:
  *   add...; start; loop { add... (next set); wait; start; consume; clear }
- * With one thread, start processes at once.  hf_batch_help(), before the
- * wait, has the calling thread take items of the started set too, beside
- * the workers (for a consumer that is quicker than processing):
- *   add...; start; loop { add... (next set); help; wait; start; consume; clear } */
+ * With one thread, start processes at once.
+ * hf_batch_turn() is the middle of that loop for two threads or more: it
+ * waits for the started set (with help, the calling thread first takes
+ * items of it too, beside the workers: for a consumer quicker than the
+ * processing), starts the records added since, and tells whether a set is
+ * ready to consume; hf_batch_inflight() whether one was started:
+ *   loop { add... (next set); if (turn) { consume; clear } } */
 void hf_batch_start(hf_batch *b);
-void hf_batch_help(hf_batch *b);
 void hf_batch_wait(hf_batch *b);
+bool hf_batch_turn(hf_batch *b, bool help);
+bool hf_batch_inflight(const hf_batch *b);
 /* Records added and not yet run or started; threads working (1 = only the
  * calling one). */
 size_t hf_batch_pending(const hf_batch *b);

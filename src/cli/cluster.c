@@ -429,24 +429,6 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
     return 0;
 }
 
-/* Adds records to the batch until it is full, the input ends (*r <= 0, as
- * hf_reader_next returned) or an oversize record was added (*oversize: it
- * must be consumed before the reader is used again).  0 or -ENOMEM. */
-static int fill_batch(job *j, hf_reader *rd, int *r, bool *oversize)
-{
-    hf_record rec;
-    *oversize = false;
-    while ((*r = hf_reader_next(rd, &rec)) > 0) {
-        if (hf_batch_add(j->batch, &rec)) {
-            hf_msg("out of memory");
-            return -ENOMEM;
-        }
-        if ((*oversize = rec.oversize) || hf_batch_full(j->batch))
-            break;
-    }
-    return 0;
-}
-
 static int run_pass(job *j, char **files, int nfiles)
 {
     hf_reader *rd;
@@ -470,26 +452,18 @@ static int run_pass(job *j, char **files, int nfiles)
          * Text: processing is, and this thread takes its share once the
          * next batch is read (reading and writing on one thread while all
          * threads waited for them was a third of the time of two). */
-        bool inflight = false, inflight_oversize = false;
+        bool inflight_oversize = false;
         while (!e) {
             bool oversize = false;
             /* an oversize record must be consumed (drained) before reading on */
-            if (!stop && !(inflight && inflight_oversize)) {
-                e = fill_batch(j, rd, &r, &oversize);
+            if (!stop && !(hf_batch_inflight(j->batch) && inflight_oversize)) {
+                if ((e = hf_batch_fill(j->batch, rd, &r, &oversize)))
+                    hf_msg("out of memory");
                 if (r <= 0)
                     stop = true;
             }
-            bool have = inflight;
-            if (inflight && !j->from_fp)
-                hf_batch_help(j->batch);
-            if (inflight)
-                hf_batch_wait(j->batch);
-            inflight = false;
-            if (!e && hf_batch_pending(j->batch)) {
-                hf_batch_start(j->batch);
-                inflight = true;
-                inflight_oversize = oversize;
-            }
+            bool have = hf_batch_turn(j->batch, !j->from_fp);
+            inflight_oversize = oversize;
             bool halt = false;
             for (size_t i = 0; have && !e && !halt && i < hf_batch_count(j->batch); i++)
                 e = consume(j, hf_batch_item(j->batch, i), rd, &halt);
@@ -499,7 +473,7 @@ static int run_pass(job *j, char **files, int nfiles)
             }
             if (halt)
                 break;
-            if (!inflight && stop)
+            if (!hf_batch_inflight(j->batch) && stop)
                 break;
         }
         /* what was started when the run ended is not consumed */
@@ -512,7 +486,8 @@ static int run_pass(job *j, char **files, int nfiles)
          * then consumed in input order; an oversize record ends it so that
          * the reader can drain it right after */
         bool oversize;
-        e = fill_batch(j, rd, &r, &oversize);
+        if ((e = hf_batch_fill(j->batch, rd, &r, &oversize)))
+            hf_msg("out of memory");
         if (r <= 0)
             stop = true;
         hf_batch_run(j->batch);

@@ -135,46 +135,31 @@ int hf_cmd_normalize(int argc, char **argv)
     }
     int status = HF_EXIT_OK;
     uint64_t read = 0, written = 0, invalid = 0, bad = 0;
-    hf_record rec;
     int r = 1;
     bool stop = false;
     hf_progress prog;
     hf_progress_init(&prog, co.quiet ? 0 : co.progress, files, nfiles);
     /* On two threads or more the workers normalize a batch while this
      * thread reads the next one and writes the one before, and then takes
-     * its share of the batch (hf_batch_help); on one, read, run, write. */
+     * its share of the batch (hf_batch_turn); on one, read, run, write. */
     const bool pipelined = hf_batch_threads(batch) > 1;
-    bool inflight = false, inflight_oversize = false, halt = false;
+    bool inflight_oversize = false, halt = false;
     for (;;) {
         /* read a batch; an oversize record ends it, and no more is read
          * until it has been written and drained from the reader */
         bool oversize = false;
-        if (!stop && !(inflight && inflight_oversize)) {
-            while ((r = hf_reader_next(rd, &rec)) > 0) {
-                if ((e = hf_batch_add(batch, &rec))) {
-                    hf_msg("out of memory");
-                    r = e;
-                    break;
-                }
-                if ((oversize = rec.oversize) || hf_batch_full(batch))
-                    break;
+        if (!stop && !(hf_batch_inflight(batch) && inflight_oversize)) {
+            if ((e = hf_batch_fill(batch, rd, &r, &oversize))) {
+                hf_msg("out of memory");
+                r = e;
             }
             if (r <= 0)
                 stop = true;
         }
         bool have = true;
         if (pipelined) {
-            have = inflight;
-            if (inflight) {
-                hf_batch_help(batch);
-                hf_batch_wait(batch);
-            }
-            inflight = false;
-            if (hf_batch_pending(batch)) {
-                hf_batch_start(batch);
-                inflight = true;
-                inflight_oversize = oversize;
-            }
+            have = hf_batch_turn(batch, true);
+            inflight_oversize = oversize;
         } else {
             hf_batch_run(batch);
         }
@@ -218,11 +203,11 @@ int hf_cmd_normalize(int argc, char **argv)
             hf_batch_clear(batch);
             hf_progress_update(&prog, read, hf_reader_bytes(rd));
         }
-        if (halt || (!inflight && stop))
+        if (halt || (!hf_batch_inflight(batch) && stop))
             break;
     }
     /* what was started when the run stopped is not written */
-    if (inflight) {
+    if (hf_batch_inflight(batch)) {
         hf_batch_wait(batch);
         hf_batch_clear(batch);
     }
