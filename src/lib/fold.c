@@ -34,6 +34,9 @@ static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
  * characters, which pass 2 needs before any phrase can match.  key_bmp:
  * the folded code point in the low 21 bits, and flags. */
 #define KEY_CP 0x1FFFFFu
+#define KEY_TRAD 0x00200000u   /* traditional-only (hf_script_class() 1) */
+#define KEY_UNSAFE 0x00400000u /* in hf_key_unsafe[]: the conversion to
+                                * simplified may fold it otherwise */
 #define KEY_PAREN 0x04000000u /* U+FF08 (dropped; can open a reading) */
 #define KEY_FAST3 0x08000000u /* none of DROP and ATTN, and the folded
                                * character is U+0800..U+FFFF (three bytes) */
@@ -41,7 +44,8 @@ static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
 #define KEY_DROP 0x20000000u   /* not kept */
 #define KEY_PHRASE 0x40000000u /* the folded character starts a phrase of 2+ */
 #define KEY_ATTN 0x80000000u   /* hf_fold_key_direct() must not take the
-                                * character as it is (see stages.h) */
+                                * character as it is: the unicode stage
+                                * could change it (see stages.h) */
 #define PAIR_BITS 12
 /* Pass 1 for ASCII: the byte written (letters lower-cased), 0 for none,
  * ASCII_INVISIBLE for a control character (invisible: direct gives up),
@@ -174,8 +178,12 @@ static void tables_init(void)
         key_bmp[c] = surrogate || !keep(c) ? KEY_DROP : fold_char(uc_tolower(c));
         if (!(key_bmp[c] & KEY_DROP) && key_bmp[c] >= 0x80 && phrase_maxlen(key_bmp[c]) >= 2)
             key_bmp[c] |= KEY_PHRASE;
-        if (surrogate || !hf_unicode_passes(c) || hf_script_class(c) == 1)
+        if (surrogate || !hf_unicode_passes(c))
             key_bmp[c] |= KEY_ATTN;
+        if (!surrogate && hf_script_class(c) == 1)
+            key_bmp[c] |= KEY_TRAD;
+        if (hf_cpmap_find(hf_key_unsafe, N_ELEMS(hf_key_unsafe), c, 0))
+            key_bmp[c] |= KEY_UNSAFE;
         if (!surrogate && hf_repair_mojibake_suspect(c))
             key_bmp[c] |= KEY_SUSPECT;
         if (c == 0xFF08)
@@ -422,10 +430,13 @@ static int fold_phrases(hf_buf *tmp, const cands *k, hf_buf *out, bool *replaced
 }
 
 /* Pass 1 of the fast path into tmp, one table lookup per character.  With
- * direct, stops and returns 1 at the first character marked KEY_ATTN.
- * *k: where pass 2 could match a phrase (see cands). */
+ * direct, stops and returns 1 at the first character marked KEY_ATTN or
+ * outside the BMP, and at the end when the text has a traditional-only
+ * character and trad_ok is false or it has a KEY_UNSAFE one too.  *k: where
+ * pass 2 could match a phrase (see cands).  *seen (may be NULL): the flags
+ * of the BMP characters. */
 static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, bool readings,
-                             cands *k, hf_u32vec *tok, bool *suspect)
+                             bool trad_ok, cands *k, hf_u32vec *tok, uint32_t *seen)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, tables_init);
@@ -557,10 +568,12 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
         }
         o = hf_utf8_put(o, c);
     }
+    if (direct && (flags & KEY_TRAD) && (!trad_ok || (flags & KEY_UNSAFE)))
+        return 1;
     tmp->len = (size_t)(o - tmp->p);
     tmp->p[tmp->len] = '\0';
-    if (suspect)
-        *suspect = flags & KEY_SUSPECT;
+    if (seen)
+        *seen = flags;
     if (tok) {
         if (run)
             *t++ = hf_token_run(run, (size_t)(o - run));
@@ -580,7 +593,7 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *to
         return fold_key_ref(s, n, out, tmp);
     cands k;
     bool replaced;
-    int e = fold_chars(s, n, tmp, false, false, &k, have_tokens ? tokens : NULL, NULL);
+    int e = fold_chars(s, n, tmp, false, false, false, &k, have_tokens ? tokens : NULL, NULL);
     if (!e)
         e = fold_phrases(tmp, &k, out, &replaced);
     if (have_tokens)
@@ -589,17 +602,21 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *to
 }
 
 int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens,
-                       bool readings, bool *have_tokens, bool *suspect)
+                       unsigned opts, bool *have_tokens, unsigned *seen)
 {
     *have_tokens = false;
-    *suspect = true;
+    *seen = HF_SEEN_SUSPECT | HF_SEEN_TRAD;
     if (hf_reference_path)
         return 1;
     cands k;
     bool replaced;
-    int e = fold_chars(s, n, tmp, true, readings, &k, tokens, suspect);
-    if (!e)
-        e = fold_phrases(tmp, &k, out, &replaced);
+    uint32_t flags;
+    int e = fold_chars(s, n, tmp, true, opts & HF_DIRECT_READINGS, opts & HF_DIRECT_TRAD, &k, tokens,
+                       &flags);
+    if (e)
+        return e;
+    *seen = (flags & KEY_SUSPECT ? HF_SEEN_SUSPECT : 0) | (flags & KEY_TRAD ? HF_SEEN_TRAD : 0);
+    e = fold_phrases(tmp, &k, out, &replaced);
     /* a phrase replaced makes other tokens */
     *have_tokens = !e && !replaced;
     return e;

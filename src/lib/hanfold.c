@@ -23,6 +23,7 @@ struct hanfold_ctx {
     hf_u32vec tokens;
     hf_u64vec shingles, sketch;
     bool key_tokens; /* tokens holds the tokens of key (hf_fold_key_direct) */
+    bool trad_direct; /* to_simp is the compiled-in tw2s: HF_DIRECT_TRAD */
     hanfold_stats stats;
     char err[512];
 };
@@ -148,6 +149,8 @@ int hanfold_ctx_new(hanfold_ctx **out, const hanfold_settings *s, char *errbuf, 
     }
     if (!c->set.script_only && (e = hf_script_open(&c->to_simp, HF_TO_SIMPLIFIED, errbuf, errsz)))
         goto fail;
+    /* hf_key_unsafe[] was made for the compiled-in tw2s (data/gen-tables.py) */
+    c->trad_direct = c->to_simp && hf_script_builtin(c->to_simp) && !strcmp(HF_TO_SIMPLIFIED, "tw2s");
     const char *tc = target_config(c->set.target);
     if (tc && !c->custom && (e = hf_script_open(&c->to_target, tc, errbuf, errsz)))
         goto fail;
@@ -205,11 +208,22 @@ static bool clause_end(uint32_t c)
     return false;
 }
 
+/* A run of clauses of convert_runs(): converted (conv_run 1) or as it is,
+ * appended to out; with out NULL only counted. */
+static int emit_run(hanfold_ctx *c, hf_script *conv, int conv_run, const char *s, size_t n, hf_buf *out)
+{
+    int e = !out ? 0 : conv_run == 1 ? hf_script_convert(conv, s, n, out) : hf_buf_append(out, s, n);
+    if (!e)
+        c->stats.converted_runs += conv_run == 1;
+    return e;
+}
+
 /* Converts the clauses of s that are not yet in the wanted script.  Script
  * is judged per clause by characters that exist in only one script; clauses
  * without such characters follow the record as a whole.  This keeps correct
  * text untouched (tw2s on simplified text turns 什么 into 什幺) and makes
- * normalization idempotent. */
+ * normalization idempotent.  With out NULL, only counts the runs that would
+ * be converted. */
 static int convert_runs_ref(hanfold_ctx *c, hf_script *conv, bool to_simp, const char *s, size_t n,
                             hf_buf *out)
 {
@@ -222,7 +236,7 @@ static int convert_runs_ref(hanfold_ctx *c, hf_script *conv, bool to_simp, const
          * characters such as 后, 干, 里 have traditional forms that only
          * the context decides (后面 -> 後面). */
         if (to_simp)
-            return hf_buf_append(out, s, n);
+            return out ? hf_buf_append(out, s, n) : 0;
         record_other = true;
     }
     const uint8_t *p = (const uint8_t *)s, *end = p + n;
@@ -244,23 +258,43 @@ static int convert_runs_ref(hanfold_ctx *c, hf_script *conv, bool to_simp, const
         size_t other = to_simp ? t : m, same = to_simp ? m : t;
         int conv_this = other > same ? 1 : other < same ? 0 : record_other;
         if (run_conv >= 0 && conv_this != run_conv) {
-            int e = run_conv ? hf_script_convert(conv, (const char *)run, (size_t)(cl - run), out)
-                             : hf_buf_append(out, run, (size_t)(cl - run));
+            int e = emit_run(c, conv, run_conv, (const char *)run, (size_t)(cl - run), out);
             if (e)
                 return e;
-            c->stats.converted_runs += run_conv;
             run = cl;
         }
         run_conv = conv_this;
     }
-    if (p > run) {
-        int e = run_conv == 1 ? hf_script_convert(conv, (const char *)run, (size_t)(p - run), out)
-                              : hf_buf_append(out, run, (size_t)(p - run));
-        if (e)
-            return e;
-        c->stats.converted_runs += run_conv == 1;
+    return p > run ? emit_run(c, conv, run_conv, (const char *)run, (size_t)(p - run), out) : 0;
+}
+
+/* convert_runs() on the clauses of s in c->clauses, with the totals tt and
+ * ts of their census. */
+static int clause_runs(hanfold_ctx *c, hf_script *conv, bool to_simp, const char *s, size_t n,
+                       size_t tt, size_t ts, hf_buf *out)
+{
+    int e;
+    bool record_other = to_simp ? tt > ts : ts > tt;
+    if (!tt && !ts) {
+        if (to_simp)
+            return out ? hf_buf_append(out, s, n) : 0;
+        record_other = true;
     }
-    return 0;
+    size_t run = 0, cl = 0;
+    int run_conv = -1;
+    for (size_t i = 0; i < c->clauses.len; i++) {
+        const hf_clause *k = &c->clauses.v[i];
+        size_t other = to_simp ? k->trad : k->simp, same = to_simp ? k->simp : k->trad;
+        int conv_this = other > same ? 1 : other < same ? 0 : record_other;
+        if (run_conv >= 0 && conv_this != run_conv) {
+            if ((e = emit_run(c, conv, run_conv, s + run, cl - run, out)))
+                return e;
+            run = cl;
+        }
+        run_conv = conv_this;
+        cl = k->end;
+    }
+    return n > run ? emit_run(c, conv, run_conv, s + run, n - run, out) : 0;
 }
 
 /* convert_runs_ref() with one census pass: the clauses and their counts are
@@ -271,40 +305,8 @@ static int convert_runs(hanfold_ctx *c, hf_script *conv, bool to_simp, const cha
     if (hf_reference_path)
         return convert_runs_ref(c, conv, to_simp, s, n, out);
     size_t tt, ts;
-    int e = hf_script_clauses(s, n, &c->clauses, &tt, &ts);
-    if (e)
-        return e;
-    bool record_other = to_simp ? tt > ts : ts > tt;
-    if (!tt && !ts) {
-        if (to_simp)
-            return hf_buf_append(out, s, n);
-        record_other = true;
-    }
-    size_t run = 0, cl = 0;
-    int run_conv = -1;
-    for (size_t i = 0; i < c->clauses.len; i++) {
-        const hf_clause *k = &c->clauses.v[i];
-        size_t other = to_simp ? k->trad : k->simp, same = to_simp ? k->simp : k->trad;
-        int conv_this = other > same ? 1 : other < same ? 0 : record_other;
-        if (run_conv >= 0 && conv_this != run_conv) {
-            e = run_conv ? hf_script_convert(conv, s + run, cl - run, out)
-                         : hf_buf_append(out, s + run, cl - run);
-            if (e)
-                return e;
-            c->stats.converted_runs += run_conv;
-            run = cl;
-        }
-        run_conv = conv_this;
-        cl = k->end;
-    }
-    if (n > run) {
-        e = run_conv == 1 ? hf_script_convert(conv, s + run, n - run, out)
-                          : hf_buf_append(out, s + run, n - run);
-        if (e)
-            return e;
-        c->stats.converted_runs += run_conv == 1;
-    }
-    return 0;
+    int e = hf_script_clauses(s, n, true, &c->clauses, &tt, &ts);
+    return e ? e : clause_runs(c, conv, to_simp, s, n, tt, ts, out);
 }
 
 bool hf_reference_path;
@@ -338,6 +340,61 @@ static int repair_pinyin(hanfold_ctx *c, const char **cur, size_t *len, size_t *
     return 0;
 }
 
+/* Hands out the results of hanfold_process(). */
+static int finish(hanfold_ctx *c, unsigned want, hanfold_result *res)
+{
+    /* results are handed out NUL-terminated, even when empty */
+    if (hf_buf_reserve(&c->text, 0) || hf_buf_reserve(&c->key, 0))
+        return fail(c, -ENOMEM, "output");
+    c->text.p[c->text.len] = '\0';
+    c->key.p[c->key.len] = '\0';
+    if (want & HANFOLD_WANT_TEXT) {
+        res->text = c->text.p;
+        res->text_len = c->text.len;
+    }
+    if (want & HANFOLD_WANT_KEY) {
+        res->key = c->key.p;
+        res->key_len = c->key.len;
+    }
+    return 0;
+}
+
+/* After hf_fold_key_direct() made the key: with a traditional-only
+ * character in the text, the runs the script stage would have converted are
+ * counted all the same (converting them could not change the key, see
+ * stages.h).  Without keep_lines, the unicode stage changes nothing that
+ * matters to the count in such text (line breaks become spaces; spaces and
+ * quotation marks neither end a clause nor count in the census) but for
+ * dropping trailing whitespace, which here makes a last clause of its own,
+ * so the clauses are taken from the text as it is, without line breaks,
+ * and a blank last one is left out. */
+static int direct_done(hanfold_ctx *c, const char *cur, size_t len, unsigned seen, unsigned want,
+                       hanfold_result *res)
+{
+    int e;
+    if (!(seen & HF_SEEN_TRAD))
+        return finish(c, want, res);
+    if (c->set.keep_lines) {
+        hf_buf *dst = scratch(c, cur);
+        hf_buf_clear(dst);
+        if ((e = hf_unicode_clean(cur, len, HF_PUNCT_SIMPLIFIED, true, dst, &c->tmp)))
+            return fail(c, e, "unicode");
+        if ((e = convert_runs(c, c->to_simp, true, dst->p ? dst->p : "", dst->len, NULL)))
+            return fail(c, e, "script");
+        return finish(c, want, res);
+    }
+    size_t tt, ts;
+    if ((e = hf_script_clauses(cur, len, false, &c->clauses, &tt, &ts)))
+        return fail(c, e, "script");
+    hf_clausevec *k = &c->clauses;
+    size_t start = k->len > 1 ? k->v[k->len - 2].end : 0;
+    if (k->len && hf_unicode_blank(cur + start, len - start))
+        k->len--;
+    if ((e = clause_runs(c, c->to_simp, true, cur, len, tt, ts, NULL)))
+        return fail(c, e, "script");
+    return finish(c, want, res);
+}
+
 int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, hanfold_result *res)
 {
     int e;
@@ -366,33 +423,36 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
     /* Only the key, and neither the unicode stage nor the script stage can
      * change it: the key is made from the text as it is (after the pinyin
      * repair, when the key's pass meets a parenthesis that can open a
-     * reading), and the mojibake count, which is of the text before the
+     * reading), the mojibake count, which is of the text before the
      * repairs, is taken only if that text has a character that can make it
-     * count. */
+     * count, and the converted runs are counted only if it has a
+     * traditional-only character. */
     bool key_alone = want == HANFOLD_WANT_KEY && !c->custom && !c->to_target;
-    bool suspect, counted = false, pinyin_done = false;
+    const unsigned opts = c->trad_direct ? HF_DIRECT_TRAD : 0;
+    unsigned seen;
+    bool counted = false, pinyin_done = false;
     if (key_alone && !c->set.repair_mojibake) {
         key_alone = false; /* no second try below */
         const char *orig = cur;
         size_t orig_len = len, removed = 0;
-        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, c->set.repair_pinyin,
-                               &c->key_tokens, &suspect);
+        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens,
+                               opts | (c->set.repair_pinyin ? HF_DIRECT_READINGS : 0), &c->key_tokens, &seen);
         if (e == 2) {
             /* a parenthesis after a Han character: repaired first */
             if ((e = repair_pinyin(c, &cur, &len, &removed)))
                 return e;
             pinyin_done = true;
-            e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, false, &c->key_tokens, &suspect);
+            e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, opts, &c->key_tokens, &seen);
         }
         if (e < 0)
             return fail(c, e, "key");
-        /* suspect is of the repaired text: a reading removed may have
-         * held the suspect characters */
-        if (e == 0 && !suspect && !removed)
-            goto done;
+        /* seen is of the repaired text: a reading removed may have held
+         * the suspect characters */
+        if (e == 0 && !(seen & HF_SEEN_SUSPECT) && !removed)
+            return direct_done(c, cur, len, seen, want, res);
         c->stats.mojibake_runs += hf_repair_count_mojibake(orig, orig_len);
         if (e == 0)
-            goto done;
+            return direct_done(c, cur, len, seen, want, res);
         counted = true;
     }
     /* Mojibake first: a repaired run can expose pinyin readings that now
@@ -416,11 +476,11 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
     }
     if (key_alone) {
         /* as above, after the repairs */
-        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, false, &c->key_tokens, &suspect);
+        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, opts, &c->key_tokens, &seen);
         if (e < 0)
             return fail(c, e, "key");
         if (e == 0)
-            goto done;
+            return direct_done(c, cur, len, seen, want, res);
     }
     {
         hf_buf *dst = scratch(c, cur);
@@ -449,27 +509,13 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
             return fail(c, e, "script");
         if ((e = hf_fold_key(dst->p ? dst->p : "", dst->len, &c->key, &c->tmp, &c->tokens, &c->key_tokens)))
             return fail(c, e, "key");
-        goto done;
+        return finish(c, want, res);
     }
 key:
     if ((want & HANFOLD_WANT_KEY) &&
         (e = hf_fold_key(c->text.p ? c->text.p : "", c->text.len, &c->key, &c->tmp, &c->tokens, &c->key_tokens)))
         return fail(c, e, "key");
-done:
-    /* results are handed out NUL-terminated, even when empty */
-    if (hf_buf_reserve(&c->text, 0) || hf_buf_reserve(&c->key, 0))
-        return fail(c, -ENOMEM, "output");
-    c->text.p[c->text.len] = '\0';
-    c->key.p[c->key.len] = '\0';
-    if (want & HANFOLD_WANT_TEXT) {
-        res->text = c->text.p;
-        res->text_len = c->text.len;
-    }
-    if (want & HANFOLD_WANT_KEY) {
-        res->key = c->key.p;
-        res->key_len = c->key.len;
-    }
-    return 0;
+    return finish(c, want, res);
 }
 
 int hanfold_decode(hanfold_ctx *c, const void *bytes, size_t len, const char *charset,

@@ -150,6 +150,11 @@ void hf_script_close(hf_script **s)
     *s = NULL;
 }
 
+bool hf_script_builtin(const hf_script *s)
+{
+    return s->fast != NULL;
+}
+
 int hf_script_convert(hf_script *s, const char *in, size_t n, hf_buf *out)
 {
     if (n == 0)
@@ -224,7 +229,7 @@ static bool clause_end(uint32_t c)
     return false;
 }
 
-int hf_script_clauses(const char *s, size_t n, hf_clausevec *out, size_t *trad_only,
+int hf_script_clauses(const char *s, size_t n, bool lines, hf_clausevec *out, size_t *trad_only,
                       size_t *simp_only)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -239,7 +244,7 @@ int hf_script_clauses(const char *s, size_t n, hf_clausevec *out, size_t *trad_o
         bool cut;
         if (c0 < 0x80) {
             p++;
-            cut = c0 == '\n' || c0 == ',' || c0 == ';' || c0 == '!' || c0 == '?' || c0 == ':';
+            cut = (c0 == '\n' && lines) || c0 == ',' || c0 == ';' || c0 == '!' || c0 == '?' || c0 == ':';
         } else {
             int l = hf_utf8_next(p, (size_t)(end - p), &ch);
             if (l < 0)

@@ -96,6 +96,9 @@ int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, bool keep_lin
 /* True when hf_unicode_clean() can change c only as whitespace, a line
  * break or a quotation mark: c is visible and NFKC leaves it alone. */
 bool hf_unicode_passes(uint32_t c);
+/* True when hf_unicode_clean() writes nothing for s (valid UTF-8): it has
+ * only whitespace and line breaks. */
+bool hf_unicode_blank(const char *s, size_t n);
 
 /* ---- script.c: the only file that includes <opencc.h> ------------------ */
 
@@ -106,6 +109,9 @@ int hf_script_open(hf_script **s, const char *config, char *err, size_t errsz);
 void hf_script_close(hf_script **s);
 /* Converts valid UTF-8 text; appends to out. */
 int hf_script_convert(hf_script *s, const char *in, size_t n, hf_buf *out);
+/* True when s converts with the compiled-in tables (fastcc.c), which were
+ * made from the same OpenCC data as tables.h; false for libopencc. */
+bool hf_script_builtin(const hf_script *s);
 
 /* Script of a run of text judged by its characters: counts of characters
  * that exist only in traditional and only in simplified script. */
@@ -119,11 +125,11 @@ int hf_script_class(uint32_t c);
 typedef struct { size_t end; uint32_t trad, simp; } hf_clause;
 typedef struct { hf_clause *v; size_t len, cap; } hf_clausevec;
 /* Splits valid UTF-8 text into clauses (each ends after a clause-ending
- * punctuation mark or line break, the last one at the end of the text) and
- * takes the census of each in the same pass; *trad_only and *simp_only get
- * the totals (the census of the whole text).  -EILSEQ on invalid UTF-8,
- * -ENOMEM. */
-int hf_script_clauses(const char *s, size_t n, hf_clausevec *out, size_t *trad_only,
+ * punctuation mark or, with lines, a line break '\n'; the last one at the end
+ * of the text) and takes the census of each in the same pass; *trad_only
+ * and *simp_only get the totals (the census of the whole text).  -EILSEQ on
+ * invalid UTF-8, -ENOMEM. */
+int hf_script_clauses(const char *s, size_t n, bool lines, hf_clausevec *out, size_t *trad_only,
                       size_t *simp_only);
 
 /* ---- fold.c: the dedup key ---------------------------------------------- */
@@ -135,18 +141,28 @@ int hf_script_clauses(const char *s, size_t n, hf_clausevec *out, size_t *trad_o
 int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens, bool *have_tokens);
 /* The key of text that has not been through the unicode and script stages,
  * when they cannot change it: with a simplified target, text in which every
- * character is in the BMP, passes hf_unicode_passes() and is not
- * traditional-only (no clause is then converted, and what the unicode stage
- * does to the rest is dropped from the key anyway).  Returns 1 and leaves
- * out alone when the text has another character; then the caller runs the
- * stages.  Otherwise as hf_fold_key(), and when *have_tokens is set, tokens
- * holds hf_tokenize() of the key, made on the way; *suspect tells whether
- * the text has a character for which hf_repair_mojibake_suspect() is true.
- * With readings set, returns 2 (out left alone) at a parenthesis for which
- * hf_repair_pinyin_at() is true, met before any character that makes it
- * return 1: the caller then repairs first (without a second scan for
+ * character is in the BMP and passes hf_unicode_passes() (what the unicode
+ * stage does to such text is dropped from the key anyway), and which has no
+ * traditional-only character (then no clause is converted), or, with
+ * HF_DIRECT_TRAD, none of hf_key_unsafe[] (tables.h) when it has one: for
+ * when the script stage is the compiled-in tw2s, every entry of whose
+ * dictionaries either folds to what its value folds to, character by
+ * character (傳 and 传 are one class), or has one of hf_key_unsafe[] in its
+ * key (沈默 -> 沉默), so converting such text cannot change its key
+ * (tests/shared/key-invariant.sh checks every entry).  Returns 1 and leaves
+ * out alone when the text is not such; then the caller runs the stages.
+ * Otherwise as hf_fold_key(), and when *have_tokens is set, tokens holds
+ * hf_tokenize() of the key, made on the way; *seen tells whether the text
+ * has a character for which hf_repair_mojibake_suspect() is true
+ * (HF_SEEN_SUSPECT) and a traditional-only one (HF_SEEN_TRAD: the script
+ * stage would have converted some of it), both set unless 0 is returned.
+ * With HF_DIRECT_READINGS, returns 2 (out left alone) at a parenthesis for
+ * which hf_repair_pinyin_at() is true, met before any character that makes
+ * it return 1: the caller then repairs first (without a second scan for
  * hf_repair_pinyin_possible()). */
+enum { HF_DIRECT_READINGS = 1, HF_DIRECT_TRAD = 2 };
+enum { HF_SEEN_SUSPECT = 1, HF_SEEN_TRAD = 2 };
 int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens,
-                       bool readings, bool *have_tokens, bool *suspect);
+                       unsigned opts, bool *have_tokens, unsigned *seen);
 
 #endif

@@ -110,6 +110,22 @@ bool hf_unicode_passes(uint32_t c)
     return !invisible(c) && (nfkc_stable(c) || keep_from_nfkc(c) || inert);
 }
 
+bool hf_unicode_blank(const char *s, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    while (p < end) {
+        uint32_t c;
+        int l = hf_utf8_next(p, (size_t)(end - p), &c);
+        if (l < 0)
+            return false;
+        p += l;
+        if (c != '\n' && c != '\r' && c != 0x2028 && c != 0x2029 && c != '\t' && c != ' ' &&
+            !uc_is_property_white_space(c) && !invisible(c))
+            return false;
+    }
+    return true;
+}
+
 static uint32_t map_quote(uint32_t c, enum hf_punct punct)
 {
     if (punct == HF_PUNCT_SIMPLIFIED) {

@@ -251,22 +251,39 @@ static const char *const pieces[] = {
     "\xe0\xb7\x99", "\xe0\xb7\x8f", "\xe0\xb3\x95", "Ä", "A\xcc\x88", "ǅ", "µ", "½", "ｰ",
 };
 
-/* Pieces the key-alone path takes as they are (simplified Han, ASCII, most
- * punctuation, characters NFKC leaves alone), sequences that NFKC composes
- * although each character alone is left alone, and pinyin readings in both
- * kinds of parentheses: records drawn from these alone exercise
- * hf_fold_key_direct() against the stages. */
+/* Pieces the key-alone path takes as they are (Han of both scripts, ASCII,
+ * most punctuation, characters NFKC leaves alone), sequences that NFKC
+ * composes although each character alone is left alone, pinyin readings in
+ * both kinds of parentheses, the words whose conversion to simplified
+ * changes the key (沈默 -> 沉默, 傢俱 -> 家具, 瀋 -> 沈: the key-alone path
+ * must leave traditional text with them to the stages), and clause ends
+ * and whitespace for the count of converted runs: records drawn from these
+ * alone exercise hf_fold_key_direct() against the stages. */
 static const char *const plain_pieces[] = {
     "a", "Z", "7", " ", "\n", ",", "(", "（", ")", "）", "(shù)", "（zì）", "(de)", "（xìn xī）", "(shu4)",
     "（zi4）", "（xin4 xi1）",
-    "iPhone", "数", "字", "化", "软件", "程序", "信息", "什么",
+    "iPhone", "数", "字", "化", "软件", "程序", "信息", "什么", "么", "里", "后", "面",
+    "數", "產", "業", "轉", "後", "裡", "著", "麼", "臺", "軟體", "資訊", "網路", "鍾", "為", "一目瞭然",
+    "沈默", "沈沒", "沈", "傢俱", "俱", "瀋陽", "瀋", "雁杳魚沈", "\t", "  ", "\r\n", "\r",
+    "；", "！", "？", "：", "、", ";", "!", "?", ":",
     "，", "。", "“", "”", "…", "·", "×", "°", "é", "ñ", "한", "\xe1\x84\x92\xe1\x85\xa1",
     "\xe1\x84\x92", "\xe1\x85\xa1", "\xe1\x86\xab", "\xe0\xb7\x99\xe0\xb7\x8f", "A\xcc\x88",
     "\xcc\x81", "e", "\xe0\xb3\x86\xe0\xb3\x95", "ก",
 };
 
+/* Records made for the count of converted runs on the key-alone path: a
+ * converted clause, one left alone, then what the unicode stage drops or
+ * turns into spaces (a last clause of its own in the text as it is). */
+static const char *const cases[] = {
+    "數數數，简，", "數數數，简， ", "數數數，简，\n", "數數數，简，\r\n", "數數數，简，\t \n ",
+    "數數數，简，\xe2\x80\xa8", "數數數，简\n简，數", "數數數\n\n简\n\n\n數 ", " \n數數數，简，  ",
+    "數，简简，數 \n", "简简，數，简 ", "简简，數，简， ", "數數數， ，简，", "數數\n简\r數\r\n简",
+};
+
 static void fuzz(unsigned count)
 {
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        record("case", cases[i], strlen(cases[i]));
     const size_t np = sizeof pieces / sizeof pieces[0];
     const size_t npp = sizeof plain_pieces / sizeof plain_pieces[0];
     char buf[4096];
