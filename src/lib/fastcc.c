@@ -28,10 +28,19 @@
  *    text after it), and it converts a matched segment, which is one of its
  *    keys, into that key's value;
  *  - then, when the rest of that first conversion holds single characters,
- *    segmentation and the first conversion in one pass (convert_fused). */
+ *    segmentation and the first conversion in one pass (convert_fused);
+ *  - the same when the segmentation dictionary leads the last conversion
+ *    (tw2s, hk2s, tw2sp: variants first, then TSPhrases + TSCharacters),
+ *    where the conversions before it leave the text alone (none of their
+ *    keys starts there); elsewhere the whole chain runs on a window around
+ *    the place, from and to a cut: a place no key of the chain can span
+ *    (the character after it is in no key but as the first character, and
+ *    starts no key of the conversions before), so the chain on the window
+ *    gives what it gives there on the whole segment. */
 #include "fastcc.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -93,10 +102,17 @@ struct hf_fcc_filter {
 struct hf_fastcc {
     const struct hf_fcc_config *cfg;
     int first0;                     /* dictionaries of step 0 to skip: 1 with the shortcut */
-    bool fused;                     /* see convert_fused() */
-    struct hf_fcc_filter *filter;   /* [0] segmentation, [1 + i] step i */
+    int fused;                      /* -1, or the step convert_fused() does with segmentation */
+    uint32_t inner;                 /* the dictionaries of the steps up to it */
+    uint32_t multi1;                /* with it 1: step 1's dictionaries of longer keys */
+    struct hf_fcc_filter *filter;   /* [0] segmentation, [1 + i] step i, then for
+                                     * convert_fused(): [1 + nconv] the steps before
+                                     * the fused one, [2 + nconv] the fused step
+                                     * without its segmentation dictionary,
+                                     * [3 + nconv] the characters no cut is before */
     hf_buf tmp[3];                  /* [0], [1]: results between the steps of a chain;
-                                     * [2]: step 0 of a segment in convert_fused() */
+                                     * [2]: the fused step's result for a segment
+                                     * in convert_fused() */
 };
 
 const char *hf_fastcc_config(size_t i)
@@ -149,6 +165,48 @@ static inline bool may_start(const struct hf_fcc_filter *fl, uint32_t cp, uint32
     return hf_fcc_first[*id] & fl->mask;
 }
 
+/* Per character id, the bits (as in hf_fcc_first[]) of the dictionaries
+ * that have a key with it in a place other than the first: every trie node
+ * below a root's children is the child of an inner node by such a
+ * character.  Built once from the trie. */
+#define N_IDS (sizeof hf_fcc_first / sizeof hf_fcc_first[0])
+static uint32_t fcc_inner[N_IDS];
+
+static void inner_init(void)
+{
+    const int32_t n = (int32_t)(sizeof hf_fcc_da / sizeof hf_fcc_da[0]);
+    for (int32_t t = 0; t < n; t++) {
+        int32_t s = hf_fcc_da[t].check;
+        if (s < 0 || hf_fcc_da[s].check < 0)
+            continue; /* a root, a free slot, or a first character */
+        int32_t r = s;
+        while (hf_fcc_da[r].check >= 0)
+            r = hf_fcc_da[r].check;
+        uint32_t bit = 0;
+        for (size_t i = 0; i < HF_FCC_NCONFIGS && !bit; i++) {
+            const struct hf_fcc_config *c = &hf_fcc_configs[i];
+            if (c->seg == r)
+                bit = c->segbit;
+            for (int k = 0; k < c->nconv && !bit; k++)
+                for (int d = 0; d < c->conv[k].n && !bit; d++)
+                    if (c->conv[k].root[d] == r)
+                        bit = c->conv[k].bit[d];
+        }
+        uint32_t id = (uint32_t)(t - hf_fcc_da[s].base);
+        if (id < N_IDS)
+            fcc_inner[id] |= bit;
+    }
+}
+
+/* No cut is before a character that a key of the dictionaries in inner has
+ * in a place other than the first, or that a key of those in first starts
+ * with. */
+static bool blocks_cut(uint32_t cp, uint32_t first, uint32_t inner)
+{
+    uint32_t id = cp_id(cp);
+    return (hf_fcc_first[id] & first) || (fcc_inner[id] & inner);
+}
+
 static void filter_init(struct hf_fcc_filter *fl, uint32_t mask)
 {
     fl->mask = mask;
@@ -170,21 +228,56 @@ int hf_fastcc_open(hf_fastcc **out, const char *name)
     if (!c)
         return -ENOENT;
     hf_fastcc *f = calloc(1, sizeof *f);
-    if (!f || !(f->filter = calloc(1 + (size_t)c->nconv, sizeof *f->filter))) {
+    if (!f || !(f->filter = calloc(4 + (size_t)c->nconv, sizeof *f->filter))) {
         free(f);
         return -ENOMEM;
     }
     f->cfg = c;
     f->first0 = c->nconv > 0 && c->conv[0].root[0] == c->seg;
-    f->fused = f->first0;
-    for (int k = 1; k < c->conv[0].n && f->fused; k++)
-        f->fused = c->conv[0].single[k];
+    /* the first step led by the segmentation dictionary, if the rest of it
+     * holds single characters and it is the first or the last step (the
+     * cuts of convert_fused() are of the steps up to it) */
+    f->fused = -1;
+    for (int i = 0; i < c->nconv; i++) {
+        if (c->conv[i].root[0] != c->seg)
+            continue;
+        bool single = i == 0 || i == c->nconv - 1;
+        for (int k = 1; k < c->conv[i].n; k++)
+            single = single && c->conv[i].single[k];
+        f->fused = single ? i : -1;
+        break;
+    }
     filter_init(&f->filter[0], c->segbit);
+    uint32_t before = 0;
     for (int i = 0; i < c->nconv; i++) {
         uint32_t mask = 0;
         for (int k = i ? 0 : f->first0; k < c->conv[i].n; k++)
             mask |= c->conv[i].bit[k];
         filter_init(&f->filter[1 + i], mask);
+        if (i < f->fused)
+            before |= mask;
+    }
+    if (f->fused >= 0) {
+        const struct hf_fcc_step *st = &c->conv[f->fused];
+        uint32_t rest = 0;
+        for (int k = 1; k < st->n; k++)
+            rest |= st->bit[k];
+        filter_init(&f->filter[1 + c->nconv], before);
+        filter_init(&f->filter[2 + c->nconv], rest);
+        if (f->fused > 0) {
+            static pthread_once_t once = PTHREAD_ONCE_INIT;
+            pthread_once(&once, inner_init);
+            for (int i = 0; i <= f->fused; i++)
+                for (int k = 0; k < c->conv[i].n; k++)
+                    f->inner |= c->conv[i].bit[k];
+            for (int k = 0; k < c->conv[f->fused].n; k++)
+                if (!c->conv[f->fused].single[k])
+                    f->multi1 |= c->conv[f->fused].bit[k];
+            struct hf_fcc_filter *bl = &f->filter[3 + c->nconv];
+            for (uint32_t cp = 0; cp < 0x10000; cp++)
+                if (blocks_cut(cp, before, f->inner))
+                    bl->bmp[cp >> 6] |= (uint64_t)1 << (cp & 63);
+        }
     }
     *out = f;
     return 0;
@@ -314,16 +407,32 @@ static int chain(hf_fastcc *f, int from, const uint8_t *p, const uint8_t *e, hf_
     return 0;
 }
 
-/* A matched segment [p, end), v its value in the segmentation dictionary:
- * with the shortcut, v is the result of step 0. */
-static int chain_key(hf_fastcc *f, uint32_t v, const uint8_t *p, const uint8_t *end, hf_buf *out)
+/* Does the filter let any character of [p, e) start a match? */
+static bool any_start(const struct hf_fcc_filter *fl, const uint8_t *p, const uint8_t *e)
 {
-    if (!f->first0)
+    while (p < e) {
+        size_t l;
+        uint32_t id, cp = decode(p, e, &l);
+        if (may_start(fl, cp, &id))
+            return true;
+        p += l;
+    }
+    return false;
+}
+
+/* A matched segment [p, end), v its value in the segmentation dictionary,
+ * which leads step k: when the steps before k leave the segment alone (none
+ * of their keys starts in it), step k's longest match from its start is the
+ * whole segment, so v is the result of step k. */
+static int chain_key(hf_fastcc *f, int k, uint32_t v, const uint8_t *p, const uint8_t *end,
+                     hf_buf *out)
+{
+    if (k > 0 && any_start(&f->filter[1 + f->cfg->nconv], p, end))
         return chain(f, 0, p, end, out);
     if (VAL_IDENTITY(v))
-        return chain(f, 1, p, end, out);
+        return chain(f, k + 1, p, end, out);
     const uint8_t *s = (const uint8_t *)hf_fcc_pool + VAL_OFF(v);
-    return chain(f, 1, s, s + VAL_LEN(v), out);
+    return chain(f, k + 1, s, s + VAL_LEN(v), out);
 }
 
 static int convert(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out)
@@ -338,7 +447,8 @@ static int convert(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out
             const uint8_t *end;
             uint32_t v = longest(seg, id, p + l, e, &end);
             if (v) {
-                if ((run < p && chain(f, 0, run, p, out)) || chain_key(f, v, p, end, out))
+                if ((run < p && chain(f, 0, run, p, out)) ||
+                    (f->first0 ? chain_key(f, 0, v, p, end, out) : chain(f, 0, p, end, out)))
                     return -ENOMEM;
                 p = run = end;
                 continue;
@@ -349,7 +459,55 @@ static int convert(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out
     return run < p ? chain(f, 0, run, p, out) : 0;
 }
 
-/* Ends an unmatched segment in convert_fused(): step 0 made acc and
+/* For convert_fused() with k = 1, at a character c0 ([p, p + l)) where a
+ * key of step 0 may start: 0 when none is a prefix of the text from there
+ * (then none is within the segment either); 1 when one is and a window is
+ * needed; 2 when the match is the character alone and the characters it
+ * writes are in no key of step 1's dictionaries of several characters:
+ * then step 1 can only take them one by one, and both steps' result is
+ * appended to acc after the bytes from *copy, which moves past c0 (in a
+ * piece between cuts, step 0 matches only at such characters, so step 1
+ * cannot match a longer key over them, nor elsewhere: what it would match
+ * was in the text before step 0, where segmentation found nothing).
+ * -ENOMEM. */
+static int step0_at(hf_fastcc *f, uint32_t c0, const uint8_t *p, size_t l, const uint8_t *e, hf_buf *acc,
+                    const uint8_t **copy)
+{
+    const struct hf_fcc_step *s0 = &f->cfg->conv[0], *s1 = &f->cfg->conv[1];
+    for (int k = 0; k < s0->n; k++) {
+        const uint8_t *end, *w, *we, *q;
+        size_t ql;
+        if (!(hf_fcc_first[c0] & s0->bit[k]))
+            continue;
+        uint32_t v = longest(s0->root[k], c0, p + l, e, &end);
+        if (!v)
+            continue; /* the group's next dictionary */
+        if (end != p + l)
+            return 1;
+        w = VAL_IDENTITY(v) ? p : (const uint8_t *)hf_fcc_pool + VAL_OFF(v);
+        we = w + (VAL_IDENTITY(v) ? l : VAL_LEN(v));
+        for (q = w; q < we; q += ql) {
+            uint32_t id = cp_id(decode(q, we, &ql));
+            if ((hf_fcc_first[id] | fcc_inner[id]) & f->multi1)
+                return 1;
+        }
+        if (*copy < p && put(acc, *copy, (size_t)(p - *copy)))
+            return -ENOMEM;
+        for (q = w; q < we; q += ql) {
+            uint32_t id = cp_id(decode(q, we, &ql)), v1 = 0;
+            for (int d = 1; d < s1->n && !v1; d++)
+                if (hf_fcc_first[id] & s1->bit[d])
+                    v1 = longest(s1->root[d], id, q + ql, we, &end);
+            if (v1 ? put_val(acc, v1, q, q + ql) : put(acc, q, ql))
+                return -ENOMEM;
+        }
+        *copy = p + l;
+        return 2;
+    }
+    return 0;
+}
+
+/* Ends an unmatched segment in convert_fused(): step k made acc and
  * [copy, p); the rest of the chain follows. */
 static int flush(hf_fastcc *f, hf_buf *acc, const uint8_t *copy, const uint8_t *p, hf_buf *out)
 {
@@ -357,25 +515,48 @@ static int flush(hf_fastcc *f, hf_buf *acc, const uint8_t *copy, const uint8_t *
         return -ENOMEM;
     if (acc == out || !acc->len)
         return 0;
-    int r = chain(f, 1, (const uint8_t *)acc->p, (const uint8_t *)acc->p + acc->len, out);
+    int r = chain(f, f->fused + 1, (const uint8_t *)acc->p, (const uint8_t *)acc->p + acc->len, out);
     hf_buf_clear(acc);
     return r;
 }
 
-/* convert() in one pass, when the shortcut applies and the other
- * dictionaries of step 0 hold single characters (t2s, s2t and most configs):
- * step 0 then needs no look-ahead in an unmatched segment, so it is done as
- * segmentation goes, not in a second pass once the segment's end is known.
- * Later steps still run per segment. */
+/* convert() in one pass, when the segmentation dictionary leads step k of
+ * the chain and the other dictionaries of step k hold single characters:
+ * t2s, s2t and most configs with k = 0, tw2s, hk2s and tw2sp with k = 1,
+ * the last step.  In an unmatched segment, step k's segmentation dictionary
+ * matches nowhere that the steps before k leave alone (segmentation found no
+ * key at any of its positions, even with the whole text after it), and its
+ * other dictionaries need no look-ahead, so step k is done as segmentation
+ * goes, not in a second pass once the segment's end is known; steps after k
+ * run per segment.
+ *
+ * With k > 0, where a key of a step before k may start (with k = 1: where
+ * one is a prefix of the rest of the text, and it is not one character
+ * that step0_at() can take), the whole chain
+ * runs on a window from the last cut before that character to the next cut
+ * after it (or the segment's ends).  A cut is a place before a character
+ * that starts no key of the steps before k and is in no key of the steps up
+ * to k but as the first character: no key of those steps can span it
+ * (step k reads what the steps before it wrote, but they wrote nothing over
+ * the place: no key of theirs spans it, and the character after it is their
+ * input's), so the chain on the segment is the chain on its pieces between
+ * cuts, and on a piece where no key of a step before k starts, that is step
+ * k alone, character by character. */
 static int convert_fused(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out)
 {
     const struct hf_fcc_config *c = f->cfg;
-    const struct hf_fcc_step *st = &c->conv[0];
-    const struct hf_fcc_filter *sfl = &f->filter[0], *cfl = &f->filter[1];
-    hf_buf *acc = c->nconv == 1 ? out : &f->tmp[2]; /* step 0 of the current segment */
-    const uint8_t *copy = p; /* start of the bytes step 0 leaves unchanged, not yet in acc */
+    const int k0 = f->fused;
+    const struct hf_fcc_step *st = &c->conv[k0];
+    const struct hf_fcc_filter *sfl = &f->filter[0], *pfl = &f->filter[1 + c->nconv],
+                               *cfl = &f->filter[2 + c->nconv], *bfl = &f->filter[3 + c->nconv];
+    hf_buf *acc = c->nconv == k0 + 1 ? out : &f->tmp[2]; /* step k of the current segment */
+    const uint8_t *copy = p; /* start of the bytes step k leaves unchanged, not yet in acc */
     if (acc != out)
         hf_buf_clear(acc);
+    /* with k > 0 (then acc is out): the last cut and the length of out
+     * there, and the start of the window being read, if any */
+    const uint8_t *cut = p, *win = NULL;
+    size_t cutlen = acc->len;
     while (p < e) {
         size_t l;
         uint32_t id, cp = decode(p, e, &l);
@@ -383,10 +564,49 @@ static int convert_fused(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_bu
             const uint8_t *end;
             uint32_t v = longest(c->seg, id, p + l, e, &end);
             if (v) {
-                if (flush(f, acc, copy, p, out) || chain_key(f, v, p, end, out))
+                if ((win ? chain(f, 0, win, p, out) : flush(f, acc, copy, p, out)) ||
+                    chain_key(f, k0, v, p, end, out))
                     return -ENOMEM;
-                p = copy = end;
+                p = copy = cut = end;
+                win = NULL;
+                cutlen = acc->len;
                 continue;
+            }
+        }
+        if (k0 > 0) {
+            bool block = cp < 0x10000 ? bfl->bmp[cp >> 6] >> (cp & 63) & 1
+                                      : blocks_cut(cp, pfl->mask, f->inner);
+            if (win) {
+                if (block) {
+                    p += l;
+                    continue;
+                }
+                /* a cut: the window ends */
+                if (chain(f, 0, win, p, out))
+                    return -ENOMEM;
+                win = NULL;
+                copy = p;
+            }
+            if (!block) {
+                cut = p;
+                cutlen = acc->len + (size_t)(p - copy);
+            } else if (may_start(pfl, cp, &id)) {
+                int r = k0 == 1 ? step0_at(f, id, p, l, e, acc, &copy) : 1;
+                if (r < 0)
+                    return r;
+                if (r == 2) {
+                    p += l;
+                    continue;
+                }
+                if (r == 1) {
+                    /* out back to the last cut, and a window from there */
+                    if (copy < cut && put(acc, copy, (size_t)(cut - copy)))
+                        return -ENOMEM;
+                    acc->len = cutlen;
+                    win = cut;
+                    p += l;
+                    continue;
+                }
             }
         }
         if (may_start(cfl, cp, &id)) {
@@ -406,7 +626,7 @@ static int convert_fused(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_bu
         }
         p += l;
     }
-    return flush(f, acc, copy, p, out);
+    return win ? chain(f, 0, win, p, out) : flush(f, acc, copy, p, out);
 }
 
 int hf_fastcc_convert(hf_fastcc *f, const char *in, size_t n, hf_buf *out)
@@ -421,7 +641,7 @@ int hf_fastcc_convert(hf_fastcc *f, const char *in, size_t n, hf_buf *out)
     if (hf_buf_reserve(out, n + n / 8 + 64))
         return -ENOMEM;
     const uint8_t *p = (const uint8_t *)in;
-    if (f->fused ? convert_fused(f, p, p + n, out) : convert(f, p, p + n, out)) {
+    if (f->fused >= 0 ? convert_fused(f, p, p + n, out) : convert(f, p, p + n, out)) {
         out->len = old;
         out->p[old] = '\0';
         return -ENOMEM;

@@ -5,7 +5,9 @@
  *
  * DATADIR is OpenCC's data directory (every *.json there must be compiled
  * in).  DICTDIR holds its dictionaries exported to text (opencc_dict -t text),
- * the phrases the random inputs are made of.  Each FILE is compared line by
+ * the phrases the random inputs are made of (and, turned round, the
+ * one-character entries: words with characters replaced by what converts to
+ * them).  Each FILE is compared line by
  * line and then whole; then N random records (valid UTF-8 mixing dictionary
  * keys and values, their fragments, other scripts, punctuation, 2- and 4-byte
  * characters and, rarely, a NUL byte) one by one and in batches.  Stops at the
@@ -103,6 +105,53 @@ static size_t rn(size_t n) { return (size_t)(rnd() % n); }
 /* Dictionary keys and values, each a valid UTF-8 string. */
 static struct recs words;
 
+/* The one-character entries (key, value) turned round, sorted by value: a
+ * word with some characters replaced by what converts to them (藉着 ->
+ * 藉著) is text on which a later step of a chain matches only after an
+ * earlier one ran. */
+struct pre {
+    uint32_t val, key;
+};
+static struct pre *pres;
+static size_t npres, pres_cap;
+
+static int cmp_pre(const void *a, const void *b)
+{
+    const struct pre *x = a, *y = b;
+    return x->val < y->val ? -1 : x->val > y->val ? 1 : (x->key > y->key) - (x->key < y->key);
+}
+
+/* The code point of s if it is one character, else 0. */
+static uint32_t one_char(const char *s, size_t n)
+{
+    uint32_t c;
+    int l = n ? hf_utf8_next((const uint8_t *)s, n, &c) : -1;
+    return l > 0 && (size_t)l == n ? c : 0;
+}
+
+static void add_pres(const char *s, size_t n)
+{
+    for (const char *p = s, *end = s + n; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end, *tab = memchr(p, '\t', (size_t)(eol - p));
+        uint32_t key = tab ? one_char(p, (size_t)(tab - p)) : 0;
+        for (const char *v = tab ? tab + 1 : eol; key && v < eol;) {
+            const char *sp = memchr(v, ' ', (size_t)(eol - v));
+            const char *ve = sp ? sp : eol;
+            uint32_t val = one_char(v, (size_t)(ve - v));
+            if (val && val != key) {
+                if (npres == pres_cap) {
+                    pres_cap = pres_cap ? 2 * pres_cap : 1024;
+                    pres = xrealloc(pres, pres_cap * sizeof *pres);
+                }
+                pres[npres++] = (struct pre){val, key};
+            }
+            v = ve + 1;
+        }
+        p = eol + 1;
+    }
+}
+
 static void load_words(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -117,6 +166,7 @@ static void load_words(const char *dir)
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
         size_t n;
         char *s = slurp(path, &n);
+        add_pres(s, n);
         /* fields end at tab, space or newline; the file stays allocated */
         for (char *p = s; p < s + n;) {
             size_t k = strcspn(p, "\t \n");
@@ -126,6 +176,8 @@ static void load_words(const char *dir)
         }
     }
     closedir(d);
+    if (npres)
+        qsort(pres, npres, sizeof *pres, cmp_pre);
     if (!words.n) {
         fprintf(stderr, "fastcc-diff: no dictionary text in %s\n", dir);
         exit(2);
@@ -150,18 +202,47 @@ static size_t utf8_prefix(const char *s, size_t n, size_t chars)
     return i;
 }
 
-/* One random piece: mostly dictionary words (whole, or a prefix or suffix
- * of one, so that matches overlap and get cut at segment ends), else
- * characters from the ranges OpenCC text meets. */
+/* w with about half of its characters that some entry converts to
+ * replaced by one that converts to them. */
+static void variant(hf_buf *b, const struct rec *w)
+{
+    const uint8_t *p = (const uint8_t *)w->p, *end = p + w->n;
+    while (p < end) {
+        uint32_t c;
+        int l = hf_utf8_next(p, (size_t)(end - p), &c);
+        if (l < 0)
+            return;
+        p += l;
+        size_t lo = 0, hi = npres;
+        while (lo < hi) { /* the first with val >= c */
+            size_t mid = lo + (hi - lo) / 2;
+            if (pres[mid].val < c)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t k = lo;
+        while (k < npres && pres[k].val == c)
+            k++;
+        put_cp(b, k > lo && rn(2) ? pres[lo + rn(k - lo)].key : c);
+    }
+}
+
+/* One random piece: mostly dictionary words (whole, or with characters
+ * replaced by what converts to them, or a prefix or suffix of one, so that
+ * matches overlap and get cut at segment ends), else characters from the
+ * ranges OpenCC text meets. */
 static void piece(hf_buf *b)
 {
     static const char *punct[] = {"，", "。", "、", "「", "」", "：", "！", "？", " ", "\t",
                                   "·", "—", "（", "）", "《", "》", "\r"};
     size_t k = rn(100);
     const struct rec *w = &words.r[rn(words.n)];
-    if (k < 45) {
+    if (k < 37) {
         if (hf_buf_append(b, w->p, w->n))
             die("hf_buf");
+    } else if (k < 45) {
+        variant(b, w);
     } else if (k < 60) {
         size_t cut = utf8_prefix(w->p, w->n, 1 + rn(4));
         if (hf_buf_append(b, w->p, cut))
