@@ -298,7 +298,7 @@ void hf_fastcc_close(hf_fastcc **f)
  * first character has id c0 and whose rest is [p, e): returns its val (0 for
  * none) and sets *end past the key.  The walk stops where the trie has no
  * child, so it costs one step per character of the longest candidate. */
-static inline uint32_t longest(int32_t root, uint32_t c0, const uint8_t *p, const uint8_t *e,
+static inline __attribute__((always_inline)) uint32_t longest(int32_t root, uint32_t c0, const uint8_t *p, const uint8_t *e,
                                const uint8_t **end)
 {
     const struct hf_fcc_node *da = hf_fcc_da;
@@ -541,11 +541,14 @@ static int flush(hf_fastcc *f, hf_buf *acc, const uint8_t *copy, const uint8_t *
  * the place: no key of theirs spans it, and the character after it is their
  * input's), so the chain on the segment is the chain on its pieces between
  * cuts, and on a piece where no key of a step before k starts, that is step
- * k alone, character by character. */
-static int convert_fused(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out)
+ * k alone, character by character.
+ *
+ * k0 is f->fused, a constant where the caller knows it: the loop for k = 0
+ * (most configs) then has none of the window's work. */
+static inline __attribute__((always_inline)) int convert_fused(hf_fastcc *f, const int k0, const uint8_t *p,
+                                                               const uint8_t *e, hf_buf *out)
 {
     const struct hf_fcc_config *c = f->cfg;
-    const int k0 = f->fused;
     const struct hf_fcc_step *st = &c->conv[k0];
     const struct hf_fcc_filter *sfl = &f->filter[0], *pfl = &f->filter[1 + c->nconv],
                                *cfl = &f->filter[2 + c->nconv], *bfl = &f->filter[3 + c->nconv];
@@ -629,6 +632,16 @@ static int convert_fused(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_bu
     return win ? chain(f, 0, win, p, out) : flush(f, acc, copy, p, out);
 }
 
+static __attribute__((noinline)) int convert_fused0(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out)
+{
+    return convert_fused(f, 0, p, e, out);
+}
+
+static __attribute__((noinline)) int convert_fused_k(hf_fastcc *f, const uint8_t *p, const uint8_t *e, hf_buf *out)
+{
+    return convert_fused(f, f->fused, p, e, out);
+}
+
 int hf_fastcc_convert(hf_fastcc *f, const char *in, size_t n, hf_buf *out)
 {
     if (n == 0)
@@ -641,7 +654,10 @@ int hf_fastcc_convert(hf_fastcc *f, const char *in, size_t n, hf_buf *out)
     if (hf_buf_reserve(out, n + n / 8 + 64))
         return -ENOMEM;
     const uint8_t *p = (const uint8_t *)in;
-    if (f->fused >= 0 ? convert_fused(f, p, p + n, out) : convert(f, p, p + n, out)) {
+    int r = f->fused == 0  ? convert_fused0(f, p, p + n, out)
+            : f->fused > 0 ? convert_fused_k(f, p, p + n, out)
+                           : convert(f, p, p + n, out);
+    if (r) {
         out->len = old;
         out->p[old] = '\0';
         return -ENOMEM;
