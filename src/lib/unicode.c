@@ -119,8 +119,8 @@ bool hf_unicode_blank(const char *s, size_t n)
         if (l < 0)
             return false;
         p += l;
-        if (c != '\n' && c != '\r' && c != 0x2028 && c != 0x2029 && c != '\t' && c != ' ' &&
-            !uc_is_property_white_space(c) && !invisible(c))
+        /* line breaks, tab and space are White_Space too */
+        if (!uc_is_property_white_space(c) && !invisible(c))
             return false;
     }
     return true;
