@@ -327,6 +327,24 @@ static inline __attribute__((always_inline)) uint32_t longest(int32_t root, uint
     return best;
 }
 
+/* The match of step st's group at a character with id c0 followed by
+ * [p, e): the longest key of the first of its dictionaries from `from` on
+ * that has any (OpenCC's DictGroup).  Its val, *end past it; 0 for none. */
+static inline __attribute__((always_inline)) uint32_t group_longest(const struct hf_fcc_step *st, int from,
+                                                                    uint32_t c0, const uint8_t *p,
+                                                                    const uint8_t *e, const uint8_t **end)
+{
+    uint32_t starts = hf_fcc_first[c0];
+    for (int k = from; k < st->n; k++) {
+        if (!(starts & st->bit[k]))
+            continue;
+        uint32_t v = longest(st->root[k], c0, p, e, end);
+        if (v)
+            return v;
+    }
+    return 0;
+}
+
 /* Appends n bytes, keeping room for the over-copy of put_val. */
 static inline int put(hf_buf *b, const void *s, size_t n)
 {
@@ -364,22 +382,16 @@ static int convert_step(const hf_fastcc *f, int i, const uint8_t *p, const uint8
         size_t l;
         uint32_t id, cp = decode(p, e, &l);
         if (may_start(fl, cp, &id)) {
-            uint32_t starts = hf_fcc_first[id];
-            for (int k = first; k < st->n; k++) {
-                if (!(starts & st->bit[k]))
-                    continue;
-                const uint8_t *end;
-                uint32_t v = longest(st->root[k], id, p + l, e, &end);
-                if (v) {
-                    if ((run < p && put(out, run, (size_t)(p - run))) || put_val(out, v, p, end))
-                        return -ENOMEM;
-                    p = run = end;
-                    goto next;
-                }
+            const uint8_t *end;
+            uint32_t v = group_longest(st, first, id, p + l, e, &end);
+            if (v) {
+                if ((run < p && put(out, run, (size_t)(p - run))) || put_val(out, v, p, end))
+                    return -ENOMEM;
+                p = run = end;
+                continue;
             }
         }
         p += l;
-    next:;
     }
     return run < p ? put(out, run, (size_t)(p - run)) : 0;
 }
@@ -474,37 +486,30 @@ static int step0_at(hf_fastcc *f, uint32_t c0, const uint8_t *p, size_t l, const
                     const uint8_t **copy)
 {
     const struct hf_fcc_step *s0 = &f->cfg->conv[0], *s1 = &f->cfg->conv[1];
-    for (int k = 0; k < s0->n; k++) {
-        const uint8_t *end, *w, *we, *q;
-        size_t ql;
-        if (!(hf_fcc_first[c0] & s0->bit[k]))
-            continue;
-        uint32_t v = longest(s0->root[k], c0, p + l, e, &end);
-        if (!v)
-            continue; /* the group's next dictionary */
-        if (end != p + l)
+    const uint8_t *end, *w, *we, *q;
+    size_t ql;
+    uint32_t v = group_longest(s0, 0, c0, p + l, e, &end);
+    if (!v)
+        return 0;
+    if (end != p + l)
+        return 1;
+    w = VAL_IDENTITY(v) ? p : (const uint8_t *)hf_fcc_pool + VAL_OFF(v);
+    we = w + (VAL_IDENTITY(v) ? l : VAL_LEN(v));
+    for (q = w; q < we; q += ql) {
+        uint32_t id = cp_id(decode(q, we, &ql));
+        if ((hf_fcc_first[id] | fcc_inner[id]) & f->multi1)
             return 1;
-        w = VAL_IDENTITY(v) ? p : (const uint8_t *)hf_fcc_pool + VAL_OFF(v);
-        we = w + (VAL_IDENTITY(v) ? l : VAL_LEN(v));
-        for (q = w; q < we; q += ql) {
-            uint32_t id = cp_id(decode(q, we, &ql));
-            if ((hf_fcc_first[id] | fcc_inner[id]) & f->multi1)
-                return 1;
-        }
-        if (*copy < p && put(acc, *copy, (size_t)(p - *copy)))
-            return -ENOMEM;
-        for (q = w; q < we; q += ql) {
-            uint32_t id = cp_id(decode(q, we, &ql)), v1 = 0;
-            for (int d = 1; d < s1->n && !v1; d++)
-                if (hf_fcc_first[id] & s1->bit[d])
-                    v1 = longest(s1->root[d], id, q + ql, we, &end);
-            if (v1 ? put_val(acc, v1, q, q + ql) : put(acc, q, ql))
-                return -ENOMEM;
-        }
-        *copy = p + l;
-        return 2;
     }
-    return 0;
+    if (*copy < p && put(acc, *copy, (size_t)(p - *copy)))
+        return -ENOMEM;
+    for (q = w; q < we; q += ql) {
+        uint32_t id = cp_id(decode(q, we, &ql));
+        uint32_t v1 = group_longest(s1, 1, id, q + ql, we, &end);
+        if (v1 ? put_val(acc, v1, q, end) : put(acc, q, ql))
+            return -ENOMEM;
+    }
+    *copy = p + l;
+    return 2;
 }
 
 /* Ends an unmatched segment in convert_fused(): step k made acc and
@@ -613,18 +618,12 @@ static inline __attribute__((always_inline)) int convert_fused(hf_fastcc *f, con
             }
         }
         if (may_start(cfl, cp, &id)) {
-            uint32_t starts = hf_fcc_first[id];
-            for (int k = 1; k < st->n; k++) {
-                if (!(starts & st->bit[k]))
-                    continue;
-                const uint8_t *end;
-                uint32_t v = longest(st->root[k], id, p + l, e, &end);
-                if (v) {
-                    if ((copy < p && put(acc, copy, (size_t)(p - copy))) || put_val(acc, v, p, end))
-                        return -ENOMEM;
-                    copy = end;
-                    break;
-                }
+            const uint8_t *end;
+            uint32_t v = group_longest(st, 1, id, p + l, e, &end);
+            if (v) {
+                if ((copy < p && put(acc, copy, (size_t)(p - copy))) || put_val(acc, v, p, end))
+                    return -ENOMEM;
+                copy = end;
             }
         }
         p += l;
