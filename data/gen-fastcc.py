@@ -17,6 +17,7 @@ The output header defines:
   hf_fcc_first[]      character id -> bit mask of the dictionaries that have a
                       key starting with it (dictionary d: bit min(d, 31)), so
                       that most failed lookups touch no trie node;
+  hf_fcc_inner[]      the same for the characters in a key but not first;
   hf_fcc_bigram[]     a Bloom filter of the first two characters of every
                       key, for the same reason one character further;
   hf_fcc_da[]         one double-array trie (Aoe 1989) holding every
@@ -273,6 +274,14 @@ def main():
     for d, e in enumerate(dict_entries):
         for k in e:
             first[cid[k[0]]] |= bit(d)
+    # Inner characters, the same way: a key of dictionary d has the character
+    # in a place other than the first (where the converter can cut the text
+    # for a window, see convert_fused()).
+    inner = [0] * nalpha
+    for d, e in enumerate(dict_entries):
+        for k in e:
+            for c in k[1:]:
+                inner[cid[c]] |= bit(d)
 
     # Second-character filter (a one-hash Bloom filter over the first two
     # characters of every key): most walks end at the second character, and
@@ -305,6 +314,9 @@ def main():
         w('};\nstatic const uint32_t hf_fcc_first[%d] = {\n' % nalpha)
         for i in range(0, nalpha, 16):
             w(','.join('%du' % x for x in first[i:i + 16]) + ',\n')
+        w('};\nstatic const uint32_t hf_fcc_inner[%d] = {\n' % nalpha)
+        for i in range(0, nalpha, 16):
+            w(','.join('%du' % x for x in inner[i:i + 16]) + ',\n')
         w('};\n#define HF_FCC_GEN_BIGRAM_BITS %d\nstatic const uint8_t hf_fcc_bigram[%d] = {\n'
           % (BIGRAM_BITS, len(bigram)))
         for i in range(0, len(bigram), 32):

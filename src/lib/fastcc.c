@@ -40,7 +40,6 @@
 #include "fastcc.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -165,46 +164,13 @@ static inline bool may_start(const struct hf_fcc_filter *fl, uint32_t cp, uint32
     return hf_fcc_first[*id] & fl->mask;
 }
 
-/* Per character id, the bits (as in hf_fcc_first[]) of the dictionaries
- * that have a key with it in a place other than the first: every trie node
- * below a root's children is the child of an inner node by such a
- * character.  Built once from the trie. */
-#define N_IDS (sizeof hf_fcc_first / sizeof hf_fcc_first[0])
-static uint32_t fcc_inner[N_IDS];
-
-static void inner_init(void)
-{
-    const int32_t n = (int32_t)(sizeof hf_fcc_da / sizeof hf_fcc_da[0]);
-    for (int32_t t = 0; t < n; t++) {
-        int32_t s = hf_fcc_da[t].check;
-        if (s < 0 || hf_fcc_da[s].check < 0)
-            continue; /* a root, a free slot, or a first character */
-        int32_t r = s;
-        while (hf_fcc_da[r].check >= 0)
-            r = hf_fcc_da[r].check;
-        uint32_t bit = 0;
-        for (size_t i = 0; i < HF_FCC_NCONFIGS && !bit; i++) {
-            const struct hf_fcc_config *c = &hf_fcc_configs[i];
-            if (c->seg == r)
-                bit = c->segbit;
-            for (int k = 0; k < c->nconv && !bit; k++)
-                for (int d = 0; d < c->conv[k].n && !bit; d++)
-                    if (c->conv[k].root[d] == r)
-                        bit = c->conv[k].bit[d];
-        }
-        uint32_t id = (uint32_t)(t - hf_fcc_da[s].base);
-        if (id < N_IDS)
-            fcc_inner[id] |= bit;
-    }
-}
-
 /* No cut is before a character that a key of the dictionaries in inner has
  * in a place other than the first, or that a key of those in first starts
  * with. */
 static bool blocks_cut(uint32_t cp, uint32_t first, uint32_t inner)
 {
     uint32_t id = cp_id(cp);
-    return (hf_fcc_first[id] & first) || (fcc_inner[id] & inner);
+    return (hf_fcc_first[id] & first) || (hf_fcc_inner[id] & inner);
 }
 
 static void filter_init(struct hf_fcc_filter *fl, uint32_t mask)
@@ -265,8 +231,6 @@ int hf_fastcc_open(hf_fastcc **out, const char *name)
         filter_init(&f->filter[1 + c->nconv], before);
         filter_init(&f->filter[2 + c->nconv], rest);
         if (f->fused > 0) {
-            static pthread_once_t once = PTHREAD_ONCE_INIT;
-            pthread_once(&once, inner_init);
             for (int i = 0; i <= f->fused; i++)
                 for (int k = 0; k < c->conv[i].n; k++)
                     f->inner |= c->conv[i].bit[k];
@@ -497,7 +461,7 @@ static int step0_at(hf_fastcc *f, uint32_t c0, const uint8_t *p, size_t l, const
     we = w + (VAL_IDENTITY(v) ? l : VAL_LEN(v));
     for (q = w; q < we; q += ql) {
         uint32_t id = cp_id(decode(q, we, &ql));
-        if ((hf_fcc_first[id] | fcc_inner[id]) & f->multi1)
+        if ((hf_fcc_first[id] | hf_fcc_inner[id]) & f->multi1)
             return 1;
     }
     if (*copy < p && put(acc, *copy, (size_t)(p - *copy)))
