@@ -42,9 +42,11 @@ static const char help_fingerprint[] =
 static const char help_cluster[] =
 "Usage: hanfold cluster [OPTIONS] [FILE...]\n"
 "Write one row per record, in input order: id, cluster id (the id of the\n"
-"cluster's first record), similarity to the record it matched.  Rows are\n"
-"written as records are read (with --linkage single: at the end).  Keys are\n"
-"kept in a temporary file in $TMPDIR (default /tmp) as the run grows.\n"
+"cluster's first record), similarity to the record it matched.  A cluster is\n"
+"a connected set of near-duplicates: two records that are near-duplicates of\n"
+"each other are always in one cluster.  Rows are written at the end (with\n"
+"--linkage representative, or --index: as records are read).  Keys are kept\n"
+"in a temporary file in $TMPDIR (default /tmp) as the run grows.\n"
 "\n"
 "      --format FMT      tsv (default), jsonl or csv\n"
 "      --index PATH      a persistent index (SQLite, created if missing): records\n"
@@ -82,14 +84,17 @@ static const char help_cluster_opts[] =
 "Near-duplicates:\n"
 "      --threshold T     short records: share of the shorter key's tokens that\n"
 "                        must appear, in order, in the other (LCS), for keys\n"
-"                        under 100 tokens; default 0.88\n"
+"                        under 100 tokens; default 0.80\n"
 "      --long-threshold T  the same when the shorter key has 100 tokens or more;\n"
 "                        default 0.70\n"
 "      --jaccard-threshold T  keys over 1000 tokens: estimated 3-gram Jaccard\n"
 "                        similarity; default 0.30\n"
 "      --min-ratio R     never match keys whose length ratio is below R; default 0.6\n"
-"      --linkage L       representative (default: join the most similar earlier\n"
-"                        cluster representative, no chaining) or single\n"
+"      --linkage L       (cluster, report) single (default: every near-duplicate\n"
+"                        pair joins its clusters) or representative (a record\n"
+"                        joins the most similar earlier cluster representative:\n"
+"                        rows at once, memory for representatives only, but a\n"
+"                        story whose reposts differ from its first post splits)\n"
 "      --fingerprints    the inputs are rows written by 'hanfold fingerprint'\n"
 "      --method M        (cluster, dedup) key (default: the checks above) or\n"
 "                        simhash: near-duplicates are records whose 64-bit SimHashes\n"
@@ -917,7 +922,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     hanfold_cluster_settings_default(&j.cs);
     j.format = cmd == CMD_REPORT ? FMT_TEXT : FMT_TSV;
     j.hamming = HANFOLD_DEFAULT_HAMMING;
-    bool hamming_set = false, key_opts = false;
+    bool hamming_set = false, key_opts = false, linkage_set = false;
     int c;
     while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
         int r = hf_common_option(&j.co, c, optarg);
@@ -971,6 +976,7 @@ static int run(enum cmd cmd, int argc, char **argv)
                 return hf_usage_error(name);
             }
             j.cs.linkage = strcmp(optarg, "single") ? HANFOLD_LINKAGE_REPRESENTATIVE : HANFOLD_LINKAGE_SINGLE;
+            linkage_set = true;
             break;
         case OPT_METHOD:
             if ((cmd != CMD_CLUSTER && cmd != CMD_DEDUP) || (strcmp(optarg, "key") && strcmp(optarg, "simhash"))) {
@@ -1038,30 +1044,32 @@ static int run(enum cmd cmd, int argc, char **argv)
             return hf_usage_error(name);
         }
     }
-    if (j.keep_longest && j.cs.linkage == HANFOLD_LINKAGE_SINGLE) {
-        /* fine: clusters are final after the first pass */
+    if (cmd == CMD_DEDUP && j.cs.linkage == HANFOLD_LINKAGE_SINGLE && linkage_set) {
+        /* dedup drops what duplicates an earlier *kept* record; chains
+         * through dropped records are what cluster's single linkage is for */
+        hf_msg("dedup compares with kept records only; use 'hanfold cluster' for chains");
+        return hf_usage_error(name);
     }
+    /* dedup, and a persistent index (which holds representatives), link to
+     * representatives unless told otherwise (an index then refuses below) */
+    bool single_asked = linkage_set && j.cs.linkage == HANFOLD_LINKAGE_SINGLE;
+    if (cmd == CMD_DEDUP || (j.index_path && !linkage_set) || j.sim)
+        j.cs.linkage = HANFOLD_LINKAGE_REPRESENTATIVE;
     if (j.index_path && (j.keep_longest || j.cs.linkage == HANFOLD_LINKAGE_SINGLE)) {
-        hf_msg("--index works with the default --keep first and --linkage representative");
+        hf_msg("--index works with --keep first (the default) and --linkage representative (its default)");
         return hf_usage_error(name);
     }
     if (hamming_set && !j.sim) {
         hf_msg("--hamming is for --method simhash");
         return hf_usage_error(name);
     }
-    if (j.sim && (key_opts || j.cs.linkage == HANFOLD_LINKAGE_SINGLE || j.index_path || j.keep_longest)) {
+    if (j.sim && (key_opts || single_asked || j.index_path || j.keep_longest)) {
         hf_msg("--method simhash takes none of --threshold, --long-threshold, --jaccard-threshold, "
                "--min-ratio, --linkage single, --index, --keep longest");
         return hf_usage_error(name);
     }
     if (cmd == CMD_DEDUP && j.keep_longest && j.from_fp) {
         hf_msg("--keep longest needs the records themselves, not --fingerprints");
-        return hf_usage_error(name);
-    }
-    if (cmd == CMD_DEDUP && j.cs.linkage == HANFOLD_LINKAGE_SINGLE) {
-        /* dedup drops what duplicates an earlier *kept* record; chains
-         * through dropped records are what cluster --linkage single is for */
-        hf_msg("dedup compares with kept records only; use 'hanfold cluster --linkage single' for chains");
         return hf_usage_error(name);
     }
     /* dedup streams: nothing is kept for a dropped record; so does cluster

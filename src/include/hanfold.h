@@ -146,32 +146,44 @@ int hanfold_fingerprint_from_sketch(hanfold_ctx *ctx, uint64_t simhash, uint32_t
 
 /* ---- clusters --------------------------------------------------------------- */
 
+/* What a cluster is.  Single linkage (the default): the connected
+ * components of the graph whose edges are the verified near-duplicate pairs,
+ * so two records that are near-duplicates of each other are always in one
+ * cluster, and a story whose reposts each edit the first one differently is
+ * not split.  Representative linkage: a record joins the cluster of the
+ * most similar earlier cluster representative (the first record of a
+ * cluster), which needs nothing of the records that joined (streaming, as
+ * dedup runs) but splits a story whose reposts differ from its first post
+ * by more than the threshold while they duplicate one another. */
 enum hanfold_linkage {
     HANFOLD_LINKAGE_REPRESENTATIVE = 0, /* join the most similar earlier representative */
     HANFOLD_LINKAGE_SINGLE,             /* union every verified pair (union-find) */
 };
 
 /* Defaults chosen on the development sets (see the man page, THRESHOLDS). */
-#define HANFOLD_DEFAULT_THRESHOLD 0.88         /* shorter key under 100 tokens */
+#define HANFOLD_DEFAULT_THRESHOLD 0.80         /* shorter key under 100 tokens */
 #define HANFOLD_DEFAULT_LONG_THRESHOLD 0.70    /* shorter key of 100 tokens or more */
 #define HANFOLD_DEFAULT_JACCARD_THRESHOLD 0.30 /* a key over HANFOLD_SHORT_MAX tokens */
 #define HANFOLD_DEFAULT_MIN_RATIO 0.60
 #define HANFOLD_SHORT_TIER 100  /* tokens: below, the short threshold applies */
 #define HANFOLD_TINY 5          /* tokens: at most this many, only identical keys match */
+#define HANFOLD_NUMBERS_TIER 40 /* tokens: below, the shorter key's numbers must all be in the longer */
 #define HANFOLD_SKETCH_MIN 100  /* records of this many tokens or more keep a sketch */
 
 /* The measure a compared pair was judged by. */
 enum {
     HANFOLD_PAIR_TINY = 0,    /* at most HANFOLD_TINY tokens: identical or not */
-    HANFOLD_PAIR_SHORT = 1,   /* LCS / shorter, against threshold */
-    HANFOLD_PAIR_LONG = 2,    /* LCS / shorter, against long_threshold */
+    HANFOLD_PAIR_SHORT = 1,   /* LCS share (below), against threshold */
+    HANFOLD_PAIR_LONG = 2,    /* LCS share, against long_threshold */
     HANFOLD_PAIR_JACCARD = 3, /* estimated Jaccard, against jaccard_threshold */
 };
 
 typedef struct hanfold_cluster_settings {
-    /* Similarity of two kept keys: LCS of their token sequences over the
-     * length of the shorter.  threshold applies when the shorter key has
-     * fewer than HANFOLD_SHORT_TIER tokens, long_threshold otherwise. */
+    /* Similarity of two kept keys (the LCS share): the longest common
+     * subsequence of their token sequences over the length of the shorter,
+     * both less HANFOLD_TINY tokens, (LCS - 5) / (shorter - 5); 1 for
+     * identical keys.  threshold applies when the shorter key has fewer
+     * than HANFOLD_SHORT_TIER tokens, long_threshold otherwise. */
     double threshold;
     double long_threshold;
     /* When a key is too long to keep: estimated Jaccard of 3-gram sets. */
@@ -185,7 +197,7 @@ typedef struct hanfold_cluster_settings {
     void *on_pair_ud;
     /* Keep nothing for records that join a cluster, so memory grows with
      * the representatives only (dedup).  hanfold_clusterer_cluster_of() is
-     * then unavailable.  Not with single linkage. */
+     * then unavailable.  Needs representative linkage. */
     bool streaming;
     /* When set: what verification needs of the indexed records (their keys'
      * tokens, or sketches), beyond the first megabyte, goes to an unlinked

@@ -121,7 +121,7 @@ void hanfold_cluster_settings_default(hanfold_cluster_settings *s)
     s->long_threshold = HANFOLD_DEFAULT_LONG_THRESHOLD;
     s->jaccard_threshold = HANFOLD_DEFAULT_JACCARD_THRESHOLD;
     s->min_ratio = HANFOLD_DEFAULT_MIN_RATIO;
-    s->linkage = HANFOLD_LINKAGE_REPRESENTATIVE;
+    s->linkage = HANFOLD_LINKAGE_SINGLE;
 }
 
 int hanfold_clusterer_new(hanfold_clusterer **out, const hanfold_cluster_settings *s)
@@ -493,9 +493,22 @@ static double sketch_jaccard(const uint64_t *a, size_t na, const uint64_t *b, si
     return taken ? (double)both / (double)taken : 0.0;
 }
 
+/* The similarity of two kept keys: their longest common subsequence over
+ * the shorter key, counting neither in either the first HANFOLD_TINY
+ * tokens.  Any two short texts share a few tokens by chance, and in a short
+ * key one substitution is a different text (民间故事水分/水平: 0/1, not 5/6),
+ * while reposts of a long post can add or drop a fifth of it ((l - 5) /
+ * (lo - 5) is within 5/lo of l / lo).  Identical keys give 1.  lo > TINY. */
+static inline double lcs_share(size_t l, uint32_t lo)
+{
+    return l <= HANFOLD_TINY ? 0.0 : (double)(l - HANFOLD_TINY) / (double)(lo - HANFOLD_TINY);
+}
+
 /* Numeric tokens (Latin/digit runs with a digit) of the shorter key must
- * all occur in the longer: templated sentences ("总面积55平方公里，人口2388人")
- * differ only in their numbers, reposts do not change them. */
+ * all occur in the longer, when it has fewer than HANFOLD_NUMBERS_TIER
+ * tokens: templated sentences ("总面积55平方公里，人口2388人") differ only in
+ * their numbers.  Longer posts are reposted with a new phone number or date
+ * and stay the same story. */
 static bool numbers_contained(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 {
     for (size_t i = 0; i < na; i++) {
@@ -537,10 +550,10 @@ static int judge(hanfold_clusterer *c, const hanfold_cluster_settings *set, cons
             size_t l = c ? lcs_run(c, la, x->tokens, lb) : hf_lcs(q->tokens, la, x->tokens, lb);
             if (l == SIZE_MAX)
                 return -ENOMEM;
-            sim = (double)l / lo;
+            sim = lcs_share(l, lo);
             if (lo < HANFOLD_SHORT_TIER) {
                 const uint32_t *sa = la <= lb ? q->tokens : x->tokens, *sb = la <= lb ? x->tokens : q->tokens;
-                ok = numbers_contained(sa, lo, sb, hi);
+                ok = lo >= HANFOLD_NUMBERS_TIER || numbers_contained(sa, lo, sb, hi);
                 th = set->threshold;
                 kind = HANFOLD_PAIR_SHORT;
             } else {
@@ -880,8 +893,8 @@ double hanfold_pair_similarity(const hanfold_cluster_settings *set, const hanfol
     if (*kind == HANFOLD_PAIR_TINY)
         return la == lb && !memcmp(a->tokens, b->tokens, la * sizeof *a->tokens) ? 1.0 : 0.0;
     const uint32_t *sa = la <= lb ? a->tokens : b->tokens, *sb = la <= lb ? b->tokens : a->tokens;
-    if (*kind == HANFOLD_PAIR_SHORT && !numbers_contained(sa, lo, sb, hi))
+    if (*kind == HANFOLD_PAIR_SHORT && lo < HANFOLD_NUMBERS_TIER && !numbers_contained(sa, lo, sb, hi))
         return 0.0;
     size_t l = hf_lcs(a->tokens, la, b->tokens, lb);
-    return l == SIZE_MAX ? -1.0 : (double)l / lo;
+    return l == SIZE_MAX ? -1.0 : lcs_share(l, lo);
 }

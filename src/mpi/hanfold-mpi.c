@@ -1311,14 +1311,16 @@ static int parse(job *j, int argc, char **argv)
                 return hf_usage_error(name);
             break;
         case OPT_LINKAGE:
-            if (!strcmp(optarg, "representative"))
+            if (!strcmp(optarg, "representative")) {
+                j->cs.linkage = HANFOLD_LINKAGE_REPRESENTATIVE;
                 break;
+            }
             if (strcmp(optarg, "single")) {
                 hf_msg("invalid value '%s' for --linkage (expected representative or single)", optarg);
                 return hf_usage_error(name);
             }
             if (j->cmd == CMD_DEDUP) {
-                hf_msg("dedup compares with kept records only; use 'hanfold cluster --linkage single' for chains");
+                hf_msg("dedup compares with kept records only; use 'hanfold cluster' for chains");
                 return hf_usage_error(name);
             }
             j->cs.linkage = HANFOLD_LINKAGE_SINGLE;
@@ -1558,6 +1560,9 @@ int main(int argc, char **argv)
     j.cmd = strcmp(argv[1], "cluster") ? CMD_DEDUP : CMD_CLUSTER;
     hf_common_init(&j.co);
     hanfold_cluster_settings_default(&j.cs);
+    /* dedup drops what duplicates a kept record: representative linkage */
+    if (j.cmd == CMD_DEDUP)
+        j.cs.linkage = HANFOLD_LINKAGE_REPRESENTATIVE;
     bool threads_given = false;
     for (int i = 2; i < argc; i++)
         threads_given |= !strncmp(argv[i], "--threads", 9);

@@ -25,9 +25,9 @@ done
 check "example: records shown as a number" grep -q '<dd id="n-records" data-n="12">12</dd>' "$TMP/ex.html"
 check "example: one section per cluster of two or more" [ "$(grep -o '<section class="cl"' "$TMP/ex.html" | wc -l)" -eq "$groups" ]
 check "example: versions and schema" sh -c "grep -q '<dd id=\"version\">0\\.' '$TMP/ex.html' && grep -qF '$schema' '$TMP/ex.html'"
-check "example: thresholds" grep -q '<b>0.88</b> &middot; long texts <b>0.70</b>' "$TMP/ex.html"
+check "example: thresholds" grep -q '<b>0.80</b> &middot; long texts <b>0.70</b>' "$TMP/ex.html"
 check "example: input names" grep -qF '<bdi class="mono">'"$SRC/data/example.txt"'</bdi>' "$TMP/ex.html"
-check "example: a histogram with the threshold marked" sh -c "grep -q '<svg viewBox' '$TMP/ex.html' && grep -q 'threshold 0.88</text>' '$TMP/ex.html'"
+check "example: a histogram with the threshold marked" sh -c "grep -q '<svg viewBox' '$TMP/ex.html' && grep -q 'threshold 0.80</text>' '$TMP/ex.html'"
 check "example: diff marks" sh -c "grep -q '<ins>IDC:2024</ins>' '$TMP/ex.html' && grep -q '<del>了</del>' '$TMP/ex.html'"
 check "example: filter box" grep -q '<input id="q" type="search"' "$TMP/ex.html"
 

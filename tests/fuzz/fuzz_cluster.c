@@ -12,6 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(hanfold_ctx_new(&ctx, NULL, NULL, 0) == 0);
     hanfold_cluster_settings s;
     hanfold_cluster_settings_default(&s);
+    s.linkage = HANFOLD_LINKAGE_REPRESENTATIVE;
     hanfold_clusterer *rep, *single;
     FUZZ_CHECK(hanfold_clusterer_new(&rep, &s) == 0);
     s.linkage = HANFOLD_LINKAGE_SINGLE;

@@ -62,6 +62,9 @@ if [ -d "$EVAL" ]; then
     export HANFOLD_MPI_WINDOW=97
     same "dev sentences" cluster --input jsonl "$EVAL/sentences.jsonl"
     same "dev sentences dedup" dedup --input jsonl "$EVAL/sentences.jsonl"
+    same "real reposts" cluster --input jsonl "$EVAL/reposts.jsonl"
+    same "real reposts dedup" dedup --input jsonl --dropped "$TMP/dropped" "$EVAL/reposts.jsonl"
+    same "real reposts, representative linkage" cluster --linkage representative --input jsonl "$EVAL/reposts.jsonl"
     same "maint-guide chapters" cluster --input files "$EVAL"/maint-guide/*
     same "seed headlines" cluster "$EVAL/seed-headlines.txt"
     unset HANFOLD_MPI_WINDOW
@@ -80,11 +83,12 @@ for w in 16384 997 1; do
 done
 export HANFOLD_MPI_WINDOW=50
 HANFOLD_POSTING_CAP=3 same "synthetic dedup cap 3, window 50" dedup "$TMP/syn.txt"
-# single linkage (chains: differs from the default on this corpus, checked)
-same "single linkage, window 50" cluster --linkage single "$TMP/syn.txt"
+# representative linkage (no chains: differs from the default on this corpus, checked)
+same "representative linkage, window 50" cluster --linkage representative "$TMP/syn.txt"
 cases=$((cases + 1))
 "$HANFOLD" cluster "$TMP/syn.txt" > "$TMP/rep" 2>/dev/null
-cmp -s "$TMP/want" "$TMP/rep" && fail "single linkage gives the default's clusters: the case proves nothing"
+cmp -s "$TMP/want" "$TMP/rep" && fail "representative linkage gives the default's clusters: the case proves nothing"
+HANFOLD_POSTING_CAP=3 same "representative linkage, cap 3, window 50" cluster --linkage representative "$TMP/syn.txt"
 HANFOLD_POSTING_CAP=3 same "single linkage, cap 3, window 50" cluster --format jsonl --linkage single "$TMP/syn.txt"
 cases=$((cases + 1))
 mpi 1 dedup --linkage single "$TMP/syn.txt" > /dev/null 2> "$TMP/err"

@@ -59,7 +59,8 @@ static double brute_sim(size_t i, size_t j, const hanfold_cluster_settings *s)
         return -1;
     if (lo <= HANFOLD_TINY)
         return la == lb && !memcmp(toks[i], toks[j], la * sizeof(uint32_t)) ? 1.0 : -1;
-    double sim = (double)lcs_dp(toks[i], la, toks[j], lb) / lo;
+    size_t l = lcs_dp(toks[i], la, toks[j], lb);
+    double sim = l <= HANFOLD_TINY ? 0.0 : (double)(l - HANFOLD_TINY) / (double)(lo - HANFOLD_TINY);
     double th = lo < HANFOLD_SHORT_TIER ? s->threshold : s->long_threshold;
     return sim >= th ? sim : -1;
 }
@@ -126,6 +127,7 @@ int main(void)
     }
     hanfold_cluster_settings s;
     hanfold_cluster_settings_default(&s);
+    s.linkage = HANFOLD_LINKAGE_REPRESENTATIVE; /* the test compares with representatives */
     hanfold_clusterer *cl;
     CHECK(hanfold_clusterer_new(&cl, &s) == 0);
     hanfold_ctx *ctx;

@@ -29,6 +29,7 @@ int main(void)
     hanfold_cluster_settings_default(&s);
     s.spill_dir = dir && *dir ? dir : "/tmp";
     s.streaming = true;
+    s.linkage = HANFOLD_LINKAGE_REPRESENTATIVE;
     setenv("HANFOLD_SPILL_MEMORY", "20000", 1);
     hanfold_clusterer *c;
     CHECK(hanfold_clusterer_new(&c, &s) == 0);
