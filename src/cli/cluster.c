@@ -82,9 +82,9 @@ static const char help_report[] =
 
 static const char help_cluster_opts[] =
 "Near-duplicates:\n"
-"      --threshold T     short records: share of the shorter key's tokens that\n"
-"                        must appear, in order, in the other (LCS), for keys\n"
-"                        under 100 tokens; default 0.80\n"
+"      --threshold T     keys under 100 tokens: share of the shorter key's tokens\n"
+"                        that appear, in order, in the other (LCS), five tokens\n"
+"                        not counted: (LCS - 5) / (shorter - 5); default 0.80\n"
 "      --long-threshold T  the same when the shorter key has 100 tokens or more;\n"
 "                        default 0.70\n"
 "      --jaccard-threshold T  keys over 1000 tokens: estimated 3-gram Jaccard\n"

@@ -100,6 +100,28 @@ int hf_common_option(hf_common *co, int c, const char *arg)
     }
     case OPT_OPENCC_CONFIG: co->set.opencc_config = arg; return 1;
     case OPT_NO_PINYIN: co->set.repair_pinyin = false; return 1;
+    case OPT_DROP_FURNITURE: {
+        static const struct { const char *n; unsigned k; } kinds[] = {
+            {"url", HANFOLD_FURNITURE_URL}, {"location", HANFOLD_FURNITURE_LOCATION},
+            {"emoticon", HANFOLD_FURNITURE_EMOTICON}, {"card", HANFOLD_FURNITURE_CARD},
+            {"all", HANFOLD_FURNITURE_ALL}, {"none", 0},
+        };
+        unsigned set = 0;
+        for (const char *p = arg;;) {
+            size_t l = strcspn(p, ",");
+            size_t i = 0;
+            while (i < sizeof kinds / sizeof kinds[0] && (strlen(kinds[i].n) != l || strncmp(p, kinds[i].n, l)))
+                i++;
+            if (i == sizeof kinds / sizeof kinds[0])
+                return bad("--drop-furniture", arg, "a comma-separated list of url, location, emoticon, card, or none");
+            set |= kinds[i].k;
+            if (!p[l])
+                break;
+            p += l + 1;
+        }
+        co->set.drop_furniture = set;
+        return 1;
+    }
     case OPT_REPAIR_MOJIBAKE: co->set.repair_mojibake = true; return 1;
     case OPT_STRICT: co->strict = true; return 1;
     case OPT_STATS: co->stats = true; return 1;

@@ -12,6 +12,7 @@ enum {
     OPT_INPUT = 1000, OPT_ID_FIELD, OPT_TEXT_FIELD, OPT_ENCODING, OPT_HTML, OPT_NO_HTML,
     OPT_TO, OPT_OPENCC_CONFIG, OPT_NO_PINYIN, OPT_REPAIR_MOJIBAKE, OPT_STRICT, OPT_STATS,
     OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MAX_RECORD, OPT_THREADS, OPT_VERSION,
+    OPT_DROP_FURNITURE,
     OPT_CMD = 1100,
 };
 
@@ -34,6 +35,7 @@ enum {
     {"max-record", required_argument, 0, OPT_MAX_RECORD}, \
     {"threads", required_argument, 0, OPT_THREADS}, \
     {"version", no_argument, 0, OPT_VERSION}, \
+    {"drop-furniture", required_argument, 0, OPT_DROP_FURNITURE}, \
     {"help", no_argument, 0, 'h'}
 
 /* The thresholds of the near-duplicate commands (hanfold cluster, dedup,
@@ -63,6 +65,10 @@ enum { OPT_THRESHOLD = 1050, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_
 "      --to SCRIPT       simplified (default), traditional, taiwan, hongkong\n" \
 "      --opencc-config F apply this OpenCC config (name or path) to every record\n" \
 "      --no-pinyin-repair  keep flattened pinyin annotations such as 產(chǎn)\n" \
+"      --drop-furniture LIST  repost furniture the key leaves out (the text keeps\n" \
+"                        it): url, location (2北京·工体 at the end), emoticon\n" \
+"                        ([蜡烛]), card (O网页链接), comma-separated, or none;\n" \
+"                        default url,location\n" \
 "Other:\n" \
 "      --threads N       threads that normalize (default: processors online);\n" \
 "                        the output does not depend on N\n" \

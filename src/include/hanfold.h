@@ -27,7 +27,7 @@ extern "C" {
 #define HANFOLD_VERSION "0.1.0"
 /* Version of the normalization + key + fingerprint scheme.  Fingerprints
  * and keys made under different schema versions must not be mixed. */
-#define HANFOLD_SCHEMA_VERSION 1
+#define HANFOLD_SCHEMA_VERSION 2
 
 enum hanfold_target {
     HANFOLD_TO_SIMPLIFIED = 0,
@@ -53,7 +53,24 @@ typedef struct hanfold_settings {
     bool repair_mojibake; /* repair misaligned GBK runs, default false */
     bool script_only;     /* run only the script stage (whole text, no detection) */
     bool keep_lines;      /* keep line breaks inside a record; otherwise join with spaces */
+    /* Repost furniture left out of the key (HANFOLD_FURNITURE_*; 0 keeps
+     * all of it); the readable text always keeps it.  Default
+     * HANFOLD_FURNITURE_DEFAULT. */
+    unsigned drop_furniture;
 } hanfold_settings;
+
+/* Kinds of repost furniture: what reposts add that carries none of the
+ * post's content. */
+enum {
+    HANFOLD_FURNITURE_URL = 1,      /* http:// and https:// links (t.cn share links) */
+    HANFOLD_FURNITURE_CARD = 2,     /* link cards as text: O网页链接, O秒拍视频 */
+    HANFOLD_FURNITURE_EMOTICON = 4, /* emoticon codes: [蜡烛] */
+    HANFOLD_FURNITURE_LOCATION = 8, /* a check-in at the end of a post: 2北京·工体 */
+};
+/* The kinds that helped or did no harm on the development sets (see the
+ * man page, KEY). */
+#define HANFOLD_FURNITURE_DEFAULT (HANFOLD_FURNITURE_URL | HANFOLD_FURNITURE_LOCATION)
+#define HANFOLD_FURNITURE_ALL 15
 
 /* Fills *s with the defaults. */
 void hanfold_settings_default(hanfold_settings *s);

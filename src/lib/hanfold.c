@@ -19,6 +19,8 @@ struct hanfold_ctx {
     hf_decoder *dec;
     char dec_name[64];
     hf_buf a, b, tmp, text, key, dec_out;
+    hf_buf furn; /* the text without repost furniture, for the key */
+    unsigned furn_kinds; /* HF_FURNITURE_* left out of the key */
     hf_clausevec clauses;
     hf_u32vec tokens;
     hf_u64vec shingles, sketch;
@@ -36,11 +38,12 @@ void hanfold_settings_default(hanfold_settings *s)
     s->target = HANFOLD_TO_SIMPLIFIED;
     s->html = HANFOLD_HTML_AUTO;
     s->repair_pinyin = true;
+    s->drop_furniture = HANFOLD_FURNITURE_DEFAULT;
 }
 
 const char *hanfold_schema(void)
 {
-    return "hanfold-fp/1 key/1 simhash64-xxh3 3-gram bottom-128";
+    return "hanfold-fp/1 key/2 simhash64-xxh3 3-gram bottom-128";
 }
 
 int hanfold_fingerprint(hanfold_ctx *c, const char *key, size_t len, hanfold_fp *fp)
@@ -147,6 +150,7 @@ int hanfold_ctx_new(hanfold_ctx **out, const hanfold_settings *s, char *errbuf, 
         if ((e = hf_script_open(&c->custom, c->opencc_config, errbuf, errsz)))
             goto fail;
     }
+    c->furn_kinds = c->set.script_only ? 0 : c->set.drop_furniture & HANFOLD_FURNITURE_ALL;
     if (!c->set.script_only && (e = hf_script_open(&c->to_simp, HF_TO_SIMPLIFIED, errbuf, errsz)))
         goto fail;
     /* hf_key_unsafe[] was made for the compiled-in tw2s (data/gen-tables.py) */
@@ -179,6 +183,7 @@ void hanfold_ctx_free(hanfold_ctx **pc)
     hf_buf_free(&c->text);
     hf_buf_free(&c->key);
     hf_buf_free(&c->dec_out);
+    hf_buf_free(&c->furn);
     free(c->clauses.v);
     free(c->tokens.v);
     free(c->shingles.v);
@@ -395,6 +400,45 @@ static int direct_done(hanfold_ctx *c, const char *cur, size_t len, unsigned see
     return finish(c, want, res);
 }
 
+/* The key of s, the repaired text without its furniture: through the
+ * unicode and script stages as the readable text went (counted nothing:
+ * the readable text was), then folded.  Uses the scratch buffers, which the
+ * readable text no longer needs. */
+static int key_without_furniture(hanfold_ctx *c, const char *s, size_t n)
+{
+    int e;
+    hanfold_stats saved = c->stats;
+    hf_buf *u = &c->a, *v = &c->b;
+    hf_buf_clear(u);
+    hf_buf_clear(v);
+    enum hf_punct punct = c->set.target == HANFOLD_TO_SIMPLIFIED ? HF_PUNCT_SIMPLIFIED : HF_PUNCT_TRADITIONAL;
+    if ((e = hf_unicode_clean(s, n, punct, c->set.keep_lines, u, &c->tmp)))
+        return fail(c, e, "unicode");
+    if (c->custom || c->to_target) {
+        /* as the readable text: to the target first, then to simplified */
+        e = c->custom ? hf_script_convert(c->custom, u->p ? u->p : "", u->len, v)
+                      : convert_runs(c, c->to_target, false, u->p ? u->p : "", u->len, v);
+        if (e)
+            return fail(c, e, "script");
+        hf_buf *t = u;
+        u = v;
+        v = t;
+        hf_buf_clear(v);
+    }
+    if (c->to_simp)
+        e = convert_runs(c, c->to_simp, true, u->p ? u->p : "", u->len, v);
+    else
+        e = hf_buf_append(v, u->p, u->len);
+    c->stats = saved;
+    if (e)
+        return fail(c, e, "script");
+    /* the key-alone path may have made a key of the whole text */
+    hf_buf_clear(&c->key);
+    if ((e = hf_fold_key(v->p ? v->p : "", v->len, &c->key, &c->tmp, &c->tokens, &c->key_tokens)))
+        return fail(c, e, "key");
+    return 0;
+}
+
 int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, hanfold_result *res)
 {
     int e;
@@ -446,6 +490,10 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         }
         if (e < 0)
             return fail(c, e, "key");
+        /* with furniture the key is made of the text without it, by the
+         * stages below (e == 0: cur has been repaired, or holds no reading) */
+        if (e == 0 && hf_furniture_possible(cur, len, c->furn_kinds))
+            e = 1;
         /* seen is of the repaired text: a reading removed may have held
          * the suspect characters */
         if (e == 0 && !(seen & HF_SEEN_SUSPECT) && !removed)
@@ -474,13 +522,24 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         if ((e = repair_pinyin(c, &cur, &len, &removed)))
             return e;
     }
-    if (key_alone) {
+    if (key_alone && !hf_furniture_possible(cur, len, c->furn_kinds)) {
         /* as above, after the repairs */
         e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, opts, &c->key_tokens, &seen);
         if (e < 0)
             return fail(c, e, "key");
         if (e == 0)
             return direct_done(c, cur, len, seen, want, res);
+    }
+    /* the text the key is made of, when it differs from the readable one */
+    const char *kcur = NULL;
+    size_t klen = 0;
+    if ((want & HANFOLD_WANT_KEY) && hf_furniture_possible(cur, len, c->furn_kinds)) {
+        size_t found;
+        hf_buf_clear(&c->furn);
+        if ((e = hf_furniture_strip(cur, len, c->furn_kinds, &c->furn, &found)))
+            return fail(c, e, "furniture");
+        kcur = c->furn.p ? c->furn.p : "";
+        klen = c->furn.len;
     }
     {
         hf_buf *dst = scratch(c, cur);
@@ -499,6 +558,11 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         e = convert_runs(c, c->to_simp, true, cur, len, &c->text);
     if (e)
         return fail(c, e, "script");
+    if (kcur) {
+        if ((e = key_without_furniture(c, kcur, klen)))
+            return e;
+        return finish(c, want, res);
+    }
     if ((want & HANFOLD_WANT_KEY) && (c->to_target || c->custom)) {
         /* The key is always made from simplified script. */
         hf_buf *dst = scratch(c, cur);

@@ -83,6 +83,15 @@ bool hf_repair_mojibake_suspect(uint32_t c);
  * runs replaced.  Returns 0 or -ENOMEM. */
 int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired);
 
+/* ---- furniture.c: repost furniture, left out of the key --------------- */
+
+/* Kinds: HANFOLD_FURNITURE_* (hanfold.h).  Whether valid UTF-8 text s (before the unicode stage) has a span of one
+ * of the kinds; false means hf_furniture_strip() would copy it whole. */
+bool hf_furniture_possible(const char *s, size_t n, unsigned kinds);
+/* Appends s with each span of the kinds replaced by a space; *found counts
+ * them.  0 or -ENOMEM. */
+int hf_furniture_strip(const char *s, size_t n, unsigned kinds, hf_buf *out, size_t *found);
+
 /* ---- unicode.c --------------------------------------------------------- */
 
 enum hf_punct { HF_PUNCT_SIMPLIFIED, HF_PUNCT_TRADITIONAL };

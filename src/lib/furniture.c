@@ -1,0 +1,258 @@
+/* furniture stage: the parts of a repost that carry none of its content,
+ * left out of the dedup key (never out of the readable text).
+ *
+ * Weibo and its kind decorate each copy of a post differently: a share link
+ * (http://t.cn/R4tpciq, unique per share and one numeric token of the key,
+ * which the numbers check of short keys would then demand of the other
+ * copy), a link card rendered as "O网页链接", emoticon codes ([蜡烛]), a
+ * check-in location ("2北京·工体" at the end, the 2 being the pin icon).
+ * The patterns are matched on the text before the unicode and script
+ * stages, so full-width forms and both scripts are matched here (the key's
+ * own folding comes later).  @mentions are not furniture: on the real
+ * reposts they named the source as often as they decorated (measured: the
+ * key without them lost pairs). */
+#include "stages.h"
+
+#include "hanfold.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* The next character at p (valid UTF-8), full-width ASCII folded to ASCII
+ * and U+3000 to a space; *len gets its length in bytes. */
+static uint32_t next_folded(const uint8_t *p, const uint8_t *end, int *len)
+{
+    uint32_t c;
+    int l = hf_utf8_next(p, (size_t)(end - p), &c);
+    if (l <= 0) {
+        *len = 1;
+        return 0xFFFD;
+    }
+    *len = l;
+    if (c >= 0xFF01 && c <= 0xFF5E)
+        return c - 0xFEE0;
+    return c == 0x3000 ? ' ' : c;
+}
+
+static bool is_space(uint32_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0xA0 ||
+           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F;
+}
+
+/* Invisible format characters that may trail a record (a location tag often
+ * ends with U+200E). */
+static bool is_invisible(uint32_t c)
+{
+    return (c >= 0x200B && c <= 0x200F) || (c >= 0x2060 && c <= 0x2064) || c == 0xFEFF;
+}
+
+/* Ends a clause: no location name, emoticon code or URL runs across it. */
+static bool is_stop(uint32_t c)
+{
+    switch (c) {
+    case ',': case '.': case '!': case '?': case ';': case ':':
+    case 0x3001: case 0x3002: case 0xFF61: case 0xFF64:
+        return true;
+    }
+    return false;
+}
+
+static bool is_url_char(uint32_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("-._~:/?#@!$&'*+,;=%", (int)c));
+}
+
+/* The link cards' texts, each position one character in its simplified and
+ * traditional forms (s2twp writes 網頁連結). */
+static const char *const stubs[][4] = {
+    {"网網", "页頁", "链鏈连連", "接结結"},
+    {"秒", "拍", "视視", "频頻"},
+};
+
+static bool in_set(const char *set, uint32_t c)
+{
+    const uint8_t *p = (const uint8_t *)set, *end = p + strlen(set);
+    while (p < end) {
+        uint32_t x;
+        int l = hf_utf8_next(p, (size_t)(end - p), &x);
+        if (l <= 0)
+            return false;
+        if (x == c)
+            return true;
+        p += l;
+    }
+    return false;
+}
+
+/* Length of a link card's text at p (after its 'O'), or 0. */
+static size_t stub_at(const uint8_t *p, const uint8_t *end)
+{
+    for (size_t k = 0; k < sizeof stubs / sizeof stubs[0]; k++) {
+        const uint8_t *q = p;
+        size_t i;
+        for (i = 0; i < 4 && q < end; i++) {
+            int l;
+            uint32_t c = next_folded(q, end, &l);
+            if (!in_set(stubs[k][i], c))
+                break;
+            q += l;
+        }
+        if (i == 4)
+            return (size_t)(q - p);
+    }
+    return 0;
+}
+
+/* Whether only whitespace and invisible characters follow p. */
+static bool only_blank_after(const uint8_t *p, const uint8_t *end)
+{
+    while (p < end) {
+        int l;
+        uint32_t c = next_folded(p, end, &l);
+        if (!is_space(c) && !is_invisible(c))
+            return false;
+        p += l;
+    }
+    return true;
+}
+
+/* A location tag at p (its '2'): an optional space, a place of 1-24
+ * characters that does not start with a digit and holds no whitespace or
+ * clause end, then only blanks to the end of the record.  Its length, or 0. */
+static size_t location_at(const uint8_t *p, const uint8_t *end)
+{
+    int l;
+    const uint8_t *q = p + 1; /* the '2' (one byte; full-width is three) */
+    if (*p != '2')
+        q = p + 3;
+    if (q < end && next_folded(q, end, &l) == ' ')
+        q += l;
+    size_t chars = 0;
+    while (q < end) {
+        uint32_t c = next_folded(q, end, &l);
+        if (is_space(c) || is_invisible(c))
+            break;
+        if (is_stop(c) || (chars == 0 && c >= '0' && c <= '9') || ++chars > 24)
+            return 0;
+        q += l;
+    }
+    return chars && only_blank_after(q, end) ? (size_t)(end - p) : 0;
+}
+
+/* Whether the text before p ends with a space, or with 我在 and a colon
+ * (Weibo's "I am at:"). */
+static bool location_before(const uint8_t *start, const uint8_t *p)
+{
+    if (p > start && (p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n'))
+        return true;
+    static const char *const at[] = {"我在:", "我在：", "我在 :", "我在 ："};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        size_t k = strlen(at[i]);
+        if ((size_t)(p - start) >= k && !memcmp(p - k, at[i], k))
+            return true;
+    }
+    /* U+3000 */
+    return p - start >= 3 && p[-3] == 0xE3 && p[-2] == 0x80 && p[-1] == 0x80;
+}
+
+/* An emoticon code at p (its '['): 1-8 characters, none of them a
+ * bracket, whitespace or clause end, then ']'.  Its length, or 0. */
+static size_t emoticon_at(const uint8_t *p, const uint8_t *end)
+{
+    int l;
+    next_folded(p, end, &l);
+    const uint8_t *q = p + l;
+    for (size_t chars = 0; q < end; chars++) {
+        uint32_t c = next_folded(q, end, &l);
+        q += l;
+        if (c == ']')
+            return chars ? (size_t)(q - p) : 0;
+        if (chars == 8 || c == '[' || is_space(c) || is_stop(c) || c == 0x3010 || c == 0x3011)
+            return 0;
+    }
+    return 0;
+}
+
+/* A URL at p (its 'h'): http:// or https://, then URL characters.  Its
+ * length, or 0. */
+static size_t url_at(const uint8_t *p, const uint8_t *end)
+{
+    static const char scheme[] = "http";
+    const uint8_t *q = p;
+    int l;
+    for (size_t i = 0; i < 4; i++, q += l)
+        if (q >= end || (next_folded(q, end, &l) | 0x20) != (uint32_t)scheme[i])
+            return 0;
+    if (q < end && (next_folded(q, end, &l) | 0x20) == 's')
+        q += l;
+    static const char sep[] = "://";
+    for (size_t i = 0; i < 3; i++, q += l)
+        if (q >= end || next_folded(q, end, &l) != (uint32_t)sep[i])
+            return 0;
+    const uint8_t *host = q;
+    while (q < end && is_url_char(next_folded(q, end, &l)))
+        q += l;
+    /* a URL does not end in punctuation that follows it in the sentence */
+    while (q > host && (q[-1] == '.' || q[-1] == ',' || q[-1] == ';' || q[-1] == '!' || q[-1] == '?' ||
+                        q[-1] == ':'))
+        q--;
+    return q > host ? (size_t)(q - p) : 0;
+}
+
+/* The first span of furniture at or after s + from: its offset in *at,
+ * its length returned (0: none). */
+static size_t find_span(const char *s, size_t n, size_t from, unsigned kinds, size_t *at)
+{
+    const uint8_t *start = (const uint8_t *)s, *end = start + n;
+    for (const uint8_t *p = start + from; p < end; p++) {
+        uint8_t b = *p;
+        /* the bytes a span can start with: h H O [ 2, and the lead byte of
+         * their full-width forms (EF BC 88..BF, EF BD 80..9E) */
+        if (b != 'h' && b != 'H' && b != 'O' && b != '[' && b != '2' && b != 0xEF)
+            continue;
+        int l;
+        uint32_t c = next_folded(p, end, &l);
+        size_t len = 0;
+        if ((c == 'h' || c == 'H') && (kinds & HANFOLD_FURNITURE_URL)) {
+            /* not the middle of a word (xhttp) */
+            if (p == start || !((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z'))
+                len = url_at(p, end);
+        } else if (c == 'O' && (kinds & HANFOLD_FURNITURE_CARD)) {
+            size_t k = stub_at(p + l, end);
+            len = k ? (size_t)l + k : 0;
+        } else if (c == '[' && (kinds & HANFOLD_FURNITURE_EMOTICON)) {
+            len = emoticon_at(p, end);
+        } else if (c == '2' && (kinds & HANFOLD_FURNITURE_LOCATION) && location_before(start, p)) {
+            len = location_at(p, end);
+        }
+        if (len) {
+            *at = (size_t)(p - start);
+            return len;
+        }
+        if (b >= 0x80)
+            p += l - 1;
+    }
+    return 0;
+}
+
+bool hf_furniture_possible(const char *s, size_t n, unsigned kinds)
+{
+    size_t at;
+    return kinds && find_span(s, n, 0, kinds, &at) != 0;
+}
+
+int hf_furniture_strip(const char *s, size_t n, unsigned kinds, hf_buf *out, size_t *found)
+{
+    size_t from = 0, at, len;
+    *found = 0;
+    while ((len = find_span(s, n, from, kinds, &at)) != 0) {
+        /* a space keeps the words on either side apart */
+        if (hf_buf_append(out, s + from, at - from) || hf_buf_putc(out, ' '))
+            return -ENOMEM;
+        from = at + len;
+        (*found)++;
+    }
+    return hf_buf_append(out, s + from, n - from) ? -ENOMEM : 0;
+}
