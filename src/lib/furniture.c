@@ -201,17 +201,58 @@ static size_t url_at(const uint8_t *p, const uint8_t *end)
     return q > host ? (size_t)(q - p) : 0;
 }
 
+static const uint8_t starts[256] = {['h'] = 1, ['H'] = 1, ['O'] = 1, ['['] = 1, ['2'] = 1, [0xEF] = 1};
+/* Bytes to the next character from a lead byte (valid UTF-8; 1 for a
+ * continuation byte, which a step never lands on). */
+#define S4(x) x, x, x, x
+#define S16(x) S4(x), S4(x), S4(x), S4(x)
+static const uint8_t step[256] = {
+    S16(1), S16(1), S16(1), S16(1), S16(1), S16(1), S16(1), S16(1), /* 00-7F */
+    S16(1), S16(1), S16(1), S16(1),                                 /* 80-BF */
+    S16(2), S16(2),                                                 /* C0-DF */
+    S16(3),                                                         /* E0-EF */
+    S4(4), S4(4), S4(1), S4(1),                                     /* F0-FF */
+};
+
+/* Full-width ｈ Ｈ Ｏ ［ ２ at p (three bytes there). */
+static inline bool fullwidth_start(const uint8_t *p)
+{
+    return (p[1] == 0xBD && p[2] == 0x88) ||
+           (p[1] == 0xBC && (p[2] == 0xA8 || p[2] == 0xAF || p[2] == 0xBB || p[2] == 0x92));
+}
+
 /* The first span of furniture at or after s + from: its offset in *at,
  * its length returned (0: none). */
 static size_t find_span(const char *s, size_t n, size_t from, unsigned kinds, size_t *at)
 {
     const uint8_t *start = (const uint8_t *)s, *end = start + n;
-    for (const uint8_t *p = start + from; p < end; p++) {
+    /* a location tag ends the text: its 2 is in the last bytes before the
+     * trailing blanks (at most 24 characters of 4 bytes and a space) */
+    const uint8_t *last = end;
+    while (last > start && (last[-1] == ' ' || last[-1] == '\t' || last[-1] == '\n' || last[-1] == '\r' ||
+                            last[-1] >= 0x80))
+        if (last[-1] < 0x80)
+            last--;
+        else {
+            /* an invisible or blank character at the end (U+200E...) */
+            const uint8_t *q = last - 1;
+            while (q > start && (*q & 0xC0) == 0x80)
+                q--;
+            int l;
+            uint32_t c = next_folded(q, end, &l);
+            if (!is_space(c) && !is_invisible(c))
+                break;
+            last = q;
+        }
+    const uint8_t *loc_from = last - start > 104 ? last - 104 : start;
+    for (const uint8_t *p = start + from; p < end;) {
         uint8_t b = *p;
         /* the bytes a span can start with: h H O [ 2, and the lead byte of
-         * their full-width forms (EF BC 88..BF, EF BD 80..9E) */
-        if (b != 'h' && b != 'H' && b != 'O' && b != '[' && b != '2' && b != 0xEF)
+         * their full-width forms; other characters are stepped over whole */
+        if (!starts[b] || (b == 0xEF && !(end - p >= 3 && fullwidth_start(p))) || (b == '2' && p < loc_from)) {
+            p += step[b];
             continue;
+        }
         int l;
         uint32_t c = next_folded(p, end, &l);
         size_t len = 0;
@@ -231,8 +272,7 @@ static size_t find_span(const char *s, size_t n, size_t from, unsigned kinds, si
             *at = (size_t)(p - start);
             return len;
         }
-        if (b >= 0x80)
-            p += l - 1;
+        p += l;
     }
     return 0;
 }

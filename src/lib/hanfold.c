@@ -400,6 +400,26 @@ static int direct_done(hanfold_ctx *c, const char *cur, size_t len, unsigned see
     return finish(c, want, res);
 }
 
+/* hf_fold_key_direct() of cur without its furniture, into c->key (its
+ * return value, or -ENOMEM).  With furniture left out, *seen also says
+ * suspect and traditional characters, so that the counts are taken of cur
+ * as a whole (the furniture may have held such characters). */
+static int direct_without_furniture(hanfold_ctx *c, const char *cur, size_t len, unsigned opts,
+                                    unsigned *seen)
+{
+    size_t found;
+    hf_buf_clear(&c->furn);
+    int e = hf_furniture_strip(cur, len, c->furn_kinds, &c->furn, &found);
+    if (e)
+        return e;
+    hf_buf_clear(&c->key);
+    e = hf_fold_key_direct(c->furn.p ? c->furn.p : "", c->furn.len, &c->key, &c->tmp, &c->tokens, opts,
+                           &c->key_tokens, seen);
+    if (e == 0 && found)
+        *seen |= HF_SEEN_SUSPECT | HF_SEEN_TRAD;
+    return e;
+}
+
 /* The key of s, the repaired text without its furniture: through the
  * unicode and script stages as the readable text went (counted nothing:
  * the readable text was), then folded.  Uses the scratch buffers, which the
@@ -479,21 +499,31 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         key_alone = false; /* no second try below */
         const char *orig = cur;
         size_t orig_len = len, removed = 0;
-        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens,
-                               opts | (c->set.repair_pinyin ? HF_DIRECT_READINGS : 0), &c->key_tokens, &seen);
-        if (e == 2) {
-            /* a parenthesis after a Han character: repaired first */
-            if ((e = repair_pinyin(c, &cur, &len, &removed)))
-                return e;
-            pinyin_done = true;
-            e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, opts, &c->key_tokens, &seen);
+        if (hf_furniture_possible(cur, len, c->furn_kinds)) {
+            /* readings first (furniture may hold them), then the key of the
+             * text without its furniture */
+            if (c->set.repair_pinyin && hf_repair_pinyin_possible(cur, len)) {
+                if ((e = repair_pinyin(c, &cur, &len, &removed)))
+                    return e;
+                pinyin_done = true;
+            }
+            e = direct_without_furniture(c, cur, len, opts, &seen);
+        } else {
+            e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens,
+                                   opts | (c->set.repair_pinyin ? HF_DIRECT_READINGS : 0), &c->key_tokens, &seen);
+            if (e == 2) {
+                /* a parenthesis after a Han character: repaired first */
+                if ((e = repair_pinyin(c, &cur, &len, &removed)))
+                    return e;
+                pinyin_done = true;
+                e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, opts, &c->key_tokens, &seen);
+                /* the repair can make furniture ([蠟(là)燭(zhú)]) */
+                if (e == 0 && hf_furniture_possible(cur, len, c->furn_kinds))
+                    e = direct_without_furniture(c, cur, len, opts, &seen);
+            }
         }
         if (e < 0)
             return fail(c, e, "key");
-        /* with furniture the key is made of the text without it, by the
-         * stages below (e == 0: cur has been repaired, or holds no reading) */
-        if (e == 0 && hf_furniture_possible(cur, len, c->furn_kinds))
-            e = 1;
         /* seen is of the repaired text: a reading removed may have held
          * the suspect characters */
         if (e == 0 && !(seen & HF_SEEN_SUSPECT) && !removed)
