@@ -111,6 +111,8 @@ struct hanfold_clusterer {
     /* per query scratch: candidate slots, one per shared shingle */
     uint32_t *cand, *ctmp;
     size_t ncand, cand_cap, ctmp_cap;
+    hf_cand *el; /* the candidates that can match */
+    size_t el_cap;
     /* bit-parallel LCS masks for the query */
     uint64_t *masks;
     uint32_t *mtok;
@@ -192,6 +194,7 @@ void hanfold_clusterer_free(hanfold_clusterer **pc)
     free(c->parent);
     free(c->cand);
     free(c->ctmp);
+    free(c->el);
     free(c->masks);
     free(c->mtok);
     free(c->v);
@@ -199,6 +202,26 @@ void hanfold_clusterer_free(hanfold_clusterer **pc)
     free(c->t1);
     free(c);
     *pc = NULL;
+}
+
+int hf_cand_cmp(const void *a, const void *b)
+{
+    const hf_cand *x = a, *y = b;
+    if (x->shared != y->shared)
+        return x->shared > y->shared ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+size_t hf_verify_budget(void)
+{
+    const char *e = getenv("HANFOLD_VERIFY_BUDGET");
+    if (e && *e) {
+        char *end;
+        unsigned long v = strtoul(e, &end, 10);
+        if (!*end && v >= 1)
+            return v;
+    }
+    return HF_VERIFY_BUDGET;
 }
 
 uint32_t hf_posting_cap(void)
@@ -636,7 +659,7 @@ static int judge(hanfold_clusterer *c, const hanfold_cluster_settings *set, cons
 }
 
 /* Whether indexed record r and the query are near-duplicates: 1 (*sim and
- * *number set), 0, or a negative errno.  Every comparison actually made is
+ * *number set), 0, 2 (not comparable: judge() -1), or a negative errno.  Every comparison actually made is
  * also reported to on_pair with its raw similarity, for histograms and
  * calibration. */
 static int verify(hanfold_clusterer *c, const hanfold_fp *q, bool q_prepared, uint32_t r,
@@ -651,7 +674,7 @@ static int verify(hanfold_clusterer *c, const hanfold_fp *q, bool q_prepared, ui
     int kind;
     int v = judge(q_prepared ? c : NULL, &c->set, &xf, q, &sim, &kind);
     if (v == -1)
-        return 0;
+        return 2;
     if (v < 0)
         return v;
     if (c->set.on_pair)
@@ -901,6 +924,8 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
         /* candidates with the number of indexed shingles they share */
         if ((e = gather(c, q, nb)))
             return e;
+        /* the candidates: enough shared shingles, a length that can match */
+        size_t nel = 0;
         for (size_t k = 0, run; k < c->ncand; k += run) {
             uint32_t r = c->cand[k];
             for (run = 1; k + run < c->ncand && c->cand[k + run] == r; run++)
@@ -908,6 +933,23 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
             if (run < hf_shared_needed(c->tag[r] & TAG_POSTED, (uint32_t)nb) || c->lenc[r] < kmin ||
                 c->lenc[r] > kmax)
                 continue;
+            if (nel == c->el_cap) {
+                size_t nc = c->el_cap ? c->el_cap * 2 : 64;
+                hf_cand *el = realloc(c->el, nc * sizeof *el);
+                if (!el)
+                    return -ENOMEM;
+                c->el = el;
+                c->el_cap = nc;
+            }
+            c->el[nel++] = (hf_cand){r, (uint32_t)run};
+        }
+        /* more than the budget: the ones sharing most first (see
+         * HF_VERIFY_BUDGET) */
+        size_t budget = hf_verify_budget();
+        if (nel > budget)
+            qsort(c->el, nel, sizeof *c->el, hf_cand_cmp);
+        for (size_t k = 0, compared = 0; k < nel && compared < budget; k++) {
+            uint32_t r = c->el[k].id;
             /* q's LCS masks, once, when a candidate is to be verified (most
              * records have none) */
             if (q->tokens && !prepared) {
@@ -920,7 +962,8 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
             int v = verify(c, q, prepared, r, me, &s, &number);
             if (v < 0)
                 return v;
-            if (!v)
+            compared += v != 2;
+            if (v != 1)
                 continue;
             if (single) {
                 uint32_t a = find(c->parent, me), b = find(c->parent, number);

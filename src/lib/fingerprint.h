@@ -64,6 +64,24 @@ int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, unsigned what, h
 #define HF_POSTING_CAP 2000
 #define HF_MIN_SHARED 0.25
 
+/* At most this many candidates of a record are compared (verified and
+ * found comparable: not ruled out by the length ratio): those sharing the
+ * most indexed shingles with it, the earlier first among equals.  On
+ * repost-heavy text a story gathers variants that are not near-duplicates
+ * of each other (each repost adds its own comment), and without a bound
+ * every new repost is compared with all of them, which made deduplication
+ * quadratic.  On the development sets no record has that many. */
+#define HF_VERIFY_BUDGET 32
+
+/* A candidate: its slot (or record number) and the shingles it shares. */
+typedef struct { uint32_t id, shared; } hf_cand;
+/* Orders candidates as the budget takes them: most shared first, then the
+ * lower id. */
+int hf_cand_cmp(const void *a, const void *b);
+/* The budget in force: HF_VERIFY_BUDGET, or for tests the value of the
+ * environment variable HANFOLD_VERIFY_BUDGET. */
+size_t hf_verify_budget(void);
+
 /* The posting cap in force: HF_POSTING_CAP, or for tests the value of the
  * environment variable HANFOLD_POSTING_CAP (a small cap makes the cap decide
  * many pairs, so that tests of programs that must apply it exactly as the

@@ -287,7 +287,8 @@ typedef struct rmsg {
 } rmsg;
 enum { R_EXACT, R_COUNT, R_PAIR, R_CHAIN };
 
-/* a verified pair: earlier representative i, record j */
+/* a compared pair (not ruled out by the length ratio): earlier
+ * representative i, record j; dup says whether they are near-duplicates */
 typedef struct vmsg {
     uint64_t i, j;
     double sim;
@@ -335,6 +336,14 @@ typedef struct wslot {
     double sim;
 } wslot;
 
+/* a candidate compared, for the verification budget */
+typedef struct compared {
+    uint64_t number;
+    uint32_t shared;
+    bool dup;
+    double sim;
+} compared;
+
 typedef struct job {
     enum cmd cmd;
     hf_common co;
@@ -376,6 +385,8 @@ typedef struct job {
     map64 iw_exact;
     uint32_t *seen, *shared, stamp;
     uint32_t *cand;
+    compared *el; /* decide(): the candidates compared */
+    size_t el_cap;
     uint64_t *new_reps;
     size_t nnew;
     /* representatives' ids (rank 0): stream index ascending, offsets in rep_ids */
@@ -420,6 +431,7 @@ static void job_free(job *j)
     free(j->seen);
     free(j->shared);
     free(j->cand);
+    free(j->el);
     free(j->new_reps);
     free(j->rep_s);
     free(j->rep_off);
@@ -829,8 +841,8 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
         int v = hf_pair_verify_with(j->vc, &fx, &fq, i > 0 && ps[i - 1].b == ps[i].b, &sim, &kind);
         if (v == -ENOMEM)
             die("out of memory");
-        if (v != 1)
-            continue; /* rank 0 needs the duplicates only */
+        if (v == -1)
+            continue; /* rank 0 needs the comparable pairs only (the budget counts them) */
         vmsg m;
         memset(&m, 0, sizeof m);
         m.i = ps[i].a;
@@ -906,6 +918,24 @@ static void unite(job *j, uint64_t a, uint64_t b)
         j->parent[a > b ? a : b] = a < b ? a : b;
 }
 
+static void push_compared(job *j, size_t *n, uint64_t number, uint32_t shared, bool dup, double sim)
+{
+    if (*n == j->el_cap) {
+        j->el_cap = j->el_cap ? 2 * j->el_cap : 64;
+        j->el = xrealloc(j->el, j->el_cap * sizeof *j->el);
+    }
+    j->el[(*n)++] = (compared){number, shared, dup, sim};
+}
+
+/* The order of hf_cand_cmp: most shared first, then the earlier record. */
+static int by_budget(const void *a, const void *b)
+{
+    const compared *x = a, *y = b;
+    if (x->shared != y->shared)
+        return x->shared > y->shared ? -1 : 1;
+    return (x->number > y->number) - (x->number < y->number);
+}
+
 /* Decides record w of the window (its fingerprint is OK, its key not
  * empty), exactly as hanfold_clusterer_add would. */
 static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
@@ -935,18 +965,14 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         if (total > posting_cap)
             capped |= 1u << k;
     }
-    uint64_t best = NONE64;
-    double best_sim = -1;
+    /* the compared candidates, earlier windows' and this one's, of which
+     * the budget takes those sharing the most (HF_VERIFY_BUDGET) */
+    size_t nel = 0;
     for (size_t i = 0; i < nv; i++) {
         uint32_t shared = (uint32_t)__builtin_popcount(vs[i].mask & ~capped);
-        if (shared < hf_shared_needed(vs[i].nind_i, q->nind) || !vs[i].dup)
+        if (shared < hf_shared_needed(vs[i].nind_i, q->nind))
             continue;
-        if (single)
-            unite(j, s, vs[i].i);
-        if (vs[i].sim > best_sim || (vs[i].sim == best_sim && vs[i].i < best)) {
-            best = vs[i].i;
-            best_sim = vs[i].sim;
-        }
+        push_compared(j, &nel, vs[i].i, shared, vs[i].dup, vs[i].sim);
     }
     /* candidates inside the window */
     if (++j->stamp == 0) {
@@ -984,14 +1010,26 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         stage(T_DECIDE);
         if (v == -ENOMEM)
             die("out of memory");
-        if (v != 1)
+        if (v == -1)
             continue;
-        uint64_t xs = j->ws + x;
+        push_compared(j, &nel, j->ws + x, j->shared[x], v == 1, sim);
+    }
+    size_t budget = hf_verify_budget();
+    if (nel > budget) {
+        qsort(j->el, nel, sizeof *j->el, by_budget);
+        nel = budget;
+    }
+    uint64_t best = NONE64;
+    double best_sim = -1;
+    for (size_t i = 0; i < nel; i++) {
+        const compared *x = &j->el[i];
+        if (!x->dup)
+            continue;
         if (single)
-            unite(j, s, xs);
-        if (sim > best_sim || (sim == best_sim && xs < best)) {
-            best = xs;
-            best_sim = sim;
+            unite(j, s, x->number);
+        if (x->sim > best_sim || (x->sim == best_sim && x->number < best)) {
+            best = x->number;
+            best_sim = x->sim;
         }
     }
     if (best != NONE64) {

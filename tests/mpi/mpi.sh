@@ -25,7 +25,7 @@ fail() { fails=$((fails + 1)); echo "FAIL $*"; }
 mpi() { # mpi N ARGS... (stdin passed on; the test variables that are set go along)
     local n=$1; shift
     local x=() v
-    for v in HANFOLD_MPI_WINDOW HANFOLD_POSTING_CAP HANFOLD_MPI_FAIL_RANK; do
+    for v in HANFOLD_MPI_WINDOW HANFOLD_POSTING_CAP HANFOLD_VERIFY_BUDGET HANFOLD_MPI_FAIL_RANK; do
         [ -n "${!v+x}" ] && x+=(-x "$v")
     done
     mpirun -np "$n" "${x[@]}" "$HANFOLD_MPI" "$@"
@@ -65,6 +65,7 @@ if [ -d "$EVAL" ]; then
     same "real reposts" cluster --input jsonl "$EVAL/reposts.jsonl"
     same "real reposts dedup" dedup --input jsonl --dropped "$TMP/dropped" "$EVAL/reposts.jsonl"
     same "real reposts, representative linkage" cluster --linkage representative --input jsonl "$EVAL/reposts.jsonl"
+    HANFOLD_VERIFY_BUDGET=2 same "real reposts, budget 2" cluster --input jsonl "$EVAL/reposts.jsonl"
     same "maint-guide chapters" cluster --input files "$EVAL"/maint-guide/*
     same "seed headlines" cluster "$EVAL/seed-headlines.txt"
     unset HANFOLD_MPI_WINDOW
@@ -89,6 +90,14 @@ cases=$((cases + 1))
 "$HANFOLD" cluster "$TMP/syn.txt" > "$TMP/rep" 2>/dev/null
 cmp -s "$TMP/want" "$TMP/rep" && fail "representative linkage gives the default's clusters: the case proves nothing"
 HANFOLD_POSTING_CAP=3 same "representative linkage, cap 3, window 50" cluster --linkage representative "$TMP/syn.txt"
+# a verification budget of 2 decides many records (the default, 32, none here)
+HANFOLD_VERIFY_BUDGET=2 same "budget 2, window 50" cluster "$TMP/syn.txt"
+HANFOLD_VERIFY_BUDGET=2 same "budget 2, representative linkage, window 50" cluster --linkage representative "$TMP/syn.txt"
+HANFOLD_VERIFY_BUDGET=2 same "budget 2, dedup, window 50" dedup --dropped "$TMP/dropped" "$TMP/syn.txt"
+cases=$((cases + 1))
+HANFOLD_VERIFY_BUDGET=2 "$HANFOLD" cluster "$TMP/syn.txt" > "$TMP/b2" 2>/dev/null
+"$HANFOLD" cluster "$TMP/syn.txt" > "$TMP/b0" 2>/dev/null
+cmp -s "$TMP/b0" "$TMP/b2" && fail "a budget of 2 changes nothing: the budget cases prove nothing"
 HANFOLD_POSTING_CAP=3 same "single linkage, cap 3, window 50" cluster --format jsonl --linkage single "$TMP/syn.txt"
 cases=$((cases + 1))
 mpi 1 dedup --linkage single "$TMP/syn.txt" > /dev/null 2> "$TMP/err"
