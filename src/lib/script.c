@@ -217,6 +217,47 @@ void hf_script_census(const char *s, size_t n, size_t *trad_only, size_t *simp_o
     *simp_only = m;
 }
 
+int hf_script_merge(const char *src, size_t n, const char *conv, size_t cn, int keep, hf_buf *out)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, census_init);
+    const uint8_t *p = (const uint8_t *)src, *pe = p + n, *q = (const uint8_t *)conv, *qe = q + cn;
+    size_t old = out->len;
+    int e = 0;
+    /* [p0, p) and [q0, q): the characters taken from conv so far, not yet
+     * appended (one copy per run rather than per character) */
+    const uint8_t *q0 = q;
+    while (p < pe && q < qe) {
+        uint32_t a, b;
+        int la = hf_utf8_next(p, (size_t)(pe - p), &a), lb = hf_utf8_next(q, (size_t)(qe - q), &b);
+        if (la < 0 || lb < 0)
+            goto whole;
+        if (a != b && census_class(a) == keep) {
+            if ((q0 < q && (e = hf_buf_append(out, q0, (size_t)(q - q0)))) ||
+                (e = hf_buf_append(out, p, (size_t)la)))
+                goto fail;
+            q0 = q + lb;
+        }
+        p += la;
+        q += lb;
+    }
+    if (p != pe || q != qe)
+        goto whole;
+    if (q0 < q && (e = hf_buf_append(out, q0, (size_t)(q - q0))))
+        goto fail;
+    return 0;
+whole:
+    /* not character for character (a config that changes lengths): the
+     * conversion as it is */
+    out->len = old;
+    if ((e = hf_buf_append(out, conv, cn)))
+        goto fail;
+    return 0;
+fail:
+    out->len = old;
+    return e;
+}
+
 /* The clause ends of convert_runs() in hanfold.c (ASCII and full-width
  * commas, semicolons, marks, colons; 、 and 。; line breaks). */
 static bool clause_end(uint32_t c)
