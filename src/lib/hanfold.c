@@ -240,11 +240,13 @@ static int emit_run(hanfold_ctx *c, hf_script *conv, bool to_simp, int conv_run,
  * exist only in the other script and `same` only in the wanted one: any
  * of the other script's, however few, since text mixed within a clause is
  * common (quoted traditional text, half-converted reposts: 这个軟體很好用);
- * the characters of the wanted script stay (emit_run()).  A clause with
- * neither follows the record (record_other). */
-static int clause_converts(size_t other, size_t same, bool record_other)
+ * the characters of the wanted script stay (emit_run()).  In a record that
+ * has characters of the other script (mixed), so do characters that lean
+ * to it (`lean`: 於 in 始建於979年).  A clause with none of these follows
+ * the record (record_other). */
+static int clause_converts(size_t other, size_t same, size_t lean, bool record_mixed, bool record_other)
 {
-    return other ? 1 : same ? 0 : record_other;
+    return other || (record_mixed && lean) ? 1 : same ? 0 : record_other;
 }
 
 /* Converts the clauses of s that are not all in the wanted script.  Script
@@ -256,9 +258,9 @@ static int clause_converts(size_t other, size_t same, bool record_other)
 static int convert_runs_ref(hanfold_ctx *c, hf_script *conv, bool to_simp, const char *s, size_t n,
                             hf_buf *out)
 {
-    size_t tt, ts;
+    size_t tt, ts, lt, ls;
     hf_script_census(s, n, &tt, &ts);
-    bool record_other = to_simp ? tt > ts : ts > tt;
+    bool record_other = to_simp ? tt > ts : ts > tt, record_mixed = to_simp ? tt > 0 : ts > 0;
     if (!tt && !ts) {
         /* Nothing script-specific at all.  To simplified: leave it (tw2s
          * would turn 么 into 幺).  To traditional: convert, since neutral
@@ -284,9 +286,9 @@ static int convert_runs_ref(hanfold_ctx *c, hf_script *conv, bool to_simp, const
                 break;
         }
         size_t t, m;
-        hf_script_census((const char *)cl, (size_t)(p - cl), &t, &m);
+        hf_script_census_lean((const char *)cl, (size_t)(p - cl), &t, &m, &lt, &ls);
         size_t other = to_simp ? t : m, same = to_simp ? m : t;
-        int conv_this = clause_converts(other, same, record_other);
+        int conv_this = clause_converts(other, same, to_simp ? lt : ls, record_mixed, record_other);
         if (run_conv >= 0 && conv_this != run_conv) {
             int e = emit_run(c, conv, to_simp, run_conv, run_same, (const char *)run, (size_t)(cl - run), out);
             if (e)
@@ -307,7 +309,7 @@ static int clause_runs(hanfold_ctx *c, hf_script *conv, bool to_simp, const char
                        size_t tt, size_t ts, hf_buf *out)
 {
     int e;
-    bool record_other = to_simp ? tt > ts : ts > tt;
+    bool record_other = to_simp ? tt > ts : ts > tt, record_mixed = to_simp ? tt > 0 : ts > 0;
     if (!tt && !ts) {
         if (to_simp)
             return out ? hf_buf_append(out, s, n) : 0;
@@ -318,7 +320,8 @@ static int clause_runs(hanfold_ctx *c, hf_script *conv, bool to_simp, const char
     for (size_t i = 0; i < c->clauses.len; i++) {
         const hf_clause *k = &c->clauses.v[i];
         size_t other = to_simp ? k->trad : k->simp, same = to_simp ? k->simp : k->trad;
-        int conv_this = clause_converts(other, same, record_other);
+        int conv_this = clause_converts(other, same, to_simp ? k->lean_trad : k->lean_simp, record_mixed,
+                                        record_other);
         if (run_conv >= 0 && conv_this != run_conv) {
             if ((e = emit_run(c, conv, to_simp, run_conv, run_same, s + run, cl - run, out)))
                 return e;
