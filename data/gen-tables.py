@@ -10,7 +10,9 @@ variant pairs that OpenCC leaves different between scripts (see data/README).
 
 The output header defines three sorted tables:
   hf_census[]        characters that occur only in traditional (1) or only in
-                     simplified (2) script, for per-sentence script detection;
+                     simplified (2) script, for per-sentence script detection,
+                     and characters of both that lean traditional (4) or
+                     simplified (8);
   hf_fold_chars[]    character -> representative of its variant class, for the key;
   hf_fold_phrases[]  folded phrase -> representative of its phrase class, for the key
                      (regional vocabulary such as 软件/軟體, 程序/程式).
@@ -73,6 +75,17 @@ def main():
         census[c] = 1
     for c in simp - trad:
         census[c] = 2
+    # Leaning (4 traditional, 8 simplified): a character of both scripts
+    # that the other conversion changes by default, kept only in some words
+    # (於 -> 于 but for the surname, 乾 -> 干 but in 乾坤; 后 -> 後 but in
+    # 皇后).  Alone it does not tell the script; in a text that has
+    # characters of only the other script it does (hanfold.c).
+    for s_, t in ts:
+        if s_ in t and t[0] != s_ and s_ not in census:
+            census[s_] = 4
+    for s_, t in st:
+        if s_ in t and t[0] != s_ and s_ not in census:
+            census[s_] = census.get(s_, 0) | 8
 
     uf = UF()
     # JPVariants: traditional text on the web also carries Japanese forms

@@ -21,6 +21,7 @@ struct hanfold_ctx {
     hf_buf a, b, tmp, text, key, dec_out;
     hf_buf furn; /* the text without repost furniture, for the key */
     unsigned furn_kinds; /* HF_FURNITURE_* left out of the key */
+    hf_buf conv; /* a conversion before hf_script_merge() */
     hf_clausevec clauses;
     hf_u32vec tokens;
     hf_u64vec shingles, sketch;
@@ -184,6 +185,7 @@ void hanfold_ctx_free(hanfold_ctx **pc)
     hf_buf_free(&c->key);
     hf_buf_free(&c->dec_out);
     hf_buf_free(&c->furn);
+    hf_buf_free(&c->conv);
     free(c->clauses.v);
     free(c->tokens.v);
     free(c->shingles.v);
@@ -214,27 +216,56 @@ static bool clause_end(uint32_t c)
 }
 
 /* A run of clauses of convert_runs(): converted (conv_run 1) or as it is,
- * appended to out; with out NULL only counted. */
-static int emit_run(hanfold_ctx *c, hf_script *conv, int conv_run, const char *s, size_t n, hf_buf *out)
+ * appended to out; with out NULL only counted.  same: how many characters
+ * of the run exist only in the wanted script; when there are any, the
+ * conversion is merged with the run so that they stay (hf_script_merge):
+ * a clause that mixes the scripts holds them beside characters to convert
+ * (那么這個 -> 那么这个, where tw2s alone gives 那幺这个). */
+static int emit_run(hanfold_ctx *c, hf_script *conv, bool to_simp, int conv_run, size_t same, const char *s,
+                    size_t n, hf_buf *out)
 {
-    int e = !out ? 0 : conv_run == 1 ? hf_script_convert(conv, s, n, out) : hf_buf_append(out, s, n);
+    int e = 0;
+    if (!out)
+        ;
+    else if (conv_run != 1)
+        e = hf_buf_append(out, s, n);
+    else if (!same)
+        e = hf_script_convert(conv, s, n, out);
+    else {
+        hf_buf_clear(&c->conv);
+        if (!(e = hf_script_convert(conv, s, n, &c->conv)))
+            e = hf_script_merge(s, n, c->conv.p ? c->conv.p : "", c->conv.len, to_simp ? 2 : 1, out);
+    }
     if (!e)
         c->stats.converted_runs += conv_run == 1;
     return e;
 }
 
-/* Converts the clauses of s that are not yet in the wanted script.  Script
+/* Whether the script stage converts a clause with `other` characters that
+ * exist only in the other script and `same` only in the wanted one: any
+ * of the other script's, however few, since text mixed within a clause is
+ * common (quoted traditional text, half-converted reposts: 这个軟體很好用);
+ * the characters of the wanted script stay (emit_run()).  In a record that
+ * has characters of the other script (mixed), so do characters that lean
+ * to it (`lean`: 於 in 始建於979年).  A clause with none of these follows
+ * the record (record_other). */
+static int clause_converts(size_t other, size_t same, size_t lean, bool record_mixed, bool record_other)
+{
+    return other || (record_mixed && lean) ? 1 : same ? 0 : record_other;
+}
+
+/* Converts the clauses of s that are not all in the wanted script.  Script
  * is judged per clause by characters that exist in only one script; clauses
- * without such characters follow the record as a whole.  This keeps correct
- * text untouched (tw2s on simplified text turns 什么 into 什幺) and makes
- * normalization idempotent.  With out NULL, only counts the runs that would
- * be converted. */
+ * without such characters follow the record as a whole (the majority).
+ * Correct text stays untouched (tw2s on simplified text turns 什么 into
+ * 什幺), which also makes normalization idempotent.  With out NULL, only
+ * counts the runs that would be converted. */
 static int convert_runs_ref(hanfold_ctx *c, hf_script *conv, bool to_simp, const char *s, size_t n,
                             hf_buf *out)
 {
-    size_t tt, ts;
+    size_t tt, ts, lt, ls;
     hf_script_census(s, n, &tt, &ts);
-    bool record_other = to_simp ? tt > ts : ts > tt;
+    bool record_other = to_simp ? tt > ts : ts > tt, record_mixed = to_simp ? tt > 0 : ts > 0;
     if (!tt && !ts) {
         /* Nothing script-specific at all.  To simplified: leave it (tw2s
          * would turn 么 into 幺).  To traditional: convert, since neutral
@@ -247,6 +278,7 @@ static int convert_runs_ref(hanfold_ctx *c, hf_script *conv, bool to_simp, const
     const uint8_t *p = (const uint8_t *)s, *end = p + n;
     const uint8_t *run = p;
     int run_conv = -1;
+    size_t run_same = 0;
     while (p < end) {
         const uint8_t *cl = p;
         while (p < end) {
@@ -259,18 +291,21 @@ static int convert_runs_ref(hanfold_ctx *c, hf_script *conv, bool to_simp, const
                 break;
         }
         size_t t, m;
-        hf_script_census((const char *)cl, (size_t)(p - cl), &t, &m);
+        hf_script_census_lean((const char *)cl, (size_t)(p - cl), &t, &m, &lt, &ls);
         size_t other = to_simp ? t : m, same = to_simp ? m : t;
-        int conv_this = other > same ? 1 : other < same ? 0 : record_other;
+        int conv_this = clause_converts(other, same, to_simp ? lt : ls, record_mixed, record_other);
         if (run_conv >= 0 && conv_this != run_conv) {
-            int e = emit_run(c, conv, run_conv, (const char *)run, (size_t)(cl - run), out);
+            int e = emit_run(c, conv, to_simp, run_conv, run_same, (const char *)run, (size_t)(cl - run), out);
             if (e)
                 return e;
             run = cl;
+            run_same = 0;
         }
         run_conv = conv_this;
+        run_same += same;
     }
-    return p > run ? emit_run(c, conv, run_conv, (const char *)run, (size_t)(p - run), out) : 0;
+    return p > run ? emit_run(c, conv, to_simp, run_conv, run_same, (const char *)run, (size_t)(p - run), out)
+                   : 0;
 }
 
 /* convert_runs() on the clauses of s in c->clauses, with the totals tt and
@@ -279,27 +314,30 @@ static int clause_runs(hanfold_ctx *c, hf_script *conv, bool to_simp, const char
                        size_t tt, size_t ts, hf_buf *out)
 {
     int e;
-    bool record_other = to_simp ? tt > ts : ts > tt;
+    bool record_other = to_simp ? tt > ts : ts > tt, record_mixed = to_simp ? tt > 0 : ts > 0;
     if (!tt && !ts) {
         if (to_simp)
             return out ? hf_buf_append(out, s, n) : 0;
         record_other = true;
     }
-    size_t run = 0, cl = 0;
+    size_t run = 0, cl = 0, run_same = 0;
     int run_conv = -1;
     for (size_t i = 0; i < c->clauses.len; i++) {
         const hf_clause *k = &c->clauses.v[i];
         size_t other = to_simp ? k->trad : k->simp, same = to_simp ? k->simp : k->trad;
-        int conv_this = other > same ? 1 : other < same ? 0 : record_other;
+        int conv_this = clause_converts(other, same, to_simp ? k->lean_trad : k->lean_simp, record_mixed,
+                                        record_other);
         if (run_conv >= 0 && conv_this != run_conv) {
-            if ((e = emit_run(c, conv, run_conv, s + run, cl - run, out)))
+            if ((e = emit_run(c, conv, to_simp, run_conv, run_same, s + run, cl - run, out)))
                 return e;
             run = cl;
+            run_same = 0;
         }
         run_conv = conv_this;
+        run_same += same;
         cl = k->end;
     }
-    return n > run ? emit_run(c, conv, run_conv, s + run, n - run, out) : 0;
+    return n > run ? emit_run(c, conv, to_simp, run_conv, run_same, s + run, n - run, out) : 0;
 }
 
 /* convert_runs_ref() with one census pass: the clauses and their counts are

@@ -188,15 +188,22 @@ static int census_class(uint32_t c)
 
 int hf_script_class(uint32_t c)
 {
-    return (int)hf_cpmap_find(hf_census, sizeof hf_census / sizeof hf_census[0], c, 0);
+    return (int)hf_cpmap_find(hf_census, sizeof hf_census / sizeof hf_census[0], c, 0) & 3;
 }
 
 void hf_script_census(const char *s, size_t n, size_t *trad_only, size_t *simp_only)
 {
+    size_t lt, ls;
+    hf_script_census_lean(s, n, trad_only, simp_only, &lt, &ls);
+}
+
+void hf_script_census_lean(const char *s, size_t n, size_t *trad_only, size_t *simp_only,
+                           size_t *lean_trad, size_t *lean_simp)
+{
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, census_init);
     const uint8_t *p = (const uint8_t *)s, *end = p + n;
-    size_t t = 0, m = 0;
+    size_t t = 0, m = 0, lt = 0, ls = 0;
     while (p < end) {
         if (*p < 0xE3) { /* everything below U+3000 is neither */
             p++;
@@ -209,12 +216,57 @@ void hf_script_census(const char *s, size_t n, size_t *trad_only, size_t *simp_o
             continue;
         }
         int k = census_class(c);
-        t += k == 1;
-        m += k == 2;
+        t += k & 1;
+        m += k >> 1 & 1;
+        lt += k >> 2 & 1;
+        ls += k >> 3 & 1;
         p += l;
     }
     *trad_only = t;
     *simp_only = m;
+    *lean_trad = lt;
+    *lean_simp = ls;
+}
+
+int hf_script_merge(const char *src, size_t n, const char *conv, size_t cn, int keep, hf_buf *out)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, census_init);
+    const uint8_t *p = (const uint8_t *)src, *pe = p + n, *q = (const uint8_t *)conv, *qe = q + cn;
+    size_t old = out->len;
+    int e = 0;
+    /* [p0, p) and [q0, q): the characters taken from conv so far, not yet
+     * appended (one copy per run rather than per character) */
+    const uint8_t *q0 = q;
+    while (p < pe && q < qe) {
+        uint32_t a, b;
+        int la = hf_utf8_next(p, (size_t)(pe - p), &a), lb = hf_utf8_next(q, (size_t)(qe - q), &b);
+        if (la < 0 || lb < 0)
+            goto whole;
+        if (a != b && (census_class(a) & 3) == keep) {
+            if ((q0 < q && (e = hf_buf_append(out, q0, (size_t)(q - q0)))) ||
+                (e = hf_buf_append(out, p, (size_t)la)))
+                goto fail;
+            q0 = q + lb;
+        }
+        p += la;
+        q += lb;
+    }
+    if (p != pe || q != qe)
+        goto whole;
+    if (q0 < q && (e = hf_buf_append(out, q0, (size_t)(q - q0))))
+        goto fail;
+    return 0;
+whole:
+    /* not character for character (a config that changes lengths): the
+     * conversion as it is */
+    out->len = old;
+    if ((e = hf_buf_append(out, conv, cn)))
+        goto fail;
+    return 0;
+fail:
+    out->len = old;
+    return e;
 }
 
 /* The clause ends of convert_runs() in hanfold.c (ASCII and full-width
@@ -236,7 +288,7 @@ int hf_script_clauses(const char *s, size_t n, bool lines, hf_clausevec *out, si
     pthread_once(&once, census_init);
     const uint8_t *b = (const uint8_t *)s, *p = b, *end = b + n;
     size_t tt = 0, ts = 0;
-    uint32_t t = 0, m = 0;
+    uint32_t t = 0, m = 0, lt = 0, ls = 0;
     out->len = 0;
     while (p < end) {
         uint32_t ch;
@@ -252,8 +304,10 @@ int hf_script_clauses(const char *s, size_t n, bool lines, hf_clausevec *out, si
             p += l;
             if (c0 >= 0xE3) { /* everything below U+3000 is neither */
                 int k = census_class(ch);
-                t += k == 1;
-                m += k == 2;
+                t += k & 1;
+                m += k >> 1 & 1;
+                lt += k >> 2 & 1;
+                ls += k >> 3 & 1;
             }
             cut = c0 >= 0xE3 && clause_end(ch);
         }
@@ -266,10 +320,10 @@ int hf_script_clauses(const char *s, size_t n, bool lines, hf_clausevec *out, si
                 out->v = v;
                 out->cap = cap;
             }
-            out->v[out->len++] = (hf_clause){(size_t)(p - b), t, m};
+            out->v[out->len++] = (hf_clause){(size_t)(p - b), t, m, lt, ls};
             tt += t;
             ts += m;
-            t = m = 0;
+            t = m = lt = ls = 0;
         }
     }
     *trad_only = tt;

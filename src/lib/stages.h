@@ -125,13 +125,30 @@ bool hf_script_builtin(const hf_script *s);
 /* Script of a run of text judged by its characters: counts of characters
  * that exist only in traditional and only in simplified script. */
 void hf_script_census(const char *s, size_t n, size_t *trad_only, size_t *simp_only);
+/* hf_script_census() that also counts the characters of both scripts that
+ * lean traditional (the conversion to simplified changes them but in some
+ * words: 於, 乾) and simplified (后, 干, 里). */
+void hf_script_census_lean(const char *s, size_t n, size_t *trad_only, size_t *simp_only,
+                           size_t *lean_trad, size_t *lean_simp);
 /* The census class of one character: 1 traditional only, 2 simplified only,
  * 0 neither. */
 int hf_script_class(uint32_t c);
 
+/* Appends conv, the conversion of src (valid UTF-8), character for
+ * character, except where a character of src that the conversion changed
+ * is of census class keep (hf_script_class()): there src's character
+ * stays.  This is how text mixed within a clause is converted without
+ * damage to what is already in the target script: tw2s turns 么 into 幺,
+ * which simplified text never has.  The configs the script stage uses
+ * (tw2s, s2t, s2tw, s2hk) map every character to one character; when conv
+ * does not have as many characters as src, conv is appended as it is.
+ * Returns 0 or -ENOMEM (out then as before). */
+int hf_script_merge(const char *src, size_t n, const char *conv, size_t cn, int keep, hf_buf *out);
+
 /* One clause of a text as the script stage splits it: its end (byte offset)
- * and its counts of traditional-only and simplified-only characters. */
-typedef struct { size_t end; uint32_t trad, simp; } hf_clause;
+ * and its counts of traditional-only and simplified-only characters, and
+ * of those that lean either way (hf_script_census_lean()). */
+typedef struct { size_t end; uint32_t trad, simp, lean_trad, lean_simp; } hf_clause;
 typedef struct { hf_clause *v; size_t len, cap; } hf_clausevec;
 /* Splits valid UTF-8 text into clauses (each ends after a clause-ending
  * punctuation mark or, with lines, a line break '\n'; the last one at the end
