@@ -109,16 +109,25 @@ enum {
     OPT_PAIRS, OPT_METHOD, OPT_HAMMING,
 };
 
-typedef struct row {
-    size_t id_off;     /* in the id arena */
-    uint64_t match;
-    double sim;
+/* What a run that writes at the end (single linkage, report, --keep
+ * longest) keeps of each record, in one word: the offset of its id in the
+ * id arena (high 48 bits), whether it was a data error (passed through,
+ * never clustered; bit 15) and its similarity in thousandths as it is
+ * printed (low 15 bits).  Eight bytes a record, so that clustering ten
+ * million records holds little beyond their ids and the index. */
+typedef uint64_t row;
+#define ROW_ERROR 0x8000u
+static inline uint64_t row_id_off(row r) { return r >> 16; }
+static inline bool row_error(row r) { return r & ROW_ERROR; }
+static inline double row_sim(row r) { return (double)(r & 0x7FFF) / 1000.0; }
+
+/* What report and --keep longest also need of each record. */
+typedef struct rowx {
     uint64_t bytes;    /* record length as read */
     size_t snip_off;   /* report: normalized text (snippet; whole for html) */
     size_t snip_len;
     uint32_t file;     /* report: index of the input name */
-    bool error;        /* a data error: passed through, never clustered */
-} row;
+} rowx;
 
 typedef struct job {
     enum cmd cmd;
@@ -134,6 +143,7 @@ typedef struct job {
     hanfold_clusterer *cl;
     hf_buf ids, snips;
     row *rows;
+    rowx *rowsx;           /* report, --keep longest: beside rows */
     size_t nrows, rows_cap;
     /* --index: the stored representatives come first in the clusterer
      * (numbers 0..nstored-1); their ids and cluster ids */
@@ -173,7 +183,7 @@ static const char *id_of(const job *j, uint64_t r)
         const char *id = hf_idlist_get(&j->reps, r);
         return id ? id : "?";
     }
-    return j->ids.p + j->rows[r - j->nstored].id_off;
+    return j->ids.p + row_id_off(j->rows[r - j->nstored]);
 }
 
 /* The cluster id of the cluster whose first record is number c. */
@@ -201,29 +211,43 @@ static void write_dropped(job *j, const hf_record *rec, const char *id, const ch
     fwrite(rec->term, 1, rec->term_len, j->dropped);
 }
 
-static int push_row(job *j, const char *id, uint64_t bytes, const char *snip, size_t sniplen, uint32_t file)
+static int push_row(job *j, const char *id, uint64_t bytes, const char *snip, size_t sniplen, uint32_t file,
+                    bool bad)
 {
+    bool extra = j->cmd == CMD_REPORT || j->keep_longest;
     if (j->nrows == j->rows_cap) {
-        size_t nc = j->rows_cap ? j->rows_cap * 2 : 1024;
+        size_t nc = j->rows_cap ? j->rows_cap + j->rows_cap / 2 : 1024;
         row *r = realloc(j->rows, nc * sizeof *r);
         if (!r)
             return -ENOMEM;
         j->rows = r;
+        if (extra) {
+            rowx *x = realloc(j->rowsx, nc * sizeof *x);
+            if (!x)
+                return -ENOMEM;
+            j->rowsx = x;
+        }
         j->rows_cap = nc;
     }
-    row *r = &j->rows[j->nrows++];
-    memset(r, 0, sizeof *r);
-    r->id_off = j->ids.len;
-    r->bytes = bytes;
-    r->file = file;
+    if ((uint64_t)j->ids.len >> 48)
+        return -EFBIG;
+    /* similarity 1.000 until the record is clustered */
+    j->rows[j->nrows] = (uint64_t)j->ids.len << 16 | (bad ? ROW_ERROR : 0) | 1000u;
     if (hf_buf_append(&j->ids, id, strlen(id) + 1))
         return -ENOMEM;
-    if (j->cmd == CMD_REPORT) {
-        r->snip_off = j->snips.len;
-        r->snip_len = sniplen;
-        if (hf_buf_append(&j->snips, snip, sniplen) || hf_buf_putc(&j->snips, '\0'))
-            return -ENOMEM;
+    if (extra) {
+        rowx *x = &j->rowsx[j->nrows];
+        memset(x, 0, sizeof *x);
+        x->bytes = bytes;
+        x->file = file;
+        if (j->cmd == CMD_REPORT) {
+            x->snip_off = j->snips.len;
+            x->snip_len = sniplen;
+            if (hf_buf_append(&j->snips, snip, sniplen) || hf_buf_putc(&j->snips, '\0'))
+                return -ENOMEM;
+        }
     }
+    j->nrows++;
     return 0;
 }
 
@@ -285,7 +309,7 @@ static void write_cluster_fields(const job *j, const char *id, const char *cid, 
 
 static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
 {
-    write_cluster_fields(j, id_of(j, r), cluster_label(j, cluster), j->rows[r - j->nstored].sim);
+    write_cluster_fields(j, id_of(j, r), cluster_label(j, cluster), row_sim(j->rows[r - j->nstored]));
 }
 
 /* --method simhash: the record joins the representative nearest to it
@@ -391,10 +415,8 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
     }
     if (j->sim)
         return consume_sim(j, rec, id, &fp, bad);
-    if (!streaming && (e = push_row(j, id, rec->raw_len, snip, sniplen, rec->input)))
+    if (!streaming && (e = push_row(j, id, rec->raw_len, snip, sniplen, rec->input, bad)))
         return e;
-    if (!streaming)
-        j->rows[j->nrows - 1].error = bad;
     if (j->calib && (e = hf_calib_offer(j->calib, id, &fp)))
         return e;
     uint64_t match;
@@ -417,8 +439,8 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
     if (streaming && match == me && (e = hf_idlist_add(&j->reps, me, id)))
         return e;
     if (!streaming) {
-        j->rows[me - j->nstored].match = match;
-        j->rows[me - j->nstored].sim = sim;
+        row *r = &j->rows[me - j->nstored];
+        *r = (*r & ~(uint64_t)0x7FFF) | hf_fixed3_milli(sim);
     } else if (j->cmd == CMD_CLUSTER) {
         /* representative linkage: the record's cluster is final now */
         write_cluster_fields(j, id, match == me ? id : cluster_label(j, match), sim);
@@ -530,7 +552,7 @@ static int keep_longest_pass(job *j, char **files, int nfiles)
         best[i] = UINT64_MAX;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t c = hanfold_clusterer_cluster_of(j->cl, i);
-        if (best[c] == UINT64_MAX || j->rows[i].bytes > j->rows[best[c]].bytes)
+        if (best[c] == UINT64_MAX || j->rowsx[i].bytes > j->rowsx[best[c]].bytes)
             best[c] = i;
     }
     hf_reader *rd;
@@ -543,7 +565,7 @@ static int keep_longest_pass(job *j, char **files, int nfiles)
     uint64_t i = 0;
     while (hf_reader_next(rd, &rec) > 0 && i < n) {
         uint64_t c = hanfold_clusterer_cluster_of(j->cl, i);
-        if (j->rows[i].error) {
+        if (row_error(j->rows[i])) {
             /* already counted as invalid in the first pass */
             hf_out(rec.raw, rec.raw_len);
             hf_out(rec.term, rec.term_len);
@@ -555,7 +577,7 @@ static int keep_longest_pass(job *j, char **files, int nfiles)
             hf_out(rec.term, rec.term_len);
         } else {
             j->dropped_n++;
-            write_dropped(j, &rec, rec.id, id_of(j, best[c]), j->rows[i].sim);
+            write_dropped(j, &rec, rec.id, id_of(j, best[c]), row_sim(j->rows[i]));
         }
         i++;
     }
@@ -602,9 +624,9 @@ static void write_report(job *j, char **files, int nfiles)
             nclusters++;
         else {
             dup_records++;
-            dup_bytes += j->rows[i].bytes;
+            dup_bytes += j->rowsx[i].bytes;
         }
-        bytes[c] += j->rows[i].bytes;
+        bytes[c] += j->rowsx[i].bytes;
     }
     size_t nmulti = 0;
     for (uint64_t i = 0; i < n; i++)
@@ -672,9 +694,9 @@ static void write_report(job *j, char **files, int nfiles)
         for (uint64_t i = c; i < n; i++) {
             if (hanfold_clusterer_cluster_of(j->cl, i) != c)
                 continue;
-            const char *id = id_of(j, i), *snip = j->snips.p + j->rows[i].snip_off;
-            const char *src = files[j->rows[i].file];
-            double sim = i == c ? 1.0 : j->rows[i].sim;
+            const char *id = id_of(j, i), *snip = j->snips.p + j->rowsx[i].snip_off;
+            const char *src = files[j->rowsx[i].file];
+            double sim = i == c ? 1.0 : row_sim(j->rows[i]);
             if (j->format == FMT_JSON) {
                 snprintf(num, sizeof num, "%s{\"id\":", first ? "" : ",");
                 hf_out_str(num);
@@ -762,11 +784,11 @@ static int write_html_report(job *j, char **files, int nfiles, const cinfo *cs, 
                 continue;
             hf_report_member *x = &m[k++];
             x->id = id_of(j, i);
-            x->source = files[j->rows[i].file];
-            x->text = j->snips.p ? j->snips.p + j->rows[i].snip_off : "";
-            x->text_len = j->rows[i].snip_len;
-            x->similarity = i == c ? 1.0 : j->rows[i].sim;
-            x->bytes = j->rows[i].bytes;
+            x->source = files[j->rowsx[i].file];
+            x->text = j->snips.p ? j->snips.p + j->rowsx[i].snip_off : "";
+            x->text_len = j->rowsx[i].snip_len;
+            x->similarity = i == c ? 1.0 : row_sim(j->rows[i]);
+            x->bytes = j->rowsx[i].bytes;
             g[ci].n++;
         }
     }
@@ -1191,7 +1213,7 @@ static int run(enum cmd cmd, int argc, char **argv)
         /* read = written + dropped + invalid, for every command */
         uint64_t bad_rows = 0;
         for (size_t i = 0; i < j.nrows; i++)
-            bad_rows += j.rows[i].error;
+            bad_rows += row_error(j.rows[i]);
         uint64_t written = cmd == CMD_DEDUP || cmd == CMD_FINGERPRINT || j.sim || j.cs.streaming
                                ? j.kept : j.nrows - bad_rows;
         hf_msg("stats: read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu",
@@ -1222,6 +1244,7 @@ out:
     hf_buf_free(&j.ids);
     hf_buf_free(&j.snips);
     free(j.rows);
+    free(j.rowsx);
     hf_idlist_free(&j.reps);
     if (!hf_finish_output())
         j.status = HF_EXIT_ERROR;

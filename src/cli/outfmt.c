@@ -54,6 +54,18 @@ char *hf_fmt_u64(char *d, uint64_t v)
     return d;
 }
 
+unsigned hf_fixed3_milli(double v)
+{
+    char num[64];
+    char *d = hf_fmt_fixed3(num, sizeof num, v);
+    *d = '\0';
+    /* v in [0, 1]: "0.xyz" or "1.000" */
+    const char *dot = strchr(num, '.');
+    if (!dot || v < 0 || v > 1)
+        return v > 1 ? 1000 : 0;
+    return (unsigned)(atoi(num) * 1000 + (dot[1] - '0') * 100 + (dot[2] - '0') * 10 + (dot[3] - '0'));
+}
+
 char *hf_fmt_fixed3(char *d, size_t room, double v)
 {
     /* Below 10^12 every tie k + 0.5 of y = v * 1000 is a double, so the

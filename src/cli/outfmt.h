@@ -19,6 +19,9 @@ char *hf_fmt_u64(char *d, uint64_t v);
  * the end.  By hand for similarities (printf took a fiftieth of the time of
  * clustering); printf for the rest, and near ties. */
 char *hf_fmt_fixed3(char *d, size_t room, double v);
+/* The similarity v (0 to 1) as hf_fmt_fixed3() prints it, in thousandths:
+ * hf_fmt_fixed3(milli / 1000.0) prints the same digits. */
+unsigned hf_fixed3_milli(double v);
 /* A JSON string (jansson's escaping). */
 void hf_out_json_str(const char *s, size_t n);
 /* A CSV field, quoted when it holds a comma, quote or line break. */

@@ -770,12 +770,14 @@ static int next_record(hanfold_clusterer *c, uint32_t *me)
     if (c->n == NONE - 1)
         return -EOVERFLOW;
     if (c->n == c->cap && !c->set.streaming) {
-        size_t nc = c->cap ? c->cap * 2 : 1024;
-        uint32_t *cl = realloc(c->cluster, nc * sizeof *cl);
-        if (!cl)
-            return -ENOMEM;
-        c->cluster = cl;
-        if (c->set.linkage == HANFOLD_LINKAGE_SINGLE) {
+        size_t nc = c->cap ? c->cap + c->cap / 2 : 1024;
+        /* single linkage: the union-find parents say the clusters */
+        if (c->set.linkage != HANFOLD_LINKAGE_SINGLE) {
+            uint32_t *cl = realloc(c->cluster, nc * sizeof *cl);
+            if (!cl)
+                return -ENOMEM;
+            c->cluster = cl;
+        } else {
             uint32_t *p = realloc(c->parent, nc * sizeof *p);
             if (!p)
                 return -ENOMEM;
