@@ -86,22 +86,28 @@ open(empty, 'w').close()
 _, base = run1([h, 'cluster', '--method', 'simhash', '--fingerprints', empty], tmp + '/e')
 print('\n(process with no input: %.1f MB; counted in bytes/record below, not subtracted)' % (base / 1e6))
 print('bytes/record = (peak RSS - the ids it holds) / records; ids = each held id + NUL:')
-print('the representatives\' (both methods stream; their ids label the records that join them).')
+print('every record\'s for the key method\'s default single linkage (rows written at the end), the')
+print('representatives\' for the streaming runs (their ids label the records that join them).')
 table = []
 for m in sizes:
     fp = tmp + '/fp' if m == n else tmp + '/fpall'
     print('\n%d fingerprint rows (%.0f MB)' % (m, os.path.getsize(fp) / 1e6))
     res = {}
     if m == n or key_big:
+        # the default, single linkage, holds every record's id (rows at the end)
         t, peak = run('cluster --fingerprints (key method)', [h, 'cluster', '--fingerprints', fp],
                       tmp + '/ck', m, runs if m == n else 1)
-        ib, _ = ids_bytes(tmp + '/ck', True)
+        ib, _ = ids_bytes(tmp + '/ck', False)
         res['key'] = (t, peak, ib)
+        t, peak = run('  the same, --linkage representative', [h, 'cluster', '--linkage', 'representative',
+                      '--fingerprints', fp], tmp + '/ckr', m, runs if m == n else 1)
+        ib, _ = ids_bytes(tmp + '/ckr', True)
+        res['keyrep'] = (t, peak, ib)
         # one core: the rows are then parsed on the clustering thread too
         t1, peak1 = run('  the same, --threads 1', [h, 'cluster', '--threads', '1', '--fingerprints', fp],
                         tmp + '/ck1', m, runs if m == n else 1)
         assert open(tmp + '/ck1', 'rb').read() == open(tmp + '/ck', 'rb').read()
-        res['key1'] = (t1, peak1, ib)
+        res['key1'] = (t1, peak1, res['key'][2])
     else:
         print('cluster --fingerprints (key method)      skipped (KEY_BIG=0)')
     t, peak = run('cluster --method simhash --fingerprints', [h, 'cluster', '--method', 'simhash',
@@ -127,7 +133,7 @@ for m in sizes:
             'brute-force scan (vectorized C)', t, m / t, brute_n, n, m / n))
         res['brute'] = (t, None, None)
     print('  simhash: %d representatives of %d records (%.1f%%)' % (reps, m, 100.0 * reps / m))
-    for meth in ('key', 'key1', 'simhash', 'brute'):
+    for meth in ('key', 'key1', 'keyrep', 'simhash', 'brute'):
         if meth in res and res[meth][1] is not None:
             t, peak, ib = res[meth]
             print('  %-8s peak %7.1f MB - ids %6.1f MB = %6.1f bytes/record' % (
@@ -138,6 +144,7 @@ print('%-12s %-30s %10s %12s %10s %8s' % ('rows', 'method', 'seconds', 'records/
 for m, res in table:
     ts = res['simhash'][0]
     for meth, label in (('key', 'key (LCS verification)'), ('key1', 'key, --threads 1'),
+                        ('keyrep', 'key, representative linkage'),
                         ('simhash', 'simhash (blocked index)'), ('brute', 'simhash brute force (1 core)')):
         if meth not in res:
             continue
