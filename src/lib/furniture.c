@@ -17,6 +17,9 @@
 
 #include <errno.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* The next character at p (valid UTF-8), full-width ASCII folded to ASCII
  * and U+3000 to a space; *len gets its length in bytes. */
@@ -201,7 +204,7 @@ static size_t url_at(const uint8_t *p, const uint8_t *end)
     return q > host ? (size_t)(q - p) : 0;
 }
 
-static const uint8_t starts[256] = {['h'] = 1, ['H'] = 1, ['O'] = 1, ['['] = 1, ['2'] = 1, [0xEF] = 1};
+static const uint8_t starts[256] = {['h'] = 1, ['H'] = 1, ['O'] = 1, ['['] = 1, [0xEF] = 1};
 /* Bytes to the next character from a lead byte (valid UTF-8; 1 for a
  * continuation byte, which a step never lands on). */
 #define S4(x) x, x, x, x
@@ -219,6 +222,27 @@ static inline bool fullwidth_start(const uint8_t *p)
 {
     return (p[1] == 0xBD && p[2] == 0x88) ||
            (p[1] == 0xBC && (p[2] == 0xA8 || p[2] == 0xAF || p[2] == 0xBB || p[2] == 0x92));
+}
+
+/* The span of furniture other than a location that starts at p, or 0. */
+static size_t span_at(const uint8_t *start, const uint8_t *p, const uint8_t *end, unsigned kinds)
+{
+    uint8_t b = *p;
+    if (b == 0xEF && !(end - p >= 3 && fullwidth_start(p)))
+        return 0;
+    int l;
+    uint32_t c = next_folded(p, end, &l);
+    if ((c == 'h' || c == 'H') && (kinds & HANFOLD_FURNITURE_URL)) {
+        /* not the middle of a word (xhttp) */
+        if (p == start || !((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z'))
+            return url_at(p, end);
+    } else if (c == 'O' && (kinds & HANFOLD_FURNITURE_CARD)) {
+        size_t k = stub_at(p + l, end);
+        return k ? (size_t)l + k : 0;
+    } else if (c == '[' && (kinds & HANFOLD_FURNITURE_EMOTICON)) {
+        return emoticon_at(p, end);
+    }
+    return 0;
 }
 
 /* The first span of furniture at or after s + from: its offset in *at,
@@ -245,36 +269,64 @@ static size_t find_span(const char *s, size_t n, size_t from, unsigned kinds, si
             last = q;
         }
     const uint8_t *loc_from = last - start > 104 ? last - 104 : start;
-    for (const uint8_t *p = start + from; p < end;) {
+    /* the location, which ends the text, first: other spans count only
+     * before it */
+    const uint8_t *stop = end, *p0 = start + from;
+    size_t loc_len = 0;
+    if (kinds & HANFOLD_FURNITURE_LOCATION) {
+        const uint8_t *from2 = p0 > loc_from ? p0 : loc_from;
+        for (const uint8_t *q = from2; q < last && (q = memchr(q, '2', (size_t)(last - q))); q++)
+            if (location_before(start, q) && (loc_len = location_at(q, end))) {
+                stop = q;
+                break;
+            }
+        /* full-width ２, before an ASCII one found */
+        for (const uint8_t *q = from2; stop - q >= 3 && (q = memchr(q, 0xEF, (size_t)(stop - q))); q++)
+            if (stop - q >= 3 && q[1] == 0xBC && q[2] == 0x92 && location_before(start, q)) {
+                size_t l = location_at(q, end);
+                if (l) {
+                    stop = q;
+                    loc_len = l;
+                    break;
+                }
+            }
+    }
+    kinds &= ~(unsigned)HANFOLD_FURNITURE_LOCATION;
+    size_t len;
+    const uint8_t *p = p0;
+#ifdef __SSE2__
+    /* sixteen bytes at a time: the bytes a span can start with are never
+     * inside a character */
+    for (; stop - p >= 16; p += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('h')),
+                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('H'))),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('O')),
+                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('['))));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xEF)));
+        for (unsigned bits = (unsigned)_mm_movemask_epi8(m); bits; bits &= bits - 1) {
+            const uint8_t *q = p + __builtin_ctz(bits);
+            if ((len = span_at(start, q, end, kinds))) {
+                *at = (size_t)(q - start);
+                return len;
+            }
+        }
+    }
+    /* the rest from a character's start */
+    while (p > p0 && (*p & 0xC0) == 0x80)
+        p--;
+#endif
+    while (p < stop) {
         uint8_t b = *p;
-        /* the bytes a span can start with: h H O [ 2, and the lead byte of
-         * their full-width forms; other characters are stepped over whole */
-        if (!starts[b] || (b == 0xEF && !(end - p >= 3 && fullwidth_start(p))) || (b == '2' && p < loc_from)) {
-            p += step[b];
-            continue;
-        }
-        int l;
-        uint32_t c = next_folded(p, end, &l);
-        size_t len = 0;
-        if ((c == 'h' || c == 'H') && (kinds & HANFOLD_FURNITURE_URL)) {
-            /* not the middle of a word (xhttp) */
-            if (p == start || !((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z'))
-                len = url_at(p, end);
-        } else if (c == 'O' && (kinds & HANFOLD_FURNITURE_CARD)) {
-            size_t k = stub_at(p + l, end);
-            len = k ? (size_t)l + k : 0;
-        } else if (c == '[' && (kinds & HANFOLD_FURNITURE_EMOTICON)) {
-            len = emoticon_at(p, end);
-        } else if (c == '2' && (kinds & HANFOLD_FURNITURE_LOCATION) && location_before(start, p)) {
-            len = location_at(p, end);
-        }
-        if (len) {
+        if (starts[b] && (len = span_at(start, p, end, kinds))) {
             *at = (size_t)(p - start);
             return len;
         }
-        p += l;
+        p += step[b];
     }
-    return 0;
+    if (loc_len)
+        *at = (size_t)(stop - start);
+    return loc_len;
 }
 
 bool hf_furniture_possible(const char *s, size_t n, unsigned kinds)

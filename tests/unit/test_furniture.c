@@ -62,6 +62,51 @@ int main(void)
         hf_buf_free(&out);
     }
 
+    /* the scan takes sixteen bytes at a time far from the end: a prefix of
+     * neutral characters (1, 2 and 3 bytes long, so every alignment comes
+     * up) changes nothing but itself */
+    static const char *const pieces[] = {
+        "http://t.cn/Ab1", "[蜡烛]", "O网页链接", " 2北京·工体", "，", "。", "ｈｔｔｐ：／／ｘｙ", "Ｏ網頁連結",
+        "［淚］", "中", "文", "字", "hello", "Oreo", " 2016", " ", "[", "]", "O", "h", "2", "我在:", "\xe2\x80\x8e",
+    };
+    uint64_t rs = 0x9E3779B97F4A7C15ULL;
+    size_t differ = 0;
+    for (int it = 0; it < 20000; it++) {
+        char text[1024], padded[1100];
+        size_t tl = 0, np = 1 + xorshift64(&rs) % 40;
+        for (size_t k = 0; k < np; k++) {
+            const char *piece = pieces[xorshift64(&rs) % (sizeof pieces / sizeof pieces[0])];
+            size_t l = strlen(piece);
+            memcpy(text + tl, piece, l);
+            tl += l;
+        }
+        size_t pl = 0;
+        for (unsigned k = (unsigned)(xorshift64(&rs) % 3); k; k--)
+            padded[pl++] = '-';
+        for (unsigned k = (unsigned)(xorshift64(&rs) % 3); k; k--) {
+            memcpy(padded + pl, "\xc3\xa9", 2);
+            pl += 2;
+        }
+        for (unsigned k = (unsigned)(xorshift64(&rs) % 12); k; k--) {
+            memcpy(padded + pl, "中", 3);
+            pl += 3;
+        }
+        size_t prefix = pl;
+        memcpy(padded + pl, text, tl);
+        pl += tl;
+        unsigned kinds = (unsigned)(xorshift64(&rs) % 16);
+        hf_buf a = {0}, b = {0};
+        size_t fa, fb;
+        CHECK(hf_furniture_strip(text, tl, kinds, &a, &fa) == 0);
+        CHECK(hf_furniture_strip(padded, pl, kinds, &b, &fb) == 0);
+        if (fa != fb || b.len != prefix + a.len || memcmp(b.p, padded, prefix) ||
+            memcmp(b.p + prefix, a.p ? a.p : "", a.len))
+            differ++;
+        hf_buf_free(&a);
+        hf_buf_free(&b);
+    }
+    CHECK(differ == 0);
+
     /* through the library: the key leaves furniture out, the text keeps it,
      * and drop_furniture 0 keeps it in the key */
     hanfold_settings s;
