@@ -915,11 +915,18 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
     uint32_t exact, exact_number;
     if ((e = xfind(c, q->key_hash, &exact, &exact_number)))
         return e;
-    if (exact != NONE && !single) {
+    if (exact != NONE) {
+        /* identical keys are near-duplicates, whatever the posting cap */
         best = exact;
         best_number = exact_number;
         best_sim = 1.0;
-    } else {
+        if (single) {
+            uint32_t a = find(c->parent, me), b = find(c->parent, exact_number);
+            if (a != b)
+                c->parent[a > b ? a : b] = a < b ? a : b;
+        }
+    }
+    if (exact == NONE || single) {
         bool prepared = false;
         uint8_t kmin, kmax;
         len_window(q->key_tokens, c->set.min_ratio, &kmin, &kmax);

@@ -636,7 +636,6 @@ static int by_u64(const void *a, const void *b)
 static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, hf_buf *verdicts,
                             hf_buf *to0)
 {
-    bool rep_linkage = j->cs.linkage == HANFOLD_LINKAGE_REPRESENTATIVE;
     /* 1. queries to the owners */
     stage(T_SHUFFLE);
     clear_all(sendb);
@@ -648,11 +647,9 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
         qmsg q;
         memset(&q, 0, sizeof q);
         q.j = w->s;
-        if (rep_linkage) {
-            q.type = Q_EXACT;
-            q.h = w->key_hash;
-            put(&sendb[owner_of(q.h)], &q, sizeof q);
-        }
+        q.type = Q_EXACT;
+        q.h = w->key_hash;
+        put(&sendb[owner_of(q.h)], &q, sizeof q);
         const uint64_t *sk = wrec_sketch(w);
         for (unsigned k = 0; k < w->nind; k++) {
             q.type = Q_HASH;
@@ -947,12 +944,13 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
     ws->match = s;
     ws->sim = 1.0;
     size_t sl;
-    if (!single && j->exact_pre[w] != NONE64) {
-        ws->match = j->exact_pre[w];
-        return;
-    }
-    if (!single && (sl = map64_get(&j->iw_exact, q->key_hash)) != SIZE_MAX) {
-        ws->match = j->iw_exact.e[sl].val;
+    /* the first record with the same key: a near-duplicate whatever the
+     * posting cap (single linkage goes on to the candidates) */
+    uint64_t exact = j->exact_pre[w];
+    if (exact == NONE64 && (sl = map64_get(&j->iw_exact, q->key_hash)) != SIZE_MAX)
+        exact = j->iw_exact.e[sl].val;
+    if (exact != NONE64 && !single) {
+        ws->match = exact;
         return;
     }
     const uint64_t *sk = wrec_sketch(q);
@@ -1021,6 +1019,11 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
     }
     uint64_t best = NONE64;
     double best_sim = -1;
+    if (exact != NONE64) {
+        unite(j, s, exact);
+        best = exact;
+        best_sim = 1.0;
+    }
     for (size_t i = 0; i < nel; i++) {
         const compared *x = &j->el[i];
         if (!x->dup)
@@ -1055,7 +1058,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         j->iw_index.e[hs].val = j->iw_npost++;
         j->iw_index.e[hs].cnt++;
     }
-    if (!single) {
+    {
         bool fresh;
         sl = map64_put(&j->iw_exact, q->key_hash, &fresh);
         if (sl == SIZE_MAX)
@@ -1251,11 +1254,9 @@ static void update_index(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off)
             u.h = sk[k];
             put(&sendb[owner_of(u.h)], &u, sizeof u);
         }
-        if (j->cs.linkage == HANFOLD_LINKAGE_REPRESENTATIVE) {
-            u.type = U_EXACT;
-            u.h = w->key_hash;
-            put(&sendb[owner_of(u.h)], &u, sizeof u);
-        }
+        u.type = U_EXACT;
+        u.h = w->key_hash;
+        put(&sendb[owner_of(u.h)], &u, sizeof u);
     }
     stage(T_SHUFFLE);
     alltoallv(sendb, recvb, off);

@@ -92,6 +92,12 @@ cmp -s "$TMP/want" "$TMP/rep" && fail "representative linkage gives the default'
 HANFOLD_POSTING_CAP=3 same "representative linkage, cap 3, window 50" cluster --linkage representative "$TMP/syn.txt"
 # a verification budget of 2 decides many records (the default, 32, none here)
 HANFOLD_VERIFY_BUDGET=2 same "budget 2, window 50" cluster "$TMP/syn.txt"
+# identical keys beyond the posting cap: one cluster with single linkage too
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do printf '转发微博\n转发微博！\n'; done > "$TMP/same.txt"
+HANFOLD_POSTING_CAP=3 same "identical keys over the posting cap, window 50" cluster "$TMP/same.txt"
+cases=$((cases + 1))
+[ "$(HANFOLD_POSTING_CAP=3 "$HANFOLD" cluster "$TMP/same.txt" | cut -f2 | sort -u)" = 1 ] ||
+    fail "identical keys over the posting cap are not one cluster"
 HANFOLD_VERIFY_BUDGET=2 same "budget 2, representative linkage, window 50" cluster --linkage representative "$TMP/syn.txt"
 HANFOLD_VERIFY_BUDGET=2 same "budget 2, dedup, window 50" dedup --dropped "$TMP/dropped" "$TMP/syn.txt"
 cases=$((cases + 1))
