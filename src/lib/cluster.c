@@ -75,6 +75,7 @@ _Static_assert(HANFOLD_SHORT_MAX <= UINT16_MAX && HANFOLD_SKETCH_K <= UINT8_MAX,
 struct hanfold_clusterer {
     hanfold_cluster_settings set;
     uint32_t posting_cap;  /* hf_posting_cap() */
+    size_t budget;         /* hf_verify_budget() */
     uint32_t n;            /* records added */
     uint32_t *cluster;     /* per record: its cluster's first record (not when streaming) */
     size_t cap;
@@ -146,6 +147,7 @@ int hanfold_clusterer_new(hanfold_clusterer **out, const hanfold_cluster_setting
         return -EINVAL;
     }
     c->posting_cap = hf_posting_cap();
+    c->budget = hf_verify_budget();
     c->fd = -1;
     c->memory = STORE_MEMORY;
     const char *env = getenv("HANFOLD_SPILL_MEMORY");
@@ -954,7 +956,7 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
         }
         /* more than the budget: the ones sharing most first (see
          * HF_VERIFY_BUDGET) */
-        size_t budget = hf_verify_budget();
+        size_t budget = c->budget;
         if (nel > budget)
             qsort(c->el, nel, sizeof *c->el, hf_cand_cmp);
         for (size_t k = 0, compared = 0; k < nel && compared < budget; k++) {

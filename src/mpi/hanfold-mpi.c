@@ -63,6 +63,7 @@ enum { FMT_TSV = HF_ROW_TSV, FMT_JSONL = HF_ROW_JSONL, FMT_CSV = HF_ROW_CSV };
 
 static int rank, nranks;
 static uint32_t posting_cap; /* hf_posting_cap() */
+static size_t verify_budget; /* hf_verify_budget() */
 static FILE *errf; /* this rank's own messages (stderr of ranks > 0 is quiet) */
 
 /* ---- stage accounting (--stats) ------------------------------------------------ */
@@ -1012,10 +1013,9 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
             continue;
         push_compared(j, &nel, j->ws + x, j->shared[x], v == 1, sim);
     }
-    size_t budget = hf_verify_budget();
-    if (nel > budget) {
+    if (nel > verify_budget) {
         qsort(j->el, nel, sizeof *j->el, by_budget);
-        nel = budget;
+        nel = verify_budget;
     }
     uint64_t best = NONE64;
     double best_sim = -1;
@@ -1557,6 +1557,7 @@ int main(int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &nranks);
     hf_progname = "hanfold-mpi";
     posting_cap = hf_posting_cap();
+    verify_budget = hf_verify_budget();
     errf = stderr;
     if (rank != 0) {
         /* only rank 0 speaks for the job; a rank's own failures go to the
