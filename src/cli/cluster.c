@@ -1098,6 +1098,9 @@ static int run(enum cmd cmd, int argc, char **argv)
      * with representative linkage, whose rows are final when read */
     j.cs.streaming = (cmd == CMD_DEDUP && !j.keep_longest) ||
                      (cmd == CMD_CLUSTER && j.cs.linkage == HANFOLD_LINKAGE_REPRESENTATIVE);
+    /* dedup names a kept record that a dropped one duplicates, the first
+     * found, not the most similar (the same records are kept) */
+    j.cs.first_match = cmd == CMD_DEDUP;
     j.co.set.keep_lines = j.co.in.mode == HF_IN_PARAGRAPHS || j.co.in.mode == HF_IN_FILES;
     j.co.in.html_hint = j.co.set.html != HANFOLD_HTML_OFF;
     char *stdin_only[] = {"-"};

@@ -222,12 +222,20 @@ typedef struct hanfold_cluster_settings {
      * the index and about 2.3 bytes per indexed record besides.  The file is
      * created by hanfold_clusterer_new().  The results do not change. */
     const char *spill_dir;
+    /* A record joins the first near-duplicate found instead of the most
+     * similar, candidates taken in the order of the verification budget
+     * (most shingles shared first): what dedup needs (a kept record that a
+     * record duplicates), at a fraction of the verifications on
+     * repost-heavy text.  Which records are representatives does not
+     * change.  Needs representative linkage. */
+    bool first_match;
 } hanfold_cluster_settings;
 
 void hanfold_cluster_settings_default(hanfold_cluster_settings *s);
 
 typedef struct hanfold_clusterer hanfold_clusterer;
-/* Returns 0, -ENOMEM, or -EINVAL for streaming with single linkage. */
+/* Returns 0, -ENOMEM, or -EINVAL for streaming or first_match with single
+ * linkage. */
 int hanfold_clusterer_new(hanfold_clusterer **c, const hanfold_cluster_settings *s);
 /* Accepts NULL and a pointer to NULL; clears *c. */
 void hanfold_clusterer_free(hanfold_clusterer **c);

@@ -135,6 +135,8 @@ void hanfold_cluster_settings_default(hanfold_cluster_settings *s)
 
 int hanfold_clusterer_new(hanfold_clusterer **out, const hanfold_cluster_settings *s)
 {
+    if (s && s->first_match && s->linkage == HANFOLD_LINKAGE_SINGLE)
+        return -EINVAL;
     hanfold_clusterer *c = calloc(1, sizeof *c);
     if (!c)
         return -ENOMEM;
@@ -957,7 +959,8 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
         /* more than the budget: the ones sharing most first (see
          * HF_VERIFY_BUDGET) */
         size_t budget = c->budget;
-        if (nel > budget)
+        bool first = c->set.first_match && !single;
+        if (nel > budget || (first && nel > 1))
             qsort(c->el, nel, sizeof *c->el, hf_cand_cmp);
         for (size_t k = 0, compared = 0; k < nel && compared < budget; k++) {
             uint32_t r = c->el[k].id;
@@ -987,6 +990,8 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
                 best_number = number;
                 best_sim = s;
             }
+            if (first)
+                break;
         }
     }
     if (best != NONE) {

@@ -1013,10 +1013,11 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
             continue;
         push_compared(j, &nel, j->ws + x, j->shared[x], v == 1, sim);
     }
-    if (nel > verify_budget) {
+    bool first = j->cs.first_match && !single;
+    if (nel > verify_budget || (first && nel > 1))
         qsort(j->el, nel, sizeof *j->el, by_budget);
+    if (nel > verify_budget)
         nel = verify_budget;
-    }
     uint64_t best = NONE64;
     double best_sim = -1;
     if (exact != NONE64) {
@@ -1034,6 +1035,8 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
             best = x->number;
             best_sim = x->sim;
         }
+        if (first)
+            break;
     }
     if (best != NONE64) {
         ws->match = best;
@@ -1600,9 +1603,12 @@ int main(int argc, char **argv)
     j.cmd = strcmp(argv[1], "cluster") ? CMD_DEDUP : CMD_CLUSTER;
     hf_common_init(&j.co);
     hanfold_cluster_settings_default(&j.cs);
-    /* dedup drops what duplicates a kept record: representative linkage */
-    if (j.cmd == CMD_DEDUP)
+    /* dedup drops what duplicates a kept record: representative linkage,
+     * the first kept record found */
+    if (j.cmd == CMD_DEDUP) {
         j.cs.linkage = HANFOLD_LINKAGE_REPRESENTATIVE;
+        j.cs.first_match = true;
+    }
     bool threads_given = false;
     for (int i = 2; i < argc; i++)
         threads_given |= !strncmp(argv[i], "--threads", 9);

@@ -2,6 +2,7 @@
  * dynamic programme, and clustering through the index against brute force
  * (every earlier representative compared, same rules). */
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -360,6 +361,50 @@ int main(void)
             free(owned[r]);
             free((void *)fps[r].sketch);
         }
+    }
+
+    /* 2c. first_match (dedup): the same records are representatives, and
+     * a record's match is a representative it duplicates, with their
+     * similarity; with a budget of 1 as well */
+    for (int bi = 0; bi < 2; bi++) {
+        if (bi)
+            setenv("HANFOLD_VERIFY_BUDGET", "1", 1);
+        hanfold_cluster_settings sb = s, sf = s;
+        sb.streaming = sf.streaming = true;
+        sf.first_match = true;
+        hanfold_clusterer *cb, *cf;
+        CHECK(hanfold_clusterer_new(&cb, &sb) == 0);
+        CHECK(hanfold_clusterer_new(&cf, &sf) == 0);
+        unsetenv("HANFOLD_VERIFY_BUDGET");
+        size_t reps_differ = 0, bad_match = 0, other = 0;
+        for (size_t r = 0; r < NREC; r++) {
+            size_t kl = to_key(toks[r], ntok[r], key);
+            hanfold_fp fp;
+            CHECK(hanfold_fingerprint(ctx, key, kl, &fp) == 0);
+            uint64_t mb, mf;
+            double sb_, sf_;
+            CHECK(hanfold_clusterer_add(cb, &fp, &mb, &sb_) == 0);
+            CHECK(hanfold_clusterer_add(cf, &fp, &mf, &sf_) == 0);
+            reps_differ += (mb == r) != (mf == r);
+            if (mf != r) {
+                other += mf != mb;
+                double x = brute_sim(r, (size_t)mf, &s);
+                bad_match += x < 0 || x != sf_;
+            }
+        }
+        CHECK(reps_differ == 0);
+        CHECK(bad_match == 0);
+        printf("first match%s: %zu of the matches differ from the most similar, %zu representatives differ, "
+               "%zu wrong\n", bi ? " (budget 1)" : "", other, reps_differ, bad_match);
+        hanfold_clusterer_free(&cb);
+        hanfold_clusterer_free(&cf);
+    }
+    {
+        hanfold_cluster_settings bad = s;
+        bad.first_match = true;
+        bad.linkage = HANFOLD_LINKAGE_SINGLE;
+        hanfold_clusterer *cx;
+        CHECK(hanfold_clusterer_new(&cx, &bad) == -EINVAL);
     }
 
     /* 3. hanfold_pair_verify (what hanfold-mpi verifies with) gives every
