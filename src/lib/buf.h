@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct hf_buf {
@@ -20,6 +21,18 @@ typedef struct hf_buf {
 
 /* Ensures room for n more bytes plus a terminating NUL. */
 int hf_buf_reserve(hf_buf *b, size_t n);
+
+/* A full array v of *cap elements of elem bytes, twice as large (64 when
+ * empty): the new pointer, *cap updated; NULL when out of memory (v and
+ * *cap unchanged). */
+static inline void *hf_array_grow(void *v, size_t *cap, size_t elem)
+{
+    size_t nc = *cap ? *cap * 2 : 64;
+    void *p = realloc(v, nc * elem);
+    if (p)
+        *cap = nc;
+    return p;
+}
 /* The appends are inline: the stages call them per character or per short
  * span, and the call was a measurable part of normalizing (perf, issue 5). */
 static inline int hf_buf_append(hf_buf *b, const void *s, size_t n)

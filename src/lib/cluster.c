@@ -946,14 +946,10 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
             if (run < hf_shared_needed(c->tag[r] & TAG_POSTED, (uint32_t)nb) || c->lenc[r] < kmin ||
                 c->lenc[r] > kmax)
                 continue;
-            if (nel == c->el_cap) {
-                size_t nc = c->el_cap ? c->el_cap * 2 : 64;
-                hf_cand *el = realloc(c->el, nc * sizeof *el);
-                if (!el)
-                    return -ENOMEM;
-                c->el = el;
-                c->el_cap = nc;
-            }
+            hf_cand *el = nel < c->el_cap ? c->el : hf_array_grow(c->el, &c->el_cap, sizeof *el);
+            if (!el)
+                return -ENOMEM;
+            c->el = el;
             c->el[nel++] = (hf_cand){r, (uint32_t)run};
         }
         /* more than the budget: the ones sharing most first (see

@@ -312,14 +312,10 @@ int hf_script_clauses(const char *s, size_t n, bool lines, hf_clausevec *out, si
             cut = c0 >= 0xE3 && clause_end(ch);
         }
         if (cut || p == end) {
-            if (out->len == out->cap) {
-                size_t cap = out->cap ? out->cap * 2 : 64;
-                hf_clause *v = realloc(out->v, cap * sizeof *v);
-                if (!v)
-                    return -ENOMEM;
-                out->v = v;
-                out->cap = cap;
-            }
+            hf_clause *v = out->len < out->cap ? out->v : hf_array_grow(out->v, &out->cap, sizeof *v);
+            if (!v)
+                return -ENOMEM;
+            out->v = v;
             out->v[out->len++] = (hf_clause){(size_t)(p - b), t, m, lt, ls};
             tt += t;
             ts += m;
