@@ -27,6 +27,8 @@ struct hanfold_ctx {
     hf_u64vec shingles, sketch;
     bool key_tokens; /* tokens holds the tokens of key (hf_fold_key_direct) */
     bool trad_direct; /* to_simp is the compiled-in tw2s: HF_DIRECT_TRAD */
+    enum hf_lines lines; /* of the record in hand: its line breaks are block
+                          * ends when it was HTML (hf_unicode_clean()) */
     hanfold_stats stats;
     char err[512];
 };
@@ -405,8 +407,8 @@ static int finish(hanfold_ctx *c, unsigned want, hanfold_result *res)
 /* After hf_fold_key_direct() made the key: with a traditional-only
  * character in the text, the runs the script stage would have converted are
  * counted all the same (converting them could not change the key, see
- * stages.h).  Without keep_lines, the unicode stage changes nothing that
- * matters to the count in such text (line breaks become spaces; spaces and
+ * stages.h).  When line breaks are joined as layout (HF_LINES_JOIN), the
+ * unicode stage changes nothing that matters to the count in such text (line breaks become spaces; spaces and
  * quotation marks neither end a clause nor count in the census) but for
  * dropping trailing whitespace, which here makes a last clause of its own,
  * so the clauses are taken from the text as it is, without line breaks,
@@ -417,10 +419,11 @@ static int direct_done(hanfold_ctx *c, const char *cur, size_t len, unsigned see
     int e;
     if (!(seen & HF_SEEN_TRAD))
         return finish(c, want, res);
-    if (c->set.keep_lines) {
+    /* HTML text joined: a block boundary may become 。, which ends a clause */
+    if (c->lines != HF_LINES_JOIN) {
         hf_buf *dst = scratch(c, cur);
         hf_buf_clear(dst);
-        if ((e = hf_unicode_clean(cur, len, HF_PUNCT_SIMPLIFIED, true, dst, &c->tmp)))
+        if ((e = hf_unicode_clean(cur, len, HF_PUNCT_SIMPLIFIED, c->lines, dst, &c->tmp)))
             return fail(c, e, "unicode");
         if ((e = convert_runs(c, c->to_simp, true, dst->p ? dst->p : "", dst->len, NULL)))
             return fail(c, e, "script");
@@ -470,7 +473,7 @@ static int key_without_furniture(hanfold_ctx *c, const char *s, size_t n)
     hf_buf_clear(u);
     hf_buf_clear(v);
     enum hf_punct punct = c->set.target == HANFOLD_TO_SIMPLIFIED ? HF_PUNCT_SIMPLIFIED : HF_PUNCT_TRADITIONAL;
-    if ((e = hf_unicode_clean(s, n, punct, c->set.keep_lines, u, &c->tmp)))
+    if ((e = hf_unicode_clean(s, n, punct, c->lines, u, &c->tmp)))
         return fail(c, e, "unicode");
     if (c->custom || c->to_target) {
         /* as the readable text: to the target first, then to simplified */
@@ -508,6 +511,7 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
     hf_buf_clear(&c->key);
     const char *cur = in;
     size_t len = n;
+    c->lines = c->set.keep_lines ? HF_LINES_KEEP : HF_LINES_JOIN;
 
     if (c->set.script_only) {
         if ((e = hf_script_convert(c->custom, cur, len, &c->text)))
@@ -519,6 +523,8 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         if ((e = hf_markup_to_text(cur, len, &c->a)))
             return fail(c, e, "markup");
         c->stats.html_records++;
+        if (!c->set.keep_lines)
+            c->lines = HF_LINES_BLOCKS;
         cur = c->a.p ? c->a.p : "";
         len = c->a.len;
     }
@@ -613,7 +619,7 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         hf_buf *dst = scratch(c, cur);
         hf_buf_clear(dst);
         enum hf_punct punct = c->set.target == HANFOLD_TO_SIMPLIFIED ? HF_PUNCT_SIMPLIFIED : HF_PUNCT_TRADITIONAL;
-        if ((e = hf_unicode_clean(cur, len, punct, c->set.keep_lines, dst, &c->tmp)))
+        if ((e = hf_unicode_clean(cur, len, punct, c->lines, dst, &c->tmp)))
             return fail(c, e, "unicode");
         cur = dst->p ? dst->p : "";
         len = dst->len;

@@ -95,12 +95,17 @@ int hf_furniture_strip(const char *s, size_t n, unsigned kinds, hf_buf *out, siz
 /* ---- unicode.c --------------------------------------------------------- */
 
 enum hf_punct { HF_PUNCT_SIMPLIFIED, HF_PUNCT_TRADITIONAL };
+/* What line breaks are: layout, joined as whitespace (JOIN); kept (KEEP);
+ * or the ends of HTML blocks, joined as whitespace but with 。 between two
+ * word characters (Han, letters, digits) that the space rule would
+ * otherwise run together (BLOCKS: "标题\n正文" -> "标题。正文"). */
+enum hf_lines { HF_LINES_JOIN, HF_LINES_KEEP, HF_LINES_BLOCKS };
 /* NFKC (keeping CJK full-width punctuation), drops invisible format
  * characters and controls, collapses whitespace, removes spaces next to Han
  * characters, maps corner brackets/quotes to the target's convention.
- * With keep_lines, line breaks are kept (each line trimmed, at most one
- * blank line in a row); otherwise they count as whitespace. */
-int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, bool keep_lines,
+ * With HF_LINES_KEEP, line breaks are kept (each line trimmed, at most one
+ * blank line in a row); otherwise they count as whitespace (see hf_lines). */
+int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, enum hf_lines lines,
                      hf_buf *out, hf_buf *tmp);
 /* True when hf_unicode_clean() can change c only as whitespace, a line
  * break or a quotation mark: c is visible and NFKC leaves it alone. */

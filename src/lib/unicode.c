@@ -7,7 +7,10 @@
  * characters are kept out of NFKC.  Then invisible format characters and
  * controls go, whitespace collapses, spaces next to Han characters go
  * (Chinese is written without them: "23.3 萬臺" -> "23.3萬臺"), and corner
- * brackets become the quotation marks of the target script. */
+ * brackets become the quotation marks of the target script.  Line breaks
+ * that end HTML blocks (HF_LINES_BLOCKS) are not layout: where dropping the
+ * space would run two words together (a heading into its paragraph:
+ * "屏蔽Sora" + "在AI..."), a full stop stands between them. */
 #include "stages.h"
 
 #include <errno.h>
@@ -209,7 +212,21 @@ static int drop_invisible(const char *s, size_t n, hf_buf *out)
     return hf_buf_append(out, run, (size_t)(p - run));
 }
 
-static int unicode_clean_ref(const char *s, size_t n, enum hf_punct punct, bool keep_lines,
+/* The mark that stands for a block boundary between words in joined text:
+ * Chinese readers take it for the end of a heading or an item, and it is no
+ * letter or digit, so keys are unchanged by it. */
+#define BLOCK_SEP 0x3002 /* 。 */
+
+/* Whether a joined block boundary between prev and next, where the space
+ * rule drops the space (drop), takes BLOCK_SEP: only between two word
+ * characters (Han, letters, digits); a punctuation mark on either side
+ * already separates them. */
+static bool block_sep(bool drop, bool word_prev, bool word_next)
+{
+    return drop && word_prev && word_next;
+}
+
+static int unicode_clean_ref(const char *s, size_t n, enum hf_punct punct, enum hf_lines lines,
                              hf_buf *out, hf_buf *tmp)
 {
     /* out serves as scratch for the visible text, then takes the result */
@@ -228,6 +245,7 @@ static int unicode_clean_ref(const char *s, size_t n, enum hf_punct punct, bool 
     uint32_t prev = 0;      /* last character written on this line, 0 at line start */
     bool space = false;     /* whitespace seen since prev */
     int newlines = 0;       /* line breaks pending since prev */
+    bool brk = false;       /* a block boundary among the whitespace (HF_LINES_BLOCKS) */
     bool any = false;       /* anything written at all */
     while (p < end) {
         uint32_t c;
@@ -242,8 +260,10 @@ static int unicode_clean_ref(const char *s, size_t n, enum hf_punct punct, bool 
         }
         if (c == 0x2028 || c == 0x2029)
             c = '\n';
-        if (c == '\n' && !keep_lines)
+        if (c == '\n' && lines != HF_LINES_KEEP) {
+            brk |= lines == HF_LINES_BLOCKS;
             c = ' ';
+        }
         if (c == '\n') {
             newlines++;
             space = false;
@@ -265,11 +285,16 @@ static int unicode_clean_ref(const char *s, size_t n, enum hf_punct punct, bool 
             bool cjk_prev = hf_is_han(prev) || is_cjk_punct(prev);
             bool cjk_next = hf_is_han(c) || is_cjk_punct(c);
             bool drop = (cjk_prev && (cjk_next || is_alnum(c))) || (cjk_next && is_alnum(prev));
-            if (!drop && hf_buf_putc(out, ' '))
+            if (brk && block_sep(drop, hf_is_han(prev) || is_alnum(prev), hf_is_han(c) || is_alnum(c))) {
+                if (hf_buf_put_cp(out, BLOCK_SEP))
+                    return -ENOMEM;
+            } else if (!drop && hf_buf_putc(out, ' ')) {
                 return -ENOMEM;
+            }
         }
         newlines = 0;
         space = false;
+        brk = false;
         if (hf_buf_put_cp(out, c))
             return -ENOMEM;
         prev = c;
@@ -324,11 +349,11 @@ static inline bool f_cjk(uint32_t c)
     return c < 0x10000 ? ucls[c] & U_CJK : hf_is_han(c) || is_cjk_punct(c);
 }
 
-int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, bool keep_lines,
+int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, enum hf_lines lines,
                      hf_buf *out, hf_buf *tmp)
 {
     if (hf_reference_path)
-        return unicode_clean_ref(s, n, punct, keep_lines, out, tmp);
+        return unicode_clean_ref(s, n, punct, lines, out, tmp);
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, ucls_init);
     /* Does the text go through drop_invisible() and nfkc() unchanged?
@@ -344,13 +369,14 @@ int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, bool keep_lin
         if (l < 0)
             return -EILSEQ;
         if (c >= 0x10000 || (ucls[c] & (U_INVISIBLE | U_STABLE)) != U_STABLE)
-            return unicode_clean_ref(s, n, punct, keep_lines, out, tmp);
+            return unicode_clean_ref(s, n, punct, lines, out, tmp);
         p += l;
     }
     p = (const uint8_t *)s;
     uint32_t prev = 0;
     bool space = false;
     int newlines = 0;
+    bool brk = false;
     bool any = false;
     const uint8_t *plain = p; /* [plain, p): written as they are, not yet appended */
     while (p < end) {
@@ -379,8 +405,10 @@ int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, bool keep_lin
         }
         if (c == 0x2028 || c == 0x2029)
             c = '\n';
-        if (c == '\n' && !keep_lines)
+        if (c == '\n' && lines != HF_LINES_KEEP) {
+            brk |= lines == HF_LINES_BLOCKS;
             c = ' ';
+        }
         if (c == '\n') {
             newlines++;
             space = false;
@@ -402,11 +430,16 @@ int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, bool keep_lin
             bool cjk_prev = f_cjk(prev);
             bool cjk_next = f_cjk(c);
             bool drop = (cjk_prev && (cjk_next || f_alnum(c))) || (cjk_next && f_alnum(prev));
-            if (!drop && hf_buf_putc(out, ' '))
+            if (brk && block_sep(drop, hf_is_han(prev) || f_alnum(prev), hf_is_han(c) || f_alnum(c))) {
+                if (hf_buf_put_cp(out, BLOCK_SEP))
+                    return -ENOMEM;
+            } else if (!drop && hf_buf_putc(out, ' ')) {
                 return -ENOMEM;
+            }
         }
         newlines = 0;
         space = false;
+        brk = false;
         if (hf_buf_put_cp(out, c))
             return -ENOMEM;
         prev = c;

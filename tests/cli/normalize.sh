@@ -58,6 +58,18 @@ expect "files" 0 "$(printf '台湾\n网页')" -- "$H" normalize --input files "$
 IN='<p>a&amp;b</p><script>x()</script>' expect "html detected" 0 'a&b' -- "$H" normalize
 IN='<p>a&amp;b</p>' expect "no-html" 0 '<p>a&amp;b</p>' -- "$H" normalize --no-html
 IN='<有一种喜欢，叫做思念成疾>' expect "not html" 0 '<有一种喜欢，叫做思念成疾>' -- "$H" normalize
+# block ends stay a boundary when a record's lines are joined (seed 004:
+# a heading ran into its paragraph); a dropped block (the notice) leaves
+# one; the key is that of the words alone
+BLK='<h2>中国大厂集体“屏蔽”Sora</h2><p class="notice">注意</p><p>在AI的长河里</p><ul><li>苹果</li><li>香蕉</li></ul>'
+IN=$BLK expect "html blocks joined with a full stop" 0 '中国大厂集体“屏蔽”Sora。在AI的长河里。苹果。香蕉' -- "$H" normalize
+IN=$BLK expect "html blocks: normalizing twice is once" 0 '中国大厂集体“屏蔽”Sora。在AI的长河里。苹果。香蕉' -- \
+    sh -c "'$H' normalize | '$H' normalize"
+IN=$BLK expect "html blocks: key of the words" 0 "$(printf '中国大厂集体屏蔽Sora在AI的长河里苹果香蕉\n' | "$H" normalize --key)" -- "$H" normalize --key
+IN='<h2>标题：</h2><p>正文。</p><p>Hello</p><p>world</p>' expect "html blocks: punctuation and spaces already separate" 0 '标题：正文。Hello world' -- "$H" normalize
+printf '<h2>屏蔽Sora</h2><p>在AI</p>\n' > "$TMP/f3"
+expect "html blocks: files keep their lines" 0 "$(printf '屏蔽Sora\n在AI')" -- "$H" normalize --input files "$TMP/f3"
+IN='屏蔽Sora 在AI' expect "plain text: no block ends" 0 '屏蔽Sora在AI' -- "$H" normalize
 IN='plain & text' expect "forced html" 0 'plain & text' -- "$H" normalize --html
 
 # line preservation: as many lines out as in, terminator as read

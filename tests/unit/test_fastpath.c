@@ -278,6 +278,8 @@ static const char *const cases[] = {
     "數數數，简，", "數數數，简， ", "數數數，简，\n", "數數數，简，\r\n", "數數數，简，\t \n ",
     "數數數，简，\xe2\x80\xa8", "數數數，简\n简，數", "數數數\n\n简\n\n\n數 ", " \n數數數，简，  ",
     "數，简简，數 \n", "简简，數，简 ", "简简，數，简， ", "數數數， ，简，", "數數\n简\r數\r\n简",
+    /* HTML: joined block ends become 。 between words, a clause end */
+    "<h2>數數數</h2><p>简简</p>", "<p>简</p><p>數</p><p>简</p>\n", "<li>數A</li><li>B简</li>",
 };
 
 static void fuzz(unsigned count)
