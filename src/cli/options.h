@@ -65,6 +65,8 @@ enum { OPT_THRESHOLD = 1050, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_
 "      --to SCRIPT       simplified (default), traditional, taiwan, hongkong\n" \
 "      --opencc-config F apply this OpenCC config (name or path) to every record\n" \
 "      --no-pinyin-repair  keep flattened pinyin annotations such as 產(chǎn)\n" \
+"      --repair-mojibake repair mojibake: UTF-8 read as GBK (浣犲ソ -> 你好) and\n" \
+"                        GBK read one byte off (眳呛２ū硎 -> 吳海波表)\n" \
 "      --drop-furniture LIST  repost furniture the key leaves out (the text keeps\n" \
 "                        it): url, location (2北京·工体 at the end), emoticon\n" \
 "                        ([蜡烛]), card (O网页链接), comma-separated, or none;\n" \

@@ -572,21 +572,23 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
          * the suspect characters */
         if (e == 0 && !(seen & HF_SEEN_SUSPECT) && !removed)
             return direct_done(c, cur, len, seen, want, res);
-        c->stats.mojibake_runs += hf_repair_count_mojibake(orig, orig_len);
+        c->stats.mojibake_runs += hf_repair_count_mojibake(orig, orig_len, false);
         if (e == 0)
             return direct_done(c, cur, len, seen, want, res);
         counted = true;
     }
     /* Mojibake first: a repaired run can expose pinyin readings that now
      * follow a Han character (J(rèn) -> 認(rèn)). */
-    if (!counted)
-        c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len);
+    if (!counted && !c->set.repair_mojibake)
+        c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len, false);
     if (c->set.repair_mojibake) {
+        /* what is repaired is what hf_repair_count_mojibake(all) counts */
         size_t repaired = 0;
         hf_buf *dst = scratch(c, cur);
         hf_buf_clear(dst);
         if ((e = hf_repair_mojibake(cur, len, dst, &repaired)))
             return fail(c, e, "repair");
+        c->stats.mojibake_runs += repaired;
         c->stats.mojibake_repaired += repaired;
         cur = dst->p ? dst->p : "";
         len = dst->len;

@@ -508,6 +508,7 @@ static bool is_common(uint32_t c)
 enum mj_kind { MJ_OTHER, MJ_ASCII, MJ_EURO, MJ_WEAK, MJ_STRONG };
 
 static bool is_latin(uint32_t c) { return (c >= 0xC0 && c <= 0x2AF) || (c >= 0x1E00 && c <= 0x1EFF); }
+static bool is_kana(uint32_t c) { return c >= 0x3040 && c <= 0x30FF; }
 
 /* Cheap guess by code point ranges: a superset of the double-byte GBK
  * repertoire, used to find spans worth a closer look. */
@@ -589,6 +590,67 @@ static void mj_close(struct mj *m)
 
 /* GB18030 bytes of the code point at s[0..len) into gb; returns their number
  * (0 if it cannot be converted). */
+/* The two-byte GB18030 code of every BMP code point (0: none), from one
+ * iconv call over all of them: the fast path's mj_encode() looks codes up
+ * instead of calling iconv per character (every suspect character of clean
+ * text is tried as the start of a UTF-8-as-GBK run). */
+static uint16_t gb2_bmp[0x10000];
+static pthread_once_t gb2_once = PTHREAD_ONCE_INIT;
+
+static void gb2_init(void)
+{
+    iconv_t cd = iconv_open("GB18030", "UTF-8");
+    if (cd == (iconv_t)-1)
+        return; /* all 0: mj_encode() falls back to the converter */
+    enum { CHUNK = 4096 };
+    static char in[CHUNK * 3], outb[CHUNK * 4];
+    static uint32_t cps[CHUNK];
+    static size_t offs[CHUNK + 1];
+    uint32_t next = 0x80;
+    while (next < 0x10000) {
+        /* the double-byte repertoire lies in the ranges kind_guess() calls
+         * STRONG or WEAK: only those are asked (a character outside them
+         * goes to the converter) */
+        size_t n = 0, k = 0;
+        for (; next < 0x10000 && k < CHUNK; next++) {
+            if ((next >= 0xD800 && next <= 0xDFFF) || kind_guess(next) < MJ_WEAK)
+                continue;
+            cps[k] = next;
+            offs[k++] = n;
+            uint32_t c = next;
+            in[n++] = (char)(c < 0x800 ? 0xC0 | c >> 6 : 0xE0 | c >> 12);
+            if (c >= 0x800)
+                in[n++] = (char)(0x80 | (c >> 6 & 0x3F));
+            in[n++] = (char)(0x80 | (c & 0x3F));
+        }
+        offs[k] = n;
+        size_t done = 0; /* characters of cps[] converted or given up */
+        while (done < k) {
+            char *ip = in + offs[done], *op = outb;
+            size_t il = n - offs[done], ol = sizeof outb;
+            size_t r = iconv(cd, &ip, &il, &op, &ol);
+            /* the characters before ip were converted: codes are 1, 2 or 4
+             * bytes long, 4 when the second byte is a digit */
+            size_t upto = done;
+            while (upto < k && offs[upto] < (size_t)(ip - in))
+                upto++;
+            const uint8_t *q = (const uint8_t *)outb, *qe = (const uint8_t *)op;
+            for (size_t j = done; j < upto && q < qe; j++) {
+                size_t len = q[0] < 0x80 ? 1 : q + 1 < qe && q[1] >= 0x30 && q[1] <= 0x39 ? 4 : 2;
+                if (len == 2)
+                    gb2_bmp[cps[j]] = (uint16_t)(q[0] << 8 | q[1]);
+                q += len;
+            }
+            done = upto;
+            if (r == (size_t)-1) {
+                iconv(cd, NULL, NULL, NULL, NULL);
+                done++; /* a character GB18030 (glibc) refuses: none */
+            }
+        }
+    }
+    iconv_close(cd);
+}
+
 static size_t mj_encode(struct mj *m, const char *s, size_t len, uint32_t c, uint8_t gb[4])
 {
     /* Windows CP936 maps A8BC and A8BF to these private-use code points;
@@ -600,6 +662,21 @@ static size_t mj_encode(struct mj *m, const char *s, size_t len, uint32_t c, uin
         gb[1] = c == 0xE7C7 ? 0xBC : 0xBF;
         return 2;
     }
+    if (!hf_reference_path && c >= 0x80 && c < 0x10000) {
+        pthread_once(&gb2_once, gb2_init);
+        uint16_t g = gb2_bmp[c];
+        if (g) {
+            gb[0] = (uint8_t)(g >> 8);
+            gb[1] = (uint8_t)g;
+            return 2;
+        }
+        /* callers want two-byte codes: no need to know what else it is
+         * (unless the table could not be made, or c is outside it) */
+        if (gb2_bmp[0x4E00] && kind_guess(c) >= MJ_WEAK)
+            return 0;
+    }
+    if (!mj_open(m))
+        return 0;
     char *in = (char *)s; /* iconv's prototype is not const-correct */
     size_t inleft = len;
     char *o = (char *)gb;
@@ -662,8 +739,10 @@ struct mj_run {
     size_t chars;     /* characters in the run */
     size_t nonascii;  /* of which non-ASCII */
     size_t common;    /* of which common (is_common) */
+    size_t kana;      /* of which kana (U+3040..U+30FF) */
     size_t pairs;     /* byte pairs of the shifted decoding */
     size_t good;      /* of which decode to a common character */
+    uint8_t dangling; /* the lead byte left over at the end, 0xFF for none */
 };
 
 /* Builds the run starting with the STRONG character at s[i] (limit: end of
@@ -680,7 +759,7 @@ static int mj_build(struct mj *m, const char *s, size_t limit, size_t i, struct 
     /* The byte waiting for its partner; 0xFF (never part of a GBK code)
      * when none is. */
     uint8_t dangling = gb[1];
-    *r = (struct mj_run){.chars = 1, .nonascii = 1, .common = is_common(c)};
+    *r = (struct mj_run){.chars = 1, .nonascii = 1, .common = is_common(c), .kana = is_kana(c)};
     size_t j = i + (size_t)l;
 
     /* An ASCII byte left over is a character of its own: the stream is
@@ -708,7 +787,8 @@ static int mj_build(struct mj *m, const char *s, size_t limit, size_t i, struct 
                 j = next;
                 break;
             }
-            if (k == MJ_ASCII && kind_exact_at(m, s, limit, next) >= MJ_WEAK) {
+            /* '?' is where a decoder gave up (mj_extend()), not a ？ */
+            if (k == MJ_ASCII && c != '?' && kind_exact_at(m, s, limit, next) >= MJ_WEAK) {
                 gb[0] = 0xA3; /* the full-width form NFKC folded */
                 gb[1] = (uint8_t)(c + 0x80);
                 take = true;
@@ -727,6 +807,7 @@ static int mj_build(struct mj *m, const char *s, size_t limit, size_t i, struct 
         if (c >= 0x80) {
             r->nonascii++;
             r->common += is_common(c);
+            r->kana += is_kana(c);
         }
         j = next;
     }
@@ -734,8 +815,137 @@ static int mj_build(struct mj *m, const char *s, size_t limit, size_t i, struct 
      * ˋ = A8 41 of ...（A-AVG）); a leftover lead byte is lost. */
     if (out && dangling < 0x80 && hf_buf_putc(out, (char)dangling))
         return -ENOMEM;
+    r->dangling = dangling;
     r->end = j;
     return 0;
+}
+
+/* A flattened reading without its opening parenthesis at s[i] (toned
+ * syllables, then ')'): what is left of 內(nèi) when a decoder swallowed
+ * the '(' with the byte before it.  Returns the offset after the ')', 0 if
+ * there is none. */
+static size_t reading_tail(const char *s, size_t n, size_t i)
+{
+    struct syllable syl;
+    for (size_t count = 1;; count++) {
+        if (!parse_syllable(s, n, i, &syl) || !syl.toned)
+            return 0;
+        size_t j = skip_spaces(s, n, syl.end);
+        uint32_t c;
+        if (j >= n)
+            return 0;
+        int l = next_cp(s, n, j, &c);
+        if (is_close_paren(c))
+            return j + (size_t)l;
+        if (j == syl.end || count >= 4)
+            return 0;
+        i = j;
+    }
+}
+
+static bool is_lost_mark(uint32_t c)
+{
+    return c == '?' || c == 0xFFFD;
+}
+
+static bool is_ascii_alnum(uint32_t c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* The character ending right before s[i], when it starts at or after lo:
+ * its offset, or SIZE_MAX. */
+static size_t char_before(const char *s, size_t lo, size_t i)
+{
+    if (i <= lo)
+        return SIZE_MAX;
+    size_t k = i - 1;
+    while (k > lo && ((uint8_t)s[k] & 0xC0) == 0x80 && i - k < 4)
+        k--;
+    uint32_t c;
+    return hf_utf8_next((const uint8_t *)s + k, i - k, &c) == (int)(i - k) ? k : SIZE_MAX;
+}
+
+/* What an accepted run takes beyond its STRONG characters (mj_build).
+ * Misaligned text is cut where a decoder met a byte it could not pair, and
+ * wrote '?' (or U+FFFD) for it and for the byte that shares its unit; so
+ * at both ends of a run:
+ *  - before it, a printable ASCII character that was a full-width one (the
+ *    ！ of 。” = A1A3 A1B1 read as A3A1): its second byte and the run's
+ *    first make a character, taken when that is a common one;
+ *  - before that, '?' (and the reading of what it replaced, its '('
+ *    swallowed: ?nèi)): the unit that held the lead byte of the first
+ *    character: that character is lost, and U+FFFD stands for it;
+ *  - after the run, a lead byte left over and then '?' (and a reading
+ *    again): the unit that held the trail byte: lost too.
+ * The bytes read twice (no '?' before) stay dropped as before. */
+struct mj_ext {
+    size_t start;     /* offset of the run's first character, '?' included */
+    size_t end;       /* offset after it, '?' and reading included */
+    uint32_t ascii;   /* the full-width character taken before, 0 for none */
+    uint32_t first;   /* what its second byte and the run's first make */
+    bool lead_lost, trail_lost;
+};
+
+static void mj_extend(struct mj *m, const char *s, size_t n, size_t lo, size_t i, const struct mj_run *r,
+                      struct mj_ext *x)
+{
+    *x = (struct mj_ext){.start = i, .end = r->end};
+    uint32_t c;
+    size_t k = char_before(s, lo, i);
+    size_t k0 = k != SIZE_MAX ? char_before(s, lo, k) : SIZE_MAX;
+    uint32_t c0 = 0;
+    if (k0 != SIZE_MAX)
+        next_cp(s, n, k0, &c0);
+    /* a folded full-width punctuation mark, itself after a '?' */
+    if (k != SIZE_MAX && is_lost_mark(c0) &&
+        (next_cp(s, n, k, &c), c > 0x20 && c < 0x7F && c != '?' && !is_ascii_alnum(c))) {
+        uint8_t gb[4];
+        uint32_t f, d = 0;
+        int l = next_cp(s, n, i, &f);
+        if (mj_encode(m, s + i, (size_t)l, f, gb) == 2 && mj_pair(m, (uint8_t)(c + 0x80), gb[0], &d) &&
+            is_common(d)) {
+            x->start = k;
+            x->ascii = c;
+            x->first = d;
+        }
+    }
+    /* '?', or '?' and a reading, right before */
+    k = char_before(s, lo, x->start);
+    if (k != SIZE_MAX) {
+        next_cp(s, n, k, &c);
+        if (is_lost_mark(c)) {
+            x->start = k;
+            x->lead_lost = true;
+        } else if (is_close_paren(c)) {
+            /* back over the reading (letters, tone marks, spaces) to a '?' */
+            for (size_t q = k; q > lo && k - q < 48;) {
+                q = char_before(s, lo, q);
+                if (q == SIZE_MAX)
+                    break;
+                int ql = next_cp(s, n, q, &c);
+                if (is_lost_mark(c)) {
+                    if (reading_tail(s, n, q + (size_t)ql) == x->start) {
+                        x->start = q;
+                        x->lead_lost = true;
+                    }
+                    break;
+                }
+                if (c == '(' || c == 0xFF08 || c == ')' || c == 0xFF09)
+                    break;
+            }
+        }
+    }
+    if (r->dangling >= 0x80 && r->end < n) {
+        int l = next_cp(s, n, r->end, &c);
+        if (is_lost_mark(c)) {
+            x->trail_lost = true;
+            x->end = r->end + (size_t)l;
+            size_t t = reading_tail(s, n, x->end);
+            if (t)
+                x->end = t;
+        }
+    }
 }
 
 /* The verdict.  Measured on the seeds and the evaluation sentences (see
@@ -745,6 +955,13 @@ static int mj_build(struct mj *m, const char *s, size_t limit, size_t i, struct 
  * happen by chance in clean text. */
 static bool mj_accept(const struct mj_run *r)
 {
+    /* Japanese text is a third to two thirds kana, which GBK has and no
+     * common Chinese character is (its runs looked like mojibake: 198 of
+     * 14887 lines of rust-by-example/ja were rewritten); in a misaligned
+     * run kana need a trail byte of A4 or A5, a few in a hundred: one in
+     * five refuses a run. */
+    if (r->kana * 5 >= r->nonascii)
+        return false;
     return r->chars >= 4 && r->pairs >= 4 && r->nonascii > 0 && r->common * 10 < r->nonascii * 7 &&
            r->good * 10 >= r->pairs * 9;
 }
@@ -795,7 +1012,9 @@ static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found)
             size_t next = j + (size_t)l;
             enum mj_kind k = kind_of(c);
             bool tail = false;
-            if (k == MJ_WEAK || k == MJ_ASCII) {
+            if (c == '?') {
+                break; /* see mj_build() */
+            } else if (k == MJ_WEAK || k == MJ_ASCII) {
                 uint32_t d = 0;
                 enum mj_kind nk = next < n ? (next_cp(s, n, next, &d), kind_of(d)) : MJ_OTHER;
                 if (k == MJ_WEAK && nk != MJ_STRONG)
@@ -845,17 +1064,285 @@ static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found)
             struct mj_run r;
             mj_build(&m, s, j, p, &r, NULL);
             if (mj_accept(&r)) {
+                struct mj_ext x;
+                mj_extend(&m, s, n, copied, p, &r, &x);
                 count++;
                 if (out) {
-                    if (hf_buf_append(out, s + copied, p - copied) || mj_build(&m, s, j, p, &r, out)) {
+                    if (hf_buf_append(out, s + copied, x.start - copied) ||
+                        (x.lead_lost && hf_buf_put_cp(out, 0xFFFD)) || (x.ascii && hf_buf_put_cp(out, x.first)) ||
+                        mj_build(&m, s, j, p, &r, out) || (x.trail_lost && hf_buf_put_cp(out, 0xFFFD))) {
                         err = -ENOMEM;
                         break;
                     }
-                    copied = r.end;
                 }
+                copied = x.end;
+                /* the span's scan resumes after what the run took */
+                p = x.end;
+                if (p > j)
+                    j = p;
+                continue;
             }
             p = r.end;
         }
+        if (j > i)
+            i = j; /* a run took a '?' or a reading after the span */
+    }
+    if (out && !err && hf_buf_append(out, s + copied, n - copied))
+        err = -ENOMEM;
+    mj_close(&m);
+    *found = count;
+    return err;
+}
+
+/* ======================================================================
+ * UTF-8 read as GBK
+ * ======================================================================
+ *
+ * The commonest Chinese mojibake: UTF-8 bytes decoded as GBK (CP936), so
+ * that 你好 (E4 BD A0 E5 A5 BD) reads 浣犲ソ (E4BD A0E5 A5BD).  Every byte is
+ * still there: encoding such a run back to GBK gives UTF-8.  A decoder that
+ * meets a byte it cannot pair writes U+FFFD (or '?', or for 0x80 the euro
+ * sign of CP936): inside a run, where UTF-8 needs a continuation byte, that
+ * is 0x80 (the one continuation byte no GBK code starts with); at the end
+ * it is the last byte of a character, which is lost.
+ *
+ * A run is tried from each suspect character (hf_repair_mojibake_suspect():
+ * GBK's rows that UTF-8 lead bytes fall in are rare characters), extended
+ * while its GBK bytes stay well-formed UTF-8, and accepted when its
+ * decoding is clearly Chinese text: at least two non-ASCII characters, nine
+ * in ten of them common (is_common()), where the run itself has fewer than
+ * seven in ten common characters (as for the misaligned runs). */
+
+struct u8g_run {
+    size_t end;      /* offset in s after the run */
+    size_t outlen;   /* out->len after its decoding (u8g_build with out) */
+    bool lost;       /* the run ends in a character whose last byte is lost */
+    size_t s_nonascii, s_common, s_suspect;
+    size_t d_nonascii, d_common, d_lost;
+    bool d_first_bad; /* the first character decoded is not a common one */
+};
+
+/* A character decoded at either end of a run: a clean character next to it
+ * can read as a two-byte UTF-8 one (站 = D5BE is U+057E, 路 = C2B7 is the
+ * common U+00B7), so only common three-byte characters count. */
+static bool u8g_edge_ok(uint32_t d)
+{
+    return d < 0x80 || (d >= 0x800 && is_common(d));
+}
+
+/* GBK bytes of the character c at s[i..i+len) for a UTF-8-as-GBK run: 1 for
+ * ASCII, 2 for double-byte characters, 0 when it cannot be in a run.  The
+ * euro sign stands for 0x80 (CP936's single byte), U+FFFD for one byte a
+ * decoder could not pair (*wild: its value is unknown). */
+static size_t u8g_bytes(struct mj *m, const char *s, size_t i, size_t len, uint32_t c, uint8_t gb[4], bool *wild)
+{
+    *wild = false;
+    if (c < 0x80) {
+        gb[0] = (uint8_t)c;
+        return 1;
+    }
+    if (c == 0x20AC || c == 0xFFFD) {
+        *wild = c == 0xFFFD;
+        gb[0] = 0x80;
+        return 1;
+    }
+    enum mj_kind k = kind_of(c);
+    if (k != MJ_STRONG && k != MJ_WEAK)
+        return 0;
+    return mj_encode(m, s + i, len, c, gb) == 2 ? 2 : 0;
+}
+
+/* The longest run starting at s[i] whose GBK bytes are well-formed UTF-8
+ * ending at a character boundary of both, or in a lost byte ('?' or U+FFFD
+ * where a character still lacks bytes).  A character with an unknown byte
+ * is lost (U+FFFD).  With out, appends the decoding.  Returns 1, 0 when
+ * there is no run, or -ENOMEM. */
+static int u8g_build(struct mj *m, const char *s, size_t n, size_t i, struct u8g_run *best, hf_buf *out)
+{
+    uint8_t pend[4];
+    size_t plen = 0, need = 0;
+    bool pwild = false; /* pend holds an unknown byte */
+    bool last_ok = false; /* the last character decoded may end a run */
+    struct u8g_run cur = {.outlen = out ? out->len : 0};
+    bool found = false;
+    size_t j = i;
+    {
+        /* Cheap refusals, implied by u8g_accept(): the first character
+         * decoded must be a three-byte one (E0..EF), unless a decoder
+         * replaced its lead byte (U+FFFD); a run from an ASCII character
+         * is the run from the next one. */
+        uint32_t c;
+        uint8_t gb[4];
+        int l = next_cp(s, n, i, &c);
+        if (c < 0x80 || (c != 0xFFFD && (kind_of(c) < MJ_WEAK || mj_encode(m, s + i, (size_t)l, c, gb) != 2 ||
+                                         gb[0] < 0xE0 || gb[0] > 0xEF)))
+            return 0;
+    }
+    while (j < n) {
+        uint32_t c;
+        int l = next_cp(s, n, j, &c);
+        uint8_t gb[4];
+        bool wild;
+        if (plen && (c == 0xFFFD || c == '?')) {
+            /* everything decoded so far, then the lost character */
+            *best = cur;
+            best->end = j + (size_t)l;
+            best->outlen = out ? out->len : 0;
+            best->lost = true;
+            found = true;
+        }
+        size_t nb = u8g_bytes(m, s, j, (size_t)l, c, gb, &wild);
+        if (nb == 0 || (c < 0x80 && plen))
+            break;
+        bool bad = false;
+        for (size_t b = 0; b < nb && !bad; b++) {
+            if (plen == 0) {
+                uint8_t x = gb[b];
+                /* an unknown lead: Chinese text is three-byte characters */
+                need = wild ? 3 : x < 0x80 ? 1 : x >= 0xC2 && x <= 0xDF ? 2 : x >= 0xE0 && x <= 0xEF ? 3
+                     : x >= 0xF0 && x <= 0xF4 ? 4 : 0;
+                bad = need == 0;
+            } else {
+                bad = !wild && (gb[b] & 0xC0) != 0x80;
+            }
+            if (bad)
+                break;
+            pwild |= wild;
+            pend[plen++] = gb[b];
+            if (plen < need)
+                continue;
+            uint32_t d = 0xFFFD;
+            if (!pwild && hf_utf8_next(pend, plen, &d) != (int)plen) {
+                bad = true;
+                break;
+            }
+            bool first = !cur.d_lost && !cur.d_nonascii;
+            /* an ASCII byte that was the trail of a GBK pair is no edge */
+            last_ok = pwild || (d < 0x80 ? c < 0x80 : u8g_edge_ok(d));
+            if (pwild) {
+                cur.d_lost++;
+            } else if (d >= 0x80) {
+                cur.d_nonascii++;
+                cur.d_common += is_common(d);
+                cur.d_first_bad |= first && !u8g_edge_ok(d);
+            }
+            if (out && (pwild ? hf_buf_put_cp(out, 0xFFFD) : hf_buf_append(out, pend, plen)))
+                return -ENOMEM;
+            plen = 0;
+            pwild = false;
+        }
+        if (bad)
+            break;
+        if (c >= 0x80) {
+            cur.s_nonascii++;
+            cur.s_common += is_common(c);
+            cur.s_suspect += hf_repair_mojibake_suspect(c);
+        }
+        j += (size_t)l;
+        if (plen == 0 && last_ok) {
+            cur.end = j;
+            cur.lost = false;
+            cur.outlen = out ? out->len : 0;
+            *best = cur;
+            found = true;
+        }
+    }
+    if (!found)
+        return 0;
+    if (out) {
+        out->len = best->outlen;
+        if (out->p)
+            out->p[out->len] = '\0';
+        if (best->lost && hf_buf_put_cp(out, 0xFFFD))
+            return -ENOMEM;
+    }
+    return 1;
+}
+
+/* Clearly Chinese text: two non-ASCII characters at least, nine in ten of
+ * them common, the first one too (a clean character before the run can
+ * read as UTF-8: 站 = D5BE is U+057E), at most one lost character in two;
+ * from a run with fewer than seven common characters in ten and a suspect
+ * one (the count skips text without: first_suspect()). */
+static bool u8g_accept(const struct u8g_run *r)
+{
+    return r->d_nonascii >= 2 && r->d_common * 10 >= r->d_nonascii * 9 && !r->d_first_bad &&
+           r->d_lost <= r->d_nonascii && r->s_common * 10 < r->s_nonascii * 7 && r->s_suspect > 0;
+}
+
+static inline bool suspect_of(uint32_t c)
+{
+    return c < 0x10000 && !hf_reference_path ? mj_bmp[c] & MJ_BMP_SUSPECT : hf_repair_mojibake_suspect(c);
+}
+
+/* Finds the UTF-8-as-GBK runs of s.  Without out only counts them; with out
+ * appends s with the runs replaced by their decoding.  *marks: whether s
+ * has a '?' or U+FFFD (lost_readings() has nothing to do otherwise).  The
+ * scan starts at from, where first_suspect() stopped (from_marks: what it
+ * saw of marks before): no run starts earlier but from a character before
+ * a suspect one, which the scan looks back for. */
+static int u8g_scan(const char *s, size_t n, size_t from, bool from_marks, hf_buf *out, size_t *found,
+                    bool *marks)
+{
+    pthread_once(&mj_once, mj_bmp_init);
+    struct mj m = {.state = 0};
+    size_t count = 0, copied = 0, i = from;
+    int err = 0;
+    *marks = from_marks;
+    while (i < n && !err) {
+        /* three-byte characters that are not suspect, in a loop of their
+         * own (not on the reference path) */
+        while (!hf_reference_path && n - i >= 3) {
+            const uint8_t *q = (const uint8_t *)s + i;
+            if ((q[0] & 0xF0) != 0xE0 || ((q[1] ^ 0x80) | (q[2] ^ 0x80)) & 0xC0)
+                break;
+            uint32_t c3 = (uint32_t)(q[0] & 0x0F) << 12 | (uint32_t)(q[1] & 0x3F) << 6 | (q[2] & 0x3F);
+            if (c3 < 0x800 || (c3 >= 0xD800 && c3 <= 0xDFFF) || c3 == 0xFFFD || (mj_bmp[c3] & MJ_BMP_SUSPECT))
+                break;
+            i += 3;
+        }
+        if (i >= n)
+            break;
+        uint32_t c;
+        int l = next_cp(s, n, i, &c);
+        *marks |= c == '?' || c == 0xFFFD;
+        if (!suspect_of(c)) {
+            i += (size_t)l;
+            continue;
+        }
+        /* A run starts with the lead byte of a UTF-8 character; the GBK
+         * characters holding the first bytes may be common ones (涔嬪 for
+         * 之, 濮嬪喘 for 始崭), the next not: the earliest start of the
+         * U8G_BACK characters before (not before what a run took) that
+         * makes a run wins. */
+#define U8G_BACK 4
+        size_t back[U8G_BACK + 1];
+        int nb = 0;
+        back[nb++] = i;
+        while (nb <= U8G_BACK) {
+            size_t k = char_before(s, copied, back[nb - 1]);
+            if (k == SIZE_MAX)
+                break;
+            back[nb++] = k;
+        }
+        struct u8g_run r;
+        size_t at = SIZE_MAX;
+        for (int k = nb - 1; k >= 0 && at == SIZE_MAX; k--)
+            if (u8g_build(&m, s, n, back[k], &r, NULL) > 0 && u8g_accept(&r))
+                at = back[k];
+        if (at == SIZE_MAX) {
+            i += (size_t)l;
+            continue;
+        }
+        count++;
+        if (out && (hf_buf_append(out, s + copied, at - copied) || u8g_build(&m, s, n, at, &r, out) < 0))
+            err = -ENOMEM;
+        /* the run may have passed over marks */
+        for (size_t k = at; k < r.end && !*marks;) {
+            k += (size_t)next_cp(s, n, k, &c);
+            *marks = c == '?' || c == 0xFFFD;
+        }
+        copied = i = r.end;
     }
     if (out && !err && hf_buf_append(out, s + copied, n - copied))
         err = -ENOMEM;
@@ -870,38 +1357,119 @@ bool hf_repair_mojibake_suspect(uint32_t c)
     return c >= 0x80 && (k == MJ_STRONG || k == MJ_WEAK || k == MJ_EURO) && !is_common(c);
 }
 
-/* Whether s has a character for which hf_repair_mojibake_suspect() is true:
- * without one no run can be found, as a run is accepted only with fewer than
- * 70% common characters among its non-ASCII ones, all of them STRONG, WEAK
- * or EURO. */
-static bool maybe_mojibake(const char *s, size_t n)
+/* The offset of the first character of s for which
+ * hf_repair_mojibake_suspect() is true, n if none: without one no run can
+ * be found (every kind needs one: mj_accept(), u8g_accept(), and
+ * lost_readings() by rule).  *marks: whether a '?' or U+FFFD (or a byte
+ * read as one) comes before it. */
+static size_t first_suspect(const char *s, size_t n, bool *marks)
 {
     pthread_once(&mj_once, mj_bmp_init);
     const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    bool mk = false;
     while (p < end) {
         if (*p < 0x80) {
+            mk |= *p == '?';
             p++;
             continue;
         }
         uint32_t c;
         int l = hf_utf8_next(p, (size_t)(end - p), &c);
         if (l < 0) {
-            p++; /* U+FFFD to the scan: not suspect */
+            mk = true; /* U+FFFD to the scans: not suspect, a mark */
+            p++;
             continue;
         }
+        mk |= c == 0xFFFD;
         if (c < 0x10000 ? mj_bmp[c] & MJ_BMP_SUSPECT : hf_repair_mojibake_suspect(c))
-            return true;
+            break;
         p += l;
+    }
+    *marks = mk;
+    return (size_t)(p - (const uint8_t *)s);
+}
+
+/* What misaligned text leaves where a '?' took a character's byte and the
+ * '(' of its reading after it (們?nèi)〈?, 轉變?yōu)橐粋€, seed 002): the
+ * character is lost, and its reading, which no Han character now precedes,
+ * would stay.  Both become U+FFFD.  Only in text with a suspect character
+ * (first_suspect()), as every mojibake count. */
+static int lost_readings(const char *s, size_t n, hf_buf *out, size_t *found)
+{
+    size_t count = 0, copied = 0;
+    *found = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        int l = next_cp(s, n, i, &c);
+        size_t t = is_lost_mark(c) ? reading_tail(s, n, i + (size_t)l) : 0;
+        if (!t) {
+            i += (size_t)l;
+            continue;
+        }
+        count++;
+        if (out && (hf_buf_append(out, s + copied, i - copied) || hf_buf_put_cp(out, 0xFFFD)))
+            return -ENOMEM;
+        copied = i = t;
+    }
+    *found = count;
+    return out ? hf_buf_append(out, s + copied, n - copied) : 0;
+}
+
+static bool any_suspect(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        uint32_t c;
+        i += (size_t)next_cp(s, n, i, &c);
+        if (c >= 0x80 && suspect_of(c))
+            return true;
     }
     return false;
 }
 
-size_t hf_repair_count_mojibake(const char *s, size_t n)
+/* The kinds in order, each on what the one before leaves: UTF-8 read as
+ * GBK (before the script stage can rewrite it: 欐 -> 𪲔), misaligned runs,
+ * lost readings.  With out, appends the repaired text; *found counts the
+ * runs of all kinds.  A kind that finds nothing leaves the text as it is,
+ * so that the next one reads it where it is (no copies when counting
+ * clean text). */
+static int repair_both(const char *s, size_t n, bool all, hf_buf *out, size_t *found)
 {
-    if (!hf_reference_path && !maybe_mojibake(s, n))
-        return 0;
+    size_t a = 0, b = 0, r = 0;
+    hf_buf t1 = {0}, t2 = {0};
+    *found = 0;
+    pthread_once(&mj_once, mj_bmp_init);
+    /* the reference path scans from the start, and asks any_suspect() */
+    bool marks = false;
+    size_t from = hf_reference_path ? 0 : first_suspect(s, n, &marks);
+    if (hf_reference_path ? !any_suspect(s, n) : from == n)
+        return out ? hf_buf_append(out, s, n) : 0; /* no run: see first_suspect() */
+    int err = all ? u8g_scan(s, n, from, marks, NULL, &a, &marks) : 0;
+    if (!err && a && !(err = u8g_scan(s, n, from, marks, &t1, &a, &marks))) {
+        s = t1.p ? t1.p : "";
+        n = t1.len;
+    }
+    if (!err)
+        err = mj_scan(s, n, NULL, &b);
+    if (!err && b && !(err = mj_scan(s, n, &t2, &b))) {
+        s = t2.p ? t2.p : "";
+        n = t2.len;
+    }
+    /* without a mark in the text and nothing repaired (which could write
+     * U+FFFD), there is no lost reading */
+    if (!err && all && (marks || a || b))
+        err = lost_readings(s, n, out, &r);
+    else if (!err && out)
+        err = hf_buf_append(out, s, n);
+    hf_buf_free(&t1);
+    hf_buf_free(&t2);
+    *found = a + b + r;
+    return err;
+}
+
+size_t hf_repair_count_mojibake(const char *s, size_t n, bool all)
+{
     size_t found = 0;
-    mj_scan(s, n, NULL, &found);
+    repair_both(s, n, all, NULL, &found);
     return found;
 }
 
@@ -909,11 +1477,7 @@ int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired)
 {
     const size_t base = out->len;
     size_t found = 0;
-    if (!hf_reference_path && !maybe_mojibake(s, n)) {
-        *repaired = 0;
-        return hf_buf_append(out, s, n);
-    }
-    int err = mj_scan(s, n, out, &found);
+    int err = repair_both(s, n, true, out, &found);
     if (err) {
         out->len = base;
         if (out->p)

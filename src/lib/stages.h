@@ -72,15 +72,25 @@ bool hf_repair_pinyin_possible(const char *s, size_t n);
  * a Han character ends right before it (or the bytes before are not
  * well-formed).  hf_repair_pinyin_possible() asks it of every one. */
 bool hf_repair_pinyin_at(const char *s, size_t i);
-/* Counts runs that look like GBK text decoded one byte off. */
-size_t hf_repair_count_mojibake(const char *s, size_t n);
-/* A character that can be part of such a run and is not a common one.  A
- * run is counted only where at least 3 in 10 of its non-ASCII characters
- * are such: in text without any, hf_repair_count_mojibake() counts 0. */
+/* Counts runs of mojibake: with all, UTF-8 text decoded as GBK (浣犲ソ for
+ * 你好), then, in the text with those decoded, runs that look like GBK text
+ * decoded one byte off, then lost readings (see hf_repair_mojibake());
+ * without all, only the misaligned runs: the pipeline counts those in every
+ * record with a suspect character, and looking for the other kinds costs a
+ * pass over the text of its own (hanfold.c asks for all with
+ * --repair-mojibake, where the count is what is repaired). */
+size_t hf_repair_count_mojibake(const char *s, size_t n, bool all);
+/* A character that can be part of such a run and is not a common one.
+ * Every run counted has one (misaligned runs: at least 3 in 10 of their
+ * non-ASCII characters): in text without any, hf_repair_count_mojibake()
+ * counts 0. */
 bool hf_repair_mojibake_suspect(uint32_t c);
 /* Replaces the runs that hf_repair_count_mojibake() counts by their
- * one-byte-shifted GBK decoding (眳呛２ū硎 -> 吳海波表).  *repaired counts the
- * runs replaced.  Returns 0 or -ENOMEM. */
+ * decoding: the GBK bytes of a UTF-8-as-GBK run as UTF-8, the
+ * one-byte-shifted GBK decoding of a misaligned run (?!眳呛２ū硎? ->
+ * �”吳海波表�: a character whose lead or trail byte a decoder replaced by
+ * '?' is U+FFFD, the '?' and a reading after it taken with it).
+ * *repaired counts the runs replaced.  Returns 0 or -ENOMEM. */
 int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired);
 
 /* ---- furniture.c: repost furniture, left out of the key --------------- */

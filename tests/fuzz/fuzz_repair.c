@@ -16,7 +16,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(out.len <= in.len);
     FUZZ_CHECK(removed == 0 || out.len < in.len);
     FUZZ_CHECK(u8_check((const uint8_t *)out.p, out.len) == NULL);
-    size_t runs = hf_repair_count_mojibake(s, in.len);
+    size_t runs = hf_repair_count_mojibake(s, in.len, true);
+    FUZZ_CHECK(hf_repair_count_mojibake(s, in.len, false) <= runs);
     FUZZ_CHECK(hf_repair_mojibake(s, in.len, &mj, &repaired) == 0);
     FUZZ_CHECK(repaired <= runs);
     FUZZ_CHECK(u8_check((const uint8_t *)mj.p, mj.len) == NULL);
@@ -29,10 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         hf_buf a = {0}, b = {0};
         size_t ra = 0, rb = 0;
         FUZZ_CHECK(hf_repair_pinyin(t, n, &a, &ra) == 0);
-        size_t ca = hf_repair_count_mojibake(t, n);
+        size_t ca = hf_repair_count_mojibake(t, n, true) * 1000 + hf_repair_count_mojibake(t, n, false);
         hf_reference_path = true;
         FUZZ_CHECK(hf_repair_pinyin(t, n, &b, &rb) == 0);
-        size_t cb = hf_repair_count_mojibake(t, n);
+        size_t cb = hf_repair_count_mojibake(t, n, true) * 1000 + hf_repair_count_mojibake(t, n, false);
         hf_reference_path = false;
         FUZZ_CHECK(ra == rb && a.len == b.len && (!a.len || !memcmp(a.p, b.p, a.len)));
         FUZZ_CHECK(ca == cb);

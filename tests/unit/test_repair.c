@@ -40,7 +40,7 @@ static void mojibake_case(const char *in, const char *want, size_t want_runs)
 {
     int before = check_failures;
     size_t n = strlen(in);
-    size_t counted = hf_repair_count_mojibake(in, n);
+    size_t counted = hf_repair_count_mojibake(in, n, true);
     CHECK(counted == want_runs);
     hf_buf out = {0};
     size_t repaired = 12345;
@@ -232,28 +232,58 @@ static void test_pinyin_edges(void)
 
 static void test_mojibake(void)
 {
-    /* real, seed 002: GBK 吳海波 decoded one byte late; the '2' was a
-     * full-width ２ (A3B2) before some width folding */
-    mojibake_case("化?!眳呛2ū硎?,要想", "化?!吳海波表?,要想", 1);
-    mojibake_case("規則?!眳呛2ㄌ岬剑\uE0DF壳?,Sora", "規則?!吳海波提到，目?,Sora", 1);
-    mojibake_case("可能性?!叭绻\uE371銏猿终J(rèn)為", "可能性?!如果你堅持認(rèn)為", 1);
+    /* real, seed 002: 。”吳海波表示， in GBK (A1A3 A1B1 85C7 ...) decoded from
+     * the A3, the A1 written as '?', the ！ (A3A1) and ２ (A3B2) folded to
+     * ASCII; the run ends in CA and a '?' for the BE of 示.  The ! before
+     * the run belongs to it (A1 B1 is ”); the characters whose lead or
+     * trail went into a '?' are lost: U+FFFD */
+    mojibake_case("化?!眳呛2ū硎?,要想", "化\uFFFD”吳海波表\uFFFD,要想", 1);
+    mojibake_case("規則?!眳呛2ㄌ岬剑\uE0DF壳?,Sora", "規則\uFFFD”吳海波提到，目\uFFFD,Sora", 1);
+    mojibake_case("可能性?!叭绻\uE371銏猿终J(rèn)為", "可能性\uFFFD“如果你堅持認(rèn)為", 1);
     /* U+E7C8 is CP936's A8BF */
-    mojibake_case("突破?!眳呛2\uE7C8偨Y(jié)道", "突破?!吳海波總結(jié)道", 1);
+    mojibake_case("突破?!眳呛2\uE7C8偨Y(jié)道", "突破\uFFFD”吳海波總結(jié)道", 1);
     mojibake_case("眳呛２ū硎", "吳海波表", 1);
+    /* without a '?' before, the ! is taken for what it is, and the first
+     * byte of the run was read twice: dropped */
+    mojibake_case("!眳呛2ū硎?,要想", "!吳海波表\uFFFD,要想", 1);
+    /* seed 002: 仍 lost in a '?' with the reading of what was there, its
+     * '(' swallowed: both go */
+    mojibake_case("我們?nèi)匀皇褂脗鹘y的", "我們\uFFFD然使用傳統的", 1);
+    mojibake_case("我們\uFFFDnèi)匀皇褂脗鹘y的", "我們\uFFFD然使用傳統的", 1);
     /* real, seed 000 (the run between two readings) */
-    mojibake_case("甚至?xí)\uE493蕴\uE133芏鄾]有", "甚至?xí)淘汰很多沒有", 1);
+    mojibake_case("甚至?xí)\uE493蕴\uE133芏鄾]有", "甚至\uFFFD淘汰很多沒有", 1);
 
     /* built: GBK text decoded from its second byte */
     mojibake_case("蔽覀兘裉於际且粋€", "我們今天都是一個", 1);        /* € is a lone 0x80 trail */
-    mojibake_case("！蔽颐墙裉焯致凼\uE427葜柿?", "”我们今天讨论数据质?", 1);
+    mojibake_case("！蔽颐墙裉焯致凼\uE427葜柿?", "”我们今天讨论数据质\uFFFD", 1);
     mojibake_case("拔覀內匀皇褂脗鹘y的業務", "我們仍然使用傳統的業務", 1);
     mojibake_case("蠖鄶档募娱L型禮車則是租車公司的財產。", "多數的加長型禮車則是租車公司的財產。", 1);
     mojibake_case("髅跋沼蜗罚ˋ-AVG）：是冒险游戏", "冒险游戏（A-AVG）：是冒险游戏", 1);
     mojibake_case("眳呛2ū硎 and 眳呛2ū硎", "吳海波表 and 吳海波表", 2);
 
+    /* UTF-8 read as GBK: GB18030 as browsers decode it (user-defined area
+     * to private use), and Python's strict GBK (U+FFFD for a byte it cannot
+     * pair: the character holding it is lost) */
+    mojibake_case("浣犲ソ", "你好", 1);
+    mojibake_case("浠栬\uE1E9浣犲\u30BD锛屽\u3049", "他说你好，天", 1);
+    mojibake_case("Sora 鏄\uE219竴涓\uE045\u0101鍨\uFFFD", "Sora 是一个模\uFFFD", 1); /* 型 lost its last byte */
+    mojibake_case("鐢ㄦ埛 and 瀵嗙爜", "用户 and 密码", 1); /* ASCII is ASCII in both */
+    mojibake_case("浣犲ソ鍚楀啀瑙\uFFFD", "你好吗再\uFFFD", 1);
+    mojibake_case("澶у\uFFFD氭暟鐨勫姞闀垮瀷", "大\uFFFD数的加长型", 1);
+    /* then misaligned runs in what that leaves */
+    mojibake_case("浣犲ソ and 眳呛２ū硎", "你好 and 吳海波表", 2);
+
     /* too short to tell */
+    mojibake_keep("浣犲");
     mojibake_keep("眳呛");
-    mojibake_keep("變?yōu)橐粋€ AI");
+    /* ... but a '?' with the reading of the character it took (the '('
+     * gone with it) is a lost character (seed 002) */
+    mojibake_case("變?yōu)橐粋€ AI", "變\uFFFD橐粋€ AI", 1);
+    /* (the tone letters are suspect characters: such a reading is enough),
+     * not without a tone */
+    mojibake_case("他?nèi)走了", "他\uFFFD走了", 1);
+    mojibake_keep("他?nei)走了");
+    mojibake_keep("是吗?Apple)橐粋€");
 
     /* clean text */
     mojibake_keep("");
@@ -266,6 +296,9 @@ static void test_mojibake(void)
     mojibake_keep("骨骼、渲染、痣、岬角、硎石、绻绻、橐驼、鹘鸟、摒弃、崛起");
     mojibake_keep("ああいうえおカタカナΑΒΓабвгㄅㄆㄇㄈ①②③④");
     mojibake_keep("Hello, world!");
+    /* Japanese: kana are GBK characters and not common ones (rust-by-example/ja) */
+    mojibake_keep("アトリビュートはモジュール、クレート、要素に対するメタデータです。以下がその使用目的です。");
+    mojibake_keep("symmetric_difference：どちらか一方の集合には存在するが、両方には ない値を取得。");
     mojibake_keep("한국어 텍스트입니다");
 }
 
