@@ -114,7 +114,8 @@ int hanfold_fingerprint_from_sketch(hanfold_ctx *c, uint64_t simhash, uint32_t k
 /* The default conversion to simplified.  tw2s rather than t2s: on the GSD
  * pairs it leaves fewer differences (983 vs 953 identical keys stock), since
  * it also maps Taiwan variants (裡, 着...); its damage to simplified text
- * (么 -> 幺) is avoided by converting only the runs that are traditional. */
+ * (么 -> 幺) is avoided by converting only clauses with traditional
+ * characters and keeping their simplified-only ones (emit_run()). */
 #define HF_TO_SIMPLIFIED "tw2s"
 
 static const char *target_config(enum hanfold_target t)
