@@ -462,41 +462,42 @@ static int direct_without_furniture(hanfold_ctx *c, const char *cur, size_t len,
     return e;
 }
 
-/* The key of s, the repaired text without its furniture: through the
- * unicode and script stages as the readable text went (counted nothing:
- * the readable text was), then folded.  Uses the scratch buffers, which the
- * readable text no longer needs. */
-static int key_without_furniture(hanfold_ctx *c, const char *s, size_t n)
+/* The unicode and script stages: the readable text of s (repaired) in
+ * out, through tmp (a scratch buffer not holding s). */
+static int readable(hanfold_ctx *c, const char *s, size_t n, hf_buf *tmp, hf_buf *out)
 {
     int e;
-    hanfold_stats saved = c->stats;
-    hf_buf *u = &c->a, *v = &c->b;
-    hf_buf_clear(u);
-    hf_buf_clear(v);
+    hf_buf_clear(tmp);
+    hf_buf_clear(out);
     enum hf_punct punct = c->set.target == HANFOLD_TO_SIMPLIFIED ? HF_PUNCT_SIMPLIFIED : HF_PUNCT_TRADITIONAL;
-    if ((e = hf_unicode_clean(s, n, punct, c->lines, u, &c->tmp)))
+    if ((e = hf_unicode_clean(s, n, punct, c->lines, tmp, &c->tmp)))
         return fail(c, e, "unicode");
-    if (c->custom || c->to_target) {
-        /* as the readable text: to the target first, then to simplified */
-        e = c->custom ? hf_script_convert(c->custom, u->p ? u->p : "", u->len, v)
-                      : convert_runs(c, c->to_target, false, u->p ? u->p : "", u->len, v);
+    const char *t = tmp->p ? tmp->p : "";
+    if (c->custom)
+        e = hf_script_convert(c->custom, t, tmp->len, out);
+    else if (c->to_target)
+        e = convert_runs(c, c->to_target, false, t, tmp->len, out);
+    else
+        e = convert_runs(c, c->to_simp, true, t, tmp->len, out);
+    return e ? fail(c, e, "script") : 0;
+}
+
+/* The key of readable text t, always made from simplified script, into
+ * c->key (tmp: a scratch buffer not holding t). */
+static int key_of_text(hanfold_ctx *c, const char *t, size_t n, hf_buf *tmp)
+{
+    int e;
+    if (c->to_target || c->custom) {
+        hf_buf_clear(tmp);
+        e = c->to_simp ? convert_runs(c, c->to_simp, true, t, n, tmp) : hf_buf_append(tmp, t, n);
         if (e)
             return fail(c, e, "script");
-        hf_buf *t = u;
-        u = v;
-        v = t;
-        hf_buf_clear(v);
+        t = tmp->p ? tmp->p : "";
+        n = tmp->len;
     }
-    if (c->to_simp)
-        e = convert_runs(c, c->to_simp, true, u->p ? u->p : "", u->len, v);
-    else
-        e = hf_buf_append(v, u->p, u->len);
-    c->stats = saved;
-    if (e)
-        return fail(c, e, "script");
     /* the key-alone path may have made a key of the whole text */
     hf_buf_clear(&c->key);
-    if ((e = hf_fold_key(v->p ? v->p : "", v->len, &c->key, &c->tmp, &c->tokens, &c->key_tokens)))
+    if ((e = hf_fold_key(t, n, &c->key, &c->tmp, &c->tokens, &c->key_tokens)))
         return fail(c, e, "key");
     return 0;
 }
@@ -517,7 +518,9 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
     if (c->set.script_only) {
         if ((e = hf_script_convert(c->custom, cur, len, &c->text)))
             return fail(c, e, "script");
-        goto key;
+        if ((want & HANFOLD_WANT_KEY) && (e = key_of_text(c, c->text.p ? c->text.p : "", c->text.len, &c->a)))
+            return e;
+        return finish(c, want, res);
     }
     if (c->set.html == HANFOLD_HTML_ON || (c->set.html == HANFOLD_HTML_AUTO && hf_markup_detect(cur, len))) {
         hf_buf_clear(&c->a);
@@ -599,7 +602,9 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         if ((e = repair_pinyin(c, &cur, &len, &removed)))
             return e;
     }
-    if (key_alone && !hf_furniture_possible(cur, len, c->furn_kinds)) {
+    /* with furniture the key is made of the text without it */
+    bool furn = (want & HANFOLD_WANT_KEY) && hf_furniture_possible(cur, len, c->furn_kinds);
+    if (key_alone && !furn) {
         /* as above, after the repairs */
         e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, opts, &c->key_tokens, &seen);
         if (e < 0)
@@ -607,56 +612,28 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         if (e == 0)
             return direct_done(c, cur, len, seen, want, res);
     }
-    /* the text the key is made of, when it differs from the readable one */
-    const char *kcur = NULL;
-    size_t klen = 0;
-    if ((want & HANFOLD_WANT_KEY) && hf_furniture_possible(cur, len, c->furn_kinds)) {
+    if (furn) {
         size_t found;
         hf_buf_clear(&c->furn);
         if ((e = hf_furniture_strip(cur, len, c->furn_kinds, &c->furn, &found)))
             return fail(c, e, "furniture");
-        kcur = c->furn.p ? c->furn.p : "";
-        klen = c->furn.len;
     }
-    {
-        hf_buf *dst = scratch(c, cur);
-        hf_buf_clear(dst);
-        enum hf_punct punct = c->set.target == HANFOLD_TO_SIMPLIFIED ? HF_PUNCT_SIMPLIFIED : HF_PUNCT_TRADITIONAL;
-        if ((e = hf_unicode_clean(cur, len, punct, c->lines, dst, &c->tmp)))
-            return fail(c, e, "unicode");
-        cur = dst->p ? dst->p : "";
-        len = dst->len;
-    }
-    if (c->custom)
-        e = hf_script_convert(c->custom, cur, len, &c->text);
-    else if (c->to_target)
-        e = convert_runs(c, c->to_target, false, cur, len, &c->text);
-    else
-        e = convert_runs(c, c->to_simp, true, cur, len, &c->text);
-    if (e)
-        return fail(c, e, "script");
-    if (kcur) {
-        if ((e = key_without_furniture(c, kcur, klen)))
-            return e;
+    if ((e = readable(c, cur, len, scratch(c, cur), &c->text)))
+        return e;
+    if (!(want & HANFOLD_WANT_KEY))
         return finish(c, want, res);
+    if (furn) {
+        /* through the same stages, counted nothing (the readable text was);
+         * the scratch buffers are free now */
+        hanfold_stats saved = c->stats;
+        e = readable(c, c->furn.p ? c->furn.p : "", c->furn.len, &c->a, &c->b);
+        if (!e)
+            e = key_of_text(c, c->b.p ? c->b.p : "", c->b.len, &c->a);
+        c->stats = saved;
+    } else {
+        e = key_of_text(c, c->text.p ? c->text.p : "", c->text.len, &c->a);
     }
-    if ((want & HANFOLD_WANT_KEY) && (c->to_target || c->custom)) {
-        /* The key is always made from simplified script. */
-        hf_buf *dst = scratch(c, cur);
-        hf_buf_clear(dst);
-        if (c->to_simp && (e = convert_runs(c, c->to_simp, true, c->text.p ? c->text.p : "", c->text.len, dst)))
-            return fail(c, e, "script");
-        if (!c->to_simp && (e = hf_buf_append(dst, c->text.p, c->text.len)))
-            return fail(c, e, "script");
-        if ((e = hf_fold_key(dst->p ? dst->p : "", dst->len, &c->key, &c->tmp, &c->tokens, &c->key_tokens)))
-            return fail(c, e, "key");
-        return finish(c, want, res);
-    }
-key:
-    if ((want & HANFOLD_WANT_KEY) &&
-        (e = hf_fold_key(c->text.p ? c->text.p : "", c->text.len, &c->key, &c->tmp, &c->tokens, &c->key_tokens)))
-        return fail(c, e, "key");
-    return finish(c, want, res);
+    return e ? e : finish(c, want, res);
 }
 
 int hanfold_decode(hanfold_ctx *c, const void *bytes, size_t len, const char *charset,
