@@ -117,9 +117,10 @@ enum {
  * million records holds little beyond their ids and the index. */
 typedef uint64_t row;
 #define ROW_ERROR 0x8000u
+#define ROW_SIM 0x7FFFu
 static inline uint64_t row_id_off(row r) { return r >> 16; }
 static inline bool row_error(row r) { return r & ROW_ERROR; }
-static inline double row_sim(row r) { return (double)(r & 0x7FFF) / 1000.0; }
+static inline double row_sim(row r) { return (double)(r & ROW_SIM) / 1000.0; }
 
 /* What report and --keep longest also need of each record. */
 typedef struct rowx {
@@ -440,7 +441,7 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         return e;
     if (!streaming) {
         row *r = &j->rows[me - j->nstored];
-        *r = (*r & ~(uint64_t)0x7FFF) | hf_fixed3_milli(sim);
+        *r = (*r & ~(uint64_t)ROW_SIM) | hf_fixed3_milli(sim);
     } else if (j->cmd == CMD_CLUSTER) {
         /* representative linkage: the record's cluster is final now */
         write_cluster_fields(j, id, match == me ? id : cluster_label(j, match), sim);
@@ -1066,7 +1067,8 @@ static int run(enum cmd cmd, int argc, char **argv)
             return hf_usage_error(name);
         }
     }
-    if (cmd == CMD_DEDUP && j.cs.linkage == HANFOLD_LINKAGE_SINGLE && linkage_set) {
+    bool single_asked = linkage_set && j.cs.linkage == HANFOLD_LINKAGE_SINGLE;
+    if (cmd == CMD_DEDUP && single_asked) {
         /* dedup drops what duplicates an earlier *kept* record; chains
          * through dropped records are what cluster's single linkage is for */
         hf_msg("dedup compares with kept records only; use 'hanfold cluster' for chains");
@@ -1074,7 +1076,6 @@ static int run(enum cmd cmd, int argc, char **argv)
     }
     /* dedup, and a persistent index (which holds representatives), link to
      * representatives unless told otherwise (an index then refuses below) */
-    bool single_asked = linkage_set && j.cs.linkage == HANFOLD_LINKAGE_SINGLE;
     if (cmd == CMD_DEDUP || (j.index_path && !linkage_set) || j.sim)
         j.cs.linkage = HANFOLD_LINKAGE_REPRESENTATIVE;
     if (j.index_path && (j.keep_longest || j.cs.linkage == HANFOLD_LINKAGE_SINGLE)) {

@@ -3,6 +3,8 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,36 +56,47 @@ char *hf_fmt_u64(char *d, uint64_t v)
     return d;
 }
 
+/* v in thousandths as printf("%.3f") rounds it, when that can be told
+ * without printing: true and *r set.  Below 10^12 every tie k + 0.5 of
+ * y = v * 1000 is a double, so the rounded product never crosses one: y
+ * rounds as the exact product does, unless y is a tie itself (the exact
+ * product may then be on either side). */
+static bool fixed3_round(double v, uint64_t *r)
+{
+    if (!((v > 0 || (v == 0 && !signbit(v))) && v < 1e12))
+        return false;
+    double y = v * 1000.0, f = floor(y), frac = y - f;
+    if (frac == 0.5)
+        return false;
+    *r = (uint64_t)f + (frac > 0.5);
+    return true;
+}
+
 unsigned hf_fixed3_milli(double v)
 {
+    uint64_t r;
+    if (v > 1)
+        return 1000;
+    if (fixed3_round(v, &r))
+        return (unsigned)r;
+    /* a tie, or below 0: as printf prints it */
     char num[64];
-    char *d = hf_fmt_fixed3(num, sizeof num, v);
-    *d = '\0';
-    /* v in [0, 1]: "0.xyz" or "1.000" */
+    snprintf(num, sizeof num, "%.3f", v);
     const char *dot = strchr(num, '.');
-    if (!dot || v < 0 || v > 1)
-        return v > 1 ? 1000 : 0;
-    return (unsigned)(atoi(num) * 1000 + (dot[1] - '0') * 100 + (dot[2] - '0') * 10 + (dot[3] - '0'));
+    return v < 0 || !dot ? 0 : (unsigned)(atoi(num) * 1000 + atoi(dot + 1));
 }
 
 char *hf_fmt_fixed3(char *d, size_t room, double v)
 {
-    /* Below 10^12 every tie k + 0.5 of y = v * 1000 is a double, so the
-     * rounded product never crosses one: y rounds as the exact product
-     * does, as printf rounds, unless y is a tie itself (the exact product
-     * may then be on either side). */
-    if ((v > 0 || (v == 0 && !signbit(v))) && v < 1e12) {
-        double y = v * 1000.0, f = floor(y), frac = y - f;
-        if (frac != 0.5) {
-            uint64_t r = (uint64_t)f + (frac > 0.5);
-            d = hf_fmt_u64(d, r / 1000);
-            unsigned m = (unsigned)(r % 1000);
-            *d++ = '.';
-            *d++ = (char)('0' + m / 100);
-            *d++ = (char)('0' + m / 10 % 10);
-            *d++ = (char)('0' + m % 10);
-            return d;
-        }
+    uint64_t r;
+    if (fixed3_round(v, &r)) {
+        d = hf_fmt_u64(d, r / 1000);
+        unsigned m = (unsigned)(r % 1000);
+        *d++ = '.';
+        *d++ = (char)('0' + m / 100);
+        *d++ = (char)('0' + m / 10 % 10);
+        *d++ = (char)('0' + m % 10);
+        return d;
     }
     int n = snprintf(d, room, "%.3f", v);
     return d + (n < 0 ? 0 : (size_t)n < room ? (size_t)n : room - 1);

@@ -663,9 +663,9 @@ static int judge(hanfold_clusterer *c, const hanfold_cluster_settings *set, cons
 }
 
 /* Whether indexed record r and the query are near-duplicates: 1 (*sim and
- * *number set), 0, 2 (not comparable: judge() -1), or a negative errno.  Every comparison actually made is
- * also reported to on_pair with its raw similarity, for histograms and
- * calibration. */
+ * *number set), 0, 2 (not comparable: judge() -1), or a negative errno.
+ * Every comparison actually made is also reported to on_pair with its raw
+ * similarity, for histograms and calibration. */
 static int verify(hanfold_clusterer *c, const hanfold_fp *q, bool q_prepared, uint32_t r,
                   uint32_t me, double *simout, uint32_t *number)
 {
@@ -720,6 +720,16 @@ static uint32_t find(uint32_t *p, uint32_t x)
         x = p[x];
     }
     return x;
+}
+
+/* Single linkage: one cluster of a's and b's, rooted at the smaller root
+ * (the cluster's first record). */
+static void unite(uint32_t *p, uint32_t a, uint32_t b)
+{
+    a = find(p, a);
+    b = find(p, b);
+    if (a != b)
+        p[a > b ? a : b] = a < b ? a : b;
 }
 
 /* Makes record `number` a slot: keeps what verification needs and enters
@@ -864,11 +874,9 @@ static int gather(hanfold_clusterer *c, const hanfold_fp *q, size_t nb)
         c->ncand += n;
     }
     at[runs] = c->ncand;
-    if (c->ncand > 1 && runs > 1) {
-        if (!sorted) {
-            qsort(c->cand, c->ncand, sizeof *c->cand, cmp_u32);
-            return 0;
-        }
+    if (c->ncand > 1 && !sorted) {
+        qsort(c->cand, c->ncand, sizeof *c->cand, cmp_u32);
+    } else if (c->ncand > 1 && runs > 1) {
         if (c->ncand > c->ctmp_cap) {
             free(c->ctmp);
             c->ctmp = malloc(c->cand_cap * sizeof *c->ctmp);
@@ -887,8 +895,6 @@ static int gather(hanfold_clusterer *c, const hanfold_fp *q, size_t nb)
             c->ctmp_cap = c->cand_cap;
             c->cand_cap = t;
         }
-    } else if (c->ncand > 1 && !sorted) {
-        qsort(c->cand, c->ncand, sizeof *c->cand, cmp_u32);
     }
     return 0;
 }
@@ -924,11 +930,8 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
         best = exact;
         best_number = exact_number;
         best_sim = 1.0;
-        if (single) {
-            uint32_t a = find(c->parent, me), b = find(c->parent, exact_number);
-            if (a != b)
-                c->parent[a > b ? a : b] = a < b ? a : b;
-        }
+        if (single)
+            unite(c->parent, me, exact_number);
     }
     if (exact == NONE || single) {
         bool prepared = false;
@@ -959,7 +962,7 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
         if (nel > budget || (first && nel > 1))
             qsort(c->el, nel, sizeof *c->el, hf_cand_cmp);
         for (size_t k = 0, compared = 0; k < nel && compared < budget; k++) {
-            uint32_t r = c->el[k].id;
+            uint32_t r = (uint32_t)c->el[k].id;
             /* q's LCS masks, once, when a candidate is to be verified (most
              * records have none) */
             if (q->tokens && !prepared) {
@@ -975,11 +978,8 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
             compared += v != 2;
             if (v != 1)
                 continue;
-            if (single) {
-                uint32_t a = find(c->parent, me), b = find(c->parent, number);
-                if (a != b)
-                    c->parent[a > b ? a : b] = a < b ? a : b;
-            }
+            if (single)
+                unite(c->parent, me, number);
             /* slots are in input order, so the lower slot is the earlier record */
             if (s > best_sim || (s == best_sim && r < best)) {
                 best = r;

@@ -74,7 +74,7 @@ int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, unsigned what, h
 #define HF_VERIFY_BUDGET 32
 
 /* A candidate: its slot (or record number) and the shingles it shares. */
-typedef struct { uint32_t id, shared; } hf_cand;
+typedef struct { uint64_t id; uint32_t shared; } hf_cand;
 /* Orders candidates as the budget takes them: most shared first, then the
  * lower id. */
 int hf_cand_cmp(const void *a, const void *b);

@@ -337,10 +337,10 @@ typedef struct wslot {
     double sim;
 } wslot;
 
-/* a candidate compared, for the verification budget */
+/* a candidate compared, for the verification budget: its record number
+ * and shingles shared first, so that hf_cand_cmp() orders them */
 typedef struct compared {
-    uint64_t number;
-    uint32_t shared;
+    hf_cand c;
     bool dup;
     double sim;
 } compared;
@@ -922,16 +922,7 @@ static void push_compared(job *j, size_t *n, uint64_t number, uint32_t shared, b
         j->el_cap = j->el_cap ? 2 * j->el_cap : 64;
         j->el = xrealloc(j->el, j->el_cap * sizeof *j->el);
     }
-    j->el[(*n)++] = (compared){number, shared, dup, sim};
-}
-
-/* The order of hf_cand_cmp: most shared first, then the earlier record. */
-static int by_budget(const void *a, const void *b)
-{
-    const compared *x = a, *y = b;
-    if (x->shared != y->shared)
-        return x->shared > y->shared ? -1 : 1;
-    return (x->number > y->number) - (x->number < y->number);
+    j->el[(*n)++] = (compared){{number, shared}, dup, sim};
 }
 
 /* Decides record w of the window (its fingerprint is OK, its key not
@@ -1015,7 +1006,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
     }
     bool first = j->cs.first_match && !single;
     if (nel > verify_budget || (first && nel > 1))
-        qsort(j->el, nel, sizeof *j->el, by_budget);
+        qsort(j->el, nel, sizeof *j->el, hf_cand_cmp);
     if (nel > verify_budget)
         nel = verify_budget;
     uint64_t best = NONE64;
@@ -1030,9 +1021,9 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         if (!x->dup)
             continue;
         if (single)
-            unite(j, s, x->number);
-        if (x->sim > best_sim || (x->sim == best_sim && x->number < best)) {
-            best = x->number;
+            unite(j, s, x->c.id);
+        if (x->sim > best_sim || (x->sim == best_sim && x->c.id < best)) {
+            best = x->c.id;
             best_sim = x->sim;
         }
         if (first)

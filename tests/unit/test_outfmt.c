@@ -30,6 +30,16 @@ static void one(double v)
     snprintf(want, sizeof want, "%.3f", v);
     char *e = hf_fmt_fixed3(got, sizeof got, v);
     tried++;
+    /* a similarity (0 to 1, never -0) kept in thousandths prints the same */
+    if (!signbit(v) && v <= 1) {
+        char again[64];
+        char *a = hf_fmt_fixed3(again, sizeof again, hf_fixed3_milli(v) / 1000.0);
+        if ((size_t)(a - again) != strlen(want) || memcmp(again, want, strlen(want))) {
+            if (wrong++ < 10)
+                fprintf(stderr, "outfmt: %.17g: in thousandths \"%.*s\", printf \"%s\"\n", v, (int)(a - again),
+                        again, want);
+        }
+    }
     if ((size_t)(e - got) != strlen(want) || memcmp(got, want, strlen(want))) {
         if (wrong++ < 10)
             fprintf(stderr, "outfmt: %.17g: got \"%.*s\", printf \"%s\"\n", v, (int)(e - got), got, want);
