@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Generate the compiled-in data of hanfold's fast OpenCC converter (src/lib/fastcc.c).
 
-Usage: gen-fastcc.py DATADIR OPENCC_DICT OUTPUT.h [DEPFILE]
+Usage: gen-fastcc.py DATADIR OPENCC_DICT OUTPUT.h [DEPFILE [CONFIG.json...]]
 
-Every OpenCC config in DATADIR (*.json) is parsed: its segmentation dictionary
+Every OpenCC config in DATADIR (*.json), and every CONFIG.json named after
+the depfile (hanfold's own, data/hanfold-t2s.json, whose dictionaries are
+looked up beside it first, then in DATADIR, as libopencc does), is parsed:
+its segmentation dictionary
 and its conversion chain (each step a dictionary or a group of them).  The
 dictionaries they name are exported to text with OpenCC's own `opencc_dict`
 (OPENCC_DICT), so the tables are exactly the installed ones.  A config that
@@ -62,11 +65,13 @@ class Unsupported(Exception):
     pass
 
 
-def export(datadir, tmp, opencc_dict, typ, name, read):
-    """Entries (key, first value) of one dictionary, as OpenCC loads it."""
-    path = os.path.join(datadir, name)
+def export(dirs, tmp, opencc_dict, typ, name, read):
+    """Entries (key, first value) of one dictionary, as OpenCC loads it:
+    the first of dirs that has the file."""
     if typ not in ('ocd2', 'text'):
         raise Unsupported('dictionary type ' + typ)
+    datadir = next((d for d in dirs if os.path.exists(os.path.join(d, name))), dirs[-1])
+    path = os.path.join(datadir, name)
     txt = opencc_text.text_path(datadir, name, opencc_dict, tmp)
     read.add(path)
     entries = {}
@@ -82,6 +87,7 @@ def export(datadir, tmp, opencc_dict, typ, name, read):
 def main():
     datadir, opencc_dict, out = sys.argv[1:4]
     depfile = sys.argv[4] if len(sys.argv) > 4 else None
+    own = sys.argv[5:]
     read = set()
     tmp = tempfile.TemporaryDirectory(prefix='hanfold-fastcc.')
 
@@ -89,7 +95,7 @@ def main():
     dict_entries = []
     dict_names = []
 
-    def load(spec):
+    def load(spec, dirs):
         if not isinstance(spec, dict):
             raise Unsupported('dictionary spec')
         typ = spec.get('type')
@@ -98,9 +104,10 @@ def main():
         name = spec.get('file')
         if not isinstance(name, str) or '/' in name:
             raise Unsupported('dictionary file')
-        k = (typ, name)
+        where = next((d for d in dirs if os.path.exists(os.path.join(d, name))), dirs[-1])
+        k = (typ, os.path.join(where, name))
         if k not in dicts:
-            e = export(datadir, tmp.name, opencc_dict, typ, name, read)
+            e = export(dirs, tmp.name, opencc_dict, typ, name, read)
             if any(len(v.encode()) > MAX_VALUE for v in e.values()):
                 raise Unsupported('value longer than %d bytes in %s' % (MAX_VALUE, name))
             dicts[k] = len(dict_entries)
@@ -108,21 +115,21 @@ def main():
             dict_names.append(name)
         return dicts[k]
 
-    def group(spec):
+    def group(spec, dirs):
         # a plain dictionary behaves as a group of one
         if isinstance(spec, dict) and spec.get('type') == 'group':
             members = spec.get('dicts')
             if not isinstance(members, list) or not members:
                 raise Unsupported('group')
-            return [load(m) for m in members]
-        return [load(spec)]
+            return [load(m, dirs) for m in members]
+        return [load(spec, dirs)]
 
     configs = []
     skipped = []
-    for fn in sorted(os.listdir(datadir)):
-        if not fn.endswith('.json'):
-            continue
-        path = os.path.join(datadir, fn)
+    paths = [os.path.join(datadir, fn) for fn in sorted(os.listdir(datadir)) if fn.endswith('.json')]
+    for path in paths + own:
+        fn = os.path.basename(path)
+        dirs = [datadir] if path not in own else [os.path.dirname(os.path.abspath(path)), datadir]
         read.add(path)
         try:
             with open(path, encoding='utf-8') as f:
@@ -132,10 +139,12 @@ def main():
                 raise Unsupported('segmentation ' + str(seg.get('type')))
             if isinstance(seg['dict'], dict) and seg['dict'].get('type') == 'group':
                 raise Unsupported('group as segmentation dictionary')
-            segd = load(seg['dict'])
-            chain = [group(step['dict']) for step in doc['conversion_chain'] if isinstance(step, dict)]
+            segd = load(seg['dict'], dirs)
+            chain = [group(step['dict'], dirs) for step in doc['conversion_chain'] if isinstance(step, dict)]
             configs.append((fn[:-5], segd, chain))
         except (Unsupported, KeyError, TypeError, AttributeError, ValueError) as e:
+            if path in own:
+                sys.exit('gen-fastcc.py: %s: %s' % (path, e))
             skipped.append((fn, str(e)))
 
     # Character ids: the most frequent key characters get the smallest ids,

@@ -28,8 +28,10 @@ import tempfile
 import opencc_text
 
 OPENCC_DICT = sys.argv[4] if len(sys.argv) > 4 else 'opencc_dict'
-# the conversion to simplified (HF_TO_SIMPLIFIED in src/lib/hanfold.c)
-TO_SIMPLIFIED = 'tw2s'
+# the conversion to simplified (HF_TO_SIMPLIFIED in src/lib/hanfold.c); its
+# dictionaries are looked up beside it first, then in DICTDIR
+HERE = os.path.dirname(os.path.abspath(__file__))
+TO_SIMPLIFIED = os.path.join(HERE, 'hanfold-t2s.json')
 
 TMP = None
 
@@ -37,6 +39,8 @@ def load(d, name):
     global TMP
     if TMP is None:
         TMP = tempfile.mkdtemp(prefix='hanfold-dicts.')
+    if os.path.exists(os.path.join(HERE, name)) or os.path.exists(os.path.join(HERE, name + '.txt')):
+        d = HERE
     # an entry without values keeps its key, as OpenCC converts it
     return [(k, v if v else [k]) for k, v in
             opencc_text.entries(opencc_text.text_path(d, name, OPENCC_DICT, TMP))]
@@ -86,6 +90,23 @@ def main():
     for s_, t in st:
         if s_ in t and t[0] != s_ and s_ not in census:
             census[s_] = census.get(s_, 0) | 8
+    # Regional forms that the conversion to simplified turns into another
+    # character through the Taiwan or Hong Kong variants (衞 -> 衛 -> 卫,
+    # 敍 -> 敘 -> 叙, 著 -> 着), though neither character table has them:
+    # traditional-only when GB 2312 lacks them too (simplified text does not
+    # use them), else leaning traditional (著 is also simplified, in 显著).
+    ts_keys, st_keys = set(ts_map), set(st_map)
+    for name in ('HKVariantsRev', 'TWVariantsRev'):
+        for a, t in load(d, name):
+            if len(a) != 1 or a in census or a in ts_keys or a in st_keys:
+                continue
+            if ts_map.get(t[0], t[0]) == a:
+                continue
+            try:
+                a.encode('gb2312')
+                census[a] = 4
+            except UnicodeEncodeError:
+                census[a] = 1
 
     uf = UF()
     # JPVariants: traditional text on the web also carries Japanese forms
@@ -171,7 +192,7 @@ def main():
         elif isinstance(spec, list):
             for v in spec:
                 dict_files(v)
-    with open(os.path.join(d, TO_SIMPLIFIED + '.json'), encoding='utf-8') as f:
+    with open(TO_SIMPLIFIED, encoding='utf-8') as f:
         dict_files(json.load(f))
     pairs = [(k, v[0]) for name in sorted(set(chain)) for k, v in load(d, name)]
     unsafe = set()
@@ -217,7 +238,7 @@ def main():
         for c in sorted(first, key=ord):
             f.write('    {0x%X, %d},\n' % (ord(c), first[c]))
         f.write('};\n')
-        f.write('/* %s: %s */\n' % (TO_SIMPLIFIED, ', '.join(sorted(set(chain)))))
+        f.write('/* %s: %s */\n' % (os.path.basename(TO_SIMPLIFIED), ', '.join(sorted(set(chain)))))
         f.write('static const hf_cpmap hf_key_unsafe[] = {\n')
         for c in sorted(unsafe, key=ord):
             f.write('    {0x%X, 1},\n' % ord(c))

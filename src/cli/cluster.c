@@ -803,7 +803,7 @@ static int write_html_report(job *j, char **files, int nfiles, const cinfo *cs, 
               : j->co.set.target == HANFOLD_TO_TRADITIONAL ? "traditional (OpenCC s2t)"
               : j->co.set.target == HANFOLD_TO_TAIWAN ? "taiwan (OpenCC s2tw)"
               : j->co.set.target == HANFOLD_TO_HONGKONG ? "hongkong (OpenCC s2hk)"
-              : "simplified (OpenCC tw2s, per clause)";
+              : "simplified (OpenCC tw2s with Hong Kong forms, per clause)";
     d->linkage = j->cs.linkage == HANFOLD_LINKAGE_SINGLE ? "single" : "representative";
     d->threshold = j->cs.threshold;
     d->long_threshold = j->cs.long_threshold;

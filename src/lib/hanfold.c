@@ -26,7 +26,7 @@ struct hanfold_ctx {
     hf_u32vec tokens;
     hf_u64vec shingles, sketch;
     bool key_tokens; /* tokens holds the tokens of key (hf_fold_key_direct) */
-    bool trad_direct; /* to_simp is the compiled-in tw2s: HF_DIRECT_TRAD */
+    bool trad_direct; /* to_simp is HF_TO_SIMPLIFIED: HF_DIRECT_TRAD */
     enum hf_lines lines; /* of the record in hand: its line breaks are block
                           * ends when it was HTML (hf_unicode_clean()) */
     hanfold_stats stats;
@@ -111,12 +111,15 @@ int hanfold_fingerprint_from_sketch(hanfold_ctx *c, uint64_t simhash, uint32_t k
     return 0;
 }
 
-/* The default conversion to simplified.  tw2s rather than t2s: on the GSD
- * pairs it leaves fewer differences (983 vs 953 identical keys stock), since
- * it also maps Taiwan variants (裡, 着...); its damage to simplified text
- * (么 -> 幺) is avoided by converting only clauses with traditional
- * characters and keeping their simplified-only ones (emit_run()). */
-#define HF_TO_SIMPLIFIED "tw2s"
+/* The conversion to simplified: data/hanfold-t2s.json, compiled in.  It is
+ * tw2s (Taiwan variants such as 裡 and 着 as well; on the GSD pairs 983 vs
+ * 953 identical keys for t2s) with Hong Kong forms first (衞 敍 枱, which
+ * tw2s leaves) and a few entries of its own (data/README).  Its damage to
+ * simplified text (么 -> 幺) is avoided by converting only clauses with
+ * traditional characters and keeping their simplified-only ones
+ * (emit_run()).  --script-only without a config stays OpenCC's tw2s. */
+#define HF_TO_SIMPLIFIED "hanfold-t2s"
+#define HF_SCRIPT_ONLY_DEFAULT "tw2s"
 
 static const char *target_config(enum hanfold_target t)
 {
@@ -155,15 +158,15 @@ int hanfold_ctx_new(hanfold_ctx **out, const hanfold_settings *s, char *errbuf, 
             goto fail;
     }
     c->furn_kinds = c->set.script_only ? 0 : c->set.drop_furniture & HANFOLD_FURNITURE_ALL;
-    if (!c->set.script_only && (e = hf_script_open(&c->to_simp, HF_TO_SIMPLIFIED, errbuf, errsz)))
+    if (!c->set.script_only && (e = hf_script_open_builtin(&c->to_simp, HF_TO_SIMPLIFIED, errbuf, errsz)))
         goto fail;
-    /* hf_key_unsafe[] was made for the compiled-in tw2s (data/gen-tables.py) */
-    c->trad_direct = c->to_simp && hf_script_builtin(c->to_simp) && !strcmp(HF_TO_SIMPLIFIED, "tw2s");
+    /* hf_key_unsafe[] was made for this conversion (data/gen-tables.py) */
+    c->trad_direct = c->to_simp != NULL;
     const char *tc = target_config(c->set.target);
     if (tc && !c->custom && (e = hf_script_open(&c->to_target, tc, errbuf, errsz)))
         goto fail;
     if (c->set.script_only && !c->custom &&
-        (e = hf_script_open(&c->custom, tc ? tc : HF_TO_SIMPLIFIED, errbuf, errsz)))
+        (e = hf_script_open(&c->custom, tc ? tc : HF_SCRIPT_ONLY_DEFAULT, errbuf, errsz)))
         goto fail;
     *out = c;
     return 0;

@@ -138,6 +138,22 @@ int hf_script_open(hf_script **out, const char *config, char *err, size_t errsz)
     return 0;
 }
 
+int hf_script_open_builtin(hf_script **out, const char *name, char *err, size_t errsz)
+{
+    *out = NULL;
+    hf_script *s = calloc(1, sizeof *s);
+    if (!s)
+        return -ENOMEM;
+    int r = hf_fastcc_open(&s->fast, name);
+    if (r) {
+        snprintf(err, errsz, "conversion '%s' is not compiled in: %s", name, strerror(-r));
+        free(s);
+        return r;
+    }
+    *out = s;
+    return 0;
+}
+
 void hf_script_close(hf_script **s)
 {
     if (!s || !*s)

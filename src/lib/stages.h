@@ -130,6 +130,10 @@ typedef struct hf_script hf_script;
 /* config: an OpenCC config name ("tw2s") looked up in OpenCC's data
  * directory, or a path containing '/'.  Always opened by absolute path. */
 int hf_script_open(hf_script **s, const char *config, char *err, size_t errsz);
+/* A config compiled into fastcc.c by name ("hanfold-t2s", hanfold's own,
+ * which has no file in OpenCC's data directory), whatever the environment
+ * says. */
+int hf_script_open_builtin(hf_script **s, const char *name, char *err, size_t errsz);
 void hf_script_close(hf_script **s);
 /* Converts valid UTF-8 text; appends to out. */
 int hf_script_convert(hf_script *s, const char *in, size_t n, hf_buf *out);

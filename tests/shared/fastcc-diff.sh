@@ -1,6 +1,8 @@
 #!/bin/sh
 # Differential test of the compiled-in converter (src/lib/fastcc.c) against
-# libopencc, for every installed config:
+# libopencc, for every installed config and hanfold's own conversion to
+# simplified (HANFOLD_T2S, data/hanfold-t2s.json, which libopencc loads
+# from a directory with its text dictionary and OpenCC's):
 #  1. fastcc-diff: both converters in one process on every corpus in
 #     ../shared (eval sets, maint-guide, seed pages, OpenCC's test inputs,
 #     zuozhuan), line by line and whole, then on random text made of
@@ -17,11 +19,13 @@ set -u
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 status=0
 
-mkdir "$tmp/dicts" "$tmp/data" "$tmp/in"
+mkdir "$tmp/dicts" "$tmp/data" "$tmp/in" "$tmp/own"
 for f in "$OPENCC_DATADIR"/*.ocd2; do
     "$OPENCC_DICT" -i "$f" -o "$tmp/dicts/$(basename "$f" .ocd2).txt" -f ocd2 -t text > /dev/null || exit 2
 done
 cp "$OPENCC_DATADIR"/*.json "$OPENCC_DATADIR"/*.ocd2 "$tmp/data/" || exit 2
+cp "$HANFOLD_T2S" "$(dirname "$HANFOLD_T2S")"/hanfold-t2s-*.txt "$OPENCC_DATADIR"/*.ocd2 "$tmp/own/" || exit 2
+cp "$(dirname "$HANFOLD_T2S")"/hanfold-t2s-*.txt "$tmp/dicts/" || exit 2
 
 # plain-text views of the structured sets
 python3 - "$SHARED/eval" "$tmp/in" <<'PY' || exit 2
@@ -59,10 +63,14 @@ echo "1. fastcc against libopencc in one process ($# files and random text)"
 if [ -n "${HANFOLD_WRAPPER:-}" ]; then
     # under memcheck (meson test --setup=valgrind): the same comparison on
     # small inputs; the full one would take hours
-    $HANFOLD_WRAPPER "$FASTCC_DIFF" "$OPENCC_DATADIR" "$tmp/dicts" --fuzz 200 \
-        "$SHARED"/eval/opencc-1.1.6-testcases/*.in "$SHARED/eval/seed-headlines.txt" || exit 1
+    for dir in "$OPENCC_DATADIR" "$tmp/own"; do
+        $HANFOLD_WRAPPER "$FASTCC_DIFF" "$dir" "$tmp/dicts" --fuzz 200 \
+            "$SHARED"/eval/opencc-1.1.6-testcases/*.in "$SHARED/eval/seed-headlines.txt" || exit 1
+    done
 else
-    "$FASTCC_DIFF" "$OPENCC_DATADIR" "$tmp/dicts" --fuzz "${FASTCC_FUZZ:-20000}" "$@" || exit 1
+    for dir in "$OPENCC_DATADIR" "$tmp/own"; do
+        "$FASTCC_DIFF" "$dir" "$tmp/dicts" --fuzz "${FASTCC_FUZZ:-20000}" "$@" || exit 1
+    done
 fi
 
 echo "2. OpenCC's test cases through hanfold normalize --script-only"

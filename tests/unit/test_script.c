@@ -28,6 +28,19 @@ static const struct { enum hanfold_target to; const char *in, *want; } cases[] =
     {HANFOLD_TO_SIMPLIFIED, "于是干净的头发显著变长了", "于是干净的头发显著变长了"},
     /* ... and so do its simplified-only characters inside a traditional clause */
     {HANFOLD_TO_SIMPLIFIED, "這個么", "这个么"},
+    /* Hong Kong forms that tw2s leaves (衞 敍 枱) count as traditional and
+     * convert, alone in a clause too */
+    {HANFOLD_TO_SIMPLIFIED, "人造衞星", "人造卫星"},
+    {HANFOLD_TO_SIMPLIFIED, "敍利亞的吧枱", "叙利亚的吧台"},
+    {HANFOLD_TO_SIMPLIFIED, "5月26日，敍利亚自由军", "5月26日，叙利亚自由军"},
+    /* 著: the particle of Taiwan text converts in a record with traditional
+     * characters, the zhu of 土著 显著 stays (tw2s gives 土着 显着) */
+    {HANFOLD_TO_SIMPLIFIED, "貼身女僕，都必须穿著制服", "贴身女仆，都必须穿着制服"},
+    {HANFOLD_TO_SIMPLIFIED, "北極土著民族，显著減少", "北极土著民族，显著减少"},
+    {HANFOLD_TO_SIMPLIFIED, "北极土著民族显著减少", "北极土著民族显著减少"},
+    /* tw2s turns 抬 into 擡, which t2s leaves */
+    {HANFOLD_TO_SIMPLIFIED, "隧道位於抬高的廣場下方", "隧道位于抬高的广场下方"},
+    {HANFOLD_TO_SIMPLIFIED, "擡頭", "抬头"},
     /* the traditional targets: partly traditional text comes out whole in
      * the target, correct target text stays */
     {HANFOLD_TO_TRADITIONAL, "這个软件很好用", "這個軟件很好用"},
