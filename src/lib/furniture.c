@@ -224,6 +224,36 @@ static inline bool fullwidth_start(const uint8_t *p)
            (p[1] == 0xBC && (p[2] == 0xA8 || p[2] == 0xAF || p[2] == 0xBB || p[2] == 0x92));
 }
 
+/* The first 2 or full-width ２ (EF BC 92) in [p, last), or NULL: the
+ * earlier of what two memchr() calls find (92 is also a continuation
+ * byte of other characters, once in about 64). */
+static const uint8_t *pin_mark(const uint8_t *p, const uint8_t *last)
+{
+    if (p >= last)
+        return NULL;
+    const uint8_t *a = memchr(p, '2', (size_t)(last - p)), *q = p;
+    const uint8_t *lim = a ? a : last;
+    while (q < lim && (q = memchr(q, 0x92, (size_t)(lim - q))) != NULL) {
+        if (q - p >= 2 && q[-2] == 0xEF && q[-1] == 0xBC)
+            return q - 2;
+        q++;
+    }
+    return a;
+}
+
+/* Whether [p, stop) has a / or a full-width ／ (EF BC 8F): a URL has
+ * them, and most text has neither, which two memchr() calls tell faster
+ * than a scan for the letters a URL starts with. */
+static bool any_slash(const uint8_t *p, const uint8_t *stop)
+{
+    if (memchr(p, '/', (size_t)(stop - p)))
+        return true;
+    for (const uint8_t *q = p; (q = memchr(q, 0x8F, (size_t)(stop - q))) != NULL; q++)
+        if (q - p >= 2 && q[-2] == 0xEF && q[-1] == 0xBC)
+            return true;
+    return false;
+}
+
 /* The span of furniture other than a location that starts at p, or 0. */
 static size_t span_at(const uint8_t *start, const uint8_t *p, const uint8_t *end, unsigned kinds)
 {
@@ -274,36 +304,47 @@ static size_t find_span(const char *s, size_t n, size_t from, unsigned kinds, si
     const uint8_t *stop = end, *p0 = start + from;
     size_t loc_len = 0;
     if (kinds & HANFOLD_FURNITURE_LOCATION) {
-        const uint8_t *from2 = p0 > loc_from ? p0 : loc_from;
-        for (const uint8_t *q = from2; q < last && (q = memchr(q, '2', (size_t)(last - q))); q++)
+        /* the first 2 or ２ (EF BC 92) that starts a location */
+        for (const uint8_t *q = p0 > loc_from ? p0 : loc_from; (q = pin_mark(q, last)) != NULL; q++)
             if (location_before(start, q) && (loc_len = location_at(q, end))) {
                 stop = q;
                 break;
-            }
-        /* full-width ２, before an ASCII one found */
-        for (const uint8_t *q = from2; stop - q >= 3 && (q = memchr(q, 0xEF, (size_t)(stop - q))); q++)
-            if (stop - q >= 3 && q[1] == 0xBC && q[2] == 0x92 && location_before(start, q)) {
-                size_t l = location_at(q, end);
-                if (l) {
-                    stop = q;
-                    loc_len = l;
-                    break;
-                }
             }
     }
     kinds &= ~(unsigned)HANFOLD_FURNITURE_LOCATION;
     size_t len;
     const uint8_t *p = p0;
+    if (!(kinds & ~(unsigned)HANFOLD_FURNITURE_URL) && !(kinds && any_slash(p0, stop)))
+        p = stop;
 #ifdef __SSE2__
     /* sixteen bytes at a time: the bytes a span can start with are never
-     * inside a character */
-    for (; stop - p >= 16; p += 16) {
+     * inside a character.  Only the kinds asked for, and with the next
+     * bytes that can follow (an 'h' that is not before a 't' starts no
+     * URL, and most EF lead bytes are full-width punctuation, EF BC 8C
+     * and the like), so that Chinese and English text rarely stops. */
+    const __m128i zero = _mm_setzero_si128(), ef = _mm_set1_epi8((char)0xEF);
+    const __m128i want_h = kinds & HANFOLD_FURNITURE_URL ? _mm_set1_epi8('h') : zero;
+    const __m128i want_o = kinds & HANFOLD_FURNITURE_CARD ? _mm_set1_epi8('O') : zero;
+    const __m128i want_b = kinds & HANFOLD_FURNITURE_EMOTICON ? _mm_set1_epi8('[') : zero;
+    for (; stop - p >= 18; p += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('h')),
-                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('H'))),
-                                 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('O')),
-                                              _mm_cmpeq_epi8(v, _mm_set1_epi8('['))));
-        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xEF)));
+        __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+        __m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 2));
+        const __m128i lower = _mm_set1_epi8(0x20);
+        /* h or H, then t, T or a full-width letter's lead byte */
+        __m128i h = _mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(v, lower), want_h),
+                                  _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v1, lower), _mm_set1_epi8('t')),
+                                               _mm_cmpeq_epi8(v1, ef)));
+        /* full-width ｈ Ｈ Ｏ ［ (EF BD 88, EF BC A8, EF BC AF, EF BC BB) */
+        __m128i w = _mm_and_si128(_mm_cmpeq_epi8(v, ef),
+                                  _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v2, _mm_set1_epi8((char)0x88)),
+                                                            _mm_cmpeq_epi8(v2, _mm_set1_epi8((char)0xA8))),
+                                               _mm_or_si128(_mm_cmpeq_epi8(v2, _mm_set1_epi8((char)0xAF)),
+                                                            _mm_cmpeq_epi8(v2, _mm_set1_epi8((char)0xBB)))));
+        __m128i m = _mm_or_si128(_mm_or_si128(h, w),
+                                 _mm_or_si128(_mm_cmpeq_epi8(v, want_o), _mm_cmpeq_epi8(v, want_b)));
+        /* a zero byte matches the zero of a kind not asked for */
+        m = _mm_andnot_si128(_mm_cmpeq_epi8(v, zero), m);
         for (unsigned bits = (unsigned)_mm_movemask_epi8(m); bits; bits &= bits - 1) {
             const uint8_t *q = p + __builtin_ctz(bits);
             if ((len = span_at(start, q, end, kinds))) {

@@ -196,7 +196,7 @@ static void census_init(void)
             census_bmp[hf_census[i].cp] = (uint8_t)hf_census[i].val;
 }
 
-static int census_class(uint32_t c)
+static inline __attribute__((always_inline)) int census_class(uint32_t c)
 {
     return c < 0x10000 ? census_bmp[c]
                        : (int)hf_cpmap_find(hf_census, sizeof hf_census / sizeof hf_census[0], c, 0);
@@ -297,6 +297,15 @@ static bool clause_end(uint32_t c)
     return false;
 }
 
+/* A census class's counts as increments of two 32-bit lanes: traditional-
+ * only in the low one, simplified-only in the high one (a clause is far
+ * shorter than 2^32 characters). */
+#define LANES(k) ((uint64_t)((k) & 1) | (uint64_t)((k) >> 1 & 1) << 32)
+static const uint64_t census_lanes[16] = {
+    LANES(0), LANES(1), LANES(2), LANES(3), LANES(4), LANES(5), LANES(6), LANES(7),
+    LANES(8), LANES(9), LANES(10), LANES(11), LANES(12), LANES(13), LANES(14), LANES(15),
+};
+
 int hf_script_clauses(const char *s, size_t n, bool lines, hf_clausevec *out, size_t *trad_only,
                       size_t *simp_only)
 {
@@ -304,7 +313,10 @@ int hf_script_clauses(const char *s, size_t n, bool lines, hf_clausevec *out, si
     pthread_once(&once, census_init);
     const uint8_t *b = (const uint8_t *)s, *p = b, *end = b + n;
     size_t tt = 0, ts = 0;
-    uint32_t t = 0, m = 0, lt = 0, ls = 0;
+    /* per clause: both counts in one word, and which classes were met
+     * (the leaning ones are asked only whether there were any) */
+    uint64_t counts = 0;
+    unsigned met = 0;
     out->len = 0;
     while (p < end) {
         uint32_t ch;
@@ -319,11 +331,9 @@ int hf_script_clauses(const char *s, size_t n, bool lines, hf_clausevec *out, si
                 return -EILSEQ;
             p += l;
             if (c0 >= 0xE3) { /* everything below U+3000 is neither */
-                int k = census_class(ch);
-                t += k & 1;
-                m += k >> 1 & 1;
-                lt += k >> 2 & 1;
-                ls += k >> 3 & 1;
+                unsigned k = (unsigned)census_class(ch) & 15;
+                counts += census_lanes[k];
+                met |= k;
             }
             cut = c0 >= 0xE3 && clause_end(ch);
         }
@@ -332,10 +342,12 @@ int hf_script_clauses(const char *s, size_t n, bool lines, hf_clausevec *out, si
             if (!v)
                 return -ENOMEM;
             out->v = v;
-            out->v[out->len++] = (hf_clause){(size_t)(p - b), t, m, lt, ls};
+            uint32_t t = (uint32_t)counts, m = (uint32_t)(counts >> 32);
+            out->v[out->len++] = (hf_clause){(size_t)(p - b), t, m, met >> 2 & 1, met >> 3 & 1};
             tt += t;
             ts += m;
-            t = m = lt = ls = 0;
+            counts = 0;
+            met = 0;
         }
     }
     *trad_only = tt;

@@ -166,7 +166,8 @@ int hf_script_merge(const char *src, size_t n, const char *conv, size_t cn, int 
 
 /* One clause of a text as the script stage splits it: its end (byte offset)
  * and its counts of traditional-only and simplified-only characters, and
- * of those that lean either way (hf_script_census_lean()). */
+ * whether it has characters that lean either way (1 or 0; see
+ * hf_script_census_lean()). */
 typedef struct { size_t end; uint32_t trad, simp, lean_trad, lean_simp; } hf_clause;
 typedef struct { hf_clause *v; size_t len, cap; } hf_clausevec;
 /* Splits valid UTF-8 text into clauses (each ends after a clause-ending
