@@ -17,6 +17,9 @@ extern const char *hf_progname;
 
 /* "hanfold: <message>\n" on stderr. */
 void hf_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The --stats line ("hanfold: stats: ..."); false when stderr could not
+ * take it (the run then fails: the counts asked for were lost). */
+bool hf_stats_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes to stdout, remembering a failure for hf_finish_output(). */
 void hf_out(const void *p, size_t n);
 /* hf_out() as a sink for hf_reader_drain(). */

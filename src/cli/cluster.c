@@ -171,7 +171,6 @@ typedef struct job {
     int status;
 } job;
 
-void hf_report_record_error(const hf_record *rec);
 
 /* The id of record number r (clusterer numbering: stored representatives
  * first, then this run's records). */
@@ -354,8 +353,7 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
     if (rec->invalid) {
         j->invalid += rec->invalid;
         if (j->co.strict) {
-            hf_msg("%s:%llu: invalid byte sequence (--strict); stopping", rec->file,
-                   (unsigned long long)rec->line);
+            hf_report_strict_stop(rec);
             j->status = HF_EXIT_ERROR;
             j->read--;
             *stop = true;
@@ -1220,9 +1218,10 @@ static int run(enum cmd cmd, int argc, char **argv)
             bad_rows += row_error(j.rows[i]);
         uint64_t written = cmd == CMD_DEDUP || cmd == CMD_FINGERPRINT || j.sim || j.cs.streaming
                                ? j.kept : j.nrows - bad_rows;
-        hf_msg("stats: read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu",
+        if (!hf_stats_msg("read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu",
                (unsigned long long)j.read, (unsigned long long)written,
-               (unsigned long long)j.dropped_n, (unsigned long long)j.bad, (unsigned long long)j.invalid);
+               (unsigned long long)j.dropped_n, (unsigned long long)j.bad, (unsigned long long)j.invalid))
+            j.status = HF_EXIT_ERROR; /* the statistics asked for were lost */
     }
 out:
     if (j.dropped && fclose(j.dropped) != 0) {

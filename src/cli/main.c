@@ -60,8 +60,11 @@ int main(int argc, char **argv)
         {"index", hf_cmd_index},
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        if (!strcmp(cmd, cmds[i].name))
+        if (!strcmp(cmd, cmds[i].name)) {
+            /* getopt's messages begin with argv[0]: "hanfold: ...", as ours */
+            argv[1] = argv[0] = (char *)hf_progname;
             return cmds[i].fn(argc - 1, argv + 1);
+        }
     hf_msg("unknown command '%s'", cmd);
     fputs("Try 'hanfold --help' for the list of commands.\n", stderr);
     return HF_EXIT_ERROR;

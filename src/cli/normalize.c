@@ -37,6 +37,12 @@ void hf_report_record_error(const hf_record *rec)
     hf_msg("%s:%llu: %s", rec->file, (unsigned long long)rec->line, rec->error);
 }
 
+void hf_report_strict_stop(const hf_record *rec)
+{
+    hf_msg("%s:%llu: invalid byte sequence; stopped here (--strict): this record and the rest of the "
+           "input were not processed", rec->file, (unsigned long long)rec->line);
+}
+
 static void write_json_string(const char *s, size_t n)
 {
     json_t *j = json_stringn_nocheck(s, n);
@@ -170,8 +176,7 @@ int hf_cmd_normalize(int argc, char **argv)
             if (rc->invalid) {
                 invalid += rc->invalid;
                 if (co.strict) {
-                    hf_msg("%s:%llu: invalid byte sequence (--strict); stopping", rc->file,
-                           (unsigned long long)rc->line);
+                    hf_report_strict_stop(rc);
                     status = HF_EXIT_ERROR;
                     halt = true;
                     read--;
@@ -222,12 +227,13 @@ int hf_cmd_normalize(int argc, char **argv)
         const hanfold_stats *st = &stv;
         /* read = written + dropped + invalid; invalid records were passed
          * through unchanged */
-        hf_msg("stats: read %llu, written %llu, dropped 0, invalid %llu; invalid byte sequences %llu; "
+        if (!hf_stats_msg("read %llu, written %llu, dropped 0, invalid %llu; invalid byte sequences %llu; "
                "html %llu, pinyin annotations removed %llu, mojibake runs %llu (repaired %llu), converted runs %llu",
                (unsigned long long)read, (unsigned long long)written, (unsigned long long)bad,
                (unsigned long long)invalid, (unsigned long long)st->html_records,
                (unsigned long long)st->pinyin_removed, (unsigned long long)st->mojibake_runs,
-               (unsigned long long)st->mojibake_repaired, (unsigned long long)st->converted_runs);
+               (unsigned long long)st->mojibake_repaired, (unsigned long long)st->converted_runs))
+            status = HF_EXIT_ERROR; /* the statistics asked for were lost */
     }
     hf_reader_free(&rd);
     hf_batch_free(&batch);

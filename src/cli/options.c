@@ -123,7 +123,7 @@ int hf_common_option(hf_common *co, int c, const char *arg)
         return 1;
     }
     case OPT_REPAIR_MOJIBAKE: co->set.repair_mojibake = true; return 1;
-    case OPT_STRICT: co->strict = true; return 1;
+    case OPT_STRICT: co->strict = co->in.strict = true; return 1;
     case OPT_STATS: co->stats = true; return 1;
     case 'q':
     case OPT_QUIET: co->quiet = true; return 1;

@@ -75,6 +75,8 @@ enum { OPT_THRESHOLD = 1050, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_
 "      --threads N       threads that normalize (default: processors online);\n" \
 "                        the output does not depend on N\n" \
 "      --stats           counts (records read, written, invalid...) on stderr\n" \
+"      --progress, --no-progress  a progress line on stderr for long runs\n" \
+"                        (default: when stderr is a terminal)\n" \
 "  -q, --quiet           no warnings, only errors\n" \
 "  -h, --help            this help\n" \
 "      --version         version and fingerprint schema\n"

@@ -56,7 +56,7 @@ int hf_reader_new(hf_reader **out, const hf_reader_opts *o, hanfold_ctx *ctx, ch
 
 static void report_invalid(hf_reader *r)
 {
-    if (r->invalid_in_file && !r->invalid_reported) {
+    if (r->invalid_in_file && !r->invalid_reported && !r->o.strict) {
         hf_msg("%s:%llu: %llu invalid byte sequence%s replaced by U+FFFD (first on this line)%s",
                r->name, (unsigned long long)r->first_invalid_line,
                (unsigned long long)r->invalid_in_file, r->invalid_in_file == 1 ? "" : "s",

@@ -19,6 +19,7 @@ typedef struct hf_reader_opts {
     const char *text_field; /* jsonl */
     bool html_hint;         /* look for <meta charset> when detecting */
     size_t max_record;      /* larger records are data errors, passed through (0: no limit) */
+    bool strict;            /* invalid bytes stop the run: the command says so, not the reader */
 } hf_reader_opts;
 
 typedef struct hf_record {
@@ -69,5 +70,10 @@ uint64_t hf_reader_bytes(const hf_reader *r);
  * object text s (valid UTF-8, already known to parse).  Returns false if
  * absent.  The last occurrence wins, as in jansson. */
 bool hf_json_value_span(const char *s, size_t n, const char *key, size_t *start, size_t *end);
+
+/* Diagnostics of a record, on stderr, naming its file and line (normalize.c):
+ * its data error; the stop of --strict at its invalid bytes. */
+void hf_report_record_error(const hf_record *rec);
+void hf_report_strict_stop(const hf_record *rec);
 
 #endif

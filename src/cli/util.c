@@ -20,6 +20,17 @@ void hf_msg(const char *fmt, ...)
     va_end(ap);
 }
 
+bool hf_stats_msg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: stats: ", hf_progname);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return fflush(stderr) == 0 && !ferror(stderr);
+}
+
 void hf_out(const void *p, size_t n)
 {
     /* only the main thread writes stdout: no locking per call */

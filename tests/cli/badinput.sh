@@ -13,6 +13,20 @@ check "invalid utf-8 reported with file:line" grep -q "^hanfold: $TMP/bad:1: 2 i
 printf 'ok\n好\377\nafter\n' > "$TMP/bad2"
 expect "strict stops with 2, earlier records written" 2 'ok' -- "$H" normalize --strict "$TMP/bad2"
 
+# --strict says what happened once: where it stopped, and no "replaced by
+# U+FFFD" for bytes it did not replace
+expect "strict stop message" 2 'ok' -- "$H" normalize --strict "$TMP/bad2"
+check "strict: one message, naming file and line, no U+FFFD report" \
+    sh -c "[ \$(wc -l < '$TMP/stderr') = 1 ] && grep -q 'bad2:2: invalid byte sequence; stopped here (--strict)' '$TMP/stderr' && ! grep -q U+FFFD '$TMP/stderr'"
+for c in normalize dedup cluster; do
+    # the statistics asked for are part of the result: losing them fails the run
+    IN='a
+' expect "$c --stats with stderr on a full device exits 2" 2 "$( [ $c = cluster ] && printf '1\t1\t1.000' || echo a)" -- \
+        sh -c "'$H' $c --stats 2>/dev/full"
+done
+# one form for every message: getopt's too
+expect "unknown option" 2 '' -- "$H" dedup --bogus
+check "getopt's message begins with hanfold:" grep -q "^hanfold: unrecognized option '--bogus'" "$TMP/stderr"
 # Many batches, with oversize records and a --strict stop among them, on one
 # thread and on several (which read the next batch while the workers run):
 # the oversize lines pass through as they are, the others are normalized
