@@ -24,6 +24,14 @@
 extern "C" {
 #endif
 
+/* The library's exported functions (built with hidden visibility: nothing
+ * else leaves the shared object). */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define HANFOLD_API __attribute__((visibility("default")))
+#else
+#define HANFOLD_API
+#endif
+
 #define HANFOLD_VERSION "0.1.0"
 /* Version of the normalization + key + fingerprint scheme.  Fingerprints
  * and keys made under different schema versions must not be mixed. */
@@ -73,7 +81,7 @@ enum {
 #define HANFOLD_FURNITURE_ALL 15
 
 /* Fills *s with the defaults. */
-void hanfold_settings_default(hanfold_settings *s);
+HANFOLD_API void hanfold_settings_default(hanfold_settings *s);
 
 /* Counters, accumulated over the life of a context. */
 typedef struct hanfold_stats {
@@ -91,13 +99,13 @@ typedef struct hanfold_ctx hanfold_ctx;
  * config cannot be loaded (message in *err if err is not NULL: a static
  * string is not possible since it names the file, so the message is
  * written into errbuf of size errsz). */
-int hanfold_ctx_new(hanfold_ctx **ctx, const hanfold_settings *s, char *errbuf, size_t errsz);
+HANFOLD_API int hanfold_ctx_new(hanfold_ctx **ctx, const hanfold_settings *s, char *errbuf, size_t errsz);
 /* Frees a context; accepts NULL and a pointer to NULL; clears *ctx. */
-void hanfold_ctx_free(hanfold_ctx **ctx);
+HANFOLD_API void hanfold_ctx_free(hanfold_ctx **ctx);
 /* Message describing the last failure on ctx ("" if none).  Valid until the
  * next call on ctx. */
-const char *hanfold_ctx_error(const hanfold_ctx *ctx);
-const hanfold_stats *hanfold_ctx_stats(const hanfold_ctx *ctx);
+HANFOLD_API const char *hanfold_ctx_error(const hanfold_ctx *ctx);
+HANFOLD_API const hanfold_stats *hanfold_ctx_stats(const hanfold_ctx *ctx);
 
 enum {
     HANFOLD_WANT_TEXT = 1, /* readable normalized text */
@@ -111,11 +119,11 @@ typedef struct hanfold_result {
     size_t key_len;
 } hanfold_result;
 
-/* Normalizes one record of valid UTF-8 (see hanfold_decode_utf8).  Fills
+/* Normalizes one record of valid UTF-8 (see hanfold_decode()).  Fills
  * the parts of *res asked for in want; other parts are NULL/0.
  * Returns 0, -ENOMEM, or -EILSEQ if the input is not valid UTF-8. */
-int hanfold_process(hanfold_ctx *ctx, const char *utf8, size_t len, unsigned want,
-                    hanfold_result *res);
+HANFOLD_API int hanfold_process(hanfold_ctx *ctx, const char *utf8, size_t len, unsigned want,
+                                hanfold_result *res);
 
 /* ---- decoding ------------------------------------------------------------ */
 
@@ -123,17 +131,20 @@ int hanfold_process(hanfold_ctx *ctx, const char *utf8, size_t len, unsigned wan
  * UTF-8; invalid sequences become U+FFFD and are counted in *invalid.
  * *out is valid until the next call on ctx.  Returns 0, -ENOMEM, or -EINVAL
  * for a charset iconv does not know. */
-int hanfold_decode(hanfold_ctx *ctx, const void *bytes, size_t len, const char *charset,
-                   const char **out, size_t *outlen, size_t *invalid);
+HANFOLD_API int hanfold_decode(hanfold_ctx *ctx, const void *bytes, size_t len, const char *charset,
+                               const char **out, size_t *outlen, size_t *invalid);
 /* Charset of a sample: BOM, then <meta charset> when html is true, then
  * uchardet.  Returns a static iconv name; "UTF-8" when unsure. *bom_len gets
  * the length of a byte-order mark to skip. */
-const char *hanfold_detect_charset(const void *sample, size_t len, bool html, size_t *bom_len);
+HANFOLD_API const char *hanfold_detect_charset(const void *sample, size_t len, bool html, size_t *bom_len);
 
 /* ---- fingerprints --------------------------------------------------------- */
 
 /* Version string of the whole fingerprint scheme.  Static. */
-const char *hanfold_schema(void);
+HANFOLD_API const char *hanfold_schema(void);
+/* The library's version, HANFOLD_VERSION of the library that is running
+ * (which may differ from the header a program was compiled with). */
+HANFOLD_API const char *hanfold_version(void);
 
 #define HANFOLD_SHINGLE_N 3     /* token n-grams */
 #define HANFOLD_SKETCH_K 128    /* bottom-k sketch kept for long records */
@@ -153,13 +164,13 @@ typedef struct hanfold_fp {
 
 /* Fingerprints a key (as made by hanfold_process).  The arrays in *fp are
  * valid until the next call on ctx. */
-int hanfold_fingerprint(hanfold_ctx *ctx, const char *key, size_t len, hanfold_fp *fp);
+HANFOLD_API int hanfold_fingerprint(hanfold_ctx *ctx, const char *key, size_t len, hanfold_fp *fp);
 /* Fills *fp from the parts of an exchanged fingerprint row: a kept key is
  * re-tokenized; a long record brings its sketch.  Arrays valid until the next
  * call on ctx. */
-int hanfold_fingerprint_from_sketch(hanfold_ctx *ctx, uint64_t simhash, uint32_t key_tokens,
-                                    const uint64_t *sketch, size_t nsketch, uint64_t key_hash,
-                                    hanfold_fp *fp);
+HANFOLD_API int hanfold_fingerprint_from_sketch(hanfold_ctx *ctx, uint64_t simhash, uint32_t key_tokens,
+                                                const uint64_t *sketch, size_t nsketch, uint64_t key_hash,
+                                                hanfold_fp *fp);
 
 /* ---- clusters --------------------------------------------------------------- */
 
@@ -231,45 +242,45 @@ typedef struct hanfold_cluster_settings {
     bool first_match;
 } hanfold_cluster_settings;
 
-void hanfold_cluster_settings_default(hanfold_cluster_settings *s);
+HANFOLD_API void hanfold_cluster_settings_default(hanfold_cluster_settings *s);
 
 typedef struct hanfold_clusterer hanfold_clusterer;
 /* Returns 0, -ENOMEM, or -EINVAL for streaming or first_match with single
  * linkage. */
-int hanfold_clusterer_new(hanfold_clusterer **c, const hanfold_cluster_settings *s);
+HANFOLD_API int hanfold_clusterer_new(hanfold_clusterer **c, const hanfold_cluster_settings *s);
 /* Accepts NULL and a pointer to NULL; clears *c. */
-void hanfold_clusterer_free(hanfold_clusterer **c);
+HANFOLD_API void hanfold_clusterer_free(hanfold_clusterer **c);
 /* Adds the next record (records are numbered 0, 1, ... in call order) and
  * copies what verification needs later.  *match receives the record it was
  * found to duplicate (its own number if none) and *sim the similarity.
  * Returns 0, -ENOMEM or -EOVERFLOW (more than 2^32 - 2 records). */
-int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *fp, uint64_t *match, double *sim);
+HANFOLD_API int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *fp, uint64_t *match, double *sim);
 /* The similarity verification would compute for a pair, whatever the
  * thresholds, and the measure (HANFOLD_PAIR_*) in *kind: for calibrating
  * thresholds on labelled pairs.  Pairs no threshold could link (length
  * ratio below min_ratio, a number of the shorter missing from the longer)
  * give 0.  set NULL: the defaults.  -1 when out of memory. */
-double hanfold_pair_similarity(const hanfold_cluster_settings *set, const hanfold_fp *a,
-                               const hanfold_fp *b, int *kind);
+HANFOLD_API double hanfold_pair_similarity(const hanfold_cluster_settings *set, const hanfold_fp *a,
+                                           const hanfold_fp *b, int *kind);
 /* The clusterer's verdict on one pair, exactly as it would judge it when
  * `earlier` is an indexed record and `later` the record being added (for
  * programs that generate candidates themselves, such as hanfold-mpi).
  * Returns 1 (duplicates), 0 (compared, not duplicates; *sim and *kind
  * set), -1 (not comparable: length ratio, or a long record against a short
  * one) or -ENOMEM. */
-int hanfold_pair_verify(const hanfold_cluster_settings *set, const hanfold_fp *earlier,
-                        const hanfold_fp *later, double *sim, int *kind);
+HANFOLD_API int hanfold_pair_verify(const hanfold_cluster_settings *set, const hanfold_fp *earlier,
+                                    const hanfold_fp *later, double *sim, int *kind);
 /* Adds the next record as a representative of a cluster of its own without
  * looking for duplicates: for records restored from a persistent index,
  * which were representatives when they were added.  Returns as _add. */
-int hanfold_clusterer_add_rep(hanfold_clusterer *c, const hanfold_fp *fp, uint64_t *number);
+HANFOLD_API int hanfold_clusterer_add_rep(hanfold_clusterer *c, const hanfold_fp *fp, uint64_t *number);
 /* Number of the first record of record i's cluster.  With single linkage
  * this is final only after the last add.  UINT64_MAX when i is out of range
  * or the clusterer is streaming. */
-uint64_t hanfold_clusterer_cluster_of(hanfold_clusterer *c, uint64_t i);
+HANFOLD_API uint64_t hanfold_clusterer_cluster_of(hanfold_clusterer *c, uint64_t i);
 /* Records added, and records indexed (representatives). */
-uint64_t hanfold_clusterer_count(const hanfold_clusterer *c);
-uint64_t hanfold_clusterer_indexed(const hanfold_clusterer *c);
+HANFOLD_API uint64_t hanfold_clusterer_count(const hanfold_clusterer *c);
+HANFOLD_API uint64_t hanfold_clusterer_indexed(const hanfold_clusterer *c);
 
 /* ---- SimHash index (cluster and dedup --method simhash) ---------------------- */
 
@@ -287,21 +298,21 @@ typedef struct hanfold_simindex hanfold_simindex;
  * of all entries would give.  Queries probe one bucket per table for
  * k <= 3 and 17 for k = 4..7.  Memory: about 26 bytes per entry, plus
  * 4 MiB.  Returns 0, -ENOMEM or -EINVAL (k too large). */
-int hanfold_simindex_new(hanfold_simindex **ix, unsigned k);
+HANFOLD_API int hanfold_simindex_new(hanfold_simindex **ix, unsigned k);
 /* Accepts NULL and a pointer to NULL; clears *ix. */
-void hanfold_simindex_free(hanfold_simindex **ix);
+HANFOLD_API void hanfold_simindex_free(hanfold_simindex **ix);
 /* Enters a SimHash with a value of the caller's (e.g. a record number).
  * Returns 0 or -ENOMEM (the index is then unchanged). */
-int hanfold_simindex_add(hanfold_simindex *ix, uint64_t simhash, uint64_t value);
+HANFOLD_API int hanfold_simindex_add(hanfold_simindex *ix, uint64_t simhash, uint64_t value);
 /* The entry nearest to simhash within distance k: the smallest distance,
  * and among entries at that distance the smallest value (so values that
  * grow with insertion give the earliest).  Returns 1 and fills *value and
  * *dist, or 0 when no entry is within k.  Does not modify the index:
  * queries may run concurrently with each other, not with _add. */
-int hanfold_simindex_query(const hanfold_simindex *ix, uint64_t simhash, uint64_t *value,
-                           unsigned *dist);
+HANFOLD_API int hanfold_simindex_query(const hanfold_simindex *ix, uint64_t simhash, uint64_t *value,
+                                       unsigned *dist);
 /* Entries added. */
-size_t hanfold_simindex_count(const hanfold_simindex *ix);
+HANFOLD_API size_t hanfold_simindex_count(const hanfold_simindex *ix);
 
 #ifdef __cplusplus
 }

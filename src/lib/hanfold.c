@@ -44,6 +44,11 @@ void hanfold_settings_default(hanfold_settings *s)
     s->drop_furniture = HANFOLD_FURNITURE_DEFAULT;
 }
 
+const char *hanfold_version(void)
+{
+    return HANFOLD_VERSION;
+}
+
 const char *hanfold_schema(void)
 {
     return "hanfold-fp/1 key/2 simhash64-xxh3 3-gram bottom-128";
