@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fingerprint.h"
 #include "fprows.h"
 
 #define BATCH_RECORDS 512
@@ -99,7 +98,7 @@ static int process_fprow(hf_batch *b, hanfold_ctx *ctx, hf_item *it)
         fp.key_tokens = fr.key_tokens;
     } else if (fr.key) {
         /* the row has the SimHash; clustering by key does not use it */
-        e = hf_fingerprint(ctx, fr.key, fr.key_len, HF_FP_SKETCH, &fp);
+        e = hanfold_fingerprint_parts(ctx, fr.key, fr.key_len, HANFOLD_FP_SKETCH, &fp);
         fp.simhash = fr.simhash;
     } else {
         e = hanfold_fingerprint_from_sketch(ctx, fr.simhash, fr.key_tokens, fr.sketch, fr.nsketch,
@@ -163,8 +162,9 @@ static void process(hf_batch *b, hanfold_ctx *ctx, hf_item *it)
         hanfold_fp fp;
         /* res.key, not the copy: the context knows its tokens */
         if (!e)
-            e = hf_fingerprint(ctx, res.key, res.key_len,
-                               HF_FP_SIMHASH | (b->what & HF_BATCH_ROW ? 0 : HF_FP_SKETCH), &fp);
+            e = hanfold_fingerprint_parts(ctx, res.key, res.key_len,
+                                          HANFOLD_FP_SIMHASH | (b->what & HF_BATCH_ROW ? 0 : HANFOLD_FP_SKETCH),
+                                          &fp);
         if (!e)
             e = keep_fp(it, &fp);
     }

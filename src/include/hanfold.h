@@ -165,6 +165,16 @@ typedef struct hanfold_fp {
 /* Fingerprints a key (as made by hanfold_process).  The arrays in *fp are
  * valid until the next call on ctx. */
 HANFOLD_API int hanfold_fingerprint(hanfold_ctx *ctx, const char *key, size_t len, hanfold_fp *fp);
+
+/* Expert: parts of a fingerprint, for programs that store or ship them
+ * (fingerprint rows, the MPI wire).  HANFOLD_FP_SIMHASH: the SimHash (else
+ * 0, for clustering by key from rows that carry it); HANFOLD_FP_SKETCH:
+ * the bottom-k sketch of a key kept whole too (else only of a key too long
+ * to keep, which saves the sort that a row does not need).
+ * hanfold_fingerprint() is both. */
+enum { HANFOLD_FP_SKETCH = 1, HANFOLD_FP_SIMHASH = 2 };
+HANFOLD_API int hanfold_fingerprint_parts(hanfold_ctx *ctx, const char *key, size_t len, unsigned parts,
+                                          hanfold_fp *fp);
 /* Fills *fp from the parts of an exchanged fingerprint row: a kept key is
  * re-tokenized; a long record brings its sketch.  Arrays valid until the next
  * call on ctx. */

@@ -34,7 +34,7 @@ size_t hf_sort_unique(uint64_t *v, size_t n);
  * key kept whole (fp->tokens set) gets no sketch (fp->nsketch 0): what a
  * fingerprint row needs, without the sort; without HF_FP_SIMHASH, simhash
  * is 0 (clustering by key from fingerprint rows, which carry it). */
-enum { HF_FP_SKETCH = 1, HF_FP_SIMHASH = 2 };
+enum { HF_FP_SKETCH = HANFOLD_FP_SKETCH, HF_FP_SIMHASH = HANFOLD_FP_SIMHASH };
 int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, unsigned what, hanfold_fp *fp);
 
 /* Candidate rules of the index (cluster.c; hanfold-mpi applies the same).

@@ -59,6 +59,11 @@ int hanfold_fingerprint(hanfold_ctx *c, const char *key, size_t len, hanfold_fp 
     return hf_fingerprint(c, key, len, HF_FP_SKETCH | HF_FP_SIMHASH, fp);
 }
 
+int hanfold_fingerprint_parts(hanfold_ctx *c, const char *key, size_t len, unsigned parts, hanfold_fp *fp)
+{
+    return hf_fingerprint(c, key, len, parts & (HF_FP_SKETCH | HF_FP_SIMHASH), fp);
+}
+
 int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, unsigned what, hanfold_fp *fp)
 {
     memset(fp, 0, sizeof *fp);

@@ -1,4 +1,6 @@
-/* Growable byte buffer shared by the pipeline stages.
+/* Growable byte buffer shared by the pipeline stages and the programs
+ * (header only: the programs compile their own copy and need nothing of
+ * the library's internals).
  *
  * Every stage writes into a caller-owned hf_buf so that a context can reuse
  * the same allocations from record to record (no malloc per record in the
@@ -20,7 +22,23 @@ typedef struct hf_buf {
 } hf_buf;
 
 /* Ensures room for n more bytes plus a terminating NUL. */
-int hf_buf_reserve(hf_buf *b, size_t n);
+static inline int hf_buf_reserve(hf_buf *b, size_t n)
+{
+    if (n > SIZE_MAX - b->len - 1)
+        return -ENOMEM;
+    size_t need = b->len + n + 1;
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    char *p = realloc(b->p, cap);
+    if (!p)
+        return -ENOMEM;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
 
 /* A full array v of *cap elements of elem bytes, twice as large (64 when
  * empty): the new pointer, *cap updated; NULL when out of memory (v and
@@ -85,7 +103,12 @@ static inline int hf_buf_put_cp(hf_buf *b, uint32_t c)
 }
 /* Keeps p[len] == '\0' so that results can be handed out as C strings. */
 static inline void hf_buf_clear(hf_buf *b) { b->len = 0; if (b->p) b->p[0] = '\0'; }
-void hf_buf_free(hf_buf *b);
+static inline void hf_buf_free(hf_buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
 
 /* Decodes one code point from valid UTF-8 at s (n bytes available).
  * Returns its length (1..4) and stores it in *c; on an invalid or truncated
