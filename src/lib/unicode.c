@@ -284,7 +284,10 @@ static int unicode_clean_ref(const char *s, size_t n, enum hf_punct punct, enum 
         } else if (space && prev) {
             bool cjk_prev = hf_is_han(prev) || is_cjk_punct(prev);
             bool cjk_next = hf_is_han(c) || is_cjk_punct(c);
-            bool drop = (cjk_prev && (cjk_next || is_alnum(c))) || (cjk_next && is_alnum(prev));
+            /* a space before a combining mark stays: joining would put the
+             * mark after another one in an order NFKC would change */
+            bool drop = ((cjk_prev && (cjk_next || is_alnum(c))) || (cjk_next && is_alnum(prev))) &&
+                        uc_combining_class(c) == UC_CCC_NR;
             if (brk && block_sep(drop, hf_is_han(prev) || is_alnum(prev), hf_is_han(c) || is_alnum(c))) {
                 if (hf_buf_put_cp(out, BLOCK_SEP))
                     return -ENOMEM;
@@ -315,6 +318,7 @@ enum {
     U_PLAIN = 32,    /* written as it is whatever the state: none of the
                       * above but U_ALNUM/U_CJK/U_STABLE, no line break or
                       * quote mapping */
+    U_MARK = 64,     /* a combining mark (canonical combining class not 0) */
 };
 static uint8_t ucls[0x10000];
 
@@ -334,6 +338,7 @@ static void ucls_init(void)
         bool special = c == '\r' || c == '\n' || c == 0x2028 || c == 0x2029 ||
                        (c >= 0x300C && c <= 0x300F);
         k |= !inv && !white && !special ? U_PLAIN : 0;
+        k |= uc_combining_class(c) != UC_CCC_NR ? U_MARK : 0;
         ucls[c] = k;
     }
 }
@@ -342,6 +347,10 @@ static inline bool f_invisible(uint32_t c) { return c < 0x10000 ? ucls[c] & U_IN
 static inline bool f_white(uint32_t c)
 {
     return c < 0x10000 ? ucls[c] & U_WHITE : uc_is_property_white_space(c);
+}
+static inline bool f_mark(uint32_t c)
+{
+    return c < 0x10000 ? ucls[c] & U_MARK : uc_combining_class(c) != UC_CCC_NR;
 }
 static inline bool f_alnum(uint32_t c) { return c < 0x10000 ? ucls[c] & U_ALNUM : is_alnum(c); }
 static inline bool f_cjk(uint32_t c)
@@ -429,7 +438,7 @@ int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, enum hf_lines
         } else if (space && prev) {
             bool cjk_prev = f_cjk(prev);
             bool cjk_next = f_cjk(c);
-            bool drop = (cjk_prev && (cjk_next || f_alnum(c))) || (cjk_next && f_alnum(prev));
+            bool drop = ((cjk_prev && (cjk_next || f_alnum(c))) || (cjk_next && f_alnum(prev))) && !f_mark(c);
             if (brk && block_sep(drop, hf_is_han(prev) || f_alnum(prev), hf_is_han(c) || f_alnum(c))) {
                 if (hf_buf_put_cp(out, BLOCK_SEP))
                     return -ENOMEM;

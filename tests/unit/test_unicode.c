@@ -51,6 +51,11 @@ static const struct {
     {"标题\n正文", "标题\n正文", HF_PUNCT_SIMPLIFIED, HF_LINES_KEEP},
     {"e\xCC\x81", "\xC3\xA9", HF_PUNCT_SIMPLIFIED, HF_LINES_JOIN},          /* composed */
     {"①", "1", HF_PUNCT_SIMPLIFIED, HF_LINES_JOIN},
+    /* a line break between combining marks (U+302B, class 228, then U+302F,
+     * class 224): the space it becomes stays, since joining them would
+     * give an order NFKC changes (found by fuzz_normalize) */
+    {"\xE3\x80\xAB\r\xE3\x80\xAF", "\xE3\x80\xAB \xE3\x80\xAF", HF_PUNCT_SIMPLIFIED, HF_LINES_JOIN},
+    {"中 \xE3\x80\xAF", "中 \xE3\x80\xAF", HF_PUNCT_SIMPLIFIED, HF_LINES_JOIN},
 };
 
 int main(void)
