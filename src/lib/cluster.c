@@ -850,7 +850,8 @@ static int gather(hanfold_clusterer *c, const hanfold_fp *q, size_t nb)
     c->ncand = 0;
     for (size_t i = 0; i < nb; i++) {
         size_t n;
-        const uint32_t *v = hf_postings_find(&c->index, q->sketch[i], &c->scratch, &c->scratch_cap, &n);
+        const uint32_t *v = hf_postings_find_capped(&c->index, q->sketch[i], c->posting_cap, &c->scratch,
+                                                    &c->scratch_cap, &n);
         if (n == SIZE_MAX)
             return -ENOMEM;
         /* a hash entered more often than the cap: see HF_POSTING_CAP */

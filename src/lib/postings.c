@@ -383,13 +383,44 @@ int hf_postings_add(hf_postings *p, uint64_t h, uint32_t value)
     return 0;
 }
 
-const uint32_t *hf_postings_find(const hf_postings *p, uint64_t h, uint32_t **scratch,
-                                 size_t *scratch_cap, size_t *count)
+/* The slot of mixed hash x in the saturated set, or of the empty slot
+ * where it would go (sat_cap a power of two, never full). */
+static size_t sat_slot(const hf_postings *p, uint64_t x)
 {
-    *count = 0;
-    if (!p->b)
-        return NULL;
-    uint64_t x = hf_mix64(h);
+    size_t m = p->sat_cap - 1, i = (size_t)(x >> 7) & m;
+    while (p->sat[i] && p->sat[i] != x)
+        i = (i + 1) & m;
+    return i;
+}
+
+static void sat_add(hf_postings *p, uint64_t x)
+{
+    if (!x)
+        return; /* 0 marks an empty slot: such a hash is just scanned */
+    if (2 * (p->nsat + 1) > p->sat_cap) {
+        size_t nc = p->sat_cap ? 2 * p->sat_cap : 64;
+        uint64_t *old = p->sat, *ns = calloc(nc, sizeof *ns);
+        if (!ns)
+            return; /* a cache: without it the answer is the same, only slower */
+        size_t oc = p->sat_cap;
+        p->sat = ns;
+        p->sat_cap = nc;
+        for (size_t i = 0; i < oc; i++)
+            if (old[i])
+                p->sat[sat_slot(p, old[i])] = old[i];
+        free(old);
+    }
+    size_t i = sat_slot(p, x);
+    if (!p->sat[i]) {
+        p->sat[i] = x;
+        p->nsat++;
+    }
+}
+
+/* hf_postings_find() of mixed hash x; over cap entries it only counts them (no copy). */
+static const uint32_t *find(const hf_postings *p, uint64_t x, size_t cap, uint32_t **scratch,
+                            size_t *scratch_cap, size_t *count)
+{
     unsigned shift, c;
     const hf_pbucket *b = locate(p, x, &shift, &c);
     if (!b->count)
@@ -421,6 +452,10 @@ const uint32_t *hf_postings_find(const hf_postings *p, uint64_t h, uint32_t **sc
     hits -= (uint32_t)(acc[0] + acc[1] + acc[2] + acc[3]);
     if (!hits)
         return NULL;
+    if (hits > cap) {
+        *count = hits;
+        return NULL;
+    }
     uint32_t *out = *scratch;
     size_t k = 0;
     for (i = 0; i < b->count; i++) {
@@ -432,16 +467,41 @@ const uint32_t *hf_postings_find(const hf_postings *p, uint64_t h, uint32_t **sc
     return k ? out : NULL;
 }
 
+const uint32_t *hf_postings_find(const hf_postings *p, uint64_t h, uint32_t **scratch,
+                                 size_t *scratch_cap, size_t *count)
+{
+    *count = 0;
+    return p->b ? find(p, hf_mix64(h), SIZE_MAX, scratch, scratch_cap, count) : NULL;
+}
+
+const uint32_t *hf_postings_find_capped(hf_postings *p, uint64_t h, size_t cap, uint32_t **scratch,
+                                        size_t *scratch_cap, size_t *count)
+{
+    *count = 0;
+    if (!p->b)
+        return NULL;
+    uint64_t x = hf_mix64(h);
+    if (p->nsat && x && p->sat[sat_slot(p, x)] == x) {
+        *count = cap + 1;
+        return NULL;
+    }
+    const uint32_t *v = find(p, x, cap, scratch, scratch_cap, count);
+    if (*count > cap && *count != SIZE_MAX)
+        sat_add(p, x);
+    return v;
+}
+
 size_t hf_postings_bytes(const hf_postings *p)
 {
     if (!p->b)
         return 0;
     return nbuckets(p) * sizeof *p->b + p->bytes + p->chunks_cap * sizeof *p->chunk +
-           (HF_PBLOCK_MAX + 1) * sizeof *p->free_head;
+           (HF_PBLOCK_MAX + 1) * sizeof *p->free_head + p->sat_cap * sizeof *p->sat;
 }
 
 void hf_postings_free(hf_postings *p)
 {
+    free(p->sat);
     for (uint32_t i = 0; i < p->nchunks; i++)
         free(p->chunk[i]);
     free(p->chunk);

@@ -57,6 +57,11 @@ typedef struct hf_postings {
     size_t compactions;
     uint32_t *free_head;     /* per size in granules (<= HF_PBLOCK_MAX): a free block or UINT32_MAX */
     size_t bytes;            /* chunks allocated */
+    /* hashes that hf_postings_find_capped() found over its cap (mixed, 0:
+     * empty slot), so that it answers them without a scan: an entry is
+     * never taken out, so a count only grows */
+    uint64_t *sat;
+    size_t nsat, sat_cap;
 } hf_postings;
 
 /* The entries of block `at`. */
@@ -118,6 +123,13 @@ int hf_postings_add(hf_postings *p, uint64_t h, uint32_t value);
  * then SIZE_MAX). */
 const uint32_t *hf_postings_find(const hf_postings *p, uint64_t h, uint32_t **scratch,
                                  size_t *scratch_cap, size_t *count);
+/* hf_postings_find() for a caller that ignores a hash entered more than
+ * cap times (the clusterer's posting cap): then *count is cap + 1 or more
+ * and nothing is copied, and a hash found over the cap once is answered
+ * from then on without scanning its bucket, so that a hash every record
+ * has (a long phrase they all share) costs no more than a rare one. */
+const uint32_t *hf_postings_find_capped(hf_postings *p, uint64_t h, size_t cap, uint32_t **scratch,
+                                        size_t *scratch_cap, size_t *count);
 /* Bytes allocated. */
 size_t hf_postings_bytes(const hf_postings *p);
 void hf_postings_free(hf_postings *p);
