@@ -133,9 +133,11 @@ HANFOLD_API int hanfold_process(hanfold_ctx *ctx, const char *utf8, size_t len, 
  * for a charset iconv does not know. */
 HANFOLD_API int hanfold_decode(hanfold_ctx *ctx, const void *bytes, size_t len, const char *charset,
                                const char **out, size_t *outlen, size_t *invalid);
-/* Charset of a sample: BOM, then <meta charset> when html is true, then
- * uchardet.  Returns a static iconv name; "UTF-8" when unsure. *bom_len gets
- * the length of a byte-order mark to skip. */
+/* Charset of a sample: BOM; then UTF-8 when the bytes prove it (characters
+ * beyond ASCII, all well-formed); then <meta charset> when html is true
+ * (UTF-16 there means UTF-8, as in HTML5); then uchardet.  Returns a static
+ * iconv name; "UTF-8" when unsure. *bom_len gets the length of a
+ * byte-order mark to skip. */
 HANFOLD_API const char *hanfold_detect_charset(const void *sample, size_t len, bool html, size_t *bom_len);
 
 /* ---- fingerprints --------------------------------------------------------- */

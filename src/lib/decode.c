@@ -528,6 +528,26 @@ static size_t valid_prefix(const uint8_t *s, size_t n)
     return valid_prefix_scalar(s, n);
 }
 
+bool hf_decode_proves_utf8(const uint8_t *s, size_t n)
+{
+    size_t ok = valid_prefix(s, n);
+    /* the sample may end inside a character: a lead byte and what follows
+     * of it is not against */
+    if (ok < n) {
+        uint8_t b = s[ok];
+        size_t k = n - ok, need = b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0;
+        if (!need || k >= need)
+            return false;
+        for (size_t i = 1; i < k; i++)
+            if ((s[ok + i] & 0xC0) != 0x80)
+                return false;
+    }
+    for (size_t i = 0; i < ok; i++)
+        if (s[i] >= 0x80)
+            return true;
+    return false;
+}
+
 int hf_decode_utf8(const uint8_t *s, size_t n, hf_buf *out, size_t *invalid)
 {
     size_t start_len = out->len;

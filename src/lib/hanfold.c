@@ -683,15 +683,21 @@ const char *hanfold_detect_charset(const void *sample, size_t len, bool html, si
     static const struct { const char *alias, *name; } canon[] = {
         {"utf-8", "UTF-8"}, {"utf8", "UTF-8"}, {"gb2312", "GB18030"}, {"gbk", "GB18030"},
         {"gb18030", "GB18030"}, {"x-gbk", "GB18030"}, {"big5", "BIG5-HKSCS"},
-        {"big5-hkscs", "BIG5-HKSCS"}, {"utf-16", "UTF-16"}, {"utf-16le", "UTF-16LE"},
-        {"utf-16be", "UTF-16BE"},
+        {"big5-hkscs", "BIG5-HKSCS"},
     };
     *bom_len = 0;
     const char *b = hf_decode_bom(sample, len, bom_len);
     if (b)
         return b;
+    /* what the bytes prove wins over what a page says about itself */
+    if (hf_decode_proves_utf8(sample, len))
+        return "UTF-8";
     char name[64];
     if (html && hf_decode_meta_charset(sample, len, name, sizeof name)) {
+        /* HTML5: a <meta> naming UTF-16 means UTF-8, since the page could
+         * not have been read as UTF-16 to find it */
+        if (!strncasecmp(name, "utf-16", 6))
+            return "UTF-8";
         for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++)
             if (!strcasecmp(name, canon[i].alias))
                 return canon[i].name;

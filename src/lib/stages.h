@@ -29,6 +29,10 @@ bool hf_decode_meta_charset(const uint8_t *s, size_t n, char *name, size_t names
 /* Charset guessed by uchardet for the sample (canonical iconv name), or NULL
  * when it cannot tell.  ASCII-only samples give "UTF-8". */
 const char *hf_decode_detect(const uint8_t *s, size_t n);
+/* Whether the bytes prove UTF-8: characters beyond ASCII, all well-formed
+ * (GBK or Big5 text of any length is not, by accident), the last one
+ * possibly cut by the end of the sample. */
+bool hf_decode_proves_utf8(const uint8_t *s, size_t n);
 
 /* Appends s as valid UTF-8: invalid or truncated sequences become U+FFFD
  * (one per maximal invalid subpart, as WHATWG/Unicode recommend) and are

@@ -62,6 +62,18 @@ printf '\377\376a\000\n\000b\000\n\000\000\330c\000\n\000' > "$TMP/u16bad"
 "$H" normalize --encoding auto "$TMP/u16bad" > /dev/null 2> "$TMP/err"
 check "UTF-16: an invalid unit is reported on its line" grep -q "^hanfold: $TMP/u16bad:3: 1 invalid byte sequence" "$TMP/err"
 expect "UTF-16: --strict stops at it" 2 "$(printf 'a\nb')" -- "$H" normalize --strict --encoding auto "$TMP/u16bad"
+# what the bytes prove wins over what a page says: UTF-16 in a <meta> of a
+# page read as bytes means UTF-8 (HTML5); a charset that valid UTF-8 beyond
+# ASCII disproves is not taken; a true one still is
+printf '<html><head><meta charset="utf-16le"></head><body><p>hello 你好</p></body></html>\n' > "$TMP/m16.html"
+expect "meta charset utf-16le on a UTF-8 page" 0 'hello你好' -- "$H" normalize --encoding auto --input files "$TMP/m16.html"
+printf '<html><head><meta charset="utf-16"></head><body><p>hello</p></body></html>\n' > "$TMP/m16a.html"
+expect "meta charset utf-16 on an ASCII page" 0 'hello' -- "$H" normalize --encoding auto --input files "$TMP/m16a.html"
+printf '<html><head><meta charset="big5"></head><body><p>你好世界，今天天气很好</p></body></html>\n' > "$TMP/mb5.html"
+expect "meta charset big5 on a UTF-8 page" 0 '你好世界，今天天气很好' -- "$H" normalize --encoding auto --input files "$TMP/mb5.html"
+check "... and no invalid bytes reported" sh -c "! grep -q 'invalid' '$TMP/stderr'"
+iconv -f UTF-8 -t BIG5 "$TMP/mb5.html" > "$TMP/mb5real.html"
+expect "meta charset big5 on a Big5 page" 0 '你好世界，今天天气很好' -- "$H" normalize --encoding auto --input files "$TMP/mb5real.html"
 printf '\357\273\277{"id":"x","text":"漢"}\n' > "$TMP/bom.jsonl"
 expect "UTF-8 BOM before JSONL" 0 '{"id":"x","text":"汉"}' -- "$H" normalize --input jsonl "$TMP/bom.jsonl"
 expect "UTF-8 BOM kept by dedup (bytes unchanged)" 0 "$(cat "$TMP/bom.jsonl")" -- "$H" dedup --input jsonl "$TMP/bom.jsonl"

@@ -634,8 +634,35 @@ static void test_detect_short(void)
     hf_buf_free(&b);
 }
 
+/* What proves UTF-8 (hanfold_detect_charset() takes it over a <meta>):
+ * characters beyond ASCII, all well-formed, the last one possibly cut. */
+static void test_proves_utf8(void)
+{
+    static const struct { const char *s; bool want; } cases[] = {
+        {"plain ascii <meta charset=big5>", false},
+        {"", false},
+        {"\xE4\xBD\xA0\xE5\xA5\xBD", true},                  /* 你好 */
+        {"\xE4\xBD\xA0\xE5\xA5", true},                       /* cut inside 好 */
+        {"\xE4\xBD\xA0\xE5", true},
+        {"\xE4\xBD\xA0\xE5\x41", false},                      /* a lead byte, then ASCII */
+        {"\xC4\xE3\xBA\xC3", false},                          /* 你好 in GBK */
+        {"\xA7\x41\xA6\x6E", false},                          /* 你好 in Big5 */
+        {"\xE4\xBD\xA0\xFF", false},
+        {"\xED\xA0\x80", false},                              /* a surrogate */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK(hf_decode_proves_utf8((const uint8_t *)cases[i].s, strlen(cases[i].s)) == cases[i].want);
+    size_t bom;
+    CHECK(!strcmp(hanfold_detect_charset("<meta charset=\"big5\"><p>\xE4\xBD\xA0\xE5\xA5\xBD", 36, true, &bom),
+                  "UTF-8"));
+    CHECK(!strcmp(hanfold_detect_charset("<meta charset=\"utf-16le\"><p>hi", 31, true, &bom), "UTF-8"));
+    CHECK(!strcmp(hanfold_detect_charset("<meta charset=\"big5\"><p>\xA7\x41\xA6\x6E", 30, true, &bom),
+                  "BIG5-HKSCS"));
+}
+
 int main(void)
 {
+    test_proves_utf8();
     test_utf8_table();
     test_utf8_misc();
     test_utf8_random();
