@@ -1041,6 +1041,11 @@ static int run(enum cmd cmd, int argc, char **argv)
                 hf_msg("option --index is only for dedup and cluster");
                 return hf_usage_error(name);
             }
+            if (!*optarg) {
+                /* SQLite would take "" for a throwaway temporary database */
+                hf_msg("--index needs the path of the index file");
+                return hf_usage_error(name);
+            }
             j.index_path = optarg;
             break;
         case OPT_DROPPED:
@@ -1278,7 +1283,20 @@ int hf_index_import(const char *path, int nfiles, char **files)
     for (int i = 0; i < nfiles; i++)
         argv[k++] = files[i];
     optind = 0;
+    /* an index this import creates is removed again if the import fails:
+     * an empty index left behind would pass for a good one */
+    struct stat st;
+    bool existed = lstat(path, &st) == 0;
     int r = run(CMD_CLUSTER, k, argv);
     free(argv);
+    if (r == HF_EXIT_ERROR && !existed) {
+        static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+        for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+            char p[4096];
+            if (snprintf(p, sizeof p, "%s%s", path, suffix[i]) < (int)sizeof p)
+                unlink(p);
+        }
+        hf_msg("%s: import failed; the index it began was removed", path);
+    }
     return r;
 }

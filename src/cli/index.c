@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -49,18 +50,43 @@ static int exec(hf_index *ix, const char *sql, char *err, size_t errsz)
     return 0;
 }
 
+/* 0 and the value, -1 when there is no such key (or no meta table), -2 when
+ * SQLite could not read (the message is then in sqlite3_errmsg()). */
 static int meta_get(hf_index *ix, const char *key, char *val, size_t valsz)
 {
     sqlite3_stmt *st;
     val[0] = '\0';
-    if (sqlite3_prepare_v2(ix->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
-        return -1;
+    int rc = sqlite3_prepare_v2(ix->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc == SQLITE_ERROR && sqlite3_extended_errcode(ix->db) == SQLITE_ERROR &&
+                       strstr(sqlite3_errmsg(ix->db), "no such table") ? -1 : -2;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    if (found)
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
         snprintf(val, valsz, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    return found ? 0 : -1;
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -1 : -2;
+}
+
+/* When SQLite cannot open an index, the reason is often one of the files
+ * it keeps beside it: a -wal or -shm that is a symbolic link (which SQLite
+ * refuses) or not a regular file.  Text naming it, or "". */
+static const char *odd_companion(const char *path)
+{
+    static _Thread_local char buf[4200];
+    static const char *const suffix[] = {"-wal", "-shm"};
+    for (size_t i = 0; i < 2; i++) {
+        char p[4096];
+        struct stat st;
+        if (snprintf(p, sizeof p, "%s%s", path, suffix[i]) >= (int)sizeof p || lstat(p, &st))
+            continue;
+        if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
+            snprintf(buf, sizeof buf, " (%s is %s, which SQLite will not use: remove it if no run is using the index)",
+                     p, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
+            return buf;
+        }
+    }
+    return "";
 }
 
 static int meta_set(hf_index *ix, const char *key, const char *val)
@@ -85,14 +111,27 @@ static int open_db(hf_index **out, const char *path, int flags, char *err, size_
         return -1;
     }
     if (sqlite3_open_v2(path, &ix->db, flags, NULL) != SQLITE_OK) {
-        snprintf(err, errsz, "%s: cannot open index: %s", path, ix->db ? sqlite3_errmsg(ix->db) : "out of memory");
+        snprintf(err, errsz, "%s: cannot open index: %s%s", path,
+                 ix->db ? sqlite3_errmsg(ix->db) : "out of memory", odd_companion(path));
         sqlite3_close(ix->db);
         free(ix);
         return -1;
     }
+    /* seconds to wait for another run that holds the index: 0 to a day */
     const char *t = getenv("HANFOLD_INDEX_TIMEOUT");
-    int secs = t && *t ? atoi(t) : 60;
-    sqlite3_busy_timeout(ix->db, secs > 0 ? secs * 1000 : 0);
+    long secs = 60;
+    if (t && *t) {
+        char *end;
+        errno = 0;
+        secs = strtol(t, &end, 10);
+        if (*end || errno || secs < 0 || secs > 86400) {
+            snprintf(err, errsz, "HANFOLD_INDEX_TIMEOUT='%s': expected seconds from 0 to 86400", t);
+            sqlite3_close(ix->db);
+            free(ix);
+            return -1;
+        }
+    }
+    sqlite3_busy_timeout(ix->db, (int)secs * 1000);
     *out = ix;
     return 0;
 }
@@ -102,7 +141,22 @@ int hf_index_open_readonly(hf_index **out, const char *path, char *err, size_t e
     if (open_db(out, path, SQLITE_OPEN_READONLY, err, errsz))
         return -1;
     char v[128];
-    if (meta_get(*out, "format", v, sizeof v) || strcmp(v, HF_INDEX_FORMAT)) {
+    int r = meta_get(*out, "format", v, sizeof v);
+    if (r == -2) {
+        /* a database SQLite cannot read here (a WAL index in a directory
+         * this user cannot write, a file another run is creating): say
+         * why, not that it is no index */
+        const char *odd = odd_companion(path);
+        snprintf(err, errsz, "%s: cannot read the index: %s%s", path, sqlite3_errmsg((*out)->db),
+                 *odd ? odd
+                 : sqlite3_extended_errcode((*out)->db) == SQLITE_BUSY
+                     ? " (another run holds it; try again, or set HANFOLD_INDEX_TIMEOUT)"
+                     : "; readers of an index need write access to its directory (SQLite's -wal and -shm "
+                       "files)");
+        hf_index_close(out);
+        return -1;
+    }
+    if (r || strcmp(v, HF_INDEX_FORMAT)) {
         snprintf(err, errsz, "%s: not a hanfold index (format '%s')", path, v);
         hf_index_close(out);
         return -1;
@@ -124,7 +178,7 @@ int hf_index_open(hf_index **out, const char *path, const char *settings, char *
                      "HANFOLD_INDEX_TIMEOUT to wait longer)", path,
                      getenv("HANFOLD_INDEX_TIMEOUT") ? getenv("HANFOLD_INDEX_TIMEOUT") : "60");
         else
-            snprintf(err, errsz, "%s: %s", path, msg);
+            snprintf(err, errsz, "%s: %s%s", path, msg, odd_companion(path));
         hf_index_close(out);
         return -1;
     }
@@ -314,7 +368,8 @@ static const char index_help[] =
 "  export   every record as a fingerprint row (the format of 'hanfold fingerprint'),\n"
 "           in the order they were added; 'cluster --fingerprints' reads them back\n"
 "  import   add fingerprint rows (from 'hanfold fingerprint' or 'index export',\n"
-"           made elsewhere) to the index, clustered against what it holds\n"
+"           made elsewhere) to the index, clustered against what it holds; an\n"
+"           index it creates is removed again if it fails\n"
 "\n"
 "New records are added by 'hanfold dedup --index PATH' and 'hanfold cluster --index\n"
 "PATH'.  An index made by another schema or other normalization options is refused:\n"

@@ -96,4 +96,26 @@ wait $feeder
 check "two runs on one index both complete (status $st1 $st2)" sh -c "[ $st1 = 0 ] && [ $st2 = 0 ]"
 check "concurrent runs: integrity ok and every record stored" sh -c "[ \"\$(sqlite3 '$TMP/c' 'PRAGMA integrity_check')\" = ok ] && [ \$(sqlite3 '$TMP/c' 'SELECT count(*) FROM records') = $((NBIG + 2)) ]"
 expect "options: --index needs the defaults" 2 '' -- "$H" dedup --keep longest --index "$TMP/d" "$TMP/a"
+# settings and states that used to pass unnoticed (issue 25)
+expect "--index '' is refused (SQLite would use a throwaway database)" 2 '' -- "$H" dedup --index '' /dev/null
+check "... with a message" grep -q -- "--index needs the path" "$TMP/stderr"
+IN='a
+' expect "HANFOLD_INDEX_TIMEOUT out of range is refused" 2 '' -- env HANFOLD_INDEX_TIMEOUT=3000000 "$H" dedup --index "$TMP/ixt"
+check "... with a message" grep -q "HANFOLD_INDEX_TIMEOUT='3000000'" "$TMP/stderr"
+printf 'not a row\n' > "$TMP/badrow"
+expect "a failed import" 2 '' -- "$H" index import "$TMP/ixfail" "$TMP/badrow"
+check "... leaves no index behind" sh -c "! ls '$TMP'/ixfail* 2>/dev/null | grep -q ."
+mkdir "$TMP/shm"
+IN='a
+' expect "an index" 0 'a' -- "$H" dedup --index "$TMP/shm/x"
+ln -s /nonexistent/planted "$TMP/shm/x-shm"
+expect "a planted -shm symlink" 2 '' -- "$H" index info "$TMP/shm/x"
+check "... is named" grep -q "x-shm is a symbolic link" "$TMP/stderr"
+rm -f "$TMP/shm/x-shm"
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1 && command -v su >/dev/null; then
+    chmod 755 "$TMP" "$TMP/shm"; chmod 644 "$TMP/shm/x"; chmod 555 "$TMP/shm"
+    expect "an index in a directory the reader cannot write" 2 '' -- su nobody -s /bin/sh -c "'$H' index info '$TMP/shm/x'"
+    check "... says why, not 'not a hanfold index'" sh -c "grep -q 'need write access to its directory' '$TMP/stderr' && ! grep -q 'not a hanfold index' '$TMP/stderr'"
+    chmod 755 "$TMP/shm"
+fi
 done_cases
