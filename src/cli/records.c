@@ -356,7 +356,9 @@ static int jsonl_fields(hf_reader *r, hf_record *rec)
         return set_id_number(r, rec);
     }
     json_error_t err;
-    r->json = json_loadb(rec->utf8, rec->utf8_len, JSON_ALLOW_NUL, &err);
+    /* a key given twice is an error: which of the values is the text (or
+     * the id) would be a guess, and the other would pass unnormalized */
+    r->json = json_loadb(rec->utf8, rec->utf8_len, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &err);
     static char msg[256];
     if (!r->json || !json_is_object(r->json)) {
         if (r->json)
@@ -366,21 +368,27 @@ static int jsonl_fields(hf_reader *r, hf_record *rec)
         rec->error = msg;
         return set_id_number(r, rec);
     }
+    /* Ids are data: a string id is its text; any other id, and a string
+     * with a NUL (ids are C strings), is its JSON as written in the line,
+     * so 1.10 stays 1.10 (jansson's double would print 1.1000000000000001)
+     * and "nul\u0000x" stays whole */
     json_t *id = json_object_get(r->json, r->o.id_field);
-    if (json_is_string(id)) {
+    size_t i0, i1;
+    if (json_is_string(id) && !memchr(json_string_value(id), '\0', json_string_length(id))) {
         hf_buf_clear(&r->idbuf);
         if (hf_buf_append(&r->idbuf, json_string_value(id), json_string_length(id)))
             return -ENOMEM;
         rec->id = r->idbuf.p;
-    } else if (id && !json_is_null(id)) {
-        char *d = json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT);
-        if (!d)
-            return -ENOMEM;
+    } else if (id && !json_is_null(id) &&
+               hf_json_value_span(rec->utf8, rec->utf8_len, r->o.id_field, &i0, &i1) && i1 > i0) {
+        /* a string's quotes are not part of the id */
+        if (json_is_string(id) && i1 - i0 >= 2) {
+            i0++;
+            i1--;
+        }
         hf_buf_clear(&r->idbuf);
-        int e = hf_buf_append(&r->idbuf, d, strlen(d));
-        free(d);
-        if (e)
-            return e;
+        if (hf_buf_append(&r->idbuf, rec->utf8 + i0, i1 - i0))
+            return -ENOMEM;
         rec->id = r->idbuf.p;
     } else if (set_id_number(r, rec)) {
         return -ENOMEM;

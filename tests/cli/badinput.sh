@@ -143,4 +143,15 @@ seq 1 200000 > "$TMP/many"
 expect "closed pipe ends quietly" 0 '1' -- sh -c "'$H' normalize '$TMP/many' 2>'$TMP/pipe-err' | head -1"
 # (under valgrind, its own "==PID==" notice of the signal is not ours)
 check "closed pipe: nothing on stderr" sh -c "! grep -v '^==[0-9]*==' '$TMP/pipe-err' | grep -q ."
+# JSONL ids are data, passed through as written (issue 25): numbers are
+# not re-rounded through a double, a NUL does not cut a string id, and a
+# key given twice is a data error rather than a guess
+printf '{"id":1.10,"text":"甲"}\n{"id":1.1,"text":"乙"}\n{"id":1e2,"text":"丙"}\n{"id":"nul\\u0000x","text":"丁"}\n{"id":"n2","text":"戊","text":"己"}\n' > "$TMP/ids.jsonl"
+expect "JSONL ids as written" 0 "$(printf '1.10\n1.1\n1e2\nnul\\\\u0000x\n5')" -- \
+    sh -c "'$H' cluster --input jsonl '$TMP/ids.jsonl' | cut -f1"
+check "... the duplicate key reported with file and line" grep -q "ids.jsonl:5: malformed JSON.*duplicate object key" "$TMP/stderr"
+"$H" normalize --input jsonl "$TMP/ids.jsonl" > "$TMP/ids.out" 2> /dev/null; st=$?
+sed -n 5p "$TMP/ids.jsonl" > "$TMP/ids.want5"
+check "... and passed through unchanged by normalize, exit 2" \
+    sh -c "[ $st = 2 ] && sed -n 5p '$TMP/ids.out' | cmp -s - '$TMP/ids.want5'"
 done_cases
