@@ -60,7 +60,10 @@ static void report_invalid(hf_reader *r)
         hf_msg("%s:%llu: %llu invalid byte sequence%s replaced by U+FFFD (first on this line)%s",
                r->name, (unsigned long long)r->first_invalid_line,
                (unsigned long long)r->invalid_in_file, r->invalid_in_file == 1 ? "" : "s",
-               r->charset ? "" : "; if this is not UTF-8, try --encoding auto or --encoding GB18030");
+               r->charset ? ""
+               : r->o.encoding && !strcasecmp(r->o.encoding, "auto")
+                   ? " (--encoding auto read it as UTF-8; if it is not, name its charset: --encoding GB18030, BIG5...)"
+                   : "; if this is not UTF-8, try --encoding auto or --encoding GB18030");
         r->invalid_reported = true;
     }
 }

@@ -154,4 +154,8 @@ check "... the duplicate key reported with file and line" grep -q "ids.jsonl:5: 
 sed -n 5p "$TMP/ids.jsonl" > "$TMP/ids.want5"
 check "... and passed through unchanged by normalize, exit 2" \
     sh -c "[ $st = 2 ] && sed -n 5p '$TMP/ids.out' | cmp -s - '$TMP/ids.want5'"
+# a hint that fits what was asked: --encoding auto was already tried
+printf '你好\377世界\n' > "$TMP/inv-auto"
+expect "invalid bytes under --encoding auto" 0 "$(printf '你好\357\277\275世界')" -- "$H" normalize --encoding auto "$TMP/inv-auto"
+check "... no hint to try --encoding auto" sh -c "grep -q 'read it as UTF-8' '$TMP/stderr' && ! grep -q 'try --encoding auto' '$TMP/stderr'"
 done_cases
