@@ -685,7 +685,7 @@ static void write_report(job *j, char **files, int nfiles)
             hf_out_str(num);
         } else if (j->format == FMT_TEXT) {
             hf_out_str(color ? "\n\033[1mcluster " : "\ncluster ");
-            hf_out_str(id_of(j, c));
+            hf_out_human(id_of(j, c), strlen(id_of(j, c)));
             snprintf(num, sizeof num, ": %" PRIu64 " records%s\n", cs[ci].size, color ? "\033[0m" : "");
             hf_out_str(num);
         }
@@ -723,14 +723,14 @@ static void write_report(job *j, char **files, int nfiles)
                 snprintf(num, sizeof num, "  %s %s%.3f%s  ", i == c ? "*" : " ",
                          color ? (i == c ? "\033[32m" : "\033[33m") : "", sim, color ? "\033[0m" : "");
                 hf_out_str(num);
-                hf_out_str(id);
+                hf_out_human(id, strlen(id));
                 if (j->co.in.mode != HF_IN_FILES) {
                     hf_out_str(" (");
-                    hf_out_str(src);
+                    hf_out_human(src, strlen(src));
                     hf_out_str(")");
                 }
                 hf_out_str("  ");
-                hf_out_str(snip);
+                hf_out_human(snip, strlen(snip));
                 hf_out_str("\n");
             }
             first = false;

@@ -116,19 +116,96 @@ void hf_out_json_str(const char *s, size_t n)
     json_decref(j);
 }
 
+/* Whether s is a plain decimal number (-1, +86, 3.5): a spreadsheet reads
+ * it as the number, so a leading sign opens no formula. */
+static bool plain_number(const char *s, size_t n)
+{
+    size_t i = s[0] == '-' || s[0] == '+';
+    bool digit = false, dot = false;
+    for (; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9')
+            digit = true;
+        else if (s[i] == '.' && !dot)
+            dot = true;
+        else
+            return false;
+    }
+    return digit;
+}
+
 void hf_out_csv_field(const char *s, size_t n)
 {
-    if (!memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
+    /* A cell that a spreadsheet would run as a formula (=, +, -, @, or a
+     * tab or carriage return first: OWASP's list) gets a leading ' that
+     * makes it text, as spreadsheets themselves write it; plain numbers
+     * stay as they are. */
+    bool formula = n > 0 && strchr("=+-@\t\r", s[0]) && !plain_number(s, n);
+    if (!formula && !memchr(s, ',', n) && !memchr(s, '"', n) && !memchr(s, '\n', n) && !memchr(s, '\r', n)) {
         hf_out(s, n);
         return;
     }
     hf_out("\"", 1);
+    if (formula)
+        hf_out("'", 1);
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '"')
             hf_out("\"", 1);
         hf_out(s + i, 1);
     }
     hf_out("\"", 1);
+}
+
+static void out_sink(const void *p, size_t n, void *ud)
+{
+    (void)ud;
+    hf_out(p, n);
+}
+
+void hf_out_human(const char *s, size_t n)
+{
+    hf_human_escape(s, n, out_sink, NULL);
+}
+
+void hf_human_escape(const char *s, size_t n, void (*sink)(const void *, size_t, void *), void *ud)
+{
+    static const char hex[] = "0123456789abcdef";
+    const uint8_t *p = (const uint8_t *)s, *end = p + n, *run = p;
+    while (p < end) {
+        uint8_t b = *p;
+        size_t l = 1;
+        bool esc;
+        if (b < 0x20 || b == 0x7F) {
+            esc = true;
+        } else if (b < 0x80) {
+            esc = false;
+        } else {
+            /* UTF-8 as it is, but C1 controls (U+0080..U+009F, C2 80..9F)
+             * and bytes that are no UTF-8 */
+            l = b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0;
+            bool ok = l && (size_t)(end - p) >= l;
+            for (size_t i = 1; ok && i < l; i++)
+                ok = (p[i] & 0xC0) == 0x80;
+            esc = !ok || (b == 0xC2 && p[1] <= 0x9F);
+            if (!ok)
+                l = 1;
+        }
+        if (!esc) {
+            p += l;
+            continue;
+        }
+        sink(run, (size_t)(p - run), ud);
+        for (size_t i = 0; i < l; i++) {
+            char e[4] = {'\\', 'x', hex[p[i] >> 4], hex[p[i] & 15]};
+            const char *named = p[i] == '\n' ? "\\n" : p[i] == '\t' ? "\\t" : p[i] == '\r' ? "\\r" : NULL;
+            if (named)
+                sink(named, 2, ud);
+            else
+                sink(e, 4, ud);
+        }
+        p += l;
+        run = p;
+    }
+    sink(run, (size_t)(p - run), ud);
 }
 
 void hf_out_cluster_row(int format, const char *id, const char *cid, double sim)

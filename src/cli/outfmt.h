@@ -24,8 +24,17 @@ char *hf_fmt_fixed3(char *d, size_t room, double v);
 unsigned hf_fixed3_milli(double v);
 /* A JSON string (jansson's escaping). */
 void hf_out_json_str(const char *s, size_t n);
-/* A CSV field, quoted when it holds a comma, quote or line break. */
+/* A CSV field, quoted when it holds a comma, quote or line break; a cell
+ * a spreadsheet would run as a formula (=, +, -, @ first, but a plain
+ * number) is written quoted with a leading ' (a text cell). */
 void hf_out_csv_field(const char *s, size_t n);
+/* Text for people (the text report): control characters (C0, DEL, C1)
+ * and bytes that are no UTF-8 as \n \t \r or \xHH, so that ids and file
+ * names cannot move the cursor, retitle the window or forge report lines,
+ * as ls and git write names. */
+void hf_out_human(const char *s, size_t n);
+/* The same escaping, into sink. */
+void hf_human_escape(const char *s, size_t n, void (*sink)(const void *, size_t, void *), void *ud);
 
 /* One row of `cluster`: id, cluster id, similarity, in the shape of
  * --format (HF_ROW_*), on stdout. */

@@ -1,22 +1,49 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "outfmt.h"
 
 const char *hf_progname = "hanfold";
 
 static bool out_failed;
 static int out_errno;
 
+static void err_sink(const void *p, size_t n, void *ud)
+{
+    (void)ud;
+    fwrite(p, 1, n, stderr);
+}
+
+/* Messages are for people: what they quote (file names, ids, bytes of the
+ * input) goes out with its control characters escaped (hf_human_escape). */
+static void vmsg(const char *fmt, va_list ap)
+{
+    char small[512], *m = small;
+    va_list aq;
+    va_copy(aq, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n >= (int)sizeof small && (m = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(m, (size_t)n + 1, fmt, aq);
+    else if (n >= (int)sizeof small)
+        m = small, n = (int)sizeof small - 1;
+    va_end(aq);
+    fprintf(stderr, "%s: ", hf_progname);
+    if (n > 0)
+        hf_human_escape(m, (size_t)n, err_sink, NULL);
+    fputc('\n', stderr);
+    if (m != small)
+        free(m);
+}
+
 void hf_msg(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s: ", hf_progname);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vmsg(fmt, ap);
     va_end(ap);
 }
 

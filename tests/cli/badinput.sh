@@ -158,4 +158,18 @@ check "... and passed through unchanged by normalize, exit 2" \
 printf '你好\377世界\n' > "$TMP/inv-auto"
 expect "invalid bytes under --encoding auto" 0 "$(printf '你好\357\277\275世界')" -- "$H" normalize --encoding auto "$TMP/inv-auto"
 check "... no hint to try --encoding auto" sh -c "grep -q 'read it as UTF-8' '$TMP/stderr' && ! grep -q 'try --encoding auto' '$TMP/stderr'"
+# escape sequences in ids and file names do not reach the terminal, and a
+# newline in an id forges no report line; CSV cells that would run as
+# formulas are text (issue 25)
+printf '{"id":"a\\u001b[31mred","text":"今天天气很好我们去公园"}\n{"id":"b\\nforged","text":"今天天气很好我们去公园"}\n{"id":"=HYPERLINK(1)","text":"今天天气很好我们去公园"}\n{"id":"-5","text":"今天天气很好我们去公园"}\n' > "$TMP/esc.jsonl"
+"$H" report --input jsonl "$TMP/esc.jsonl" > "$TMP/esc.txt"
+check "text report: no control character but line ends" sh -c "! LC_ALL=C grep -q '[[:cntrl:]]' '$TMP/esc.txt' || [ \$(LC_ALL=C tr -d '\n' < '$TMP/esc.txt' | LC_ALL=C tr -dc '[:cntrl:]' | wc -c) = 0 ]"
+check "text report: the escape shown as \\x1b, the newline as \\n" sh -c "grep -q 'a\\\\x1b\\[31mred' '$TMP/esc.txt' && grep -q 'b\\\\nforged' '$TMP/esc.txt'"
+check "text report: one line per member" sh -c "[ \$(grep -c '^  ' '$TMP/esc.txt') = 4 ]"
+"$H" report --input jsonl --format csv "$TMP/esc.jsonl" > "$TMP/esc.csv"
+check "csv: a formula cell is text" grep -q "\"'=HYPERLINK(1)\"" "$TMP/esc.csv"
+check "csv: a plain negative number stays" grep -q ',-5,' "$TMP/esc.csv"
+printf 'x\n' > "$TMP/t$(printf '\033')]0;pwned$(printf '\007')"
+"$H" normalize --encoding bogus "$TMP/t$(printf '\033')]0;pwned$(printf '\007')" 2> "$TMP/esc.err" > /dev/null
+check "messages escape the file names they quote" sh -c "grep -q 't\\\\x1b]0;pwned\\\\x07' '$TMP/esc.err' && [ \$(LC_ALL=C tr -d '\n' < '$TMP/esc.err' | LC_ALL=C tr -dc '[:cntrl:]' | wc -c) = 0 ]"
 done_cases
