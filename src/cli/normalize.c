@@ -121,6 +121,8 @@ int hf_cmd_normalize(int argc, char **argv)
     }
     co.set.keep_lines = co.in.mode == HF_IN_PARAGRAPHS || co.in.mode == HF_IN_FILES;
     co.in.html_hint = co.set.html != HANFOLD_HTML_OFF;
+    /* the mojibake count of --stats costs a scan of every record */
+    co.set.count_mojibake = co.stats;
     char *stdin_only[] = {"-"};
     char **files = optind < argc ? argv + optind : stdin_only;
     int nfiles = optind < argc ? argc - optind : 1;

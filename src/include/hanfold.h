@@ -65,6 +65,10 @@ typedef struct hanfold_settings {
      * all of it); the readable text always keeps it.  Default
      * HANFOLD_FURNITURE_DEFAULT. */
     unsigned drop_furniture;
+    /* Count runs that look like mojibake in hanfold_stats.mojibake_runs
+     * when not repairing them (repair_mojibake counts what it repairs):
+     * a scan of every record, so off by default. */
+    bool count_mojibake;
 } hanfold_settings;
 
 /* Kinds of repost furniture: what reposts add that carries none of the
@@ -88,7 +92,7 @@ typedef struct hanfold_stats {
     uint64_t records;
     uint64_t html_records;
     uint64_t pinyin_removed;
-    uint64_t mojibake_runs;
+    uint64_t mojibake_runs;     /* with count_mojibake or repair_mojibake */
     uint64_t mojibake_repaired;
     uint64_t converted_runs;
 } hanfold_stats;

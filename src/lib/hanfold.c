@@ -589,14 +589,15 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
          * the suspect characters */
         if (e == 0 && !(seen & HF_SEEN_SUSPECT) && !removed)
             return direct_done(c, cur, len, seen, want, res);
-        c->stats.mojibake_runs += hf_repair_count_mojibake(orig, orig_len, false);
+        if (c->set.count_mojibake)
+            c->stats.mojibake_runs += hf_repair_count_mojibake(orig, orig_len, false);
         if (e == 0)
             return direct_done(c, cur, len, seen, want, res);
         counted = true;
     }
     /* Mojibake first: a repaired run can expose pinyin readings that now
      * follow a Han character (J(rèn) -> 認(rèn)). */
-    if (!counted && !c->set.repair_mojibake)
+    if (!counted && !c->set.repair_mojibake && c->set.count_mojibake)
         c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len, false);
     if (c->set.repair_mojibake) {
         /* what is repaired is what hf_repair_count_mojibake(all) counts */

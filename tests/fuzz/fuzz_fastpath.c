@@ -51,8 +51,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         hanfold_settings_default(&s);
         s.target = HANFOLD_TO_TAIWAN;
         s.keep_lines = true;
+        s.count_mojibake = true; /* compared between the paths */
         FUZZ_CHECK(hanfold_ctx_new(&ctx[1], &s, NULL, 0) == 0);
         hanfold_settings_default(&s);
+        s.count_mojibake = true;
         FUZZ_CHECK(hanfold_ctx_new(&ctx[2], &s, NULL, 0) == 0);
     }
     for (int i = 0; i < 3; i++) {
