@@ -537,7 +537,7 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
     }
     if (c->set.html == HANFOLD_HTML_ON || (c->set.html == HANFOLD_HTML_AUTO && hf_markup_detect(cur, len))) {
         hf_buf_clear(&c->a);
-        if ((e = hf_markup_to_text(cur, len, &c->a)))
+        if ((e = hf_markup_to_text(cur, len, &c->a, NULL)))
             return fail(c, e, "markup");
         c->stats.html_records++;
         if (!c->set.keep_lines)

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t inv = 0;
     FUZZ_CHECK(hf_decode_utf8(data, size, &in, &inv) == 0);
     hf_markup_detect(in.p ? in.p : "", in.len);
-    FUZZ_CHECK(hf_markup_to_text(in.p ? in.p : "", in.len, &out) == 0);
+    FUZZ_CHECK(hf_markup_to_text(in.p ? in.p : "", in.len, &out, NULL) == 0);
     FUZZ_CHECK(u8_check((const uint8_t *)out.p, out.len) == NULL);
     hf_buf_free(&in);
     hf_buf_free(&out);
