@@ -171,6 +171,7 @@ typedef struct job {
     int status;
 } job;
 
+void hf_report_record_warning(const hf_common *co, const hf_item *it);
 
 /* The id of record number r (clusterer numbering: stored representatives
  * first, then this run's records). */
@@ -376,6 +377,8 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         hf_msg("%s:%llu: %s", rec->file, (unsigned long long)rec->line, it->errmsg);
         return it->err;
     }
+    if (!bad)
+        hf_report_record_warning(&j->co, it);
     if (!bad && j->from_fp) {
         /* parsed and fingerprinted by the batch (HF_BATCH_FPROW) */
         if (it->fprow_err) {
@@ -1223,9 +1226,13 @@ static int run(enum cmd cmd, int argc, char **argv)
             bad_rows += row_error(j.rows[i]);
         uint64_t written = cmd == CMD_DEDUP || cmd == CMD_FINGERPRINT || j.sim || j.cs.streaming
                                ? j.kept : j.nrows - bad_rows;
-        if (!hf_stats_msg("read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu",
+        hanfold_stats st;
+        hf_batch_stats(j.batch, &st);
+        if (!hf_stats_msg("read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu; "
+               "html %llu (nested too deep %llu)",
                (unsigned long long)j.read, (unsigned long long)written,
-               (unsigned long long)j.dropped_n, (unsigned long long)j.bad, (unsigned long long)j.invalid))
+               (unsigned long long)j.dropped_n, (unsigned long long)j.bad, (unsigned long long)j.invalid,
+               (unsigned long long)st.html_records, (unsigned long long)st.html_flattened))
             j.status = HF_EXIT_ERROR; /* the statistics asked for were lost */
     }
 out:

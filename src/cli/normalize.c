@@ -43,6 +43,24 @@ void hf_report_strict_stop(const hf_record *rec)
            "input were not processed", rec->file, (unsigned long long)rec->line);
 }
 
+/* What the library could not keep of a record as written (nothing is
+ * dropped without a word).  The line is the file's where the record's text
+ * has the file's lines; else the record's, and the line within its text. */
+void hf_report_record_warning(const hf_common *co, const hf_item *it)
+{
+    const hf_record *rec = &it->rec;
+    if (!it->warn[0] || co->quiet)
+        return;
+    unsigned long long wl = it->warn_line ? it->warn_line : 1;
+    if (co->in.mode != HF_IN_JSONL && co->in.mode != HF_IN_NULL)
+        hf_msg("%s:%llu: warning: %s", rec->file, (unsigned long long)rec->line + wl - 1, it->warn);
+    else if (wl > 1)
+        hf_msg("%s:%llu: warning: %s (line %llu of the record's text)", rec->file,
+               (unsigned long long)rec->line, it->warn, wl);
+    else
+        hf_msg("%s:%llu: warning: %s", rec->file, (unsigned long long)rec->line, it->warn);
+}
+
 static void write_json_string(const char *s, size_t n)
 {
     json_t *j = json_stringn_nocheck(s, n);
@@ -201,6 +219,7 @@ int hf_cmd_normalize(int argc, char **argv)
                 halt = true;
                 break;
             }
+            hf_report_record_warning(&co, it);
             write_record(&co, rc, it->out.p ? it->out.p : "", it->out.len, written);
             written++;
         }
@@ -228,9 +247,11 @@ int hf_cmd_normalize(int argc, char **argv)
         /* read = written + dropped + invalid; invalid records were passed
          * through unchanged */
         if (!hf_stats_msg("read %llu, written %llu, dropped 0, invalid %llu; invalid byte sequences %llu; "
-               "html %llu, pinyin annotations removed %llu, mojibake runs %llu (repaired %llu), converted runs %llu",
+               "html %llu (nested too deep %llu), pinyin annotations removed %llu, mojibake runs %llu "
+               "(repaired %llu), converted runs %llu",
                (unsigned long long)read, (unsigned long long)written, (unsigned long long)bad,
                (unsigned long long)invalid, (unsigned long long)st->html_records,
+               (unsigned long long)st->html_flattened,
                (unsigned long long)st->pinyin_removed, (unsigned long long)st->mojibake_runs,
                (unsigned long long)st->mojibake_repaired, (unsigned long long)st->converted_runs))
             status = HF_EXIT_ERROR; /* the statistics asked for were lost */

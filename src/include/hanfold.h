@@ -91,7 +91,14 @@ typedef struct hanfold_stats {
     uint64_t mojibake_runs;
     uint64_t mojibake_repaired;
     uint64_t converted_runs;
+    /* HTML records with elements nested deeper than HANFOLD_HTML_MAX_DEPTH
+     * (counting <html> and <body>): the deeper elements were flattened into
+     * the element around them, their text kept (see hanfold_ctx_warning) */
+    uint64_t html_flattened;
 } hanfold_stats;
+
+/* How deep HTML elements nest in what the markup stage works on. */
+#define HANFOLD_HTML_MAX_DEPTH 256
 
 typedef struct hanfold_ctx hanfold_ctx;
 
@@ -106,6 +113,12 @@ HANFOLD_API void hanfold_ctx_free(hanfold_ctx **ctx);
  * next call on ctx. */
 HANFOLD_API const char *hanfold_ctx_error(const hanfold_ctx *ctx);
 HANFOLD_API const hanfold_stats *hanfold_ctx_stats(const hanfold_ctx *ctx);
+/* What the last successful hanfold_process() on ctx could not keep of its
+ * record as written, for the caller to tell the user: "" when nothing,
+ * else a message such as "HTML nested deeper than 256 elements: ...".
+ * *line (if not NULL) receives the 1-based line of the record where it
+ * happened, 0 with "".  Valid until the next call on ctx. */
+HANFOLD_API const char *hanfold_ctx_warning(const hanfold_ctx *ctx, uint64_t *line);
 
 enum {
     HANFOLD_WANT_TEXT = 1, /* readable normalized text */

@@ -1145,8 +1145,8 @@ uint64_t hf_markup_describe(const hf_markup_note *note, char *buf, size_t size)
     if (!note->flattened)
         return 0;
     snprintf(buf, size,
-             "HTML nested deeper than %d elements from line %llu: %llu deeper elements were "
-             "flattened into the one around them, their text kept",
-             MAX_DEPTH, (unsigned long long)note->flattened_line, (unsigned long long)note->flattened);
+             "HTML nested deeper than %d elements: %llu deeper element%s flattened into the one "
+             "around them, their text kept",
+             MAX_DEPTH, (unsigned long long)note->flattened, note->flattened == 1 ? " was" : "s were");
     return note->flattened_line;
 }

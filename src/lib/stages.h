@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "hanfold.h"
 #include "fingerprint.h"
 
 /* The fast paths (issue 5) are exact shortcuts of a reference path that is
@@ -57,7 +58,7 @@ int hf_decoder_run(hf_decoder *d, const uint8_t *s, size_t n, hf_buf *out, size_
  * text (a headline like "<有一种喜欢>" is not HTML). */
 bool hf_markup_detect(const char *s, size_t n);
 /* Elements nest at most this deep in the tree extraction works on. */
-#define HF_MARKUP_MAX_DEPTH 256
+#define HF_MARKUP_MAX_DEPTH HANFOLD_HTML_MAX_DEPTH
 /* What hf_markup_to_text() could not keep as written (all 0 normally). */
 typedef struct hf_markup_note {
     /* Elements that would have opened deeper than HF_MARKUP_MAX_DEPTH
@@ -77,7 +78,7 @@ typedef struct hf_markup_note {
  * linear in n whatever the markup. */
 int hf_markup_to_text(const char *s, size_t n, hf_buf *out, hf_markup_note *note);
 /* A message for people about *note in buf ("" when there is nothing to
- * say); returns the line it names (0 when none). */
+ * say); returns the line of the record it is about (0 when none). */
 uint64_t hf_markup_describe(const hf_markup_note *note, char *buf, size_t size);
 
 /* ---- repair.c: pinyin ruby and mojibake -------------------------------- */

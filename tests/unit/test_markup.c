@@ -272,7 +272,7 @@ static void test_depth(void)
     CHECK(note.flattened > 0 && note.flattened_line == 3);
     char msg[256];
     CHECK(hf_markup_describe(&note, msg, sizeof msg) == 3);
-    CHECK(strstr(msg, "deeper than 256") != NULL);
+    CHECK(strstr(msg, "deeper than 256 elements") != NULL);
 
     /* A document within the depth has nothing to say. */
     CHECK(extract("<div><p>x</p></div>", 19, &out, &note) == 0);
