@@ -460,5 +460,6 @@ void hf_batch_stats(hf_batch *b, hanfold_stats *st)
         st->mojibake_repaired += s->mojibake_repaired;
         st->converted_runs += s->converted_runs;
         st->html_flattened += s->html_flattened;
+        st->html_cut += s->html_cut;
     }
 }

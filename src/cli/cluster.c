@@ -1229,10 +1229,11 @@ static int run(enum cmd cmd, int argc, char **argv)
         hanfold_stats st;
         hf_batch_stats(j.batch, &st);
         if (!hf_stats_msg("read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu; "
-               "html %llu (nested too deep %llu)",
+               "html %llu (nested too deep %llu, cut short %llu)",
                (unsigned long long)j.read, (unsigned long long)written,
                (unsigned long long)j.dropped_n, (unsigned long long)j.bad, (unsigned long long)j.invalid,
-               (unsigned long long)st.html_records, (unsigned long long)st.html_flattened))
+               (unsigned long long)st.html_records, (unsigned long long)st.html_flattened,
+               (unsigned long long)st.html_cut))
             j.status = HF_EXIT_ERROR; /* the statistics asked for were lost */
     }
 out:

@@ -247,11 +247,11 @@ int hf_cmd_normalize(int argc, char **argv)
         /* read = written + dropped + invalid; invalid records were passed
          * through unchanged */
         if (!hf_stats_msg("read %llu, written %llu, dropped 0, invalid %llu; invalid byte sequences %llu; "
-               "html %llu (nested too deep %llu), pinyin annotations removed %llu, mojibake runs %llu "
+               "html %llu (nested too deep %llu, cut short %llu), pinyin annotations removed %llu, mojibake runs %llu "
                "(repaired %llu), converted runs %llu",
                (unsigned long long)read, (unsigned long long)written, (unsigned long long)bad,
                (unsigned long long)invalid, (unsigned long long)st->html_records,
-               (unsigned long long)st->html_flattened,
+               (unsigned long long)st->html_flattened, (unsigned long long)st->html_cut,
                (unsigned long long)st->pinyin_removed, (unsigned long long)st->mojibake_runs,
                (unsigned long long)st->mojibake_repaired, (unsigned long long)st->converted_runs))
             status = HF_EXIT_ERROR; /* the statistics asked for were lost */

@@ -95,6 +95,10 @@ typedef struct hanfold_stats {
      * (counting <html> and <body>): the deeper elements were flattened into
      * the element around them, their text kept (see hanfold_ctx_warning) */
     uint64_t html_flattened;
+    /* HTML records whose parse stopped before their end: the text after
+     * that point is missing (see hanfold_ctx_warning; no input known to
+     * cause it is left) */
+    uint64_t html_cut;
 } hanfold_stats;
 
 /* How deep HTML elements nest in what the markup stage works on. */

@@ -553,6 +553,7 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
             return fail(c, e, "markup");
         c->stats.html_records++;
         c->stats.html_flattened += note.flattened != 0;
+        c->stats.html_cut += note.cut;
         c->warn_line = hf_markup_describe(&note, c->warn, sizeof c->warn);
         if (!c->set.keep_lines)
             c->lines = HF_LINES_BLOCKS;

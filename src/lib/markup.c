@@ -1072,17 +1072,33 @@ int hf_markup_to_text(const char *s, size_t n, hf_buf *out, hf_markup_note *note
         return 0;
     if (n > INT_MAX)
         return -EOVERFLOW; /* libxml2 takes an int size */
+    /* A NUL byte where the parser expects content is the end of the input
+     * to it (htmlParseContentInternal), and the rest of the page was lost;
+     * in text it already became a space: so it becomes one everywhere. */
+    char *copy = NULL;
+    const char *nul = memchr(s, '\0', n);
+    if (nul) {
+        if (!(copy = malloc(n)))
+            return -ENOMEM;
+        memcpy(copy, s, n);
+        for (char *p = copy + (nul - s); p; p = memchr(p, '\0', n - (size_t)(p - copy)))
+            *p = ' ';
+        s = copy;
+    }
     xmlInitParser();
 
     htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
-    if (!ctxt)
+    if (!ctxt) {
+        free(copy);
         return -ENOMEM;
+    }
     struct parse_state st = {0};
     st.start = ctxt->sax->startElement;
     st.end = ctxt->sax->endElement;
     st.chars = ctxt->sax->characters;
     if (!st.start || !st.end || !st.chars) {
         htmlFreeParserCtxt(ctxt);
+        free(copy);
         return -EINVAL; /* not libxml2's default tree builder */
     }
     ctxt->sax->startElement = sax_start;
@@ -1105,6 +1121,14 @@ int hf_markup_to_text(const char *s, size_t n, hf_buf *out, hf_markup_note *note
                HTML_PARSE_NONET | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC;
     htmlDocPtr doc = htmlCtxtReadMemory(ctxt, s, (int)n, NULL, "UTF-8", opts);
     bool oom = ctxt->errNo == XML_ERR_NO_MEMORY;
+    /* Whether the parser read to the end: it may be halted (disableSAX)
+     * or leave input unread.  No such case is known any more; should one
+     * appear, the text before it is kept and the loss is reported. */
+    const xmlParserInput *in = ctxt->input;
+    if (!oom && (ctxt->disableSAX || (in && in->cur && in->end && in->cur < in->end))) {
+        note->cut = true;
+        note->cut_line = (uint64_t)(in && in->line > 0 ? in->line : 1);
+    }
 
     int rc = 0;
     size_t base = out->len;
@@ -1132,6 +1156,7 @@ int hf_markup_to_text(const char *s, size_t n, hf_buf *out, hf_markup_note *note
             out->p[out->len] = '\0';
     }
     htmlFreeParserCtxt(ctxt);
+    free(copy);
 
     xmlSetStructuredErrorFunc(old_sctx, old_serror);
     xmlSetGenericErrorFunc(old_gctx, old_gerror);
@@ -1142,6 +1167,12 @@ uint64_t hf_markup_describe(const hf_markup_note *note, char *buf, size_t size)
 {
     if (size)
         buf[0] = '\0';
+    if (note->cut) {
+        /* the graver of the two, and the line is where the text ends */
+        snprintf(buf, size, "the HTML parser stopped here, before the end of the record: the text "
+                 "after this line is missing");
+        return note->cut_line;
+    }
     if (!note->flattened)
         return 0;
     snprintf(buf, size,

@@ -69,6 +69,10 @@ typedef struct hf_markup_note {
      * flattened_line: 1-based line of the record where the first was. */
     uint64_t flattened;
     uint64_t flattened_line;
+    /* The parser stopped before the end of the input (no known cause is
+     * left): the text after cut_line is missing. */
+    bool cut;
+    uint64_t cut_line;
 } hf_markup_note;
 /* Extracts the readable text of an HTML document or fragment (valid UTF-8):
  * drops script/style/noscript/template, navigation/footer/aside/form and ad

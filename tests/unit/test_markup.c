@@ -198,6 +198,14 @@ static void test_text(void)
     hf_buf_clear(&out);
     CHECK(hf_markup_to_text("<p>a\0b</p><p>after</p>", 22, &out, NULL) == 0);
     CHECK(out.len >= 5 && memcmp(out.p + out.len - 5, "after", 5) == 0);
+    /* Nor does one between elements, where libxml2 took it for the end of
+     * the input and the rest was lost (issue 25); nothing is cut. */
+    hf_markup_note note;
+    hf_buf_clear(&out);
+    static const char nul_between[] = "<p>前文</p>\0<p>后文</p>\0";
+    CHECK(hf_markup_to_text(nul_between, sizeof nul_between - 1, &out, &note) == 0);
+    CHECK_STR(out.p, out.len, "前文\n后文");
+    CHECK(!note.cut && note.cut_line == 0 && note.flattened == 0);
 
     /* Many sloppy bold paragraphs before the notice do not use up the rule. */
     hf_buf in = {0};

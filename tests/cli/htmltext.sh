@@ -1,8 +1,8 @@
 #!/bin/sh
-# HTML nested deeper than the parser's limit (issue 25): the text after the
-# deep part was lost with exit 0 and no word.  Now every word is kept, a
-# warning names file and line, --stats counts the record, and hostile
-# nesting stays fast.
+# HTML whose text libxml2 lost without a word (issue 25): nesting deeper than
+# its limit, and a NUL byte between elements.  Now every word is kept, a
+# warning names file and line where the structure is flattened, --stats
+# counts the record, and hostile nesting stays fast.
 . "$(dirname "$0")/lib.sh"
 H=$HANFOLD
 
@@ -22,6 +22,8 @@ w('a.html', body + '<p>第一篇文章的正文讲的是天气很好大家去公
 w('b.html', body + '<p>第二篇文章说的是股市大跌投资者纷纷抛售股票</p></div>\n')
 # as a JSON record: the deep part on line 2 of its text
 w('deep.jsonl', '{"id":"j1","text":"<p>前文</p>\\n' + '<b>' * 300 + '中间"}\n')
+# a NUL byte between two elements ended the parse
+w('nul.html', '<p>前文</p>\0<p>后文</p>\n')
 # hostile: 100000 levels, then end tags that match nothing
 w('hostile.html', '<p>开头</p>' + '<b>' * 100000 + '深' + '</i>' * 100000 + '<p>结尾</p>\n')
 PY
@@ -37,19 +39,24 @@ expect "--quiet: no warning" 0 "$(printf '前文\n中间\n后文')" -- "$H" norm
 check "--quiet: no warning" sh -c "! grep -q warning '$TMP/stderr'"
 
 "$H" normalize --stats --input files "$TMP/b300.html" "$TMP/line3.html" "$TMP/a.html" > /dev/null 2> "$TMP/err"
-check "--stats counts the records nested too deep" grep -q "html 3 (nested too deep 3)" "$TMP/err"
+check "--stats counts the records nested too deep" grep -q "html 3 (nested too deep 3, cut short 0)" "$TMP/err"
 
 # jsonl: the record's line, and the line within its text
 expect "jsonl: every word" 0 '{"id":"j1","text":"前文。中间"}' -- "$H" normalize --input jsonl "$TMP/deep.jsonl"
 check "jsonl: the warning names the record and the line of its text" \
     grep -q "deep.jsonl:1: warning: HTML nested deeper than 256 elements.*(line 2 of the record's text)" "$TMP/stderr"
 
+expect "a NUL byte between elements: every word" 0 "$(printf '前文\n后文')" -- "$H" normalize --input files "$TMP/nul.html"
+check "a NUL byte: nothing to warn about" sh -c "! grep -q warning '$TMP/stderr'"
+"$H" normalize --stats --input files "$TMP/nul.html" > /dev/null 2> "$TMP/err"
+check "a NUL byte: --stats" grep -q "html 1 (nested too deep 0, cut short 0)" "$TMP/err"
+
 # the issue's consequence: two pages with one headline and different deep
 # bodies were dropped as duplicates at similarity 1.000
 expect "different deep bodies are no duplicates" 0 "$(printf '%s\t%s\t1.000\n%s\t%s\t1.000' \
     "$TMP/a.html" "$TMP/a.html" "$TMP/b.html" "$TMP/b.html")" -- "$H" cluster --input files "$TMP/a.html" "$TMP/b.html"
 "$H" dedup --stats --input files "$TMP/a.html" "$TMP/b.html" > /dev/null 2> "$TMP/err"
-check "dedup keeps both, and --stats counts them" grep -q "stats: read 2, written 2, dropped 0, invalid 0; invalid byte sequences 0; html 2 (nested too deep 2)" "$TMP/err"
+check "dedup keeps both, and --stats counts them" grep -q "stats: read 2, written 2, dropped 0, invalid 0; invalid byte sequences 0; html 2 (nested too deep 2, cut short 0)" "$TMP/err"
 check "dedup warns once per record" sh -c "[ \$(grep -c 'warning: HTML nested deeper' '$TMP/err') -eq 2 ]"
 
 # 100000 levels and 100000 end tags that match nothing: all the text, and
