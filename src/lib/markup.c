@@ -1116,9 +1116,12 @@ int hf_markup_to_text(const char *s, size_t n, hf_buf *out, hf_markup_note *note
     xmlSetGenericErrorFunc(NULL, on_generic_error);
 
     /* No NOBLANKS: it would drop the space in "<b>a</b> <i>b</i>".
-     * IGNORE_ENC: the input is UTF-8 whatever a <meta charset> says. */
+     * IGNORE_ENC: the input is UTF-8 whatever a <meta charset> says.
+     * XML_PARSE_HUGE: without it a text node stops at 10 MB, reported as
+     * out of memory; the input's size bounds the memory anyway, and the
+     * depth it would also unbound is held here (MAX_DEPTH). */
     int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-               HTML_PARSE_NONET | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC;
+               HTML_PARSE_NONET | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC | XML_PARSE_HUGE;
     htmlDocPtr doc = htmlCtxtReadMemory(ctxt, s, (int)n, NULL, "UTF-8", opts);
     bool oom = ctxt->errNo == XML_ERR_NO_MEMORY;
     /* Whether the parser read to the end: it may be halted (disableSAX)

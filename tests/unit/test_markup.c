@@ -341,6 +341,25 @@ static void test_deep(void)
     hf_buf_free(&out);
 }
 
+/* A text node over 10 MB: libxml2 stops it there unless XML_PARSE_HUGE,
+ * and says "out of memory", which failed the record (and stopped
+ * normalize). */
+static void test_big_text(void)
+{
+    hf_buf in = {0}, out = {0};
+    hf_markup_note note;
+    const size_t chars = 4000000; /* 12 MB */
+    CHECK(hf_buf_append(&in, "<p>", 3) == 0);
+    CHECK(repeat(&in, "字", chars) == 0);
+    CHECK(hf_buf_append(&in, "</p><p>后文</p>", strlen("</p><p>后文</p>")) == 0);
+    CHECK(extract(in.p, in.len, &out, &note) == 0);
+    CHECK(out.len == chars * 3 + strlen("\n后文"));
+    CHECK(out.len > 6 && strcmp(out.p + out.len - strlen("\n后文"), "\n后文") == 0);
+    CHECK(!note.cut && !note.flattened);
+    hf_buf_free(&in);
+    hf_buf_free(&out);
+}
+
 static bool contains(const hf_buf *b, const char *needle)
 {
     size_t n = strlen(needle);
@@ -422,6 +441,7 @@ int main(void)
     test_text();
     test_depth();
     test_deep();
+    test_big_text();
     test_seed();
     test_error_handlers();
     return check_done("markup");
