@@ -82,7 +82,7 @@ static const struct tag tags[] = {
     {"dl", T_BLOCK},
     {"dt", T_BLOCK},
     {"em", T_FMT},
-    {"embed", T_SKIP | T_WORD},
+    {"embed", T_WORD}, /* void; libxml2 makes what follows its content */
     {"fieldset", T_BLOCK},
     {"figcaption", T_BLOCK | T_ADBOX},
     {"figure", T_BLOCK | T_ADBOX | T_WORD},

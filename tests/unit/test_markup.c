@@ -138,6 +138,10 @@ static const struct text_case text_cases[] = {
      "</li></ul></li></ul><p>正文</p>", "菜单\n正文"}, /* nested in a short list */
     {"<ul><li>第一条说明文字很长，<a href=1>链接</a></li><li>第二条说明</li><li>第三条</li></ul>",
      "第一条说明文字很长，链接\n第二条说明\n第三条"},
+    /* <embed> is void, but libxml2's HTML 4 table gives it content up to
+     * its parent's end: that content is the page's (it was dropped). */
+    {"<p>前文</p>五<embed src=y.swf>尾<p>后文</p>", "前文\n五尾\n后文"},
+    {"<div><embed src=y.swf>尾</div><p>后文</p>", "尾\n后文"},
     /* Ad boxes. */
     {"<p>正文</p><figure><img src=a.jpg><figcaption><strong>Ad：美好不容错过</strong>"
      "</figcaption></figure>", "正文"},
