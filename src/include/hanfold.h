@@ -282,7 +282,9 @@ HANFOLD_API void hanfold_clusterer_free(hanfold_clusterer **c);
 /* Adds the next record (records are numbered 0, 1, ... in call order) and
  * copies what verification needs later.  *match receives the record it was
  * found to duplicate (its own number if none) and *sim the similarity.
- * Returns 0, -ENOMEM or -EOVERFLOW (more than 2^32 - 2 records). */
+ * Returns 0, -ENOMEM, -EOVERFLOW (more than 2^32 - 2 records), or with a
+ * spill_dir the error of its temporary file (-ENOSPC and -EDQUOT when the
+ * disk is full, -EIO, -EFBIG past 64 GiB). */
 HANFOLD_API int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *fp, uint64_t *match, double *sim);
 /* The similarity verification would compute for a pair, whatever the
  * thresholds, and the measure (HANFOLD_PAIR_*) in *kind: for calibrating
