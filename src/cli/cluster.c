@@ -19,6 +19,7 @@
 #include "fprows.h"
 #include "idlist.h"
 #include "outfmt.h"
+#include "outfile.h"
 #include "index.h"
 #include "options.h"
 #include "progress.h"
@@ -137,7 +138,8 @@ typedef struct job {
     int format;
     bool from_fp, exit_status, keep_longest;
     const char *dropped_path;
-    FILE *dropped;
+    hf_outfile dropped_out; /* in place at the end of a run that finished */
+    FILE *dropped;          /* dropped_out.f */
     hanfold_ctx *ctx;      /* the main thread's context (decoding, fingerprint rows) */
     hf_report_data rep;    /* report: the pair histogram is filled while clustering */
     hf_batch *batch;
@@ -1199,6 +1201,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     int nfiles = optind < argc ? argc - optind : 1;
 
     char err[512];
+    bool finished = false; /* the run went through (--dropped) */
     char **spooled = NULL; /* --keep longest: temporary copies, per input */
     char **files2 = files;
     unsigned what = j.from_fp ? HF_BATCH_FPROW | (j.sim ? HF_BATCH_FPSIM : 0) : HF_BATCH_FP | (cmd == CMD_REPORT ? HF_BATCH_SNIP : 0) |
@@ -1240,10 +1243,12 @@ static int run(enum cmd cmd, int argc, char **argv)
         j.status = HF_EXIT_ERROR;
         goto out;
     }
-    if (j.dropped_path && !(j.dropped = fopen(j.dropped_path, "w"))) {
-        hf_msg("%s: cannot open for writing: %s", j.dropped_path, strerror(errno));
-        j.status = HF_EXIT_ERROR;
-        goto out;
+    if (j.dropped_path) {
+        if (hf_outfile_open(&j.dropped_out, j.dropped_path)) {
+            j.status = HF_EXIT_ERROR;
+            goto out;
+        }
+        j.dropped = j.dropped_out.f;
     }
     if (j.keep_longest) {
         files2 = calloc(nfiles, sizeof *files2);
@@ -1294,6 +1299,9 @@ static int run(enum cmd cmd, int argc, char **argv)
     }
     if (!e && cmd == CMD_DEDUP && j.keep_longest && (e = keep_longest_pass(&j, files2, nfiles)))
         j.status = HF_EXIT_ERROR;
+    /* --dropped goes in place when the run was not stopped (an error,
+     * --strict) and its records reached standard output */
+    finished = !e && !j.stopped && fflush(stdout) == 0 && !ferror(stdout);
     /* rows written at the end (single linkage, report): none when the run
      * stopped */
     bool wrote_rows = !e;
@@ -1331,10 +1339,6 @@ static int run(enum cmd cmd, int argc, char **argv)
             j.status = HF_EXIT_ERROR; /* the statistics asked for were lost */
     }
 out:
-    if (j.dropped && fclose(j.dropped) != 0) {
-        hf_msg("%s: write error: %s", j.dropped_path, strerror(errno));
-        j.status = HF_EXIT_ERROR;
-    }
     for (int i = 0; spooled && i < nfiles; i++) {
         if (spooled[i])
             unlink(spooled[i]);
@@ -1358,6 +1362,14 @@ out:
     hf_idlist_free(&j.reps);
     if (!hf_finish_output())
         j.status = HF_EXIT_ERROR;
+    /* after standard output, whose failure is the reason it is not put in
+     * place, when it is */
+    if (j.dropped_out.f && !finished && !j.dropped_out.direct)
+        hf_msg("%s: not written, the run did not finish (a file already there is left as it was)",
+               j.dropped_path);
+    if (!hf_outfile_close(&j.dropped_out, finished))
+        j.status = HF_EXIT_ERROR;
+    j.dropped = NULL;
     if (j.status == HF_EXIT_OK && j.exit_status && j.dropped_n)
         return HF_EXIT_DUPS;
     return j.status;

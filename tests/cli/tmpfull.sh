@@ -63,6 +63,9 @@ for way in $ways; do
     n=$(wc -l < "$TMP/out")
     check "$way: dedup: wrote what it counted" sh -c "[ $n -gt 0 ] && [ $n -lt 3000 ] && grep -q 'stats: read $n, written $n,' '$TMP/err' && head -n $n '$TMP/in' | cmp -s - '$TMP/out'"
     check "$way: dedup: stopped at the record after them" grep -q "$TMP/in:$((n + 1)): no space" "$TMP/err"
+    printf 'old\n' > "$TMP/dropped"
+    full $way "$H" dedup --dropped "$TMP/dropped" "$TMP/in"
+    check "$way: dedup --dropped: the old file is left as it was" sh -c "[ \$(cat '$TMP/st') = 2 ] && [ \"\$(cat '$TMP/dropped')\" = old ]"
 
     full $way "$H" cluster --stats "$TMP/in"
     check "$way: cluster: status 2, the record and what to do" sh -c "[ \$(cat '$TMP/st') = 2 ] && grep -q 'no space left for the temporary file' '$TMP/err'"
