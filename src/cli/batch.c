@@ -118,6 +118,8 @@ static void process(hf_batch *b, hanfold_ctx *ctx, hf_item *it)
 {
     it->err = 0;
     it->errmsg[0] = '\0';
+    it->warn[0] = '\0';
+    it->warn_line = 0;
     hf_buf_clear(&it->out);
     hf_buf_clear(&it->key);
     hf_buf_clear(&it->snip);
@@ -146,6 +148,7 @@ static void process(hf_batch *b, hanfold_ctx *ctx, hf_item *it)
         snprintf(it->errmsg, sizeof it->errmsg, "%s", hanfold_ctx_error(ctx));
         return;
     }
+    snprintf(it->warn, sizeof it->warn, "%s", hanfold_ctx_warning(ctx, &it->warn_line));
     if (b->what & HF_BATCH_TEXT)
         e = copy(&it->out, res.text, res.text_len);
     else if (b->what & HF_BATCH_KEY)
@@ -456,5 +459,7 @@ void hf_batch_stats(hf_batch *b, hanfold_stats *st)
         st->mojibake_runs += s->mojibake_runs;
         st->mojibake_repaired += s->mojibake_repaired;
         st->converted_runs += s->converted_runs;
+        st->html_flattened += s->html_flattened;
+        st->html_cut += s->html_cut;
     }
 }

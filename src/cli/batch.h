@@ -23,6 +23,8 @@ typedef struct hf_item {
     char recerr[256];     /* the record's data error, copied */
     int err;              /* 0, or a negative errno from the library */
     char errmsg[256];
+    char warn[256];       /* hanfold_ctx_warning(), "" if none */
+    uint64_t warn_line;   /* its line within the record's text */
     hf_buf out;           /* readable text or key (normalize) */
     hf_buf key;           /* key (fingerprints; a fingerprint row's, if any) */
     hf_buf fpid;          /* HF_BATCH_FPROW: the row's id */

@@ -19,6 +19,7 @@
 #include "fprows.h"
 #include "idlist.h"
 #include "outfmt.h"
+#include "outfile.h"
 #include "index.h"
 #include "options.h"
 #include "progress.h"
@@ -137,7 +138,8 @@ typedef struct job {
     int format;
     bool from_fp, exit_status, keep_longest;
     const char *dropped_path;
-    FILE *dropped;
+    hf_outfile dropped_out; /* in place at the end of a run that finished */
+    FILE *dropped;          /* dropped_out.f */
     hanfold_ctx *ctx;      /* the main thread's context (decoding, fingerprint rows) */
     hf_report_data rep;    /* report: the pair histogram is filled while clustering */
     hf_batch *batch;
@@ -169,8 +171,15 @@ typedef struct job {
     hf_idlist reps;
     uint64_t read, kept, dropped_n, invalid, bad;
     int status;
+    /* where the run stopped before the end of its input (--stats), and
+     * whether the reason was said */
+    bool stopped, said;
+    const char *stop_file;
+    uint64_t stop_line;
+    int load_err;          /* the clusterer's error while loading --index */
 } job;
 
+void hf_report_record_warning(const hf_common *co, const hf_item *it);
 
 /* The id of record number r (clusterer numbering: stored representatives
  * first, then this run's records). */
@@ -343,8 +352,59 @@ static int consume_sim(job *j, const hf_record *rec, const char *id, const hanfo
     return 0;
 }
 
+/* Says why the clusterer (or what keeps rows) failed with e, a negative
+ * errno other than -ENOMEM, at `where` (FILE:LINE, or the index being
+ * loaded), with what to do where there is something to do. */
+static void say_cluster_error(const job *j, const char *where, int e)
+{
+    const char *dir = j->cs.spill_dir;
+    switch (-e) {
+    case EOVERFLOW:
+        hf_msg("%s: more records than one run can cluster (2^32 - 2); stopping here", where);
+        break;
+    case ENOSPC:
+    case EDQUOT:
+        /* the clusterer's store: what verification needs of the indexed
+         * records, beyond the first megabyte (hanfold_cluster_settings) */
+        hf_msg("%s: no space left for the temporary file in %s (%s); stopping here "
+               "(set TMPDIR to a directory on a disk with space)", where, dir ? dir : "?", strerror(-e));
+        break;
+    case EFBIG:
+        hf_msg("%s: %s; stopping here (set TMPDIR to a directory on another file system, or split the "
+               "input)", where,
+               dir ? "the temporary file of the keys being compared cannot grow further" : "too much to keep");
+        break;
+    default:
+        if (dir)
+            hf_msg("%s: cannot use the temporary file in %s: %s; stopping here "
+                   "(set TMPDIR to another directory)", where, dir, strerror(-e));
+        else
+            hf_msg("%s: %s; stopping here", where, strerror(-e));
+        break;
+    }
+}
+
+/* The run stops at rec with error e (a negative errno): says why (out of
+ * memory is said once by run_pass) and returns e.  The record is not
+ * counted as read: read = written + dropped + invalid holds for the
+ * records before it. */
+static int stop_at(job *j, const hf_record *rec, int e)
+{
+    j->stopped = true;
+    j->stop_file = rec->file;
+    j->stop_line = rec->line;
+    j->read--;
+    if (e == -ENOMEM || j->said)
+        return e;
+    char where[4200];
+    snprintf(where, sizeof where, "%s:%llu", rec->file, (unsigned long long)rec->line);
+    say_cluster_error(j, where, e);
+    j->said = true;
+    return e;
+}
+
 /* One record, in input order.  Returns 0, or a negative errno that ends the
- * run (already reported); *stop ends it quietly (--strict). */
+ * run (reported, see stop_at); *stop ends it quietly (--strict). */
 static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
 {
     const hf_record *rec = &it->rec;
@@ -356,6 +416,9 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
             hf_report_strict_stop(rec);
             j->status = HF_EXIT_ERROR;
             j->read--;
+            j->stopped = true;
+            j->stop_file = rec->file;
+            j->stop_line = rec->line;
             *stop = true;
             return 0;
         }
@@ -374,8 +437,11 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         hf_report_record_error(rec);
     if (!bad && it->err) {
         hf_msg("%s:%llu: %s", rec->file, (unsigned long long)rec->line, it->errmsg);
-        return it->err;
+        j->said = true;
+        return stop_at(j, rec, it->err);
     }
+    if (!bad)
+        hf_report_record_warning(&j->co, it);
     if (!bad && j->from_fp) {
         /* parsed and fingerprinted by the batch (HF_BATCH_FPROW) */
         if (it->fprow_err) {
@@ -403,7 +469,7 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         if (j->from_fp || j->cmd == CMD_FINGERPRINT)
             return 0;
         if ((e = hanfold_fingerprint(j->ctx, "", 0, &fp)))
-            return e;
+            return stop_at(j, rec, e);
         snip = key = "";
         sniplen = keylen = 0;
     }
@@ -412,31 +478,39 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         j->kept++;
         return 0;
     }
-    if (j->sim)
-        return consume_sim(j, rec, id, &fp, bad);
-    if (!streaming && (e = push_row(j, id, rec->raw_len, snip, sniplen, rec->input, bad)))
-        return e;
+    if (j->sim) {
+        if ((e = consume_sim(j, rec, id, &fp, bad)))
+            return stop_at(j, rec, e);
+        return 0;
+    }
+    if (!streaming && (e = push_row(j, id, rec->raw_len, snip, sniplen, rec->input, bad))) {
+        if (e == -EFBIG) {
+            hf_msg("%s:%llu: the ids of this run pass 256 TiB; stopping here", rec->file,
+                   (unsigned long long)rec->line);
+            j->said = true;
+        }
+        return stop_at(j, rec, e);
+    }
     if (j->calib && (e = hf_calib_offer(j->calib, id, &fp)))
-        return e;
+        return stop_at(j, rec, e);
     uint64_t match;
     double sim;
-    if ((e = hanfold_clusterer_add(j->cl, &fp, &match, &sim))) {
-        if (e == -EOVERFLOW)
-            hf_msg("%s:%llu: more records than one run can cluster (2^32 - 2)", rec->file,
-                   (unsigned long long)rec->line);
-        return e;
-    }
+    /* besides memory and the record limit, the clusterer's temporary file
+     * (a full TMPDIR) can fail here */
+    if ((e = hanfold_clusterer_add(j->cl, &fp, &match, &sim)))
+        return stop_at(j, rec, e);
     uint64_t me = hanfold_clusterer_count(j->cl) - 1;
     if (j->index) {
         char err[512];
         const char *cid = match == me ? id : cluster_label(j, match);
         if (hf_index_add(j->index, id, cid, match == me, &fp, key, keylen, err, sizeof err)) {
             hf_msg("%s: %s", j->index_path, err);
-            return -EIO;
+            j->said = true;
+            return stop_at(j, rec, -EIO);
         }
     }
     if (streaming && match == me && (e = hf_idlist_add(&j->reps, me, id)))
-        return e;
+        return stop_at(j, rec, e);
     if (!streaming) {
         row *r = &j->rows[me - j->nstored];
         *r = (*r & ~(uint64_t)ROW_SIM) | hf_fixed3_milli(sim);
@@ -483,8 +557,7 @@ static int run_pass(job *j, char **files, int nfiles)
             bool oversize = false;
             /* an oversize record must be consumed (drained) before reading on */
             if (!stop && !(hf_batch_inflight(j->batch) && inflight_oversize)) {
-                if ((e = hf_batch_fill(j->batch, rd, &r, &oversize)))
-                    hf_msg("out of memory");
+                e = hf_batch_fill(j->batch, rd, &r, &oversize);
                 if (r <= 0)
                     stop = true;
             }
@@ -512,8 +585,7 @@ static int run_pass(job *j, char **files, int nfiles)
          * then consumed in input order; an oversize record ends it so that
          * the reader can drain it right after */
         bool oversize;
-        if ((e = hf_batch_fill(j->batch, rd, &r, &oversize)))
-            hf_msg("out of memory");
+        e = hf_batch_fill(j->batch, rd, &r, &oversize);
         if (r <= 0)
             stop = true;
         hf_batch_run(j->batch);
@@ -531,9 +603,15 @@ static int run_pass(job *j, char **files, int nfiles)
     hf_progress_done(&prog);
     if (r < 0 || hf_reader_errors(rd))
         j->status = HF_EXIT_ERROR;
+    if (r < 0)
+        j->stopped = true; /* the reader failed (said by it): the input ends */
     hf_reader_free(&rd);
-    if (e == -ENOMEM)
-        hf_msg("out of memory");
+    if (e) {
+        /* a record's failure was said where it happened (stop_at) */
+        j->stopped = true;
+        if (!j->said)
+            hf_msg("%s", e == -ENOMEM ? "out of memory" : strerror(-e));
+    }
     return e;
 }
 
@@ -833,8 +911,10 @@ static int load_rep(void *ud, const hf_index_rep *r)
     job *j = ud;
     uint64_t number;
     int e = hanfold_clusterer_add_rep(j->cl, &r->fp, &number);
-    if (e)
+    if (e) {
+        j->load_err = e;
         return e;
+    }
     if (j->nstored == j->stored_cap) {
         size_t nc = j->stored_cap ? j->stored_cap * 2 : 1024;
         size_t *a = realloc(j->stored_id, nc * sizeof *a);
@@ -865,9 +945,18 @@ static int open_index(job *j)
         hf_msg("%s", err);
         return -1;
     }
+    err[0] = '\0';
     int e = hf_index_each_rep(j->index, j->ctx, load_rep, j, err, sizeof err);
     if (e) {
-        hf_msg("%s: %s", j->index_path, e == -ENOMEM ? "out of memory loading the index" : err);
+        if (e == -ENOMEM)
+            hf_msg("%s: out of memory loading the index", j->index_path);
+        else if (j->load_err) {
+            /* the clusterer, not the index (a full TMPDIR) */
+            char where[4200];
+            snprintf(where, sizeof where, "%s: loading the index", j->index_path);
+            say_cluster_error(j, where, j->load_err);
+        } else
+            hf_msg("%s: %s", j->index_path, err[0] ? err : "error reading the index");
         return -1;
     }
     return 0;
@@ -1112,6 +1201,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     int nfiles = optind < argc ? argc - optind : 1;
 
     char err[512];
+    bool finished = false; /* the run went through (--dropped) */
     char **spooled = NULL; /* --keep longest: temporary copies, per input */
     char **files2 = files;
     unsigned what = j.from_fp ? HF_BATCH_FPROW | (j.sim ? HF_BATCH_FPSIM : 0) : HF_BATCH_FP | (cmd == CMD_REPORT ? HF_BATCH_SNIP : 0) |
@@ -1153,10 +1243,12 @@ static int run(enum cmd cmd, int argc, char **argv)
         j.status = HF_EXIT_ERROR;
         goto out;
     }
-    if (j.dropped_path && !(j.dropped = fopen(j.dropped_path, "w"))) {
-        hf_msg("%s: cannot open for writing: %s", j.dropped_path, strerror(errno));
-        j.status = HF_EXIT_ERROR;
-        goto out;
+    if (j.dropped_path) {
+        if (hf_outfile_open(&j.dropped_out, j.dropped_path)) {
+            j.status = HF_EXIT_ERROR;
+            goto out;
+        }
+        j.dropped = j.dropped_out.f;
     }
     if (j.keep_longest) {
         files2 = calloc(nfiles, sizeof *files2);
@@ -1207,6 +1299,12 @@ static int run(enum cmd cmd, int argc, char **argv)
     }
     if (!e && cmd == CMD_DEDUP && j.keep_longest && (e = keep_longest_pass(&j, files2, nfiles)))
         j.status = HF_EXIT_ERROR;
+    /* --dropped goes in place when the run was not stopped (an error,
+     * --strict) and its records reached standard output */
+    finished = !e && !j.stopped && fflush(stdout) == 0 && !ferror(stdout);
+    /* rows written at the end (single linkage, report): none when the run
+     * stopped */
+    bool wrote_rows = !e;
     if (!e && cmd == CMD_CLUSTER)
         for (uint64_t i = j.nstored; !j.import_only && i < j.nstored + j.nrows; i++)
             write_cluster_row(&j, i, hanfold_clusterer_cluster_of(j.cl, i));
@@ -1217,22 +1315,30 @@ static int run(enum cmd cmd, int argc, char **argv)
         write_report(&j, files, nfiles);
     }
     if (j.co.stats) {
-        /* read = written + dropped + invalid, for every command */
+        /* read = written + dropped + invalid, for every command, over the
+         * records read before the run stopped, if it did */
         uint64_t bad_rows = 0;
         for (size_t i = 0; i < j.nrows; i++)
             bad_rows += row_error(j.rows[i]);
         uint64_t written = cmd == CMD_DEDUP || cmd == CMD_FINGERPRINT || j.sim || j.cs.streaming
-                               ? j.kept : j.nrows - bad_rows;
-        if (!hf_stats_msg("read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu",
+                               ? j.kept : wrote_rows ? j.nrows - bad_rows : 0;
+        hanfold_stats st;
+        hf_batch_stats(j.batch, &st);
+        char where[4200] = "";
+        if (j.stopped && j.stop_file)
+            snprintf(where, sizeof where, "; stopped early at %s:%llu, the rest of the input not read",
+                     j.stop_file, (unsigned long long)j.stop_line);
+        else if (j.stopped)
+            snprintf(where, sizeof where, "; stopped early, the rest of the input not read");
+        if (!hf_stats_msg("read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu; "
+               "html %llu (nested too deep %llu, cut short %llu)%s",
                (unsigned long long)j.read, (unsigned long long)written,
-               (unsigned long long)j.dropped_n, (unsigned long long)j.bad, (unsigned long long)j.invalid))
+               (unsigned long long)j.dropped_n, (unsigned long long)j.bad, (unsigned long long)j.invalid,
+               (unsigned long long)st.html_records, (unsigned long long)st.html_flattened,
+               (unsigned long long)st.html_cut, where))
             j.status = HF_EXIT_ERROR; /* the statistics asked for were lost */
     }
 out:
-    if (j.dropped && fclose(j.dropped) != 0) {
-        hf_msg("%s: write error: %s", j.dropped_path, strerror(errno));
-        j.status = HF_EXIT_ERROR;
-    }
     for (int i = 0; spooled && i < nfiles; i++) {
         if (spooled[i])
             unlink(spooled[i]);
@@ -1256,6 +1362,14 @@ out:
     hf_idlist_free(&j.reps);
     if (!hf_finish_output())
         j.status = HF_EXIT_ERROR;
+    /* after standard output, whose failure is the reason it is not put in
+     * place, when it is */
+    if (j.dropped_out.f && !finished && !j.dropped_out.direct)
+        hf_msg("%s: not written, the run did not finish (a file already there is left as it was)",
+               j.dropped_path);
+    if (!hf_outfile_close(&j.dropped_out, finished))
+        j.status = HF_EXIT_ERROR;
+    j.dropped = NULL;
     if (j.status == HF_EXIT_OK && j.exit_status && j.dropped_n)
         return HF_EXIT_DUPS;
     return j.status;

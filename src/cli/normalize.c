@@ -43,6 +43,24 @@ void hf_report_strict_stop(const hf_record *rec)
            "input were not processed", rec->file, (unsigned long long)rec->line);
 }
 
+/* What the library could not keep of a record as written (nothing is
+ * dropped without a word).  The line is the file's where the record's text
+ * has the file's lines; else the record's, and the line within its text. */
+void hf_report_record_warning(const hf_common *co, const hf_item *it)
+{
+    const hf_record *rec = &it->rec;
+    if (!it->warn[0] || co->quiet)
+        return;
+    unsigned long long wl = it->warn_line ? it->warn_line : 1;
+    if (co->in.mode != HF_IN_JSONL && co->in.mode != HF_IN_NULL)
+        hf_msg("%s:%llu: warning: %s", rec->file, (unsigned long long)rec->line + wl - 1, it->warn);
+    else if (wl > 1)
+        hf_msg("%s:%llu: warning: %s (line %llu of the record's text)", rec->file,
+               (unsigned long long)rec->line, it->warn, wl);
+    else
+        hf_msg("%s:%llu: warning: %s", rec->file, (unsigned long long)rec->line, it->warn);
+}
+
 static void write_json_string(const char *s, size_t n)
 {
     json_t *j = json_stringn_nocheck(s, n);
@@ -143,6 +161,8 @@ int hf_cmd_normalize(int argc, char **argv)
     }
     int status = HF_EXIT_OK;
     uint64_t read = 0, written = 0, invalid = 0, bad = 0;
+    const hf_record *stopped_at = NULL; /* --stats: where the run stopped early */
+    char stop_where[4200] = "";
     int r = 1;
     bool stop = false;
     hf_progress prog;
@@ -182,6 +202,7 @@ int hf_cmd_normalize(int argc, char **argv)
                     status = HF_EXIT_ERROR;
                     halt = true;
                     read--;
+                    stopped_at = rc;
                     break;
                 }
             }
@@ -201,11 +222,18 @@ int hf_cmd_normalize(int argc, char **argv)
                 hf_msg("%s:%llu: %s", rc->file, (unsigned long long)rc->line, it->errmsg);
                 status = HF_EXIT_ERROR;
                 halt = true;
+                read--; /* read = written + invalid over the records before it */
+                stopped_at = rc;
                 break;
             }
+            hf_report_record_warning(&co, it);
             write_record(&co, rc, it->out.p ? it->out.p : "", it->out.len, written);
             written++;
         }
+        if (stopped_at && !stop_where[0])
+            /* the record goes with its batch */
+            snprintf(stop_where, sizeof stop_where, " at %s:%llu", stopped_at->file,
+                     (unsigned long long)stopped_at->line);
         if (have) {
             hf_batch_clear(batch);
             hf_progress_update(&prog, read, hf_reader_bytes(rd));
@@ -223,6 +251,8 @@ int hf_cmd_normalize(int argc, char **argv)
         status = HF_EXIT_ERROR;
     if (hf_reader_errors(rd))
         status = HF_EXIT_ERROR;
+    /* halted on a record, or the reading failed (out of memory) */
+    bool stopped = stopped_at || r < 0;
     if (co.stats) {
         hanfold_stats stv;
         hf_batch_stats(batch, &stv);
@@ -230,11 +260,14 @@ int hf_cmd_normalize(int argc, char **argv)
         /* read = written + dropped + invalid; invalid records were passed
          * through unchanged */
         if (!hf_stats_msg("read %llu, written %llu, dropped 0, invalid %llu; invalid byte sequences %llu; "
-               "html %llu, pinyin annotations removed %llu, mojibake runs %llu (repaired %llu), converted runs %llu",
+               "html %llu (nested too deep %llu, cut short %llu), pinyin annotations removed %llu, mojibake runs %llu "
+               "(repaired %llu), converted runs %llu%s%s%s",
                (unsigned long long)read, (unsigned long long)written, (unsigned long long)bad,
                (unsigned long long)invalid, (unsigned long long)st->html_records,
+               (unsigned long long)st->html_flattened, (unsigned long long)st->html_cut,
                (unsigned long long)st->pinyin_removed, (unsigned long long)st->mojibake_runs,
-               (unsigned long long)st->mojibake_repaired, (unsigned long long)st->converted_runs))
+               (unsigned long long)st->mojibake_repaired, (unsigned long long)st->converted_runs,
+               stopped ? "; stopped early" : "", stop_where, stopped ? ", the rest of the input not read" : ""))
             status = HF_EXIT_ERROR; /* the statistics asked for were lost */
     }
     hf_reader_free(&rd);

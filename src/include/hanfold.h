@@ -95,7 +95,18 @@ typedef struct hanfold_stats {
     uint64_t mojibake_runs;     /* with count_mojibake or repair_mojibake */
     uint64_t mojibake_repaired;
     uint64_t converted_runs;
+    /* HTML records with elements nested deeper than HANFOLD_HTML_MAX_DEPTH
+     * (counting <html> and <body>): the deeper elements were flattened into
+     * the element around them, their text kept (see hanfold_ctx_warning) */
+    uint64_t html_flattened;
+    /* HTML records whose parse stopped before their end: the text after
+     * that point is missing (see hanfold_ctx_warning; no input known to
+     * cause it is left) */
+    uint64_t html_cut;
 } hanfold_stats;
+
+/* How deep HTML elements nest in what the markup stage works on. */
+#define HANFOLD_HTML_MAX_DEPTH 256
 
 typedef struct hanfold_ctx hanfold_ctx;
 
@@ -110,6 +121,12 @@ HANFOLD_API void hanfold_ctx_free(hanfold_ctx **ctx);
  * next call on ctx. */
 HANFOLD_API const char *hanfold_ctx_error(const hanfold_ctx *ctx);
 HANFOLD_API const hanfold_stats *hanfold_ctx_stats(const hanfold_ctx *ctx);
+/* What the last successful hanfold_process() on ctx could not keep of its
+ * record as written, for the caller to tell the user: "" when nothing,
+ * else a message such as "HTML nested deeper than 256 elements: ...".
+ * *line (if not NULL) receives the 1-based line of the record where it
+ * happened, 0 with "".  Valid until the next call on ctx. */
+HANFOLD_API const char *hanfold_ctx_warning(const hanfold_ctx *ctx, uint64_t *line);
 
 enum {
     HANFOLD_WANT_TEXT = 1, /* readable normalized text */
@@ -269,7 +286,9 @@ HANFOLD_API void hanfold_clusterer_free(hanfold_clusterer **c);
 /* Adds the next record (records are numbered 0, 1, ... in call order) and
  * copies what verification needs later.  *match receives the record it was
  * found to duplicate (its own number if none) and *sim the similarity.
- * Returns 0, -ENOMEM or -EOVERFLOW (more than 2^32 - 2 records). */
+ * Returns 0, -ENOMEM, -EOVERFLOW (more than 2^32 - 2 records), or with a
+ * spill_dir the error of its temporary file (-ENOSPC and -EDQUOT when the
+ * disk is full, -EIO, -EFBIG past 64 GiB). */
 HANFOLD_API int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *fp, uint64_t *match, double *sim);
 /* The similarity verification would compute for a pair, whatever the
  * thresholds, and the measure (HANFOLD_PAIR_*) in *kind: for calibrating

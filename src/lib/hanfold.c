@@ -31,6 +31,8 @@ struct hanfold_ctx {
                           * ends when it was HTML (hf_unicode_clean()) */
     hanfold_stats stats;
     char err[512];
+    char warn[256];     /* hanfold_ctx_warning() */
+    uint64_t warn_line;
 };
 
 static int fail(hanfold_ctx *c, int e, const char *what);
@@ -219,6 +221,13 @@ const char *hanfold_ctx_error(const hanfold_ctx *c)
 const hanfold_stats *hanfold_ctx_stats(const hanfold_ctx *c)
 {
     return &c->stats;
+}
+
+const char *hanfold_ctx_warning(const hanfold_ctx *c, uint64_t *line)
+{
+    if (line)
+        *line = c->warn_line;
+    return c->warn;
 }
 
 static bool clause_end(uint32_t c)
@@ -520,6 +529,8 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
     int e;
     memset(res, 0, sizeof *res);
     c->err[0] = '\0';
+    c->warn[0] = '\0';
+    c->warn_line = 0;
     c->key_tokens = false;
     c->stats.records++;
     hf_buf_clear(&c->text);
@@ -537,9 +548,13 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
     }
     if (c->set.html == HANFOLD_HTML_ON || (c->set.html == HANFOLD_HTML_AUTO && hf_markup_detect(cur, len))) {
         hf_buf_clear(&c->a);
-        if ((e = hf_markup_to_text(cur, len, &c->a)))
+        hf_markup_note note;
+        if ((e = hf_markup_to_text(cur, len, &c->a, &note)))
             return fail(c, e, "markup");
         c->stats.html_records++;
+        c->stats.html_flattened += note.flattened != 0;
+        c->stats.html_cut += note.cut;
+        c->warn_line = hf_markup_describe(&note, c->warn, sizeof c->warn);
         if (!c->set.keep_lines)
             c->lines = HF_LINES_BLOCKS;
         cur = c->a.p ? c->a.p : "";

@@ -5,11 +5,13 @@
  * iteratively, dropping non-content subtrees (scripts, navigation, ads,
  * related-link lists, ruby annotations) and turning block boundaries into
  * line breaks.  See the comment above struct cont for the one place where the
- * parse itself is observed (formatting elements that outlive their block). */
+ * parse itself is observed (formatting elements that outlive their block),
+ * and the one above MAX_DEPTH for how deep nesting keeps its text. */
 #include "stages.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,7 +82,7 @@ static const struct tag tags[] = {
     {"dl", T_BLOCK},
     {"dt", T_BLOCK},
     {"em", T_FMT},
-    {"embed", T_SKIP | T_WORD},
+    {"embed", T_WORD}, /* void; libxml2 makes what follows its content */
     {"fieldset", T_BLOCK},
     {"figcaption", T_BLOCK | T_ADBOX},
     {"figure", T_BLOCK | T_ADBOX | T_WORD},
@@ -191,6 +193,13 @@ static unsigned tag_flags(const xmlNode *n)
     return t ? t->flags : 0;
 }
 
+/* Flags of an element name (lowercase, as the HTML parser gives them). */
+static unsigned tag_flags_of(const xmlChar *name)
+{
+    const struct tag *t = name ? tag_find((const char *)name) : NULL;
+    return t ? t->flags : 0;
+}
+
 /* ---- small ASCII helpers (no locale) ------------------------------------ */
 
 static bool is_space(unsigned char c)
@@ -290,6 +299,38 @@ bool hf_markup_detect(const char *s, size_t n)
     return false;
 }
 
+/* ---- depth -----------------------------------------------------------------
+ *
+ * libxml2 stops the whole parse when elements nest more than 256 deep
+ * (xmlParserMaxDepth): the rest of the page was lost.  XML_PARSE_HUGE lifts
+ * that limit, but then every end tag that matches no open element and every
+ * <body> scans the whole stack of open elements (htmlParseEndTag,
+ * htmlParseStartTag), which is quadratic on hostile input.  So the parser's
+ * stack is held at MAX_DEPTH here: an element that would open deeper is
+ * "refused", taken off the stack as soon as it is pushed (refuse()).  The
+ * parser then reads its content as content of the element at MAX_DEPTH (the
+ * holder) and its end tag as a stray one, so its text is kept, in order.
+ * What it would have done is imitated from a short list of the refused
+ * elements still open (struct refused): a block element or <br> leaves an
+ * empty element of its name in the holder (a line break) when it starts and
+ * ends, and a dropped one (nav, form...) hides the text until its end tag,
+ * the end tag of a refused element around it, or the end of the holder.
+ * Elements that cannot hold others (empty ones, "<x/>", script and style,
+ * which the parser reads as raw text) stay on the stack one level past
+ * MAX_DEPTH until the parser ends them; nothing is built for them.  The
+ * other rules (classes, link lists, ad boxes) do not see refused
+ * elements. */
+
+#define MAX_DEPTH HF_MARKUP_MAX_DEPTH
+#define REFUSED_MAX 64 /* refused elements followed at once; deeper ones are
+                        * not followed, so end tags end outer ones early:
+                        * text is shown rather than hidden */
+
+struct refused {
+    const xmlChar *name; /* from the parser's dictionary */
+    bool hides;
+};
+
 /* ---- formatting elements that outlive their block ------------------------
  *
  * In "<p class=notice><b>Notice...</p><p>More notice.</b></p>" the <b> is
@@ -334,6 +375,12 @@ struct parse_state {
     size_t count;
     struct cont *active[CONT_ACTIVE]; /* oldest first */
     size_t nactive;
+    /* Elements refused past MAX_DEPTH and the line of the first; those
+     * still open, innermost last, and how many of them hide their text. */
+    uint64_t refused;
+    uint64_t refused_line;
+    struct refused open[REFUSED_MAX];
+    size_t nopen, nhide;
 };
 
 /* node->_private of subtrees the walk dropped (set on their root). */
@@ -401,10 +448,80 @@ static bool closed_explicitly(htmlParserCtxtPtr ctxt, const xmlChar *name)
     return word_eq((const char *)p, len, (const char *)name) && p[-1] == '/' && p[-2] == '<';
 }
 
+/* An empty element of the given name in the current node: the line break
+ * of a refused block element or <br>. */
+static void add_break(htmlParserCtxtPtr ctxt, const xmlChar *name)
+{
+    unsigned f = tag_flags_of(name);
+    if (!ctxt->node || !(f & (T_BLOCK | T_BR)) || (f & T_SKIP))
+        return;
+    xmlNodePtr n = xmlNewDocNode(ctxt->myDoc, NULL, name, NULL);
+    if (n && !xmlAddChild(ctxt->node, n))
+        xmlFreeNode(n);
+}
+
+static void refused_clear(struct parse_state *st)
+{
+    st->nopen = st->nhide = 0;
+}
+
+/* An element that would open past MAX_DEPTH (see the comment there).  The
+ * parser has pushed its name and asks for a node. */
+static void refuse(htmlParserCtxtPtr ctxt, struct parse_state *st, const xmlChar *name)
+{
+    if (!st->refused++)
+        st->refused_line = (uint64_t)(ctxt->input && ctxt->input->line > 0 ? ctxt->input->line : 1);
+    const xmlChar *cur = ctxt->input ? ctxt->input->cur : NULL;
+    const htmlElemDesc *info = htmlTagLookup(name);
+    /* At "/>" or at the '>' of an empty element the parser ends it at
+     * once; at the '>' of script or style it reads raw text up to the end
+     * tag.  Anywhere else (a broken start tag) it may take the top of its
+     * stack off without an end event, so that must be the holder. */
+    bool keep = cur && ((cur[0] == '/' && cur[1] == '>') ||
+                        (cur[0] == '>' && ((info && info->empty) || xmlStrEqual(name, BAD_CAST "script") ||
+                                           xmlStrEqual(name, BAD_CAST "style"))));
+    if (!st->nhide)
+        add_break(ctxt, name);
+    if (keep)
+        return;
+    ctxt->nameNr--;
+    ctxt->nameTab[ctxt->nameNr] = NULL;
+    ctxt->name = ctxt->nameTab[ctxt->nameNr - 1];
+    if (st->nopen < REFUSED_MAX) {
+        bool hides = (tag_flags_of(name) & T_SKIP) != 0;
+        st->open[st->nopen++] = (struct refused){.name = name, .hides = hides};
+        st->nhide += hides;
+    }
+}
+
+/* An end tag the parser did not act on (see on_error) while the holder is
+ * open: it ends the innermost refused element of its name and those inside
+ * it. */
+static void refused_end(htmlParserCtxtPtr ctxt, struct parse_state *st, const xmlChar *name)
+{
+    if (ctxt->nameNr != MAX_DEPTH)
+        return;
+    for (size_t i = st->nopen; i-- > 0;)
+        if (xmlStrEqual(st->open[i].name, name)) {
+            for (size_t k = i; k < st->nopen; k++)
+                st->nhide -= st->open[k].hides;
+            st->nopen = i;
+            break;
+        }
+    if (!st->nhide)
+        add_break(ctxt, name);
+}
+
 static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
     htmlParserCtxtPtr ctxt = ctx;
     struct parse_state *st = state_of(ctx);
+    if (ctxt->nameNr > MAX_DEPTH && name && xmlStrEqual(ctxt->nameTab[ctxt->nameNr - 1], name)) {
+        refuse(ctxt, st, name);
+        return;
+    }
+    /* an element opens at MAX_DEPTH or above it: the holder has ended */
+    refused_clear(st);
     xmlNodePtr before = ctxt->node;
     st->start(ctx, name, atts);
     if (st->nactive && ctxt->node && ctxt->node != before)
@@ -415,6 +532,10 @@ static void sax_end(void *ctx, const xmlChar *name)
 {
     htmlParserCtxtPtr ctxt = ctx;
     struct parse_state *st = state_of(ctx);
+    if (ctxt->nameNr > MAX_DEPTH)
+        return; /* a refused element the parser kept: nothing was built */
+    if (ctxt->nameNr == MAX_DEPTH)
+        refused_clear(st); /* the holder ends */
     xmlNodePtr node = ctxt->node;
     if (node && node->type == XML_ELEMENT_NODE && name && xmlStrEqual(node->name, name) &&
         (tag_flags(node) & T_FMT)) {
@@ -435,6 +556,13 @@ static void sax_chars(void *ctx, const xmlChar *ch, int len)
 {
     htmlParserCtxtPtr ctxt = ctx;
     struct parse_state *st = state_of(ctx);
+    if (ctxt->nameNr > MAX_DEPTH)
+        return; /* raw text of a refused script or style */
+    if (st->nhide) {
+        if (ctxt->nameNr == MAX_DEPTH)
+            return; /* inside a refused nav, form... */
+        refused_clear(st); /* the holder was taken off without an end event */
+    }
     xmlNodePtr parent = ctxt->node;
     xmlNodePtr before = parent ? parent->last : NULL;
     st->chars(ctx, ch, len);
@@ -450,10 +578,13 @@ static void sax_chars(void *ctx, const xmlChar *ch, int len)
 }
 
 /* Structured error handler: besides silencing libxml2 (nothing may print),
- * it is where a stray end tag becomes visible ("Unexpected end tag : b"). */
+ * it is where a stray end tag becomes visible ("Unexpected end tag : b"),
+ * for continuations and for refused elements. */
 static void on_error(void *data, xmlErrorPtr err)
 {
     struct parse_state *st = data;
+    if (st && st->refused && err && err->code == XML_ERR_TAG_NAME_MISMATCH && err->str1 && err->ctxt)
+        refused_end(err->ctxt, st, BAD_CAST err->str1);
     if (!st || !err || err->code != XML_ERR_TAG_NAME_MISMATCH || !err->str1 || err->str2 ||
         !err->message || strncmp(err->message, "Unexpected end tag", 18) != 0)
         return;
@@ -931,23 +1062,43 @@ static void walk_doc(struct walk *w, xmlDoc *doc)
     }
 }
 
-int hf_markup_to_text(const char *s, size_t n, hf_buf *out)
+int hf_markup_to_text(const char *s, size_t n, hf_buf *out, hf_markup_note *note)
 {
+    hf_markup_note unused;
+    if (!note)
+        note = &unused;
+    memset(note, 0, sizeof *note);
     if (n == 0)
         return 0;
     if (n > INT_MAX)
         return -EOVERFLOW; /* libxml2 takes an int size */
+    /* A NUL byte where the parser expects content is the end of the input
+     * to it (htmlParseContentInternal), and the rest of the page was lost;
+     * in text it already became a space: so it becomes one everywhere. */
+    char *copy = NULL;
+    const char *nul = memchr(s, '\0', n);
+    if (nul) {
+        if (!(copy = malloc(n)))
+            return -ENOMEM;
+        memcpy(copy, s, n);
+        for (char *p = copy + (nul - s); p; p = memchr(p, '\0', n - (size_t)(p - copy)))
+            *p = ' ';
+        s = copy;
+    }
     xmlInitParser();
 
     htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
-    if (!ctxt)
+    if (!ctxt) {
+        free(copy);
         return -ENOMEM;
+    }
     struct parse_state st = {0};
     st.start = ctxt->sax->startElement;
     st.end = ctxt->sax->endElement;
     st.chars = ctxt->sax->characters;
     if (!st.start || !st.end || !st.chars) {
         htmlFreeParserCtxt(ctxt);
+        free(copy);
         return -EINVAL; /* not libxml2's default tree builder */
     }
     ctxt->sax->startElement = sax_start;
@@ -965,11 +1116,22 @@ int hf_markup_to_text(const char *s, size_t n, hf_buf *out)
     xmlSetGenericErrorFunc(NULL, on_generic_error);
 
     /* No NOBLANKS: it would drop the space in "<b>a</b> <i>b</i>".
-     * IGNORE_ENC: the input is UTF-8 whatever a <meta charset> says. */
+     * IGNORE_ENC: the input is UTF-8 whatever a <meta charset> says.
+     * XML_PARSE_HUGE: without it a text node stops at 10 MB, reported as
+     * out of memory; the input's size bounds the memory anyway, and the
+     * depth it would also unbound is held here (MAX_DEPTH). */
     int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-               HTML_PARSE_NONET | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC;
+               HTML_PARSE_NONET | HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC | XML_PARSE_HUGE;
     htmlDocPtr doc = htmlCtxtReadMemory(ctxt, s, (int)n, NULL, "UTF-8", opts);
     bool oom = ctxt->errNo == XML_ERR_NO_MEMORY;
+    /* Whether the parser read to the end: it may be halted (disableSAX)
+     * or leave input unread.  No such case is known any more; should one
+     * appear, the text before it is kept and the loss is reported. */
+    const xmlParserInput *in = ctxt->input;
+    if (!oom && (ctxt->disableSAX || (in && in->cur && in->end && in->cur < in->end))) {
+        note->cut = true;
+        note->cut_line = (uint64_t)(in && in->line > 0 ? in->line : 1);
+    }
 
     int rc = 0;
     size_t base = out->len;
@@ -987,6 +1149,8 @@ int hf_markup_to_text(const char *s, size_t n, hf_buf *out)
         xmlFreeDoc(doc);
     }
     cont_free_all(&st);
+    note->flattened = st.refused;
+    note->flattened_line = st.refused_line;
     if (oom)
         rc = -ENOMEM; /* a document cut short is not the document */
     if (rc) {
@@ -995,8 +1159,28 @@ int hf_markup_to_text(const char *s, size_t n, hf_buf *out)
             out->p[out->len] = '\0';
     }
     htmlFreeParserCtxt(ctxt);
+    free(copy);
 
     xmlSetStructuredErrorFunc(old_sctx, old_serror);
     xmlSetGenericErrorFunc(old_gctx, old_gerror);
     return rc;
+}
+
+uint64_t hf_markup_describe(const hf_markup_note *note, char *buf, size_t size)
+{
+    if (size)
+        buf[0] = '\0';
+    if (note->cut) {
+        /* the graver of the two, and the line is where the text ends */
+        snprintf(buf, size, "the HTML parser stopped here, before the end of the record: the text "
+                 "after this line is missing");
+        return note->cut_line;
+    }
+    if (!note->flattened)
+        return 0;
+    snprintf(buf, size,
+             "HTML nested deeper than %d elements: %llu deeper element%s flattened into the one "
+             "around them, their text kept",
+             MAX_DEPTH, (unsigned long long)note->flattened, note->flattened == 1 ? " was" : "s were");
+    return note->flattened_line;
 }

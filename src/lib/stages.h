@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "hanfold.h"
 #include "fingerprint.h"
 
 /* The fast paths (issue 5) are exact shortcuts of a reference path that is
@@ -56,11 +57,33 @@ int hf_decoder_run(hf_decoder *d, const uint8_t *s, size_t n, hf_buf *out, size_
  * <br>, <a href=...>, a doctype or a comment, not merely '<' and '>' around
  * text (a headline like "<有一种喜欢>" is not HTML). */
 bool hf_markup_detect(const char *s, size_t n);
+/* Elements nest at most this deep in the tree extraction works on. */
+#define HF_MARKUP_MAX_DEPTH HANFOLD_HTML_MAX_DEPTH
+/* What hf_markup_to_text() could not keep as written (all 0 normally). */
+typedef struct hf_markup_note {
+    /* Elements that would have opened deeper than HF_MARKUP_MAX_DEPTH
+     * (counting <html> and <body>): not built, their text kept inside the
+     * element around them; block elements and <br> still break lines and
+     * dropped elements (script, nav...) still drop their text, but the
+     * boilerplate rules on classes and link lists do not see them.
+     * flattened_line: 1-based line of the record where the first was. */
+    uint64_t flattened;
+    uint64_t flattened_line;
+    /* The parser stopped before the end of the input (no known cause is
+     * left): the text after cut_line is missing. */
+    bool cut;
+    uint64_t cut_line;
+} hf_markup_note;
 /* Extracts the readable text of an HTML document or fragment (valid UTF-8):
  * drops script/style/noscript/template, navigation/footer/aside/form and ad
  * or related-link boilerplate, and ruby annotations (<rt>, <rp>); turns block
- * elements and <br> into '\n'; decodes entities.  Appends to out. */
-int hf_markup_to_text(const char *s, size_t n, hf_buf *out);
+ * elements and <br> into '\n'; decodes entities.  Appends to out.  *note
+ * (may be NULL) says what could not be kept as written.  Time and stack are
+ * linear in n whatever the markup. */
+int hf_markup_to_text(const char *s, size_t n, hf_buf *out, hf_markup_note *note);
+/* A message for people about *note in buf ("" when there is nothing to
+ * say); returns the line of the record it is about (0 when none). */
+uint64_t hf_markup_describe(const hf_markup_note *note, char *buf, size_t size);
 
 /* ---- repair.c: pinyin ruby and mojibake -------------------------------- */
 

@@ -12,6 +12,11 @@ expect "invalid utf-8 replaced" 0 "$(printf '好%s%s的\n第二行' "$FFFD" "$FF
 check "invalid utf-8 reported with file:line" grep -q "^hanfold: $TMP/bad:1: 2 invalid byte sequences" "$TMP/err"
 printf 'ok\n好\377\nafter\n' > "$TMP/bad2"
 expect "strict stops with 2, earlier records written" 2 'ok' -- "$H" normalize --strict "$TMP/bad2"
+# --stats says where the run stopped, for both kinds of command
+for c in normalize dedup; do
+    "$H" $c --strict --stats "$TMP/bad2" > /dev/null 2> "$TMP/err"
+    check "strict: $c --stats says it stopped early" grep -q "^hanfold: stats: read 1, written 1, .*; stopped early at $TMP/bad2:2, the rest of the input not read\$" "$TMP/err"
+done
 
 # --strict says what happened once: where it stopped, and no "replaced by
 # U+FFFD" for bytes it did not replace

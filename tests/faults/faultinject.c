@@ -5,9 +5,15 @@
  *                          returns NULL with errno ENOMEM
  *   HF_FAIL_READ_AFTER=N   read(2) of the file HF_FAIL_READ_FILE fails with
  *                          EIO once N bytes of it were read
+ *   HF_FAIL_WRITE_UNDER=D  write(2)/pwrite(2) to files in directory D fail
+ *                          with ENOSPC once HF_FAIL_WRITE_AFTER bytes (default
+ *                          0) were written to them: a full disk (TMPDIR)
  *
  * At exit it prints "faultinject: allocations A failed F" on stderr so the
  * driver knows when N has passed the last allocation site. */
+/* pwrite and pwrite64 are both interposed: the program calls the one its
+ * _FILE_OFFSET_BITS names, which here must not rename pwrite */
+#undef _FILE_OFFSET_BITS
 #include <dlfcn.h>
 #include <errno.h>
 #include <link.h>
@@ -21,6 +27,11 @@ static void *(*real_malloc)(size_t);
 static void *(*real_calloc)(size_t, size_t);
 static void *(*real_realloc)(void *, size_t);
 static ssize_t (*real_read)(int, void *, size_t);
+static ssize_t (*real_write)(int, const void *, size_t);
+static ssize_t (*real_pwrite)(int, const void *, size_t, off_t);
+static ssize_t (*real_pwrite64)(int, const void *, size_t, off64_t);
+static const char *write_under;
+static long long write_limit, write_total;
 static uintptr_t main_lo, main_hi;
 static long fail_at = -1, count, failed;
 static long long read_limit = -1, read_total;
@@ -61,6 +72,12 @@ static void init(void)
     real_calloc = dlsym(RTLD_NEXT, "calloc");
     real_realloc = dlsym(RTLD_NEXT, "realloc");
     real_read = dlsym(RTLD_NEXT, "read");
+    real_write = dlsym(RTLD_NEXT, "write");
+    real_pwrite = dlsym(RTLD_NEXT, "pwrite");
+    real_pwrite64 = dlsym(RTLD_NEXT, "pwrite64");
+    write_under = getenv("HF_FAIL_WRITE_UNDER");
+    const char *wa = getenv("HF_FAIL_WRITE_AFTER");
+    write_limit = wa ? atoll(wa) : 0;
     const char *a = getenv("HF_FAIL_ALLOC"), *r = getenv("HF_FAIL_READ_AFTER");
     if (a)
         fail_at = atol(a);
@@ -152,4 +169,47 @@ ssize_t read(int fd, void *buf, size_t n)
     if (r > 0 && tl >= 0 && read_file && !strcmp(target, read_file))
         read_total += r;
     return r;
+}
+
+/* How much of n bytes to fd may be written before the disk is "full":
+ * n when fd is not under HF_FAIL_WRITE_UNDER; -1 (errno ENOSPC) when full. */
+static ssize_t write_room(int fd, size_t n)
+{
+    if (!write_under)
+        return (ssize_t)n;
+    char link[64], target[4096];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t tl = readlink(link, target, sizeof target - 1);
+    size_t dl = strlen(write_under);
+    if (tl < 0 || (size_t)tl <= dl || strncmp(target, write_under, dl) != 0 || target[dl] != '/')
+        return (ssize_t)n;
+    if (write_total >= write_limit) {
+        errno = ENOSPC;
+        return -1;
+    }
+    if ((long long)n > write_limit - write_total)
+        n = (size_t)(write_limit - write_total);
+    write_total += (long long)n;
+    return (ssize_t)n;
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    init();
+    ssize_t room = write_room(fd, n);
+    return room < 0 ? -1 : real_write(fd, buf, (size_t)room);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+    init();
+    ssize_t room = write_room(fd, n);
+    return room < 0 ? -1 : real_pwrite(fd, buf, (size_t)room, off);
+}
+
+ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t off)
+{
+    init();
+    ssize_t room = write_room(fd, n);
+    return room < 0 ? -1 : real_pwrite64(fd, buf, (size_t)room, off);
 }

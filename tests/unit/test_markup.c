@@ -138,6 +138,10 @@ static const struct text_case text_cases[] = {
      "</li></ul></li></ul><p>正文</p>", "菜单\n正文"}, /* nested in a short list */
     {"<ul><li>第一条说明文字很长，<a href=1>链接</a></li><li>第二条说明</li><li>第三条</li></ul>",
      "第一条说明文字很长，链接\n第二条说明\n第三条"},
+    /* <embed> is void, but libxml2's HTML 4 table gives it content up to
+     * its parent's end: that content is the page's (it was dropped). */
+    {"<p>前文</p>五<embed src=y.swf>尾<p>后文</p>", "前文\n五尾\n后文"},
+    {"<div><embed src=y.swf>尾</div><p>后文</p>", "尾\n后文"},
     /* Ad boxes. */
     {"<p>正文</p><figure><img src=a.jpg><figcaption><strong>Ad：美好不容错过</strong>"
      "</figcaption></figure>", "正文"},
@@ -171,7 +175,7 @@ static void test_text(void)
     for (size_t i = 0; i < sizeof text_cases / sizeof text_cases[0]; i++) {
         const struct text_case *c = &text_cases[i];
         hf_buf_clear(&out);
-        int rc = hf_markup_to_text(c->in, strlen(c->in), &out);
+        int rc = hf_markup_to_text(c->in, strlen(c->in), &out, NULL);
         CHECK(rc == 0);
         if (out.len != strlen(c->want) || memcmp(out.p, c->want, out.len) != 0)
             fprintf(stderr, "case %zu: %s\n", i, c->in);
@@ -180,24 +184,32 @@ static void test_text(void)
 
     /* Empty input appends nothing. */
     hf_buf_clear(&out);
-    CHECK(hf_markup_to_text("", 0, &out) == 0);
+    CHECK(hf_markup_to_text("", 0, &out, NULL) == 0);
     CHECK(out.len == 0);
 
     /* Output is appended to what the buffer holds, which is never trimmed. */
     hf_buf_clear(&out);
     CHECK(hf_buf_append(&out, "pre\n", 4) == 0);
-    CHECK(hf_markup_to_text("<p>x</p>", 8, &out) == 0);
+    CHECK(hf_markup_to_text("<p>x</p>", 8, &out, NULL) == 0);
     CHECK_STR(out.p, out.len, "pre\nx");
 
     /* Only the first n bytes are parsed. */
     hf_buf_clear(&out);
-    CHECK(hf_markup_to_text("<p>ab</p><p>cd</p>", 9, &out) == 0);
+    CHECK(hf_markup_to_text("<p>ab</p><p>cd</p>", 9, &out, NULL) == 0);
     CHECK_STR(out.p, out.len, "ab");
 
     /* An embedded NUL (valid UTF-8) does not end the document. */
     hf_buf_clear(&out);
-    CHECK(hf_markup_to_text("<p>a\0b</p><p>after</p>", 22, &out) == 0);
+    CHECK(hf_markup_to_text("<p>a\0b</p><p>after</p>", 22, &out, NULL) == 0);
     CHECK(out.len >= 5 && memcmp(out.p + out.len - 5, "after", 5) == 0);
+    /* Nor does one between elements, where libxml2 took it for the end of
+     * the input and the rest was lost (issue 25); nothing is cut. */
+    hf_markup_note note;
+    hf_buf_clear(&out);
+    static const char nul_between[] = "<p>前文</p>\0<p>后文</p>\0";
+    CHECK(hf_markup_to_text(nul_between, sizeof nul_between - 1, &out, &note) == 0);
+    CHECK_STR(out.p, out.len, "前文\n后文");
+    CHECK(!note.cut && note.cut_line == 0 && note.flattened == 0);
 
     /* Many sloppy bold paragraphs before the notice do not use up the rule. */
     hf_buf in = {0};
@@ -205,7 +217,7 @@ static void test_text(void)
     CHECK(repeat(&in, "<p><b>粗</b>文</p><p><b>粗</p>", 1000) == 0);
     const char *tail = "<p class=notice><b>注意一</p><p>注意二</b></p><p>正文</p>";
     CHECK(hf_buf_append(&in, tail, strlen(tail)) == 0);
-    CHECK(hf_markup_to_text(in.p, in.len, &out) == 0);
+    CHECK(hf_markup_to_text(in.p, in.len, &out, NULL) == 0);
     CHECK(out.len > 0 && strstr(out.p, "注意") == NULL);
     CHECK(out.len >= strlen("正文") && strcmp(out.p + out.len - strlen("正文"), "正文") == 0);
     hf_buf_free(&in);
@@ -213,33 +225,141 @@ static void test_text(void)
     hf_buf_free(&out);
 }
 
-/* 100000 nested <div>s, with and without closing tags: no recursion in our
- * walk, no crash in libxml2 (which stops building at its own depth limit). */
+/* Text of s after hf_markup_to_text, in out; the note in *note. */
+static int extract(const char *s, size_t n, hf_buf *out, hf_markup_note *note)
+{
+    hf_buf_clear(out);
+    return hf_markup_to_text(s, n, out, note);
+}
+
+/* Nesting past HF_MARKUP_MAX_DEPTH: the text is kept, in order, with its
+ * line breaks, and the note says how many elements were flattened from
+ * which line (issue 25: libxml2 stopped at depth 256 and the rest of the
+ * page was lost without a word). */
+static void test_depth(void)
+{
+    hf_buf in = {0}, out = {0};
+    hf_markup_note note;
+
+    /* the reproductions of the issue */
+    const char *wrap[][2] = {{"<b>", "</b>"}, {"<table><tr><td>", "</td></tr></table>"}};
+    const size_t times[] = {300, 100};
+    for (size_t k = 0; k < 2; k++) {
+        hf_buf_clear(&in);
+        CHECK(hf_buf_append(&in, "<p>前文</p>", strlen("<p>前文</p>")) == 0);
+        CHECK(repeat(&in, wrap[k][0], times[k]) == 0);
+        CHECK(hf_buf_append(&in, "中间", strlen("中间")) == 0);
+        CHECK(repeat(&in, wrap[k][1], times[k]) == 0);
+        CHECK(hf_buf_append(&in, "<p>后文</p>", strlen("<p>后文</p>")) == 0);
+        CHECK(extract(in.p, in.len, &out, &note) == 0);
+        CHECK_STR(out.p, out.len, "前文\n中间\n后文");
+        CHECK(note.flattened > 0 && note.flattened_line == 1);
+    }
+
+    /* just deep enough, and one more: html and body count */
+    for (size_t extra = 0; extra <= 1; extra++) {
+        hf_buf_clear(&in);
+        CHECK(repeat(&in, "<div>", HF_MARKUP_MAX_DEPTH - 2 + extra) == 0);
+        CHECK(hf_buf_append(&in, "x", 1) == 0);
+        CHECK(extract(in.p, in.len, &out, &note) == 0);
+        CHECK_STR(out.p, out.len, "x");
+        CHECK(note.flattened == extra);
+    }
+
+    /* Refused elements still break lines, still drop scripts, styles and
+     * navigation (text after them kept), and name the line of the first. */
+    hf_buf_clear(&in);
+    CHECK(hf_buf_append(&in, "<p>前文</p>\n\n", strlen("<p>前文</p>\n\n")) == 0);
+    CHECK(repeat(&in, "<div>", 300) == 0);
+    const char *mid = "一<br>二<br/>三<p>四</p>五<div>六</div>七<hr>八"
+                      "<script>var a = \"<div>x</div>\"; if (a<b) {}</script>"
+                      "<style>p { color: red }</style><nav><a href=x>菜单</a><ul><li>项</ul></nav>"
+                      "<select><option>甲<option>乙</select><ruby>漢<rp>(<rt>hàn<rp>)</ruby>字"
+                      "<img src=x.png>尾";
+    CHECK(hf_buf_append(&in, mid, strlen(mid)) == 0);
+    CHECK(repeat(&in, "</div>", 300) == 0);
+    CHECK(hf_buf_append(&in, "<p>后文</p>", strlen("<p>后文</p>")) == 0);
+    CHECK(extract(in.p, in.len, &out, &note) == 0);
+    CHECK_STR(out.p, out.len, "前文\n一\n二\n三\n四\n五\n六\n七\n八漢字尾\n后文");
+    CHECK(note.flattened > 0 && note.flattened_line == 3);
+    char msg[256];
+    CHECK(hf_markup_describe(&note, msg, sizeof msg) == 3);
+    CHECK(strstr(msg, "deeper than 256 elements") != NULL);
+
+    /* A document within the depth has nothing to say. */
+    CHECK(extract("<div><p>x</p></div>", 19, &out, &note) == 0);
+    CHECK(note.flattened == 0 && note.flattened_line == 0);
+    CHECK(hf_markup_describe(&note, msg, sizeof msg) == 0 && msg[0] == '\0');
+
+    hf_buf_free(&in);
+    hf_buf_free(&out);
+}
+
+/* 100000 nested elements, closed or not, and the inputs that make the
+ * parser scan its stack of open elements (end tags that match none, <body>
+ * tags): all the text, no recursion in our walk, and time linear in the
+ * input (the stack is held at HF_MARKUP_MAX_DEPTH; libxml2's own scans
+ * made 100000 of these take 19 s with the limit lifted). */
 static void test_deep(void)
 {
     const size_t depth = 100000;
     hf_buf in = {0}, out = {0};
+    hf_markup_note note;
     for (int closed = 0; closed <= 1; closed++) {
         hf_buf_clear(&in);
-        hf_buf_clear(&out);
         CHECK(repeat(&in, "<div>", depth) == 0);
         CHECK(hf_buf_append(&in, "深", 3) == 0);
         if (closed)
             CHECK(repeat(&in, "</div>", depth) == 0);
+        CHECK(hf_buf_append(&in, "<p>尾</p>", strlen("<p>尾</p>")) == 0);
         CHECK(hf_markup_detect(in.p, in.len));
-        CHECK(hf_markup_to_text(in.p, in.len, &out) == 0);
-        CHECK(out.len <= 3);
+        CHECK(extract(in.p, in.len, &out, &note) == 0);
+        CHECK_STR(out.p, out.len, "深\n尾");
+        /* html and body, and the <p> when the <div>s are left open */
+        CHECK(note.flattened == depth - (HF_MARKUP_MAX_DEPTH - 2) + !closed);
+    }
+    const char *hostile[][3] = {
+        {"<b>", "x", "</i>"},
+        {"<div>", "x", "<body>"},
+        {"<div>", "x", "</span>"},
+        {"<table>", "x", "</td>"},
+    };
+    for (size_t k = 0; k < sizeof hostile / sizeof hostile[0]; k++) {
+        hf_buf_clear(&in);
+        CHECK(repeat(&in, hostile[k][0], depth) == 0);
+        CHECK(hf_buf_append(&in, hostile[k][1], 1) == 0);
+        CHECK(repeat(&in, hostile[k][2], depth) == 0);
+        CHECK(hf_buf_append(&in, "<p>尾</p>", strlen("<p>尾</p>")) == 0);
+        CHECK(extract(in.p, in.len, &out, &note) == 0);
+        CHECK(out.len >= 4 && out.p[0] == 'x' && strcmp(out.p + out.len - 3, "尾") == 0);
     }
     /* Deep nesting of lists and of formatting elements as well. */
     hf_buf_clear(&in);
-    hf_buf_clear(&out);
     CHECK(repeat(&in, "<ul><li><a href=x>链</a>", depth / 2) == 0);
-    CHECK(hf_markup_to_text(in.p, in.len, &out) == 0);
+    CHECK(extract(in.p, in.len, &out, NULL) == 0);
     hf_buf_clear(&in);
-    hf_buf_clear(&out);
     CHECK(repeat(&in, "<p class=notice><b>x</p>", depth / 4) == 0);
     CHECK(repeat(&in, "</b>", depth / 4) == 0);
-    CHECK(hf_markup_to_text(in.p, in.len, &out) == 0);
+    CHECK(extract(in.p, in.len, &out, NULL) == 0);
+    hf_buf_free(&in);
+    hf_buf_free(&out);
+}
+
+/* A text node over 10 MB: libxml2 stops it there unless XML_PARSE_HUGE,
+ * and says "out of memory", which failed the record (and stopped
+ * normalize). */
+static void test_big_text(void)
+{
+    hf_buf in = {0}, out = {0};
+    hf_markup_note note;
+    const size_t chars = 4000000; /* 12 MB */
+    CHECK(hf_buf_append(&in, "<p>", 3) == 0);
+    CHECK(repeat(&in, "字", chars) == 0);
+    CHECK(hf_buf_append(&in, "</p><p>后文</p>", strlen("</p><p>后文</p>")) == 0);
+    CHECK(extract(in.p, in.len, &out, &note) == 0);
+    CHECK(out.len == chars * 3 + strlen("\n后文"));
+    CHECK(out.len > 6 && strcmp(out.p + out.len - strlen("\n后文"), "\n后文") == 0);
+    CHECK(!note.cut && !note.flattened);
     hf_buf_free(&in);
     hf_buf_free(&out);
 }
@@ -270,7 +390,7 @@ static void test_seed(void)
     fclose(f);
 
     CHECK(hf_markup_detect(in.p, in.len));
-    CHECK(hf_markup_to_text(in.p, in.len, &out) == 0);
+    CHECK(hf_markup_to_text(in.p, in.len, &out, NULL) == 0);
     /* The headline, the article, and link texts inside its sentences. */
     CHECK(contains(&out, "中国大厂集体“屏蔽”Sora"));
     CHECK(contains(&out, "一系列文章、视频展现效果显示"));
@@ -311,7 +431,7 @@ static void test_error_handlers(void)
     xmlSetStructuredErrorFunc(&caller_errors, caller_handler);
     hf_buf out = {0};
     const char *bad = "<p><b>x</p></b></i><foo:bar><p>&bogus;<div";
-    CHECK(hf_markup_to_text(bad, strlen(bad), &out) == 0);
+    CHECK(hf_markup_to_text(bad, strlen(bad), &out, NULL) == 0);
     CHECK(caller_errors == 0);
     CHECK(xmlStructuredError == caller_handler);
     CHECK(xmlStructuredErrorContext == &caller_errors);
@@ -323,7 +443,9 @@ int main(void)
 {
     test_detect();
     test_text();
+    test_depth();
     test_deep();
+    test_big_text();
     test_seed();
     test_error_handlers();
     return check_done("markup");
