@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "decompress.h"
 #include "outfmt.h"
 #include "cli.h"
 
@@ -21,6 +22,8 @@ struct hf_reader {
     int nfiles, next_file;
     /* current file */
     FILE *f;
+    hf_instream *in;       /* its bytes, decompressed if they are compressed */
+    uint64_t in_seen;      /* hf_instream_bytes_in() counted in bytes */
     const char *name;
     const char *charset;   /* NULL for UTF-8 */
     char *buf;
@@ -29,6 +32,9 @@ struct hf_reader {
     bool pending_rest;     /* an oversize record continues in the input */
     bool first_in_file;    /* the next record is the file's first (BOM) */
     bool predecoded;       /* UTF-16/32 file decoded whole: U+FFFD marks invalid input */
+    bool whole;            /* reading the whole file before splitting it (UTF-16) */
+    bool damaged, damage_told; /* the file ended in damage (see damaged()) */
+    char damage[320];      /* what it was */
     int pending_delim;     /* its terminator, or -1: it runs to end of file */
     uint64_t line;         /* lines consumed in this file */
     bool invalid_reported;
@@ -86,6 +92,7 @@ void hf_reader_free(hf_reader **pr)
         return;
     hf_reader *r = *pr;
     close_file(r);
+    hf_instream_free(&r->in);
     free(r->buf);
     hf_buf_free(&r->para);
     hf_buf_free(&r->idbuf);
@@ -98,6 +105,40 @@ void hf_reader_free(hf_reader **pr)
 
 unsigned hf_reader_errors(const hf_reader *r) { return r->errors; }
 uint64_t hf_reader_bytes(const hf_reader *r) { return r->bytes; }
+
+static uint64_t count_byte(const char *s, size_t n, char c)
+{
+    uint64_t k = 0;
+    for (const char *p = s; (p = memchr(p, c, (size_t)(s + n - p))); p++)
+        k++;
+    return k;
+}
+
+/* The input ended in damage (a read error, truncated or corrupt compressed
+ * data, r->damage says which): what was read up to the last record
+ * terminator in the buffer is read as usual, the record that the damage
+ * cut is not read (files mode: the file), and the message names its line,
+ * counted in the text as read (decompressed).  Counted as an I/O error. */
+static void damaged(hf_reader *r)
+{
+    char delim = r->o.mode == HF_IN_NULL ? '\0' : '\n';
+    size_t n = r->end - r->start;
+    uint64_t line = r->line + count_byte(r->buf + r->start, n, delim) + 1;
+    if (r->pending_rest)
+        line = r->line; /* the oversize record being drained was cut */
+    const char *d = r->o.mode == HF_IN_FILES || !n ? NULL : memrchr(r->buf + r->start, delim, n);
+    r->end = d ? (size_t)(d - r->buf) + 1 : r->start;
+    r->errors++;
+    r->damage_told = true;
+    if (r->o.mode == HF_IN_FILES)
+        hf_msg("%s:%llu: %s; this file is not read", r->name, (unsigned long long)line, r->damage);
+    else if (line <= 1)
+        hf_msg("%s:%llu: %s; nothing of this input is read", r->name, (unsigned long long)line, r->damage);
+    else
+        hf_msg("%s:%llu: %s; %s 1-%llu were read, the rest of this input is lost", r->name,
+               (unsigned long long)line, r->damage, delim ? "lines" : "records",
+               (unsigned long long)line - 1);
+}
 
 /* Reads more input into the buffer; returns bytes added, 0 at EOF or error. */
 static size_t fill(hf_reader *r)
@@ -123,22 +164,22 @@ static size_t fill(hf_reader *r)
             r->cap = cap;
         }
     }
-    /* read(2), not fread: the reader does its own buffering */
-    ssize_t got;
-    do
-        got = read(fileno(r->f), r->buf + r->end, r->cap - r->end);
-    while (got < 0 && errno == EINTR);
+    /* read(2) underneath, not fread: the reader does its own buffering */
+    ssize_t got = hf_instream_read(r->in, r->buf + r->end, r->cap - r->end);
+    uint64_t in = hf_instream_bytes_in(r->in);
+    r->bytes += in - r->in_seen;
+    r->in_seen = in;
     if (got <= 0) {
         if (got < 0) {
-            hf_msg("%s:%llu: read error: %s; the rest of this input is lost", r->name,
-                   (unsigned long long)r->line + 1, strerror(errno));
-            r->errors++;
+            snprintf(r->damage, sizeof r->damage, "%s", hf_instream_error(r->in));
+            r->damaged = true;
+            if (!r->whole)
+                damaged(r);
         }
         r->eof = true;
         return 0;
     }
     r->end += (size_t)got;
-    r->bytes += (uint64_t)got;
     return (size_t)got;
 }
 
@@ -170,6 +211,15 @@ static int open_next(hf_reader *r)
                 continue;
             }
         }
+        if (!r->in && hf_instream_new(&r->in)) {
+            if (r->f != stdin)
+                fclose(r->f);
+            r->f = NULL;
+            return -ENOMEM;
+        }
+        hf_instream_open(r->in, fileno(r->f));
+        r->in_seen = 0;
+        r->damaged = r->damage_told = r->whole = false;
         r->start = r->end = 0;
         r->eof = false;
         r->line = 0;
@@ -192,8 +242,10 @@ static int open_next(hf_reader *r)
         if (is_utf16(r->charset)) {
             /* UTF-16 has no byte that marks a line end, so the file is
              * decoded whole and then split as UTF-8. */
+            r->whole = true;
             while (fill(r))
                 ;
+            r->whole = false;
             const char *u;
             size_t ul, inv;
             int e = hanfold_decode(r->ctx, r->buf + r->start, r->end - r->start, r->charset, &u, &ul, &inv);
@@ -213,6 +265,8 @@ static int open_next(hf_reader *r)
             r->end = ul;
             r->charset = NULL;
             r->predecoded = true;
+            if (r->damaged && !r->damage_told)
+                damaged(r);
         }
         return 1;
     }
@@ -287,13 +341,7 @@ static const char *oversize_msg(const hf_reader *r)
     return msg;
 }
 
-static uint64_t count_lines(const char *s, size_t n)
-{
-    uint64_t k = 0;
-    for (const char *p = s; (p = memchr(p, '\n', (size_t)(s + n - p))); p++)
-        k++;
-    return k;
-}
+static uint64_t count_lines(const char *s, size_t n) { return count_byte(s, n, '\n'); }
 
 static bool blank(const char *s, size_t n)
 {
@@ -438,6 +486,10 @@ static int next_record(hf_reader *r, hf_record *rec)
                 ;
             if (r->failed)
                 return -ENOMEM;
+            if (r->damaged) {
+                got = 0; /* a file cut short is no record */
+                break;
+            }
             if (r->o.max_record && r->end - r->start > r->o.max_record) {
                 rec->oversize = true;
                 rec->error = oversize_msg(r);

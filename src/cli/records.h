@@ -47,9 +47,13 @@ typedef struct hf_record {
 
 typedef struct hf_reader hf_reader;
 
-/* files: the input names ("-" is stdin), nfiles >= 1.  Messages about
- * unreadable files are written to stderr by the reader itself (it is part
- * of the program, not the library) and counted in hf_reader_errors(). */
+/* files: the input names ("-" is stdin), nfiles >= 1; each is read as it
+ * is or, when its first bytes say it is gzip, zstd or xz, decompressed
+ * (decompress.h).  Messages about unreadable files, read errors and
+ * damaged compressed data are written to stderr by the reader itself (it
+ * is part of the program, not the library) and counted in
+ * hf_reader_errors(): the records before the damage are read, the one it
+ * cut is not, and the message names its line in the decompressed text. */
 int hf_reader_new(hf_reader **r, const hf_reader_opts *o, hanfold_ctx *ctx, char **files, int nfiles);
 void hf_reader_free(hf_reader **r);
 /* 1: a record in *rec (valid until the next call), 0: end of input,
