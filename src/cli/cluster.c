@@ -633,7 +633,9 @@ static int keep_longest_pass(job *j, char **files, int nfiles)
             best[c] = i;
     }
     hf_reader *rd;
-    if (hf_reader_new(&rd, &j->co.in, j->ctx, files, nfiles)) {
+    hf_reader_opts in = j->co.in;
+    in.quiet = true; /* the first pass said what there was to say */
+    if (hf_reader_new(&rd, &in, j->ctx, files, nfiles)) {
         hf_msg("out of memory");
         free(best);
         return -ENOMEM;
@@ -1282,6 +1284,7 @@ static int run(enum cmd cmd, int argc, char **argv)
             files2[i] = spooled[i];
         }
     }
+    j.co.in.names = files; /* not the temporary copies */
     e = run_pass(&j, files2, nfiles);
     if (e)
         j.status = HF_EXIT_ERROR;

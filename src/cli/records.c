@@ -62,7 +62,7 @@ int hf_reader_new(hf_reader **out, const hf_reader_opts *o, hanfold_ctx *ctx, ch
 
 static void report_invalid(hf_reader *r)
 {
-    if (r->invalid_in_file && !r->invalid_reported && !r->o.strict) {
+    if (r->invalid_in_file && !r->invalid_reported && !r->o.strict && !r->o.quiet) {
         hf_msg("%s:%llu: %llu invalid byte sequence%s replaced by U+FFFD (first on this line)%s",
                r->name, (unsigned long long)r->first_invalid_line,
                (unsigned long long)r->invalid_in_file, r->invalid_in_file == 1 ? "" : "s",
@@ -130,6 +130,8 @@ static void damaged(hf_reader *r)
     r->end = d ? (size_t)(d - r->buf) + 1 : r->start;
     r->errors++;
     r->damage_told = true;
+    if (r->o.quiet)
+        return;
     if (r->o.mode == HF_IN_FILES)
         hf_msg("%s:%llu: %s; this file is not read", r->name, (unsigned long long)line, r->damage);
     else if (line <= 1)
@@ -189,14 +191,20 @@ static bool is_utf16(const char *cs)
                   !strncasecmp(cs, "UCS-2", 5));
 }
 
+/* The current input's name as the user gave it (a spooled copy of
+ * standard input is "-"). */
+static const char *given(const hf_reader *r)
+{
+    return (r->o.names ? r->o.names : r->files)[r->next_file - 1];
+}
+
 static int open_next(hf_reader *r)
 {
     while (r->next_file < r->nfiles) {
         const char *n = r->files[r->next_file++];
-        r->name = strcmp(n, "-") ? n : "-";
+        r->name = strcmp(given(r), "-") ? given(r) : "(stdin)";
         if (!strcmp(n, "-")) {
             r->f = stdin;
-            r->name = "(stdin)";
         } else {
             r->f = fopen(n, "rb");
             struct stat st;
@@ -206,7 +214,8 @@ static int open_next(hf_reader *r)
                 errno = EISDIR;
             }
             if (!r->f) {
-                hf_msg("%s: cannot open: %s", n, strerror(errno));
+                if (!r->o.quiet)
+                    hf_msg("%s: cannot open: %s", r->name, strerror(errno));
                 r->errors++;
                 continue;
             }
@@ -502,7 +511,7 @@ static int next_record(hf_reader *r, hf_record *rec)
                 rec->number = ++r->number;
                 rec->utf8 = rec->text = "";
                 r->start += r->o.max_record;
-                const char *n = r->files[r->next_file - 1];
+                const char *n = given(r);
                 hf_buf_clear(&r->idbuf);
                 if (hf_buf_append(&r->idbuf, n, strlen(n)))
                     return -ENOMEM;
@@ -523,7 +532,7 @@ static int next_record(hf_reader *r, hf_record *rec)
             /* The file stays open until the next call so that rec->raw stays valid. */
             r->eof = true;
             {
-                const char *n = r->files[r->next_file - 1];
+                const char *n = given(r);
                 hf_buf_clear(&r->idbuf);
                 if (hf_buf_append(&r->idbuf, n, strlen(n)))
                     return -ENOMEM;

@@ -20,6 +20,11 @@ typedef struct hf_reader_opts {
     bool html_hint;         /* look for <meta charset> when detecting */
     size_t max_record;      /* larger records are data errors, passed through (0: no limit) */
     bool strict;            /* invalid bytes stop the run: the command says so, not the reader */
+    char **names;           /* the inputs as messages, ids (--input files) and
+                             * records name them, if not the files read (a
+                             * spooled copy of stdin is "-"); NULL: the files */
+    bool quiet;             /* no messages about the input (a second pass over
+                             * it): unreadable files, invalid bytes, damage */
 } hf_reader_opts;
 
 typedef struct hf_record {
