@@ -124,6 +124,14 @@ static ssize_t fail(hf_instream *s, const char *fmt, ...)
     return -1;
 }
 
+/* After fail(): the bytes a decoder wrote in the same call go out first,
+ * the error on the next call, so that what is read before damage does not
+ * depend on how much each read asked for (tests/fuzz/fuzz_decompress.c). */
+static ssize_t given(size_t got)
+{
+    return got ? (ssize_t)got : -1;
+}
+
 /* Reads more of fd after the unused bytes (moved to the front when the
  * buffer is full).  1: read some, 0: end of file, -1: read error. */
 static int fill_in(hf_instream *s)
@@ -294,9 +302,11 @@ static ssize_t read_gzip(hf_instream *s, void *buf, size_t cap)
         case Z_BUF_ERROR: /* no progress: more input is needed */
             break;
         case Z_MEM_ERROR:
-            return fail(s, "out of memory");
+            fail(s, "out of memory");
+            return given(cap - s->z.avail_out);
         default:
-            return fail(s, "corrupt gzip data (%s)", s->z.msg ? s->z.msg : "inflate failed");
+            fail(s, "corrupt gzip data (%s)", s->z.msg ? s->z.msg : "inflate failed");
+            return given(cap - s->z.avail_out);
         }
         size_t got = cap - s->z.avail_out;
         if (got)
@@ -314,8 +324,10 @@ static ssize_t read_zstd(hf_instream *s, void *buf, size_t cap)
             return -1;
         ZSTD_inBuffer in = {s->in, s->in_len, s->in_pos};
         size_t ret = ZSTD_decompressStream(s->zd, &out, &in);
-        if (ZSTD_isError(ret))
-            return fail(s, "corrupt zstd data (%s)", ZSTD_getErrorName(ret));
+        if (ZSTD_isError(ret)) {
+            fail(s, "corrupt zstd data (%s)", ZSTD_getErrorName(ret));
+            return given(out.pos);
+        }
         /* 0 when a frame has just ended; a call that did nothing (no input
          * left) hints at the next frame's header instead */
         if (in.pos != s->in_pos || out.pos)
@@ -354,17 +366,23 @@ static ssize_t read_xz(hf_instream *s, void *buf, size_t cap)
             s->done = true;
             return (ssize_t)got;
         case LZMA_BUF_ERROR:
-            return fail(s, "truncated xz data (the input ends inside an xz stream)");
+            fail(s, "truncated xz data (the input ends inside an xz stream)");
+            return given(got);
         case LZMA_MEM_ERROR:
-            return fail(s, "out of memory");
+            fail(s, "out of memory");
+            return given(got);
         case LZMA_FORMAT_ERROR:
-            return fail(s, "corrupt xz data (not an xz stream)");
+            fail(s, "corrupt xz data (not an xz stream)");
+            return given(got);
         case LZMA_OPTIONS_ERROR:
-            return fail(s, "xz data with options this liblzma does not support");
+            fail(s, "xz data with options this liblzma does not support");
+            return given(got);
         case LZMA_DATA_ERROR:
-            return fail(s, "corrupt xz data");
+            fail(s, "corrupt xz data");
+            return given(got);
         default:
-            return fail(s, "corrupt xz data (liblzma error %d)", (int)ret);
+            fail(s, "corrupt xz data (liblzma error %d)", (int)ret);
+            return given(got);
         }
         if (got)
             return (ssize_t)got;
