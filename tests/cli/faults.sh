@@ -40,6 +40,8 @@ alloc_sweep cluster cluster --linkage single "$TMP/in"
 alloc_sweep report report --format json "$TMP/in"
 alloc_sweep fingerprint fingerprint "$TMP/in"
 alloc_sweep "dedup --keep longest" dedup --keep longest "$TMP/in"
+gzip -c "$TMP/in" > "$TMP/in.gz"
+alloc_sweep "normalize .gz" normalize "$TMP/in.gz"
 
 # a read error after 60 bytes: the first lines are out, then status 2
 seq 1 1000 > "$TMP/lines"
@@ -51,4 +53,13 @@ check "read error: named with file and line" grep -q "^hanfold: $TMP/lines:[0-9]
 check "read error: records before it written" sh -c "head -3 '$TMP/out' | tr '\n' ' ' | grep -q '^1 2 3 '"
 LD_PRELOAD="$FAULTINJECT" HF_FAIL_READ_AFTER=60 HF_FAIL_READ_FILE="$TMP/lines" "$H" dedup --stats "$TMP/lines" > "$TMP/out" 2> "$TMP/err"
 check "read error in dedup: status 2 and accounted" sh -c "[ $? -eq 2 ] && grep -q 'stats: read' '$TMP/err'"
+# the same in the middle of a .gz: the lines decompressed before it are
+# written, the one it cut is not, and the message names the line reached
+gzip -c "$TMP/lines" > "$TMP/lines.gz"
+LD_PRELOAD="$FAULTINJECT" HF_FAIL_READ_AFTER=200 HF_FAIL_READ_FILE="$TMP/lines.gz" "$H" normalize "$TMP/lines.gz" > "$TMP/out" 2> "$TMP/err"
+st=$?
+k=$(wc -l < "$TMP/out")
+check "read error in a .gz: status 2" [ $st -eq 2 ]
+check "read error in a .gz: named with file and the line reached" grep -q "^hanfold: $TMP/lines.gz:$((k + 1)): read error: Input/output error; lines 1-$k were read" "$TMP/err"
+check "read error in a .gz: the $k lines before it written" sh -c "[ $k -gt 10 ] && seq 1 $k | cmp -s - '$TMP/out'"
 done_cases
