@@ -49,7 +49,7 @@ enum { OPT_THRESHOLD = 1050, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_
     {"min-ratio", required_argument, 0, OPT_MIN_RATIO}
 
 #define HF_COMMON_HELP \
-"Input:\n" \
+"Input (FILEs and stdin compressed with gzip, zstd or xz are decompressed):\n" \
 "      --input MODE      what a record is: lines (default), paragraphs, jsonl,\n" \
 "                        files (each FILE one record, id = its path), null\n" \
 "      --id-field NAME   jsonl: field holding the record id (default: id)\n" \
