@@ -13,19 +13,38 @@ for c in gzip zstd xz; do
     command -v $c > /dev/null || { echo "skip: no $c command (apt-get install gzip zstd xz-utils)"; exit 77; }
 done
 
-# lines: traditional and simplified, near-duplicates among them, a few
-# hundred KB so that the reader's buffer is refilled many times (fewer
-# under valgrind)
-n=4000
+# lines: random text, near-duplicates of earlier lines, the same sentences
+# in both scripts; N lines (fewer under valgrind); big.txt, for normalize
+# only, is large enough that its compressed forms fill the input buffer
+# (128 KiB) several times
+gen() {
+    python3 - "$1" "$2" <<'PY'
+import random, sys
+random.seed(22)
+n, path = int(sys.argv[1]), sys.argv[2]
+pool = ('的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小'
+        '心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现')
+pairs = ['今天天氣很好，我們去公園散步吧', '今天天气很好，我们去公园散步吧！', '上半年中國AR/VR出貨23.3萬臺，同比下滑了29.1%',
+         'IDC:2024 上半年中國 AR / VR 頭顯出貨 23.3 萬臺,同比下滑 29.1%', '軟體更新了，請重新啟動電腦', '软件更新了，请重新启动电脑',
+         '民间故事：水分', '民间故事：水平', '產(chǎn)業(yè)數字化轉型']
+lines = []
+for i in range(n):
+    r = random.random()
+    if r < 0.1:
+        lines.append(random.choice(pairs))
+    elif r < 0.3 and lines:
+        s = list(random.choice(lines))
+        s[random.randrange(len(s))] = random.choice(pool)
+        lines.append(''.join(s) + random.choice(['', '！', '。']))
+    else:
+        lines.append(''.join(random.choice(pool) for _ in range(random.randint(12, 40))) + str(random.randrange(100000)))
+open(path, 'w', encoding='utf-8').write('\n'.join(lines) + '\n')
+PY
+}
+n=3000
 [ -n "$SLOW_OK" ] || n=600
-awk -v n=$n 'BEGIN {
-    split("今天天氣很好，我們去公園散步吧|上半年中國AR/VR出貨23.3萬臺，同比下滑了29.1%|軟體更新了，請重新啟動電腦|民间故事：水分|产业数字化转型的第二阶段", t, "|")
-    for (i = 1; i <= n; i++) {
-        k = i % 5 + 1
-        if (i % 3 == 0) print t[k] "！"            # a near-duplicate of an earlier line
-        else print "第" i "條：" t[k] "，編號" (i * 7919 % 10007)
-    }
-}' > "$TMP/p.txt"
+gen $n "$TMP/p.txt"
+gen $((n * 10)) "$TMP/big.txt"
 awk '{ gsub(/"/, ""); printf "{\"id\":\"r%d\",\"text\":\"%s\",\"src\":\"crawl\"}\n", NR, $0 }' "$TMP/p.txt" > "$TMP/p.jsonl"
 
 # compressed copies of FILE: FILE.gz FILE.m.gz (three members) FILE.zst
@@ -51,6 +70,7 @@ compress_all() {
 }
 compress_all "$TMP/p.txt"
 compress_all "$TMP/p.jsonl"
+compress_all "$TMP/big.txt"
 
 # same_as_plain NAME PLAIN ARGS...: the command on PLAIN.gz, .m.gz, .zst,
 # .m.zst, .xz, .m.xz, as a file and on stdin, writes what it writes on PLAIN
@@ -70,6 +90,7 @@ same_as_plain() {
     done
 }
 same_as_plain "normalize" "$TMP/p.txt" "$H" normalize
+same_as_plain "normalize, $((n * 10)) lines" "$TMP/big.txt" "$H" normalize
 same_as_plain "normalize --key --input jsonl" "$TMP/p.jsonl" "$H" normalize --key --input jsonl
 same_as_plain "fingerprint" "$TMP/p.txt" "$H" fingerprint
 same_as_plain "dedup" "$TMP/p.txt" "$H" dedup
@@ -118,16 +139,18 @@ for z in gz zst xz; do
 done
 
 # line numbers are those of the decompressed text
-awk 'NR == 1234 { print $0 "\377"; next } { print }' "$TMP/p.txt" | zstd -q -c > "$TMP/inv.zst"
+l=$((n / 2 + 17))
+awk -v l=$l 'NR == l { print $0 "\377"; next } { print }' "$TMP/p.txt" | zstd -q -c > "$TMP/inv.zst"
 "$H" normalize "$TMP/inv.zst" > /dev/null 2> "$TMP/err"
-check "an invalid byte in a .zst: reported on its line" grep -q "^hanfold: $TMP/inv.zst:1234: 1 invalid byte sequence" "$TMP/err"
+check "an invalid byte in a .zst: reported on its line ($l)" grep -q "^hanfold: $TMP/inv.zst:$l: 1 invalid byte sequence" "$TMP/err"
 "$H" normalize --strict "$TMP/inv.zst" > "$TMP/got" 2> /dev/null
 st=$?
-head -n 1233 "$TMP/p.txt" | "$H" normalize > "$TMP/want"
-check "--strict in a .zst: stops at line 1234, the lines before written" sh -c "[ $st = 2 ] && cmp -s '$TMP/want' '$TMP/got'"
-awk 'NR == 777 { print "{broken"; next } { print }' "$TMP/p.jsonl" | gzip -c > "$TMP/bad.jsonl.gz"
+head -n $((l - 1)) "$TMP/p.txt" | "$H" normalize > "$TMP/want"
+check "--strict in a .zst: stops at line $l, the lines before written" sh -c "[ $st = 2 ] && cmp -s '$TMP/want' '$TMP/got'"
+l=$((n / 3 + 7))
+awk -v l=$l 'NR == l { print "{broken"; next } { print }' "$TMP/p.jsonl" | gzip -c > "$TMP/bad.jsonl.gz"
 "$H" dedup --input jsonl "$TMP/bad.jsonl.gz" > /dev/null 2> "$TMP/err"
-check "malformed JSON in a .gz: reported on its line" grep -q "^hanfold: $TMP/bad.jsonl.gz:777: malformed JSON" "$TMP/err"
+check "malformed JSON in a .gz: reported on its line ($l)" grep -q "^hanfold: $TMP/bad.jsonl.gz:$l: malformed JSON" "$TMP/err"
 
 # damage_case NAME FILE DECOMPRESSOR MESSAGE: the complete lines that the
 # decompressor itself gets out of FILE are read, exactly, and processed
