@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 /* compressed bytes read at a time */
 #define IN_CAP ((size_t)128 << 10)
@@ -324,6 +325,12 @@ static ssize_t read_zstd(hf_instream *s, void *buf, size_t cap)
             return -1;
         ZSTD_inBuffer in = {s->in, s->in_len, s->in_pos};
         size_t ret = ZSTD_decompressStream(s->zd, &out, &in);
+        if (ZSTD_isError(ret) && ZSTD_getErrorCode(ret) == ZSTD_error_frameParameter_windowTooLarge) {
+            /* not damage: made with zstd --long, as zstd(1) refuses too */
+            fail(s, "zstd data with a window over libzstd's default limit of 128 MiB (made with "
+                    "zstd --long); decompress it with zstd -d --long=31 and pipe it in");
+            return given(out.pos);
+        }
         if (ZSTD_isError(ret)) {
             fail(s, "corrupt zstd data (%s)", ZSTD_getErrorName(ret));
             return given(out.pos);

@@ -241,6 +241,11 @@ check "bytes after a gzip member: said, with the line after the last" grep -q "^
 printf 'BZh91AY&SY\001\002\003' > "$TMP/x.bz2"
 expect "bzip2: refused, exit 2" 2 '' -- "$H" normalize "$TMP/x.bz2"
 check "bzip2: said so" grep -q "^hanfold: $TMP/x.bz2:1: bzip2-compressed input is not supported" "$TMP/stderr"
+# a zstd frame whose window (2 GiB, zstd --long=31) is over libzstd's
+# default limit is no damage, and the message says what to do
+printf '\050\265\057\375\000\250\001\000\000' > "$TMP/bigwin.zst"
+expect "zstd --long window: refused, exit 2" 2 '' -- "$H" normalize "$TMP/bigwin.zst"
+check "zstd --long window: said so" grep -q "^hanfold: $TMP/bigwin.zst:1: zstd data with a window over libzstd's default limit of 128 MiB (made with zstd --long); decompress it with zstd -d --long=31" "$TMP/stderr"
 expect "plain: a line starting with (" 0 '(' -- sh -c "printf '(\n' | '$H' normalize"
 expect "plain: BZh9 without the rest of bzip2's magic" 0 'BZh9 text' -- sh -c "printf 'BZh9 text\n' | '$H' normalize"
 expect "plain: one byte" 0 'a' -- sh -c "printf a | '$H' normalize"
