@@ -256,8 +256,8 @@ enum hanfold_fprow_field {
     HANFOLD_FPROW_KEY_HASH,   /* 16 hex digits */
     HANFOLD_FPROW_SKETCH,     /* H,H,... (at most HANFOLD_SKETCH_K) into row->mem */
 };
-/* Decodes one field of n bytes into row.  Returns 0, -EINVAL (malformed)
- * or -ENOMEM.  Storage and lifetimes as hanfold_fp_decode_row(). */
+/* Decodes one field of n bytes into row.  Returns 0, -EINVAL (malformed),
+ * -E2BIG (a sketch of more than HANFOLD_SKETCH_K entries) or -ENOMEM.  Storage and lifetimes as hanfold_fp_decode_row(). */
 HANFOLD_API int hanfold_fp_decode_row_field(hanfold_fprow *row, enum hanfold_fprow_field field, const char *s,
                                             size_t n);
 /* Releases what decoding into row allocated and zeroes it.  Accepts NULL. */

@@ -65,7 +65,7 @@ static int decode_sketch(hanfold_fprow *row, const char *s, size_t n, const char
         count += s[i] == ',';
     if (count > HANFOLD_SKETCH_K) {
         *why = "sketch longer than the schema allows";
-        return -EINVAL;
+        return -E2BIG;
     }
     if (reserve(row, 0)) {
         *why = "out of memory";
@@ -179,8 +179,10 @@ int hanfold_fp_decode_row(hanfold_fprow *row, const char *s, size_t n, const cha
         row->key_len = l[4] - 2;
         return 0;
     }
-    if (l[4] >= 2 && !memcmp(f[4], "s:", 2))
-        return decode_sketch(row, f[4] + 2, l[4] - 2, why);
+    if (l[4] >= 2 && !memcmp(f[4], "s:", 2)) {
+        int e = decode_sketch(row, f[4] + 2, l[4] - 2, why);
+        return e == -E2BIG ? -EINVAL : e;
+    }
     *why = "last field must start with k: or s:";
     return -EINVAL;
 }

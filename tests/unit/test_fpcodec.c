@@ -181,6 +181,10 @@ static void test_row_fields(void)
     CHECK(hanfold_fp_decode_row_field(&d, HANFOLD_FPROW_SIMHASH, "00000000000000ff", 16) == 0 && d.simhash == 255);
     CHECK(hanfold_fp_decode_row_field(&d, HANFOLD_FPROW_KEY_HASH, "00000000000000f", 15) == -EINVAL);
     CHECK(hanfold_fp_decode_row_field(&d, HANFOLD_FPROW_KEY_TOKENS, "17", 2) == 0 && d.key_tokens == 17);
+    CHECK(hanfold_fp_decode_row_field(&d, HANFOLD_FPROW_SKETCH, "1,2,3", 5) == -EINVAL);
+    char many[(HANFOLD_SKETCH_K + 1) * 17];
+    memset(many, ',', sizeof many);
+    CHECK(hanfold_fp_decode_row_field(&d, HANFOLD_FPROW_SKETCH, many, sizeof many) == -E2BIG);
     CHECK(hanfold_fp_decode_row_field(&d, (enum hanfold_fprow_field)99, "1", 1) == -EINVAL);
     hanfold_fprow_free(&d);
 }
