@@ -145,6 +145,7 @@ typedef struct job {
     hf_batch *batch;
     hanfold_clusterer *cl;
     hf_buf ids, snips;
+    hf_buf fprow;          /* fingerprint: a row too long for the stack */
     row *rows;
     rowx *rowsx;           /* report, --keep longest: beside rows */
     size_t nrows, rows_cap;
@@ -260,7 +261,7 @@ static int push_row(job *j, const char *id, uint64_t bytes, const char *snip, si
     return 0;
 }
 
-static void write_fp_row(job *j, const char *id, const hanfold_fp *fp, const char *key, size_t keylen)
+static int write_fp_row(job *j, const char *id, const hanfold_fp *fp, const char *key, size_t keylen)
 {
     char num[128];
     if (j->format == FMT_JSONL) {
@@ -281,33 +282,31 @@ static void write_fp_row(job *j, const char *id, const hanfold_fp *fp, const cha
             hf_out_str("\"");
         }
         hf_out_str("}\n");
-        return;
+        return 0;
     }
-    /* by hand: printf was a tenth of `fingerprint` on short records */
-    hf_out_tsv_field(stdout, id, strlen(id));
-    char *d = num;
-    *d++ = '\t';
-    d = hf_fmt_hex64(d, fp->simhash);
-    *d++ = '\t';
-    d = hf_fmt_u64(d, fp->key_tokens);
-    *d++ = '\t';
-    d = hf_fmt_hex64(d, fp->key_hash);
-    *d++ = '\t';
-    *d++ = fp->tokens ? 'k' : 's';
-    *d++ = ':';
-    hf_out(num, (size_t)(d - num));
+    /* the library's row codec; a kept key can be long, so a row that does
+     * not fit the stack buffer is written again into one that grows */
+    hanfold_fprow row = {.id = id, .id_len = strlen(id), .simhash = fp->simhash, .key_hash = fp->key_hash,
+                         .key_tokens = fp->key_tokens};
     if (fp->tokens) {
-        hf_out(key, keylen);
+        row.key = key;
+        row.key_len = keylen;
     } else {
-        for (size_t i = 0; i < fp->nsketch; i++) {
-            d = num;
-            if (i)
-                *d++ = ',';
-            d = hf_fmt_hex64(d, fp->sketch[i]);
-            hf_out(num, (size_t)(d - num));
-        }
+        row.sketch = fp->sketch;
+        row.nsketch = fp->nsketch;
     }
-    hf_out("\n", 1);
+    char buf[4096];
+    size_t n = hanfold_fp_encode_row(buf, sizeof buf, &row);
+    if (n <= sizeof buf) {
+        hf_out(buf, n);
+        return 0;
+    }
+    hf_buf_clear(&j->fprow);
+    if (hf_buf_reserve(&j->fprow, n))
+        return -ENOMEM;
+    hanfold_fp_encode_row(j->fprow.p, n, &row);
+    hf_out(j->fprow.p, n);
+    return 0;
 }
 
 static void write_cluster_fields(const job *j, const char *id, const char *cid, double sim)
@@ -474,7 +473,8 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         sniplen = keylen = 0;
     }
     if (j->cmd == CMD_FINGERPRINT) {
-        write_fp_row(j, id, &fp, key, keylen);
+        if ((e = write_fp_row(j, id, &fp, key, keylen)))
+            return stop_at(j, rec, e);
         j->kept++;
         return 0;
     }
@@ -1360,6 +1360,7 @@ out:
     hf_batch_free(&j.batch);
     hf_buf_free(&j.ids);
     hf_buf_free(&j.snips);
+    hf_buf_free(&j.fprow);
     free(j.rows);
     free(j.rowsx);
     hf_idlist_free(&j.reps);

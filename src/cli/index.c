@@ -14,7 +14,6 @@
 #include "index.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "options.h"
 
@@ -405,22 +405,6 @@ static int index_info(hf_index *ix, const char *path)
     return 0;
 }
 
-static void out_tsv(const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '\t')
-            out_s("\\t");
-        else if (*s == '\n')
-            out_s("\\n");
-        else if (*s == '\r')
-            out_s("\\r");
-        else if (*s == '\\')
-            out_s("\\\\");
-        else
-            hf_out(s, 1);
-    }
-}
-
 static int index_export(hf_index *ix)
 {
     sqlite3_stmt *st;
@@ -428,27 +412,32 @@ static int index_export(hf_index *ix)
                            "SELECT id, simhash, key_tokens, key_hash, key, sketch FROM records ORDER BY seq",
                            -1, &st, NULL) != SQLITE_OK)
         return -1;
-    char num[128];
+    hf_buf line = {0};
     int r;
     while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-        out_tsv((const char *)sqlite3_column_text(st, 0));
-        snprintf(num, sizeof num, "\t%016" PRIx64 "\t%lld\t%016" PRIx64 "\t",
-                 (uint64_t)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2),
-                 (uint64_t)sqlite3_column_int64(st, 3));
-        out_s(num);
+        hanfold_fprow row = {0};
+        row.id = (const char *)sqlite3_column_text(st, 0);
+        row.id_len = row.id ? strlen(row.id) : 0;
+        row.simhash = (uint64_t)sqlite3_column_int64(st, 1);
+        row.key_tokens = (uint32_t)sqlite3_column_int64(st, 2);
+        row.key_hash = (uint64_t)sqlite3_column_int64(st, 3);
         if (sqlite3_column_type(st, 4) == SQLITE_TEXT) {
-            out_s("k:");
-            out_s((const char *)sqlite3_column_text(st, 4));
+            row.key = (const char *)sqlite3_column_text(st, 4);
+            row.key_len = strlen(row.key);
         } else {
             int n = load_sketch(ix, sqlite3_column_blob(st, 5), sqlite3_column_bytes(st, 5));
-            out_s("s:");
-            for (int i = 0; i < n; i++) {
-                snprintf(num, sizeof num, "%s%016" PRIx64, i ? "," : "", ix->sk[i]);
-                out_s(num);
-            }
+            if (n < 0)
+                break;
+            row.sketch = ix->sk;
+            row.nsketch = (size_t)n;
         }
-        out_s("\n");
+        size_t len = hanfold_fp_encode_row(NULL, 0, &row);
+        hf_buf_clear(&line);
+        if (hf_buf_reserve(&line, len))
+            break;
+        hf_out(line.p, hanfold_fp_encode_row(line.p, len, &row));
     }
+    hf_buf_free(&line);
     sqlite3_finalize(st);
     return r == SQLITE_DONE ? 0 : -1;
 }

@@ -34,16 +34,6 @@ void hf_out_tsv_field(FILE *f, const char *s, size_t n)
     }
 }
 
-char *hf_fmt_hex64(char *d, uint64_t v)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 14; i >= 0; i -= 2, v >>= 8) {
-        d[i] = hex[v >> 4 & 15];
-        d[i + 1] = hex[v & 15];
-    }
-    return d + 16;
-}
-
 char *hf_fmt_u64(char *d, uint64_t v)
 {
     char t[20];

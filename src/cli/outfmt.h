@@ -11,8 +11,6 @@
  * stdout (through hf_out) or another stream. */
 void hf_out_tsv_field(FILE *f, const char *s, size_t n);
 void hf_out_str(const char *s);
-/* Formats v as 16 lower-case hex digits at d (no NUL); returns d + 16. */
-char *hf_fmt_hex64(char *d, uint64_t v);
 /* Formats v in decimal at d (no NUL); returns the end. */
 char *hf_fmt_u64(char *d, uint64_t v);
 /* Formats v as printf's "%.3f" at d (room bytes there; no NUL); returns

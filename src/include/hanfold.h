@@ -205,6 +205,95 @@ HANFOLD_API int hanfold_fingerprint_from_sketch(hanfold_ctx *ctx, uint64_t simha
                                                 const uint64_t *sketch, size_t nsketch, uint64_t key_hash,
                                                 hanfold_fp *fp);
 
+/* ---- fingerprint codec ------------------------------------------------------ */
+
+/* A fingerprint row, the exchange format of `hanfold fingerprint` (a
+ * contract: see the man page, FINGERPRINT ROWS):
+ *   id TAB simhash TAB key-tokens TAB key-hash TAB k:KEY | s:H,H,... LF
+ * simhash, key hash and sketch entries are 16 lower-case hex digits (read
+ * in either case), key-tokens is decimal; in the id a backslash, tab,
+ * newline and carriage return are written \\ \t \n \r.  A short record
+ * (its tokens kept, hanfold_fp.tokens set) carries its key, a long one its
+ * bottom-k sketch.
+ *
+ * The struct is both what hanfold_fp_encode_row() reads and what
+ * hanfold_fp_decode_row() fills.  Zero-initialize it before the first
+ * decode; a struct decoded into owns storage (mem) that later decodes
+ * reuse and hanfold_fprow_free() releases. */
+typedef struct hanfold_fprow {
+    const char *id;       /* decoded: unescaped and NUL-terminated */
+    size_t id_len;
+    uint64_t simhash;
+    uint64_t key_hash;
+    uint32_t key_tokens;
+    const char *key;      /* the key of a short record; NULL for a long one */
+    size_t key_len;
+    const uint64_t *sketch; /* a long record's sketch (when key is NULL) */
+    size_t nsketch;
+    void *mem;            /* the decoder's storage: leave to the library */
+    size_t mem_size;
+} hanfold_fprow;
+
+/* Writes row as a TSV fingerprint row, with its terminating LF and no
+ * NUL, into dst when it fits in cap bytes (dst may be NULL when cap is 0).
+ * Returns the row's length in bytes; when that is more than cap nothing
+ * is written (call again with a buffer that large).  Thread-safe. */
+HANFOLD_API size_t hanfold_fp_encode_row(char *dst, size_t cap, const hanfold_fprow *row);
+/* Parses one TSV row of n bytes (no LF).  Returns 0, -EINVAL for a row
+ * that is not one, or -ENOMEM; *why (if not NULL) then gets a static
+ * description ("bad simhash (expected 16 hex digits)", "out of memory"),
+ * NULL on success.  row->id and row->sketch point into row->mem, row->key
+ * into s: valid until the next decode into row, hanfold_fprow_free(row), or
+ * while s is, respectively.  Never reads outside s[0..n). */
+HANFOLD_API int hanfold_fp_decode_row(hanfold_fprow *row, const char *s, size_t n, const char **why);
+
+/* The fields of a row taken one by one, for readers of rows in another
+ * container (the JSONL rows of `fingerprint --format jsonl`). */
+enum hanfold_fprow_field {
+    HANFOLD_FPROW_ID,         /* copied as is (no TSV unescaping) into row->mem */
+    HANFOLD_FPROW_SIMHASH,    /* 16 hex digits */
+    HANFOLD_FPROW_KEY_TOKENS, /* decimal, at most 2^32 - 1 */
+    HANFOLD_FPROW_KEY_HASH,   /* 16 hex digits */
+    HANFOLD_FPROW_SKETCH,     /* H,H,... (at most HANFOLD_SKETCH_K) into row->mem */
+};
+/* Decodes one field of n bytes into row.  Returns 0, -EINVAL (malformed),
+ * -E2BIG (a sketch of more than HANFOLD_SKETCH_K entries) or -ENOMEM.  Storage and lifetimes as hanfold_fp_decode_row(). */
+HANFOLD_API int hanfold_fp_decode_row_field(hanfold_fprow *row, enum hanfold_fprow_field field, const char *s,
+                                            size_t n);
+/* Releases what decoding into row allocated and zeroes it.  Accepts NULL. */
+HANFOLD_API void hanfold_fprow_free(hanfold_fprow *row);
+
+/* A compact binary form of a hanfold_fp, for files and the network:
+ * versioned, little-endian, a multiple of 8 bytes long, so encodings can be
+ * concatenated and read in place.  It holds simhash, key_hash, key_tokens,
+ * the tokens (when fp->tokens is set; then ntokens == key_tokens) and
+ * nsketch sketch entries (strictly ascending, as the library makes them). */
+#define HANFOLD_FP_BINARY_VERSION 1
+/* Bytes hanfold_fp_encode() writes for fp; 0 when fp cannot be encoded
+ * (more than HANFOLD_SHORT_MAX tokens or HANFOLD_SKETCH_K sketch entries,
+ * ntokens differing from key_tokens). */
+HANFOLD_API size_t hanfold_fp_encoded_size(const hanfold_fp *fp);
+/* Encodes fp into dst when it fits in cap bytes.  Returns
+ * hanfold_fp_encoded_size(fp): nothing is written when that is 0 or more
+ * than cap.  Does not check that the sketch ascends (the decoder does).
+ * Thread-safe. */
+HANFOLD_API size_t hanfold_fp_encode(void *dst, size_t cap, const hanfold_fp *fp);
+/* Room for the arrays of a decoded fingerprint. */
+typedef struct hanfold_fp_store {
+    uint32_t tokens[HANFOLD_SHORT_MAX];
+    uint64_t sketch[HANFOLD_SKETCH_K];
+} hanfold_fp_store;
+/* Decodes the encoding at the start of src[0..n) into *fp; *used (if not
+ * NULL) gets its length, where the next one starts.  With a store, fp's
+ * arrays are copied there (valid until the store is reused); with NULL,
+ * they point into src, which must then be 8-byte aligned and the host
+ * little-endian (-EINVAL otherwise).  Returns 0; -EBADMSG for bytes that
+ * are no valid encoding (short, bad magic, lengths over the limits or past
+ * n, nonzero padding, a sketch not strictly ascending); -EPROTONOSUPPORT
+ * for another version.  Never reads outside src[0..n).  Thread-safe. */
+HANFOLD_API int hanfold_fp_decode(const void *src, size_t n, hanfold_fp *fp, hanfold_fp_store *store,
+                                  size_t *used);
+
 /* ---- clusters --------------------------------------------------------------- */
 
 /* What a cluster is.  Single linkage (the default): the connected

@@ -14,14 +14,19 @@ int wrec_put(hf_buf *b, uint64_t s, const hanfold_fp *fp, int status, const char
     if (ml > UINT32_MAX / 2)
         return -EOVERFLOW;
     w.msglen = (uint32_t)ml;
+    hanfold_fp sent;
     if (fp && status == ST_OK) {
         w.key_hash = fp->key_hash;
         w.key_tokens = fp->key_tokens;
-        w.ntok = fp->tokens ? (uint32_t)fp->ntokens : 0;
         size_t nind = fp->nsketch < HANFOLD_INDEX_B ? fp->nsketch : HANFOLD_INDEX_B;
         w.nind = (uint8_t)nind;
+        sent = *fp;
         /* the whole sketch only where verification can use it */
-        w.nsk = (uint32_t)(fp->key_tokens >= HANFOLD_SKETCH_MIN ? fp->nsketch : nind);
+        sent.nsketch = fp->key_tokens >= HANFOLD_SKETCH_MIN ? fp->nsketch : nind;
+        size_t n = hanfold_fp_encoded_size(&sent);
+        if (!n)
+            return -EINVAL;
+        w.fplen = (uint32_t)n;
     }
     size_t need = wrec_size(&w);
     if (hf_buf_reserve(b, need))
@@ -29,17 +34,27 @@ int wrec_put(hf_buf *b, uint64_t s, const hanfold_fp *fp, int status, const char
     char *p = b->p + b->len;
     memset(p, 0, need);
     memcpy(p, &w, sizeof w);
-    char *q = p + sizeof w;
-    if (w.ntok)
-        memcpy(q, fp->tokens, 4 * (size_t)w.ntok);
-    q += wrec_pad8(4 * (size_t)w.ntok);
-    if (w.nsk)
-        memcpy(q, fp->sketch, 8 * (size_t)w.nsk);
-    q += 8 * (size_t)w.nsk;
+    if (w.fplen)
+        hanfold_fp_encode(p + sizeof w, w.fplen, &sent);
     if (w.msglen)
-        memcpy(q, msg, w.msglen);
+        memcpy(p + sizeof w + w.fplen, msg, w.msglen);
     b->len += need;
     return 0;
+}
+
+hanfold_fp wrec_fp(const wrec *w)
+{
+    hanfold_fp fp = {0};
+    /* in place: the records are 8-byte aligned in buffers this program
+     * filled (its own, or MPI's from other ranks of the same build) */
+    if (w->fplen && hanfold_fp_decode(w + 1, w->fplen, &fp, NULL, NULL))
+        abort(); /* a wire record this program did not write */
+    /* as the clusterer saw wire records before the codec: no SimHash, and
+     * an empty key as no tokens */
+    fp.simhash = 0;
+    if (!fp.ntokens)
+        fp.tokens = NULL;
+    return fp;
 }
 
 void map64_free(map64 *m)

@@ -11,57 +11,48 @@
 #include "postings.h" /* hf_mix64 */
 #include "hanfold.h"
 
-/* A record's fingerprint as exchanged: this header, then ntok uint32 tokens
- * (padded to 8 bytes), nsk uint64 sketch entries, msglen bytes of message
- * (padded to 8).  Every wire record is a multiple of 8 bytes long, so that
- * records can be read in place from any receive buffer. */
+/* A record's fingerprint as exchanged: this header, then fplen bytes of
+ * the library's binary fingerprint (hanfold_fp_encode: the tokens of a
+ * short key, the sketch entries), then msglen bytes of message (padded to
+ * 8).  Every wire record is a multiple of 8 bytes long, so that records
+ * can be read in place from any receive buffer.  key_tokens and key_hash
+ * are repeated here because routing reads them without decoding. */
 enum { ST_OK = 0, ST_BAD, ST_GARBAGE, ST_FATAL };
 
 typedef struct wrec {
     uint64_t s;           /* stream index: position in the input, over all files */
     uint64_t key_hash;
     uint32_t key_tokens;
-    uint32_t ntok;        /* tokens follow (a short key), else 0 */
-    uint32_t nsk;         /* sketch entries follow: all for records that keep
-                           * a sketch, else the indexed ones */
+    uint32_t fplen;       /* bytes of binary fingerprint that follow (ST_OK), else 0;
+                           * its sketch: all entries for records that keep a
+                           * sketch, else the indexed ones */
     uint32_t msglen;      /* bytes of text that follow: the message of
                            * ST_GARBAGE / ST_FATAL, the row's id for ST_OK
                            * fingerprint rows */
     uint8_t nind;         /* the first nind sketch entries are indexed */
     uint8_t status;       /* ST_* */
-    uint8_t pad[6];
+    uint8_t pad[2];
 } wrec;
 
 static inline size_t wrec_pad8(size_t n) { return (n + 7) & ~(size_t)7; }
 
 static inline size_t wrec_size(const wrec *w)
 {
-    return sizeof *w + wrec_pad8(4 * (size_t)w->ntok) + 8 * (size_t)w->nsk + wrec_pad8(w->msglen);
-}
-
-static inline const uint32_t *wrec_tokens(const wrec *w) { return (const uint32_t *)(w + 1); }
-
-static inline const uint64_t *wrec_sketch(const wrec *w)
-{
-    return (const uint64_t *)((const char *)(w + 1) + wrec_pad8(4 * (size_t)w->ntok));
+    return sizeof *w + w->fplen + wrec_pad8(w->msglen);
 }
 
 static inline const char *wrec_msg(const wrec *w)
 {
-    return (const char *)(wrec_sketch(w) + w->nsk);
+    return (const char *)(w + 1) + w->fplen;
 }
 
-/* The fingerprint of a wire record, as the clusterer would see it. */
-static inline hanfold_fp wrec_fp(const wrec *w)
+/* The fingerprint of a wire record, as the clusterer would see it: its
+ * arrays point into the record (decoded in place). */
+hanfold_fp wrec_fp(const wrec *w);
+
+static inline const uint64_t *wrec_sketch(const wrec *w)
 {
-    hanfold_fp fp = {0};
-    fp.key_hash = w->key_hash;
-    fp.key_tokens = w->key_tokens;
-    fp.tokens = w->ntok ? wrec_tokens(w) : NULL;
-    fp.ntokens = w->ntok;
-    fp.sketch = wrec_sketch(w);
-    fp.nsketch = w->nsk;
-    return fp;
+    return wrec_fp(w).sketch;
 }
 
 /* Appends fp (record s) to b in wire form.  Returns 0 or -ENOMEM. */
