@@ -49,6 +49,7 @@
 #include "fingerprint.h"
 #include "fprows.h"
 #include "options.h"
+#include "output.h"
 #include "outfmt.h"
 #include "progress.h"
 #include "records.h"
@@ -312,18 +313,6 @@ typedef struct post {
 
 /* ---- the job ------------------------------------------------------------------------------ */
 
-/* An output that appears only when the job succeeded.  Where the file
- * system allows it, the file is made without a name (O_TMPFILE) in the
- * directory of path and linked under a temporary name, then renamed over
- * path, at a successful end: if this rank is killed (another rank failed,
- * mpirun aborted, even SIGKILL) nothing is left behind.  Elsewhere a named
- * temporary file beside path, removed on failure and on SIGTERM/SIGINT. */
-typedef struct pending {
-    const char *path;
-    int keep;           /* a descriptor of the unnamed file, or -1 */
-    char *named;        /* the named temporary file, or NULL */
-} pending;
-
 /* rank 0: a record of the current window, for output */
 typedef struct wslot {
     size_t id_off;      /* in win_text */
@@ -352,7 +341,7 @@ typedef struct job {
     int format;
     bool from_fp, exit_status;
     const char *dropped_path, *output_path;
-    pending output_pd, dropped_pd;
+    hf_outfile output_pd, dropped_pd;
     FILE *dropped;
     size_t window;
     hf_batch *batch;
@@ -405,6 +394,7 @@ typedef struct job {
     int status;
     bool stop;
     bool incomplete;    /* stopped before the end of the input */
+    bool write_failed;  /* rank 0: a write error, reported (or a closed pipe) */
 } job;
 
 static void job_free(job *j)
@@ -458,6 +448,7 @@ static const char help_text[] =
 "\n"
 "Not available here: --index, --keep longest, --method simhash (run hanfold).\n"
 "Environment: HANFOLD_MPI_WINDOW records per window (default 16384).\n"
+"Without --output, rank 0 writes to mpirun's own standard output, checked.\n"
 "With --stats, rank 0 adds per-stage times and the bytes the ranks exchanged.\n"
 "\n";
 
@@ -1064,6 +1055,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
 }
 
 static void write_row(job *j, const char *id, const char *cid, double sim);
+static bool check_output(job *j);
 
 /* Rank 0: decides every record of the window and writes it out. */
 static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
@@ -1191,6 +1183,7 @@ static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
         }
         write_row(j, id, ws->match == s ? id : rep_id(j, ws->match), ws->sim);
     }
+    check_output(j);
     hf_progress_update(&j->prog, j->read, hf_reader_bytes(j->rd));
 }
 
@@ -1198,6 +1191,8 @@ static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
 static void write_single_rows(job *j)
 {
     for (size_t k = 0; k < j->nrep_ids; k++) {
+        if (!(k & 0xffff) && !check_output(j))
+            return;
         const char *id = j->rep_ids.p + j->rep_off[k];
         write_row(j, id, rep_id(j, find_root(j, j->rep_s[k])), j->row_sim[k]);
     }
@@ -1206,6 +1201,35 @@ static void write_single_rows(job *j)
 static void write_row(job *j, const char *id, const char *cid, double sim)
 {
     hf_out_cluster_row(j->format, id, cid, sim);
+}
+
+/* Rank 0, after every window: the first failed write stops the job (a full
+ * disk is found within a window of the failure, not at the end), with a
+ * message, and no more is written.  A closed pipe (| head) stops it
+ * quietly.  Returns false when writing has failed. */
+static bool check_output(job *j)
+{
+    if (j->write_failed)
+        return false;
+    const char *what = NULL;
+    int e = 0;
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        e = errno ? errno : EIO;
+        what = j->output_path ? j->output_path : "standard output";
+    } else if (j->dropped && (fflush(j->dropped) != 0 || ferror(j->dropped))) {
+        e = errno ? errno : EIO;
+        what = j->dropped_path;
+    }
+    if (!what)
+        return true;
+    if (e != EPIPE)
+        hf_msg("%s: write error: %s; stopping", what, strerror(e));
+    j->write_failed = true;
+    j->status = HF_EXIT_ERROR;
+    j->stop = true;
+    j->incomplete = true;
+    return false;
 }
 
 /* Every rank: the window's new representatives enter the index. */
@@ -1398,93 +1422,6 @@ static int parse(job *j, int argc, char **argv)
     return -1;
 }
 
-/* Returns a descriptor to write to, or -1 (message printed). */
-static int pending_open(pending *pd, const char *path)
-{
-    memset(pd, 0, sizeof *pd);
-    pd->path = path;
-    pd->keep = -1;
-    size_t n = strlen(path) + 32;
-    char *dir = xmalloc(n);
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, n, ".");
-    else if (slash == path)
-        snprintf(dir, n, "/");
-    else
-        snprintf(dir, n, "%.*s", (int)(slash - path), path);
-#ifdef O_TMPFILE
-    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-        free(dir);
-        pd->keep = dup(fd);
-        if (pd->keep < 0) {
-            hf_msg("%s: %s", path, strerror(errno));
-            close(fd);
-            return -1;
-        }
-        return fd;
-    }
-#endif
-    free(dir);
-    char *t = xmalloc(n);
-    snprintf(t, n, "%s.hanfold-mpi.XXXXXX", path);
-    int tfd = mkstemp(t);
-    if (tfd < 0) {
-        hf_msg("%s: cannot create a temporary file beside it: %s", path, strerror(errno));
-        free(t);
-        return -1;
-    }
-    fchmod(tfd, 0644);
-    pd->named = t;
-    return tfd;
-}
-
-/* Puts the finished output in place (ok) or drops it.  Returns false when
- * it was to be put in place and could not be (message printed). */
-static bool pending_settle(pending *pd, bool ok)
-{
-    if (!pd->path)
-        return true;
-    bool done = false;
-    if (pd->named) {
-        if (ok && rename(pd->named, pd->path) == 0)
-            done = true;
-        else {
-            if (ok)
-                hf_msg("%s: cannot rename the finished output into place: %s", pd->path, strerror(errno));
-            unlink(pd->named);
-        }
-    } else if (pd->keep >= 0 && ok) {
-        char proc[64];
-        snprintf(proc, sizeof proc, "/proc/self/fd/%d", pd->keep);
-        size_t n = strlen(pd->path) + 48;
-        char *t = xmalloc(n);
-        for (unsigned i = 0; i < 100 && !done; i++) {
-            snprintf(t, n, "%s.hanfold-mpi.%ld.%u", pd->path, (long)getpid(), i);
-            if (linkat(AT_FDCWD, proc, AT_FDCWD, t, AT_SYMLINK_FOLLOW) == 0) {
-                if (rename(t, pd->path) == 0)
-                    done = true;
-                else {
-                    hf_msg("%s: cannot rename the finished output into place: %s", pd->path, strerror(errno));
-                    unlink(t);
-                    break;
-                }
-            } else if (errno != EEXIST) {
-                hf_msg("%s: cannot give the finished output its name: %s", pd->path, strerror(errno));
-                break;
-            }
-        }
-        free(t);
-    }
-    if (pd->keep >= 0)
-        close(pd->keep);
-    free(pd->named);
-    memset(pd, 0, sizeof *pd);
-    pd->keep = -1;
-    return done || !ok;
-}
-
 /* ---- main ---------------------------------------------------------------------------------- */
 
 static int local_ranks(void)
@@ -1518,9 +1455,10 @@ static void report_stats(job *j)
     if (rank != 0 || !j->co.stats)
         return;
     uint64_t written = j->cmd == CMD_DEDUP ? j->kept : j->rows - j->bad_rows;
-    hf_msg("stats: read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu",
+    hf_msg("stats: read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu%s",
            (unsigned long long)j->read, (unsigned long long)written, (unsigned long long)j->dropped_n,
-           (unsigned long long)j->bad, (unsigned long long)j->invalid);
+           (unsigned long long)j->bad, (unsigned long long)j->invalid,
+           j->write_failed ? "; stopped early by a write error" : j->incomplete ? "; stopped early" : "");
     char line[512];
     int n = snprintf(line, sizeof line, "stats: %d rank%s; rank 0:", nranks, nranks > 1 ? "s" : "");
     for (int i = 0; i < T_N; i++)
@@ -1545,6 +1483,8 @@ static void report_stats(job *j)
 
 int main(int argc, char **argv)
 {
+    /* before MPI_Init, which sets some of the same variables in a singleton */
+    bool launched = hf_out_launched();
     int provided;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -1642,21 +1582,37 @@ int main(int argc, char **argv)
     else
         j.ctx = hf_batch_ctx(j.batch);
     if (ok && rank == 0) {
-        if (j.output_path) {
-            int fd = pending_open(&j.output_pd, j.output_path);
-            if (fd < 0 || dup2(fd, 1) < 0)
-                ok = 0;
-            if (fd >= 0)
-                close(fd);
+        /* the outputs: files by path, and standard output where it is
+         * really written (--output /dev/stdout is standard output) */
+        int out_fd = -1, drop_fd = -1;
+        bool out_same = false, drop_same = false;
+        if (j.output_path && (out_fd = hf_outfile_open(&j.output_pd, j.output_path, &out_same)) < 0 && !out_same)
+            ok = 0;
+        if (ok && j.dropped_path &&
+            (drop_fd = hf_outfile_open(&j.dropped_pd, j.dropped_path, &drop_same)) < 0 && !drop_same)
+            ok = 0;
+        if (out_same)
+            j.output_path = NULL;
+        if (ok && launched && (!j.output_path || drop_same) && hf_out_take_stdout() != 0)
+            ok = 0;
+        if (ok && drop_same && (drop_fd = dup(1)) < 0) {
+            hf_msg("%s: %s", j.dropped_path, strerror(errno));
+            ok = 0;
         }
-        if (ok && j.dropped_path) {
-            int fd = pending_open(&j.dropped_pd, j.dropped_path);
-            if (fd < 0 || !(j.dropped = fdopen(fd, "w"))) {
-                if (fd >= 0)
-                    close(fd);
-                ok = 0;
-            }
+        if (ok && out_fd >= 0 && dup2(out_fd, 1) < 0) {
+            hf_msg("%s: %s", j.output_path, strerror(errno));
+            ok = 0;
         }
+        if (out_fd >= 0)
+            close(out_fd);
+        if (drop_fd >= 0 && (!ok || !(j.dropped = fdopen(drop_fd, "w")))) {
+            if (ok)
+                hf_msg("out of memory");
+            close(drop_fd);
+            ok = 0;
+        }
+        /* a closed pipe is a write error: the job stops (check_output) */
+        signal(SIGPIPE, SIG_IGN);
         remember_tmp(0, j.output_pd.named);
         remember_tmp(1, j.dropped_pd.named);
         signal(SIGTERM, on_term);
@@ -1676,8 +1632,8 @@ int main(int argc, char **argv)
     MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     if (!all_ok) {
         if (rank == 0) {
-            pending_settle(&j.output_pd, false);
-            pending_settle(&j.dropped_pd, false);
+            hf_outfile_settle(&j.output_pd, false);
+            hf_outfile_settle(&j.dropped_pd, false);
         }
         hf_reader_free(&j.rd);
         hf_batch_free(&j.batch);
@@ -1739,6 +1695,7 @@ int main(int argc, char **argv)
     if (rank == 0) {
         if (j.cs.linkage == HANFOLD_LINKAGE_SINGLE && !j.incomplete)
             write_single_rows(&j);
+        check_output(&j);
         hf_progress_done(&j.prog);
         if (hf_reader_errors(j.rd))
             j.status = HF_EXIT_ERROR;
@@ -1746,19 +1703,27 @@ int main(int argc, char **argv)
     stage(-1);
     report_stats(&j);
     if (rank == 0) {
-        bool out_ok = hf_finish_output();
-        bool drop_ok = true;
-        if (j.dropped && fclose(j.dropped) != 0) {
+        /* a write error found on the way was said once */
+        bool out_ok = j.write_failed ? (fclose(stdout), false) : hf_finish_output();
+        bool drop_ok = !j.write_failed;
+        if (j.dropped && fclose(j.dropped) != 0 && drop_ok) {
             hf_msg("%s: write error: %s", j.dropped_path, strerror(errno));
             drop_ok = false;
         }
         if (!out_ok || !drop_ok)
             j.status = HF_EXIT_ERROR;
-        /* output that is not whole (a failed write, a run that stopped
-         * early) is not put in place */
-        bool whole = out_ok && drop_ok && !j.incomplete;
-        if (!pending_settle(&j.output_pd, whole) || !pending_settle(&j.dropped_pd, whole))
-            j.status = HF_EXIT_ERROR;
+        /* output of a job that did not succeed (a write or read error, bad
+         * records, a run that stopped early) is not put in place */
+        bool whole = out_ok && drop_ok && !j.incomplete && j.status != HF_EXIT_ERROR;
+        const char *paths[2] = {j.output_path, j.dropped_path};
+        hf_outfile *pds[2] = {&j.output_pd, &j.dropped_pd};
+        for (int i = 0; i < 2; i++) {
+            bool replaced = pds[i]->path && !pds[i]->direct;
+            if (!hf_outfile_settle(pds[i], whole))
+                j.status = HF_EXIT_ERROR;
+            else if (replaced && !whole)
+                hf_msg("%s: not written, the job did not succeed", paths[i]);
+        }
         if (j.status == HF_EXIT_OK && j.exit_status && j.dropped_n)
             j.status = HF_EXIT_DUPS;
     }
