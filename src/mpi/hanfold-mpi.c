@@ -53,6 +53,7 @@
 #include "outfmt.h"
 #include "progress.h"
 #include "records.h"
+#include "stall.h"
 #include "wire.h"
 
 #define NONE64 UINT64_MAX
@@ -155,6 +156,15 @@ static void put(hf_buf *b, const void *p, size_t n)
     need(hf_buf_append(b, p, n));
 }
 
+/* A collective, waited for by hf_stall_wait (no spinning, a report when a
+ * rank does not come): COLL(MPI_Ibcast, buf, n, type, root, comm). */
+#define COLL(start, ...)                 \
+    do {                                 \
+        MPI_Request rq_;                 \
+        start(__VA_ARGS__, &rq_);        \
+        hf_stall_wait(&rq_);             \
+    } while (0)
+
 /* ---- collectives on byte buffers ---------------------------------------------------- */
 
 static int to_int(size_t n)
@@ -179,7 +189,7 @@ static void alltoallv(hf_buf *out, hf_buf *in, size_t **off)
         if (r != rank)
             bytes_sent += out[r].len;
     }
-    MPI_Alltoall(sc, 1, MPI_INT, rc, 1, MPI_INT, MPI_COMM_WORLD);
+    COLL(MPI_Ialltoall, sc, 1, MPI_INT, rc, 1, MPI_INT, MPI_COMM_WORLD);
     size_t tot = 0;
     *off = xrealloc(*off, (nranks + 1) * sizeof **off);
     for (int r = 0; r < nranks; r++) {
@@ -190,7 +200,7 @@ static void alltoallv(hf_buf *out, hf_buf *in, size_t **off)
     (*off)[nranks] = tot;
     hf_buf_clear(in);
     need(hf_buf_reserve(in, tot));
-    MPI_Alltoallv(send.p ? send.p : "", sc, sd, MPI_BYTE, in->p, rc, rd, MPI_BYTE, MPI_COMM_WORLD);
+    COLL(MPI_Ialltoallv, send.p ? send.p : "", sc, sd, MPI_BYTE, in->p, rc, rd, MPI_BYTE, MPI_COMM_WORLD);
     in->len = tot;
     hf_buf_free(&send);
     free(sc);
@@ -210,7 +220,7 @@ static void gather0(const hf_buf *out, hf_buf *in)
     } else {
         bytes_sent += out->len;
     }
-    MPI_Gather(&n, 1, MPI_INT, rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    COLL(MPI_Igather, &n, 1, MPI_INT, rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (rank == 0) {
         size_t tot = 0;
         for (int r = 0; r < nranks; r++) {
@@ -221,7 +231,7 @@ static void gather0(const hf_buf *out, hf_buf *in)
         need(hf_buf_reserve(in, tot));
         in->len = tot;
     }
-    MPI_Gatherv(out->p ? out->p : "", n, MPI_BYTE, rank == 0 ? in->p : NULL, rc, rd, MPI_BYTE, 0,
+    COLL(MPI_Igatherv, out->p ? out->p : "", n, MPI_BYTE, rank == 0 ? in->p : NULL, rc, rd, MPI_BYTE, 0,
                 MPI_COMM_WORLD);
     free(rc);
     free(rd);
@@ -243,11 +253,11 @@ static void scatter0(hf_buf *out, hf_buf *in)
                 bytes_sent += out[r].len;
         }
     }
-    MPI_Scatter(sc, 1, MPI_INT, &n, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    COLL(MPI_Iscatter, sc, 1, MPI_INT, &n, 1, MPI_INT, 0, MPI_COMM_WORLD);
     hf_buf_clear(in);
     need(hf_buf_reserve(in, (size_t)n));
     in->len = (size_t)n;
-    MPI_Scatterv(send.p ? send.p : "", sc, sd, MPI_BYTE, in->p, n, MPI_BYTE, 0, MPI_COMM_WORLD);
+    COLL(MPI_Iscatterv, send.p ? send.p : "", sc, sd, MPI_BYTE, in->p, n, MPI_BYTE, 0, MPI_COMM_WORLD);
     hf_buf_free(&send);
     free(sc);
     free(sd);
@@ -447,7 +457,8 @@ static const char help_text[] =
 "      --linkage L, --fingerprints   as for hanfold cluster ('hanfold cluster --help')\n"
 "\n"
 "Not available here: --index, --keep longest, --method simhash (run hanfold).\n"
-"Environment: HANFOLD_MPI_WINDOW records per window (default 16384).\n"
+"Environment: HANFOLD_MPI_WINDOW records per window (default 16384),\n"
+"HANFOLD_MPI_STALL seconds without progress before a report (default 60).\n"
 "Without --output, rank 0 writes to mpirun's own standard output, checked.\n"
 "With --stats, rank 0 adds per-stage times and the bytes the ranks exchanged.\n"
 "\n";
@@ -1237,11 +1248,11 @@ static void update_index(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off)
 {
     stage(T_SHUFFLE);
     uint64_t nnew = j->nnew;
-    MPI_Bcast(&nnew, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    COLL(MPI_Ibcast, &nnew, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
     if (rank != 0)
         j->new_reps = xrealloc(j->new_reps, (nnew + 1) * sizeof *j->new_reps);
     if (nnew)
-        MPI_Bcast(j->new_reps, (int)nnew, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+        COLL(MPI_Ibcast, j->new_reps, (int)nnew, MPI_UINT64_T, 0, MPI_COMM_WORLD);
     if (rank == 0)
         bytes_sent += nnew * 8 * (uint64_t)(nranks - 1);
     stage(T_MERGE);
@@ -1442,16 +1453,16 @@ static void report_stats(job *j)
     memcpy(t, stage_time, sizeof t);
     if (rank == 0)
         memset(t, 0, sizeof t);
-    MPI_Reduce(t, tmax, T_N, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    COLL(MPI_Ireduce, t, tmax, T_N, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
     uint64_t b = bytes_sent, btot = 0, m = j->records_mapped, mmax = 0;
-    MPI_Reduce(&b, &btot, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
-    MPI_Reduce(&m, &mmax, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+    COLL(MPI_Ireduce, &b, &btot, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+    COLL(MPI_Ireduce, &m, &mmax, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
     uint64_t idx[3] = {j->postmap.n, j->nposts, j->repmap.n}, idxmax[3];
-    MPI_Reduce(idx, idxmax, 3, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+    COLL(MPI_Ireduce, idx, idxmax, 3, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     uint64_t rss = rank ? (uint64_t)ru.ru_maxrss : 0, rssmax = 0;
-    MPI_Reduce(&rss, &rssmax, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+    COLL(MPI_Ireduce, &rss, &rssmax, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
     if (rank != 0 || !j->co.stats)
         return;
     uint64_t written = j->cmd == CMD_DEDUP ? j->kept : j->rows - j->bad_rows;
@@ -1565,6 +1576,27 @@ int main(int argc, char **argv)
         MPI_Finalize();
         return HF_EXIT_ERROR;
     }
+    /* seconds without progress before rank 0 reports a stall: its value
+     * for every rank (mpirun passes the environment to local ranks only) */
+    double stall = 60;
+    if (rank == 0) {
+        const char *senv = getenv("HANFOLD_MPI_STALL");
+        char *end;
+        if (senv && *senv) {
+            errno = 0;
+            stall = strtod(senv, &end);
+            if (errno || *end || !(stall >= 0 && stall <= 1e6)) {
+                hf_msg("HANFOLD_MPI_STALL=%s: expected seconds from 0 (no reports) to 1000000", senv);
+                stall = -1;
+            }
+        }
+    }
+    MPI_Bcast(&stall, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (stall < 0) {
+        MPI_Finalize();
+        return HF_EXIT_ERROR;
+    }
+    hf_stall_init(stall, errf);
     j.co.set.keep_lines = j.co.in.mode == HF_IN_PARAGRAPHS || j.co.in.mode == HF_IN_FILES;
     j.co.in.html_hint = j.co.set.html != HANFOLD_HTML_OFF;
     argc--;
@@ -1629,7 +1661,7 @@ int main(int argc, char **argv)
         hf_progress_init(&j.prog, j.co.quiet ? 0 : j.co.progress, files, nfiles);
     }
     int all_ok;
-    MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    COLL(MPI_Iallreduce, &ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     if (!all_ok) {
         if (rank == 0) {
             hf_outfile_settle(&j.output_pd, false);
@@ -1637,6 +1669,7 @@ int main(int argc, char **argv)
         }
         hf_reader_free(&j.rd);
         hf_batch_free(&j.batch);
+        hf_stall_finish();
         MPI_Finalize();
         return HF_EXIT_ERROR;
     }
@@ -1665,9 +1698,10 @@ int main(int argc, char **argv)
         clear_all(sendb);
         if (rank == 0)
             read_window(&j, sendb);
+        hf_stall_where(j.ws, j.nw);
         uint64_t hdr[2] = {j.nw, j.stop};
         stage(T_SHUFFLE);
-        MPI_Bcast(hdr, 2, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+        COLL(MPI_Ibcast, hdr, 2, MPI_UINT64_T, 0, MPI_COMM_WORLD);
         j.nw = hdr[0];
         j.stop = hdr[1];
         if (!j.nw)
@@ -1684,13 +1718,14 @@ int main(int argc, char **argv)
             merge_window(&j, &vall, &to0);
         uint64_t stop = j.stop;
         stage(T_SHUFFLE);
-        MPI_Bcast(&stop, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+        COLL(MPI_Ibcast, &stop, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
         j.stop = stop;
         update_index(&j, sendb, &recvb, &off);
         j.ws += j.nw;
         if (fail_rank == rank)
             die("failing on purpose after the first window (HANFOLD_MPI_FAIL_RANK)");
     }
+    hf_stall_where(j.ws, 0);
     stage(T_OUTPUT);
     if (rank == 0) {
         if (j.cs.linkage == HANFOLD_LINKAGE_SINGLE && !j.incomplete)
@@ -1737,6 +1772,7 @@ int main(int argc, char **argv)
     hf_buf_free(&vall);
     hf_buf_free(&to0);
     job_free(&j);
+    hf_stall_finish();
     MPI_Finalize();
     return j.status;
 }

@@ -3,7 +3,8 @@
 # that cannot be written (/dev/full, closed, a full file system) fails the
 # job and stops it early; --output appears only after a job that succeeded
 # (not after a read error), durably (fsync), replacing a symbolic link but
-# never a device or FIFO.  Skips (77) without hanfold-mpi or mpirun.
+# never a device or FIFO; a stopped rank is reported by name, and rank 0
+# does not spin while it waits.  Skips (77) without hanfold-mpi or mpirun.
 set -u
 : "${HANFOLD:?}" "${HANFOLD_MPI:=}"
 [ -x "$HANFOLD_MPI" ] && command -v mpirun >/dev/null || { echo "hanfold-mpi or mpirun missing: skipped"; exit 77; }
@@ -21,7 +22,7 @@ case_() { cases=$((cases + 1)); }
 mpi() { # mpi N ARGS... (the test variables that are set go along)
     local n=$1; shift
     local x=() v
-    for v in HANFOLD_MPI_WINDOW; do
+    for v in HANFOLD_MPI_WINDOW HANFOLD_MPI_STALL; do
         [ -n "${!v+x}" ] && x+=(-x "$v")
     done
     mpirun -np "$n" "${x[@]}" "$HANFOLD_MPI" "$@"
@@ -193,6 +194,53 @@ if unshare -m bash -c "mount -t tmpfs -o size=256k tmpfs '$TMP/small'" 2>/dev/nu
 else
     echo "no tmpfs in a mount namespace here: the full file system cases skipped (/dev/full stands for them)"
 fi
+
+# ---- a stopped rank ------------------------------------------------------------
+# rank 1 stopped with SIGSTOP in the middle of the job: rank 0 names it
+# within seconds, does not spin while it waits, and the job ends as it
+# should once the rank goes on
+case_
+export HANFOLD_MPI_STALL=1 HANFOLD_MPI_WINDOW=100
+"$HANFOLD" cluster --linkage representative "$TMP/syn.txt" > "$TMP/want.rep" 2>/dev/null
+mpirun -np 2 -x HANFOLD_MPI_STALL -x HANFOLD_MPI_WINDOW "$HANFOLD_MPI" cluster --linkage representative \
+    "$TMP/syn.txt" > "$TMP/got" 2> "$TMP/err" &
+mp=$!
+r0='' r1=''
+for i in $(seq 200); do # rows written: every rank is in the job's loop
+    [ -s "$TMP/got" ] && break
+    sleep 0.05
+done
+for p in $(pgrep -P "$mp"); do
+    grep -qz '^OMPI_COMM_WORLD_RANK=0$' "/proc/$p/environ" 2>/dev/null && r0=$p
+    grep -qz '^OMPI_COMM_WORLD_RANK=1$' "/proc/$p/environ" 2>/dev/null && r1=$p
+done
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+if [ -n "$r0" ] && [ -n "$r1" ] && kill -STOP "$r1"; then
+    t0=$(date +%s.%N) c0=$(cpu "$r0")
+    for i in $(seq 150); do
+        grep -q "rank 1 has not answered" "$TMP/err" && break
+        sleep 0.1
+    done
+    sleep 1
+    t1=$(date +%s.%N) c1=$(cpu "$r0")
+    kill -CONT "$r1"
+    wait "$mp"
+    st=$?
+    grep -q "^hanfold-mpi: no progress for [0-9]* s in the window of records [0-9]* to [0-9]*; rank 1 has not answered" "$TMP/err" ||
+        fail "stopped rank: not reported: $(head -c 300 "$TMP/err")"
+    grep -q "^hanfold-mpi: moving again after" "$TMP/err" || fail "stopped rank: its return not reported"
+    # CPU time of rank 0 while it waited, against the time (ticks of 1/100 s)
+    awk -v c="$((c1 - c0))" -v t0="$t0" -v t1="$t1" 'BEGIN { exit !(c < 0.25 * (t1 - t0) * 100) }' ||
+        fail "stopped rank: rank 0 used $((c1 - c0)) ticks of CPU in $(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }') s"
+    [ "$st" = 0 ] && cmp -s "$TMP/want.rep" "$TMP/got" || fail "stopped rank: status $st, or the output differs"
+else
+    wait "$mp"
+    fail "stopped rank: ranks not found (the job ended first?)"
+fi
+case_
+HANFOLD_MPI_STALL=soon mpi 1 cluster "$TMP/head.txt" > /dev/null 2> "$TMP/err"
+st=$?
+[ "$st" = 2 ] && grep -q "HANFOLD_MPI_STALL=soon: expected seconds" "$TMP/err" || fail "HANFOLD_MPI_STALL=soon: status $st"
 
 echo "$cases cases, $fails failed"
 [ "$fails" -eq 0 ]
