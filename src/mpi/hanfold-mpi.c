@@ -1754,10 +1754,14 @@ int main(int argc, char **argv)
         hf_outfile *pds[2] = {&j.output_pd, &j.dropped_pd};
         for (int i = 0; i < 2; i++) {
             bool replaced = pds[i]->path && !pds[i]->direct;
-            if (!hf_outfile_settle(pds[i], whole))
+            if (!hf_outfile_settle(pds[i], whole)) {
+                /* the rows without their --dropped file, or the reverse,
+                 * are not the job's output either */
                 j.status = HF_EXIT_ERROR;
-            else if (replaced && !whole)
+                whole = false;
+            } else if (replaced && !whole) {
                 hf_msg("%s: not written, the job did not succeed", paths[i]);
+            }
         }
         if (j.status == HF_EXIT_OK && j.exit_status && j.dropped_n)
             j.status = HF_EXIT_DUPS;
