@@ -49,8 +49,9 @@
 #include "fingerprint.h"
 #include "fprows.h"
 #include "options.h"
-#include "output.h"
+#include "outfile.h"
 #include "outfmt.h"
+#include "output.h"
 #include "progress.h"
 #include "records.h"
 #include "stall.h"
@@ -405,6 +406,7 @@ typedef struct job {
     bool stop;
     bool incomplete;    /* stopped before the end of the input */
     bool write_failed;  /* rank 0: a write error, reported (or a closed pipe) */
+    bool own_dropped;   /* rank 0: dropped is ours (--dropped /dev/stdout) */
 } job;
 
 static void job_free(job *j)
@@ -1433,6 +1435,15 @@ static int parse(job *j, int argc, char **argv)
     return -1;
 }
 
+/* Whether path names this process's descriptor 1 (/dev/stdout,
+ * /proc/self/fd/1, a link to either), when that is no regular file. */
+static bool names_stdout(const char *path)
+{
+    struct stat a, b;
+    return stat(path, &a) == 0 && fstat(1, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+           !S_ISREG(a.st_mode);
+}
+
 /* ---- main ---------------------------------------------------------------------------------- */
 
 static int local_ranks(void)
@@ -1495,7 +1506,7 @@ static void report_stats(job *j)
 int main(int argc, char **argv)
 {
     /* before MPI_Init, which sets some of the same variables in a singleton */
-    bool launched = hf_out_launched();
+    bool launched = hf_mpi_launched();
     int provided;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -1614,39 +1625,39 @@ int main(int argc, char **argv)
     else
         j.ctx = hf_batch_ctx(j.batch);
     if (ok && rank == 0) {
-        /* the outputs: files by path, and standard output where it is
-         * really written (--output /dev/stdout is standard output) */
-        int out_fd = -1, drop_fd = -1;
-        bool out_same = false, drop_same = false;
-        if (j.output_path && (out_fd = hf_outfile_open(&j.output_pd, j.output_path, &out_same)) < 0 && !out_same)
-            ok = 0;
-        if (ok && j.dropped_path &&
-            (drop_fd = hf_outfile_open(&j.dropped_pd, j.dropped_path, &drop_same)) < 0 && !drop_same)
-            ok = 0;
-        if (out_same)
+        /* the outputs: files by path (cli/outfile.h: put in place at a
+         * successful end), and standard output where it is really written
+         * (--output /dev/stdout is standard output, checked alike) */
+        bool drop_same = j.dropped_path && names_stdout(j.dropped_path);
+        if (j.output_path && names_stdout(j.output_path))
             j.output_path = NULL;
-        if (ok && launched && (!j.output_path || drop_same) && hf_out_take_stdout() != 0)
+        if (j.output_path && hf_outfile_open(&j.output_pd, j.output_path) != 0)
             ok = 0;
-        if (ok && drop_same && (drop_fd = dup(1)) < 0) {
-            hf_msg("%s: %s", j.dropped_path, strerror(errno));
+        if (ok && j.dropped_path && !drop_same && hf_outfile_open(&j.dropped_pd, j.dropped_path) != 0)
             ok = 0;
+        if (ok && launched && (!j.output_path || drop_same) && hf_mpi_take_stdout() != 0)
+            ok = 0;
+        if (ok && drop_same) {
+            int fd = dup(1);
+            if (fd < 0 || !(j.dropped = fdopen(fd, "w"))) {
+                hf_msg("%s: %s", j.dropped_path, strerror(errno));
+                if (fd >= 0)
+                    close(fd);
+                ok = 0;
+            }
+            j.own_dropped = true;
+        } else if (ok && j.dropped_path) {
+            j.dropped = j.dropped_pd.f;
         }
-        if (ok && out_fd >= 0 && dup2(out_fd, 1) < 0) {
+        /* rows go to standard output: there, the new file */
+        if (ok && j.output_path && dup2(fileno(j.output_pd.f), 1) < 0) {
             hf_msg("%s: %s", j.output_path, strerror(errno));
-            ok = 0;
-        }
-        if (out_fd >= 0)
-            close(out_fd);
-        if (drop_fd >= 0 && (!ok || !(j.dropped = fdopen(drop_fd, "w")))) {
-            if (ok)
-                hf_msg("out of memory");
-            close(drop_fd);
             ok = 0;
         }
         /* a closed pipe is a write error: the job stops (check_output) */
         signal(SIGPIPE, SIG_IGN);
-        remember_tmp(0, j.output_pd.named);
-        remember_tmp(1, j.dropped_pd.named);
+        remember_tmp(0, j.output_pd.tmp);
+        remember_tmp(1, j.dropped_pd.tmp);
         signal(SIGTERM, on_term);
         signal(SIGINT, on_term);
         hf_reader_opts in = j.co.in;
@@ -1664,8 +1675,10 @@ int main(int argc, char **argv)
     COLL(MPI_Iallreduce, &ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     if (!all_ok) {
         if (rank == 0) {
-            hf_outfile_settle(&j.output_pd, false);
-            hf_outfile_settle(&j.dropped_pd, false);
+            hf_outfile_close(&j.output_pd, false);
+            hf_outfile_close(&j.dropped_pd, false);
+            if (j.own_dropped && j.dropped)
+                fclose(j.dropped);
         }
         hf_reader_free(&j.rd);
         hf_batch_free(&j.batch);
@@ -1741,10 +1754,15 @@ int main(int argc, char **argv)
         /* a write error found on the way was said once */
         bool out_ok = j.write_failed ? (fclose(stdout), false) : hf_finish_output();
         bool drop_ok = !j.write_failed;
-        if (j.dropped && fclose(j.dropped) != 0 && drop_ok) {
+        if (j.dropped && drop_ok && (fflush(j.dropped) != 0 || ferror(j.dropped))) {
+            hf_msg("%s: write error: %s", j.dropped_path, strerror(errno ? errno : EIO));
+            drop_ok = false;
+        }
+        if (j.own_dropped && fclose(j.dropped) != 0 && drop_ok) {
             hf_msg("%s: write error: %s", j.dropped_path, strerror(errno));
             drop_ok = false;
         }
+        j.dropped = NULL;
         if (!out_ok || !drop_ok)
             j.status = HF_EXIT_ERROR;
         /* output of a job that did not succeed (a write or read error, bad
@@ -1753,8 +1771,8 @@ int main(int argc, char **argv)
         const char *paths[2] = {j.output_path, j.dropped_path};
         hf_outfile *pds[2] = {&j.output_pd, &j.dropped_pd};
         for (int i = 0; i < 2; i++) {
-            bool replaced = pds[i]->path && !pds[i]->direct;
-            if (!hf_outfile_settle(pds[i], whole)) {
+            bool replaced = pds[i]->f && !pds[i]->direct;
+            if (!hf_outfile_close(pds[i], whole)) {
                 /* the rows without their --dropped file, or the reverse,
                  * are not the job's output either */
                 j.status = HF_EXIT_ERROR;

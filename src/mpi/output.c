@@ -1,4 +1,4 @@
-/* hanfold-mpi: where rank 0's output goes (output.h). */
+/* hanfold-mpi: rank 0's standard output (output.h). */
 #include "output.h"
 
 #include <errno.h>
@@ -12,7 +12,7 @@
 
 #include "cli.h"
 
-bool hf_out_launched(void)
+bool hf_mpi_launched(void)
 {
     static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"};
     for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
@@ -103,7 +103,7 @@ static int refuse(const char *why)
     return -1;
 }
 
-int hf_out_take_stdout(void)
+int hf_mpi_take_stdout(void)
 {
     pid_t pp = getppid();
     char comm[32];
@@ -163,181 +163,4 @@ int hf_out_take_stdout(void)
     }
     close(fd);
     return 0;
-}
-
-static mode_t new_file_mode(void)
-{
-    mode_t m = umask(022);
-    umask(m);
-    return 0666 & ~m;
-}
-
-int hf_outfile_open(hf_outfile *of, const char *path, bool *same_as_stdout)
-{
-    memset(of, 0, sizeof *of);
-    of->keep = -1;
-    *same_as_stdout = false;
-    struct stat st, lst;
-    bool exists = stat(path, &st) == 0;
-    if (!exists && errno != ENOENT) {
-        hf_msg("%s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (exists && S_ISDIR(st.st_mode)) {
-        hf_msg("%s: %s", path, strerror(EISDIR));
-        return -1;
-    }
-    if (exists && !S_ISREG(st.st_mode)) {
-        /* a device or FIFO: written in place, never replaced (/dev/null,
-         * a terminal, a named pipe) */
-        struct stat so;
-        if (fstat(1, &so) == 0 && so.st_dev == st.st_dev && so.st_ino == st.st_ino) {
-            *same_as_stdout = true;
-            return -1;
-        }
-        int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-        if (fd < 0) {
-            hf_msg("%s: %s", path, strerror(errno));
-            return -1;
-        }
-        struct stat now;
-        if (fstat(fd, &now) != 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino || S_ISREG(now.st_mode)) {
-            hf_msg("%s: changed while being opened", path);
-            close(fd);
-            return -1;
-        }
-        of->path = path;
-        of->direct = true;
-        return fd;
-    }
-    /* a new file, renamed over path at the end: with the permissions of
-     * the file it replaces (not of a symbolic link's target, which is not
-     * touched), and refused where '>' would be refused */
-    mode_t mode = new_file_mode();
-    if (lstat(path, &lst) == 0 && S_ISREG(lst.st_mode)) {
-        if (access(path, W_OK) != 0 && errno == EACCES) {
-            hf_msg("%s: %s", path, strerror(EACCES));
-            return -1;
-        }
-        mode = lst.st_mode & 0777;
-    }
-    size_t n = strlen(path) + 32;
-    char *dir = malloc(n), *t = malloc(n);
-    if (!dir || !t) {
-        free(dir);
-        free(t);
-        hf_msg("out of memory");
-        return -1;
-    }
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, n, ".");
-    else if (slash == path)
-        snprintf(dir, n, "/");
-    else
-        snprintf(dir, n, "%.*s", (int)(slash - path), path);
-    int fd = -1;
-#ifdef O_TMPFILE
-    fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-#endif
-    free(dir);
-    if (fd < 0) {
-        snprintf(t, n, "%s.hanfold-mpi.XXXXXX", path);
-        fd = mkstemp(t);
-        if (fd < 0) {
-            hf_msg("%s: cannot create a file in its directory: %s", path, strerror(errno));
-            free(t);
-            return -1;
-        }
-        of->named = t;
-    } else {
-        free(t);
-    }
-    of->path = path;
-    of->keep = dup(fd);
-    if (of->keep < 0 || fchmod(fd, mode) != 0) {
-        hf_msg("%s: %s", path, strerror(errno));
-        close(fd);
-        hf_outfile_settle(of, false);
-        return -1;
-    }
-    return fd;
-}
-
-/* After a rename: the directory entry reaches the disk too. */
-static bool sync_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-    if (!dir)
-        return false;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(dir);
-    if (fd < 0)
-        return false;
-    /* some file systems cannot sync a directory: nothing to wait for */
-    bool ok = fsync(fd) == 0 || errno == EINVAL || errno == EROFS;
-    int e = errno;
-    close(fd);
-    errno = e;
-    return ok;
-}
-
-bool hf_outfile_settle(hf_outfile *of, bool ok)
-{
-    if (!of->path)
-        return true;
-    bool asked = ok, done = false;
-    if (of->direct) {
-        done = true;
-    } else {
-        if (ok && fsync(of->keep) != 0) {
-            hf_msg("%s: cannot write the output to disk: %s", of->path, strerror(errno));
-            ok = false;
-        }
-        if (of->named) {
-            if (ok && rename(of->named, of->path) == 0) {
-                done = true;
-            } else {
-                if (ok)
-                    hf_msg("%s: cannot rename the finished output into place: %s", of->path, strerror(errno));
-                ok = false;
-                unlink(of->named);
-            }
-        } else if (ok) {
-            char proc[64];
-            snprintf(proc, sizeof proc, "/proc/self/fd/%d", of->keep);
-            size_t n = strlen(of->path) + 48;
-            char *t = malloc(n);
-            for (unsigned i = 0; t && i < 100 && !done; i++) {
-                snprintf(t, n, "%s.hanfold-mpi.%ld.%u", of->path, (long)getpid(), i);
-                if (linkat(AT_FDCWD, proc, AT_FDCWD, t, AT_SYMLINK_FOLLOW) == 0) {
-                    if (rename(t, of->path) == 0) {
-                        done = true;
-                    } else {
-                        hf_msg("%s: cannot rename the finished output into place: %s", of->path, strerror(errno));
-                        unlink(t);
-                        break;
-                    }
-                } else if (errno != EEXIST) {
-                    hf_msg("%s: cannot give the finished output its name: %s", of->path, strerror(errno));
-                    break;
-                }
-            }
-            if (!t)
-                hf_msg("out of memory");
-            free(t);
-            ok = done;
-        }
-        if (done && !sync_dir(of->path)) {
-            hf_msg("%s: cannot write its directory to disk: %s", of->path, strerror(errno));
-            ok = false;
-        }
-    }
-    if (of->keep >= 0)
-        close(of->keep);
-    free(of->named);
-    memset(of, 0, sizeof *of);
-    of->keep = -1;
-    return !asked || ok;
 }
