@@ -49,9 +49,12 @@
 #include "fingerprint.h"
 #include "fprows.h"
 #include "options.h"
+#include "outfile.h"
 #include "outfmt.h"
+#include "output.h"
 #include "progress.h"
 #include "records.h"
+#include "stall.h"
 #include "wire.h"
 
 #define NONE64 UINT64_MAX
@@ -154,6 +157,15 @@ static void put(hf_buf *b, const void *p, size_t n)
     need(hf_buf_append(b, p, n));
 }
 
+/* A collective, waited for by hf_stall_wait (no spinning, a report when a
+ * rank does not come): COLL(MPI_Ibcast, buf, n, type, root, comm). */
+#define COLL(start, ...)                 \
+    do {                                 \
+        MPI_Request rq_;                 \
+        start(__VA_ARGS__, &rq_);        \
+        hf_stall_wait(&rq_);             \
+    } while (0)
+
 /* ---- collectives on byte buffers ---------------------------------------------------- */
 
 static int to_int(size_t n)
@@ -178,7 +190,7 @@ static void alltoallv(hf_buf *out, hf_buf *in, size_t **off)
         if (r != rank)
             bytes_sent += out[r].len;
     }
-    MPI_Alltoall(sc, 1, MPI_INT, rc, 1, MPI_INT, MPI_COMM_WORLD);
+    COLL(MPI_Ialltoall, sc, 1, MPI_INT, rc, 1, MPI_INT, MPI_COMM_WORLD);
     size_t tot = 0;
     *off = xrealloc(*off, (nranks + 1) * sizeof **off);
     for (int r = 0; r < nranks; r++) {
@@ -189,7 +201,7 @@ static void alltoallv(hf_buf *out, hf_buf *in, size_t **off)
     (*off)[nranks] = tot;
     hf_buf_clear(in);
     need(hf_buf_reserve(in, tot));
-    MPI_Alltoallv(send.p ? send.p : "", sc, sd, MPI_BYTE, in->p, rc, rd, MPI_BYTE, MPI_COMM_WORLD);
+    COLL(MPI_Ialltoallv, send.p ? send.p : "", sc, sd, MPI_BYTE, in->p, rc, rd, MPI_BYTE, MPI_COMM_WORLD);
     in->len = tot;
     hf_buf_free(&send);
     free(sc);
@@ -209,7 +221,7 @@ static void gather0(const hf_buf *out, hf_buf *in)
     } else {
         bytes_sent += out->len;
     }
-    MPI_Gather(&n, 1, MPI_INT, rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    COLL(MPI_Igather, &n, 1, MPI_INT, rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (rank == 0) {
         size_t tot = 0;
         for (int r = 0; r < nranks; r++) {
@@ -220,7 +232,7 @@ static void gather0(const hf_buf *out, hf_buf *in)
         need(hf_buf_reserve(in, tot));
         in->len = tot;
     }
-    MPI_Gatherv(out->p ? out->p : "", n, MPI_BYTE, rank == 0 ? in->p : NULL, rc, rd, MPI_BYTE, 0,
+    COLL(MPI_Igatherv, out->p ? out->p : "", n, MPI_BYTE, rank == 0 ? in->p : NULL, rc, rd, MPI_BYTE, 0,
                 MPI_COMM_WORLD);
     free(rc);
     free(rd);
@@ -242,11 +254,11 @@ static void scatter0(hf_buf *out, hf_buf *in)
                 bytes_sent += out[r].len;
         }
     }
-    MPI_Scatter(sc, 1, MPI_INT, &n, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    COLL(MPI_Iscatter, sc, 1, MPI_INT, &n, 1, MPI_INT, 0, MPI_COMM_WORLD);
     hf_buf_clear(in);
     need(hf_buf_reserve(in, (size_t)n));
     in->len = (size_t)n;
-    MPI_Scatterv(send.p ? send.p : "", sc, sd, MPI_BYTE, in->p, n, MPI_BYTE, 0, MPI_COMM_WORLD);
+    COLL(MPI_Iscatterv, send.p ? send.p : "", sc, sd, MPI_BYTE, in->p, n, MPI_BYTE, 0, MPI_COMM_WORLD);
     hf_buf_free(&send);
     free(sc);
     free(sd);
@@ -312,18 +324,6 @@ typedef struct post {
 
 /* ---- the job ------------------------------------------------------------------------------ */
 
-/* An output that appears only when the job succeeded.  Where the file
- * system allows it, the file is made without a name (O_TMPFILE) in the
- * directory of path and linked under a temporary name, then renamed over
- * path, at a successful end: if this rank is killed (another rank failed,
- * mpirun aborted, even SIGKILL) nothing is left behind.  Elsewhere a named
- * temporary file beside path, removed on failure and on SIGTERM/SIGINT. */
-typedef struct pending {
-    const char *path;
-    int keep;           /* a descriptor of the unnamed file, or -1 */
-    char *named;        /* the named temporary file, or NULL */
-} pending;
-
 /* rank 0: a record of the current window, for output */
 typedef struct wslot {
     size_t id_off;      /* in win_text */
@@ -352,7 +352,7 @@ typedef struct job {
     int format;
     bool from_fp, exit_status;
     const char *dropped_path, *output_path;
-    pending output_pd, dropped_pd;
+    hf_outfile output_pd, dropped_pd;
     FILE *dropped;
     size_t window;
     hf_batch *batch;
@@ -405,6 +405,8 @@ typedef struct job {
     int status;
     bool stop;
     bool incomplete;    /* stopped before the end of the input */
+    bool write_failed;  /* rank 0: a write error, reported (or a closed pipe) */
+    bool own_dropped;   /* rank 0: dropped is ours (--dropped /dev/stdout) */
 } job;
 
 static void job_free(job *j)
@@ -457,7 +459,9 @@ static const char help_text[] =
 "      --linkage L, --fingerprints   as for hanfold cluster ('hanfold cluster --help')\n"
 "\n"
 "Not available here: --index, --keep longest, --method simhash (run hanfold).\n"
-"Environment: HANFOLD_MPI_WINDOW records per window (default 16384).\n"
+"Environment: HANFOLD_MPI_WINDOW records per window (default 16384),\n"
+"HANFOLD_MPI_STALL seconds without progress before a report (default 60).\n"
+"Without --output, rank 0 writes to mpirun's own standard output, checked.\n"
 "With --stats, rank 0 adds per-stage times and the bytes the ranks exchanged.\n"
 "\n";
 
@@ -1064,6 +1068,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
 }
 
 static void write_row(job *j, const char *id, const char *cid, double sim);
+static bool check_output(job *j);
 
 /* Rank 0: decides every record of the window and writes it out. */
 static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
@@ -1191,6 +1196,7 @@ static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
         }
         write_row(j, id, ws->match == s ? id : rep_id(j, ws->match), ws->sim);
     }
+    check_output(j);
     hf_progress_update(&j->prog, j->read, hf_reader_bytes(j->rd));
 }
 
@@ -1198,6 +1204,8 @@ static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
 static void write_single_rows(job *j)
 {
     for (size_t k = 0; k < j->nrep_ids; k++) {
+        if (!(k & 0xffff) && !check_output(j))
+            return;
         const char *id = j->rep_ids.p + j->rep_off[k];
         write_row(j, id, rep_id(j, find_root(j, j->rep_s[k])), j->row_sim[k]);
     }
@@ -1208,16 +1216,45 @@ static void write_row(job *j, const char *id, const char *cid, double sim)
     hf_out_cluster_row(j->format, id, cid, sim);
 }
 
+/* Rank 0, after every window: the first failed write stops the job (a full
+ * disk is found within a window of the failure, not at the end), with a
+ * message, and no more is written.  A closed pipe (| head) stops it
+ * quietly.  Returns false when writing has failed. */
+static bool check_output(job *j)
+{
+    if (j->write_failed)
+        return false;
+    const char *what = NULL;
+    int e = 0;
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        e = errno ? errno : EIO;
+        what = j->output_path ? j->output_path : "standard output";
+    } else if (j->dropped && (fflush(j->dropped) != 0 || ferror(j->dropped))) {
+        e = errno ? errno : EIO;
+        what = j->dropped_path;
+    }
+    if (!what)
+        return true;
+    if (e != EPIPE)
+        hf_msg("%s: write error: %s; stopping", what, strerror(e));
+    j->write_failed = true;
+    j->status = HF_EXIT_ERROR;
+    j->stop = true;
+    j->incomplete = true;
+    return false;
+}
+
 /* Every rank: the window's new representatives enter the index. */
 static void update_index(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off)
 {
     stage(T_SHUFFLE);
     uint64_t nnew = j->nnew;
-    MPI_Bcast(&nnew, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    COLL(MPI_Ibcast, &nnew, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
     if (rank != 0)
         j->new_reps = xrealloc(j->new_reps, (nnew + 1) * sizeof *j->new_reps);
     if (nnew)
-        MPI_Bcast(j->new_reps, (int)nnew, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+        COLL(MPI_Ibcast, j->new_reps, (int)nnew, MPI_UINT64_T, 0, MPI_COMM_WORLD);
     if (rank == 0)
         bytes_sent += nnew * 8 * (uint64_t)(nranks - 1);
     stage(T_MERGE);
@@ -1398,91 +1435,13 @@ static int parse(job *j, int argc, char **argv)
     return -1;
 }
 
-/* Returns a descriptor to write to, or -1 (message printed). */
-static int pending_open(pending *pd, const char *path)
+/* Whether path names this process's descriptor 1 (/dev/stdout,
+ * /proc/self/fd/1, a link to either), when that is no regular file. */
+static bool names_stdout(const char *path)
 {
-    memset(pd, 0, sizeof *pd);
-    pd->path = path;
-    pd->keep = -1;
-    size_t n = strlen(path) + 32;
-    char *dir = xmalloc(n);
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, n, ".");
-    else if (slash == path)
-        snprintf(dir, n, "/");
-    else
-        snprintf(dir, n, "%.*s", (int)(slash - path), path);
-#ifdef O_TMPFILE
-    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-    if (fd >= 0) {
-        free(dir);
-        pd->keep = dup(fd);
-        if (pd->keep < 0) {
-            hf_msg("%s: %s", path, strerror(errno));
-            close(fd);
-            return -1;
-        }
-        return fd;
-    }
-#endif
-    free(dir);
-    char *t = xmalloc(n);
-    snprintf(t, n, "%s.hanfold-mpi.XXXXXX", path);
-    int tfd = mkstemp(t);
-    if (tfd < 0) {
-        hf_msg("%s: cannot create a temporary file beside it: %s", path, strerror(errno));
-        free(t);
-        return -1;
-    }
-    fchmod(tfd, 0644);
-    pd->named = t;
-    return tfd;
-}
-
-/* Puts the finished output in place (ok) or drops it.  Returns false when
- * it was to be put in place and could not be (message printed). */
-static bool pending_settle(pending *pd, bool ok)
-{
-    if (!pd->path)
-        return true;
-    bool done = false;
-    if (pd->named) {
-        if (ok && rename(pd->named, pd->path) == 0)
-            done = true;
-        else {
-            if (ok)
-                hf_msg("%s: cannot rename the finished output into place: %s", pd->path, strerror(errno));
-            unlink(pd->named);
-        }
-    } else if (pd->keep >= 0 && ok) {
-        char proc[64];
-        snprintf(proc, sizeof proc, "/proc/self/fd/%d", pd->keep);
-        size_t n = strlen(pd->path) + 48;
-        char *t = xmalloc(n);
-        for (unsigned i = 0; i < 100 && !done; i++) {
-            snprintf(t, n, "%s.hanfold-mpi.%ld.%u", pd->path, (long)getpid(), i);
-            if (linkat(AT_FDCWD, proc, AT_FDCWD, t, AT_SYMLINK_FOLLOW) == 0) {
-                if (rename(t, pd->path) == 0)
-                    done = true;
-                else {
-                    hf_msg("%s: cannot rename the finished output into place: %s", pd->path, strerror(errno));
-                    unlink(t);
-                    break;
-                }
-            } else if (errno != EEXIST) {
-                hf_msg("%s: cannot give the finished output its name: %s", pd->path, strerror(errno));
-                break;
-            }
-        }
-        free(t);
-    }
-    if (pd->keep >= 0)
-        close(pd->keep);
-    free(pd->named);
-    memset(pd, 0, sizeof *pd);
-    pd->keep = -1;
-    return done || !ok;
+    struct stat a, b;
+    return stat(path, &a) == 0 && fstat(1, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+           !S_ISREG(a.st_mode);
 }
 
 /* ---- main ---------------------------------------------------------------------------------- */
@@ -1505,22 +1464,23 @@ static void report_stats(job *j)
     memcpy(t, stage_time, sizeof t);
     if (rank == 0)
         memset(t, 0, sizeof t);
-    MPI_Reduce(t, tmax, T_N, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    COLL(MPI_Ireduce, t, tmax, T_N, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
     uint64_t b = bytes_sent, btot = 0, m = j->records_mapped, mmax = 0;
-    MPI_Reduce(&b, &btot, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
-    MPI_Reduce(&m, &mmax, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+    COLL(MPI_Ireduce, &b, &btot, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+    COLL(MPI_Ireduce, &m, &mmax, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
     uint64_t idx[3] = {j->postmap.n, j->nposts, j->repmap.n}, idxmax[3];
-    MPI_Reduce(idx, idxmax, 3, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+    COLL(MPI_Ireduce, idx, idxmax, 3, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     uint64_t rss = rank ? (uint64_t)ru.ru_maxrss : 0, rssmax = 0;
-    MPI_Reduce(&rss, &rssmax, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+    COLL(MPI_Ireduce, &rss, &rssmax, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
     if (rank != 0 || !j->co.stats)
         return;
     uint64_t written = j->cmd == CMD_DEDUP ? j->kept : j->rows - j->bad_rows;
-    hf_msg("stats: read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu",
+    hf_msg("stats: read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu%s",
            (unsigned long long)j->read, (unsigned long long)written, (unsigned long long)j->dropped_n,
-           (unsigned long long)j->bad, (unsigned long long)j->invalid);
+           (unsigned long long)j->bad, (unsigned long long)j->invalid,
+           j->write_failed ? "; stopped early by a write error" : j->incomplete ? "; stopped early" : "");
     char line[512];
     int n = snprintf(line, sizeof line, "stats: %d rank%s; rank 0:", nranks, nranks > 1 ? "s" : "");
     for (int i = 0; i < T_N; i++)
@@ -1545,6 +1505,8 @@ static void report_stats(job *j)
 
 int main(int argc, char **argv)
 {
+    /* before MPI_Init, which sets some of the same variables in a singleton */
+    bool launched = hf_mpi_launched();
     int provided;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -1625,6 +1587,27 @@ int main(int argc, char **argv)
         MPI_Finalize();
         return HF_EXIT_ERROR;
     }
+    /* seconds without progress before rank 0 reports a stall: its value
+     * for every rank (mpirun passes the environment to local ranks only) */
+    double stall = 60;
+    if (rank == 0) {
+        const char *senv = getenv("HANFOLD_MPI_STALL");
+        char *end;
+        if (senv && *senv) {
+            errno = 0;
+            stall = strtod(senv, &end);
+            if (errno || *end || !(stall >= 0 && stall <= 1e6)) {
+                hf_msg("HANFOLD_MPI_STALL=%s: expected seconds from 0 (no reports) to 1000000", senv);
+                stall = -1;
+            }
+        }
+    }
+    MPI_Bcast(&stall, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    if (stall < 0) {
+        MPI_Finalize();
+        return HF_EXIT_ERROR;
+    }
+    hf_stall_init(stall, errf);
     j.co.set.keep_lines = j.co.in.mode == HF_IN_PARAGRAPHS || j.co.in.mode == HF_IN_FILES;
     j.co.in.html_hint = j.co.set.html != HANFOLD_HTML_OFF;
     argc--;
@@ -1642,23 +1625,39 @@ int main(int argc, char **argv)
     else
         j.ctx = hf_batch_ctx(j.batch);
     if (ok && rank == 0) {
-        if (j.output_path) {
-            int fd = pending_open(&j.output_pd, j.output_path);
-            if (fd < 0 || dup2(fd, 1) < 0)
-                ok = 0;
-            if (fd >= 0)
-                close(fd);
-        }
-        if (ok && j.dropped_path) {
-            int fd = pending_open(&j.dropped_pd, j.dropped_path);
+        /* the outputs: files by path (cli/outfile.h: put in place at a
+         * successful end), and standard output where it is really written
+         * (--output /dev/stdout is standard output, checked alike) */
+        bool drop_same = j.dropped_path && names_stdout(j.dropped_path);
+        if (j.output_path && names_stdout(j.output_path))
+            j.output_path = NULL;
+        if (j.output_path && hf_outfile_open(&j.output_pd, j.output_path) != 0)
+            ok = 0;
+        if (ok && j.dropped_path && !drop_same && hf_outfile_open(&j.dropped_pd, j.dropped_path) != 0)
+            ok = 0;
+        if (ok && launched && (!j.output_path || drop_same) && hf_mpi_take_stdout() != 0)
+            ok = 0;
+        if (ok && drop_same) {
+            int fd = dup(1);
             if (fd < 0 || !(j.dropped = fdopen(fd, "w"))) {
+                hf_msg("%s: %s", j.dropped_path, strerror(errno));
                 if (fd >= 0)
                     close(fd);
                 ok = 0;
             }
+            j.own_dropped = true;
+        } else if (ok && j.dropped_path) {
+            j.dropped = j.dropped_pd.f;
         }
-        remember_tmp(0, j.output_pd.named);
-        remember_tmp(1, j.dropped_pd.named);
+        /* rows go to standard output: there, the new file */
+        if (ok && j.output_path && dup2(fileno(j.output_pd.f), 1) < 0) {
+            hf_msg("%s: %s", j.output_path, strerror(errno));
+            ok = 0;
+        }
+        /* a closed pipe is a write error: the job stops (check_output) */
+        signal(SIGPIPE, SIG_IGN);
+        remember_tmp(0, j.output_pd.tmp);
+        remember_tmp(1, j.dropped_pd.tmp);
         signal(SIGTERM, on_term);
         signal(SIGINT, on_term);
         hf_reader_opts in = j.co.in;
@@ -1673,14 +1672,17 @@ int main(int argc, char **argv)
         hf_progress_init(&j.prog, j.co.quiet ? 0 : j.co.progress, files, nfiles);
     }
     int all_ok;
-    MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    COLL(MPI_Iallreduce, &ok, &all_ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     if (!all_ok) {
         if (rank == 0) {
-            pending_settle(&j.output_pd, false);
-            pending_settle(&j.dropped_pd, false);
+            hf_outfile_close(&j.output_pd, false);
+            hf_outfile_close(&j.dropped_pd, false);
+            if (j.own_dropped && j.dropped)
+                fclose(j.dropped);
         }
         hf_reader_free(&j.rd);
         hf_batch_free(&j.batch);
+        hf_stall_finish();
         MPI_Finalize();
         return HF_EXIT_ERROR;
     }
@@ -1709,9 +1711,10 @@ int main(int argc, char **argv)
         clear_all(sendb);
         if (rank == 0)
             read_window(&j, sendb);
+        hf_stall_where(j.ws, j.nw);
         uint64_t hdr[2] = {j.nw, j.stop};
         stage(T_SHUFFLE);
-        MPI_Bcast(hdr, 2, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+        COLL(MPI_Ibcast, hdr, 2, MPI_UINT64_T, 0, MPI_COMM_WORLD);
         j.nw = hdr[0];
         j.stop = hdr[1];
         if (!j.nw)
@@ -1728,17 +1731,19 @@ int main(int argc, char **argv)
             merge_window(&j, &vall, &to0);
         uint64_t stop = j.stop;
         stage(T_SHUFFLE);
-        MPI_Bcast(&stop, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+        COLL(MPI_Ibcast, &stop, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
         j.stop = stop;
         update_index(&j, sendb, &recvb, &off);
         j.ws += j.nw;
         if (fail_rank == rank)
             die("failing on purpose after the first window (HANFOLD_MPI_FAIL_RANK)");
     }
+    hf_stall_where(j.ws, 0);
     stage(T_OUTPUT);
     if (rank == 0) {
         if (j.cs.linkage == HANFOLD_LINKAGE_SINGLE && !j.incomplete)
             write_single_rows(&j);
+        check_output(&j);
         hf_progress_done(&j.prog);
         if (hf_reader_errors(j.rd))
             j.status = HF_EXIT_ERROR;
@@ -1746,19 +1751,36 @@ int main(int argc, char **argv)
     stage(-1);
     report_stats(&j);
     if (rank == 0) {
-        bool out_ok = hf_finish_output();
-        bool drop_ok = true;
-        if (j.dropped && fclose(j.dropped) != 0) {
+        /* a write error found on the way was said once */
+        bool out_ok = j.write_failed ? (fclose(stdout), false) : hf_finish_output();
+        bool drop_ok = !j.write_failed;
+        if (j.dropped && drop_ok && (fflush(j.dropped) != 0 || ferror(j.dropped))) {
+            hf_msg("%s: write error: %s", j.dropped_path, strerror(errno ? errno : EIO));
+            drop_ok = false;
+        }
+        if (j.own_dropped && fclose(j.dropped) != 0 && drop_ok) {
             hf_msg("%s: write error: %s", j.dropped_path, strerror(errno));
             drop_ok = false;
         }
+        j.dropped = NULL;
         if (!out_ok || !drop_ok)
             j.status = HF_EXIT_ERROR;
-        /* output that is not whole (a failed write, a run that stopped
-         * early) is not put in place */
-        bool whole = out_ok && drop_ok && !j.incomplete;
-        if (!pending_settle(&j.output_pd, whole) || !pending_settle(&j.dropped_pd, whole))
-            j.status = HF_EXIT_ERROR;
+        /* output of a job that did not succeed (a write or read error, bad
+         * records, a run that stopped early) is not put in place */
+        bool whole = out_ok && drop_ok && !j.incomplete && j.status != HF_EXIT_ERROR;
+        const char *paths[2] = {j.output_path, j.dropped_path};
+        hf_outfile *pds[2] = {&j.output_pd, &j.dropped_pd};
+        for (int i = 0; i < 2; i++) {
+            bool replaced = pds[i]->f && !pds[i]->direct;
+            if (!hf_outfile_close(pds[i], whole)) {
+                /* the rows without their --dropped file, or the reverse,
+                 * are not the job's output either */
+                j.status = HF_EXIT_ERROR;
+                whole = false;
+            } else if (replaced && !whole) {
+                hf_msg("%s: not written, the job did not succeed", paths[i]);
+            }
+        }
         if (j.status == HF_EXIT_OK && j.exit_status && j.dropped_n)
             j.status = HF_EXIT_DUPS;
     }
@@ -1772,6 +1794,7 @@ int main(int argc, char **argv)
     hf_buf_free(&vall);
     hf_buf_free(&to0);
     job_free(&j);
+    hf_stall_finish();
     MPI_Finalize();
     return j.status;
 }
