@@ -148,7 +148,12 @@ static void process(hf_batch *b, hanfold_ctx *ctx, hf_item *it)
         snprintf(it->errmsg, sizeof it->errmsg, "%s", hanfold_ctx_error(ctx));
         return;
     }
-    snprintf(it->warn, sizeof it->warn, "%s", hanfold_ctx_warning(ctx, &it->warn_line));
+    /* most records have no warning: no formatting call for them */
+    const char *w = hanfold_ctx_warning(ctx, &it->warn_line);
+    if (*w)
+        snprintf(it->warn, sizeof it->warn, "%s", w);
+    else
+        it->warn[0] = '\0';
     if (b->what & HF_BATCH_TEXT)
         e = copy(&it->out, res.text, res.text_len);
     else if (b->what & HF_BATCH_KEY)

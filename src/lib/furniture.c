@@ -277,9 +277,41 @@ static size_t span_at(const uint8_t *start, const uint8_t *p, const uint8_t *end
 
 /* The first span of furniture at or after s + from: its offset in *at,
  * its length returned (0: none). */
+/* Which of the bytes that URLs and locations need s has: 1 for a / (or
+ * ／, EF BC 8F: a URL has its //), 2 for a 2 (or ２, EF BC 92: a location
+ * has its pin).  One pass, which most records end in, instead of the
+ * searches below (several calls of memchr() cost more than the scan on
+ * records of a few dozen bytes). */
+static unsigned marks_of(const uint8_t *p, size_t n)
+{
+    const uint8_t *end = p + n;
+    unsigned m = 0;
+#ifdef __SSE2__
+    const __m128i slash = _mm_set1_epi8('/'), two = _mm_set1_epi8('2'), c8f = _mm_set1_epi8((char)0x8F),
+                  c92 = _mm_set1_epi8((char)0x92);
+    for (; end - p >= 16 && m != 3; p += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        m |= _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, slash), _mm_cmpeq_epi8(v, c8f))) ? 1 : 0;
+        m |= _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, two), _mm_cmpeq_epi8(v, c92))) ? 2 : 0;
+    }
+#endif
+    for (; p < end && m != 3; p++)
+        m |= *p == '/' || *p == 0x8F ? 1 : *p == '2' || *p == 0x92 ? 2 : 0;
+    return m;
+}
+
 static size_t find_span(const char *s, size_t n, size_t from, unsigned kinds, size_t *at)
 {
     const uint8_t *start = (const uint8_t *)s, *end = start + n;
+    /* what a URL or a location needs, looked for once (other kinds start
+     * with bytes of their own) */
+    unsigned marks = marks_of(start + from, n - from);
+    if (!(marks & 1) && !(kinds & ~(unsigned)(HANFOLD_FURNITURE_URL | HANFOLD_FURNITURE_LOCATION)))
+        kinds &= ~(unsigned)HANFOLD_FURNITURE_URL;
+    if (!(marks & 2))
+        kinds &= ~(unsigned)HANFOLD_FURNITURE_LOCATION;
+    if (!kinds)
+        return 0;
     /* a location tag ends the text: its 2 is in the last bytes before the
      * trailing blanks (at most 24 characters of 4 bytes and a space) */
     const uint8_t *last = end;
@@ -314,7 +346,7 @@ static size_t find_span(const char *s, size_t n, size_t from, unsigned kinds, si
     kinds &= ~(unsigned)HANFOLD_FURNITURE_LOCATION;
     size_t len;
     const uint8_t *p = p0;
-    if (!(kinds & ~(unsigned)HANFOLD_FURNITURE_URL) && !(kinds && any_slash(p0, stop)))
+    if (!kinds || (!(kinds & ~(unsigned)HANFOLD_FURNITURE_URL) && !any_slash(p0, stop)))
         p = stop;
 #ifdef __SSE2__
     /* sixteen bytes at a time: the bytes a span can start with are never
