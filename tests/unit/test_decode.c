@@ -653,11 +653,12 @@ static void test_proves_utf8(void)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         CHECK(hf_decode_proves_utf8((const uint8_t *)cases[i].s, strlen(cases[i].s)) == cases[i].want);
     size_t bom;
-    CHECK(!strcmp(hanfold_detect_charset("<meta charset=\"big5\"><p>\xE4\xBD\xA0\xE5\xA5\xBD", 36, true, &bom),
-                  "UTF-8"));
-    CHECK(!strcmp(hanfold_detect_charset("<meta charset=\"utf-16le\"><p>hi", 31, true, &bom), "UTF-8"));
-    CHECK(!strcmp(hanfold_detect_charset("<meta charset=\"big5\"><p>\xA7\x41\xA6\x6E", 30, true, &bom),
-                  "BIG5-HKSCS"));
+    static const char *const u8 = "<meta charset=\"big5\"><p>\xE4\xBD\xA0\xE5\xA5\xBD";
+    static const char *const u16 = "<meta charset=\"utf-16le\"><p>hi";
+    static const char *const b5 = "<meta charset=\"big5\"><p>\xA7\x41\xA6\x6E";
+    CHECK(!strcmp(hanfold_detect_charset(u8, strlen(u8), true, &bom), "UTF-8"));
+    CHECK(!strcmp(hanfold_detect_charset(u16, strlen(u16), true, &bom), "UTF-8"));
+    CHECK(!strcmp(hanfold_detect_charset(b5, strlen(b5), true, &bom), "BIG5-HKSCS"));
 }
 
 int main(void)
