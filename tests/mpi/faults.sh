@@ -201,9 +201,12 @@ fi
 # should once the rank goes on
 case_
 export HANFOLD_MPI_STALL=1 HANFOLD_MPI_WINDOW=100
-"$HANFOLD" cluster --linkage representative "$TMP/syn.txt" > "$TMP/want.rep" 2>/dev/null
+# ten times the corpus, so that the job is still running when the test has
+# found its ranks, also on a fast machine with nothing else to do
+for i in 1 2 3 4 5 6 7 8 9 10; do cat "$TMP/syn.txt"; done > "$TMP/syn10.txt"
+"$HANFOLD" cluster --linkage representative "$TMP/syn10.txt" > "$TMP/want.rep" 2>/dev/null
 mpirun -np 2 -x HANFOLD_MPI_STALL -x HANFOLD_MPI_WINDOW "$HANFOLD_MPI" cluster --linkage representative \
-    "$TMP/syn.txt" > "$TMP/got" 2> "$TMP/err" &
+    "$TMP/syn10.txt" > "$TMP/got" 2> "$TMP/err" &
 mp=$!
 r0='' r1=''
 for i in $(seq 200); do # rows written: every rank is in the job's loop
