@@ -68,7 +68,10 @@ case_
 { echo header; cat "$TMP/want"; echo footer; } | cmp -s - "$TMP/got" || fail "{ ...; } > file: output differs"
 case_
 mpi 2 cluster "$TMP/head.txt" > "$TMP/got" 2>&1
-grep -v '^hanfold-mpi: ' "$TMP/got" | cmp -s "$TMP/want" - || fail "> file 2>&1: output differs"
+# the message may land between two writes of rows, so inside a row: taken
+# out wherever it is
+python3 -c 'import re, sys; sys.stdout.write(re.sub(r"hanfold-mpi: [^\n]*\n", "", open(sys.argv[1]).read()))' \
+    "$TMP/got" | cmp -s "$TMP/want" - || fail "> file 2>&1: output differs"
 grep -q '^hanfold-mpi: ' "$TMP/got" || fail "> file 2>&1: the message about invalid bytes is not there"
 case_
 echo old > "$TMP/app"
