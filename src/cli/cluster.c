@@ -102,6 +102,12 @@ static const char help_cluster_opts[] =
 "                        differ in at most K bits; similarity 1 - distance/64.\n"
 "                        Compact and fast, but it misses most reposts of short texts\n"
 "      --hamming K       --method simhash: the distance K, 0 to 7; default 3\n"
+"Expert (for tests; the first two change results):\n"
+"      --posting-cap N   a shingle shared by more than N indexed records is not\n"
+"                        followed (1 to 2000; default 2000)\n"
+"      --verify-budget N at most N candidates of a record are compared (default 32)\n"
+"      --spill-memory SIZE  verification data kept in memory before the temporary\n"
+"                        file takes it (default 1M)\n"
 "\n";
 
 enum {
@@ -903,9 +909,16 @@ static int write_html_report(job *j, char **files, int nfiles, const cinfo *cs, 
 static void settings_signature(const job *j, char *buf, size_t n)
 {
     const hanfold_settings *s = &j->co.set;
-    snprintf(buf, n, "html=%s pinyin=%d mojibake=%d opencc=%s",
-             s->html == HANFOLD_HTML_ON ? "on" : s->html == HANFOLD_HTML_OFF ? "off" : "auto",
-             s->repair_pinyin, s->repair_mojibake, s->opencc_config ? s->opencc_config : "default");
+    int k = snprintf(buf, n, "html=%s pinyin=%d mojibake=%d opencc=%s",
+                     s->html == HANFOLD_HTML_ON ? "on" : s->html == HANFOLD_HTML_OFF ? "off" : "auto",
+                     s->repair_pinyin, s->repair_mojibake, s->opencc_config ? s->opencc_config : "default");
+    /* what else changes keys, written only when not the default so that
+     * indexes made with the defaults keep their signature: where config
+     * names are looked up, and the furniture left out of the key */
+    if (k > 0 && (size_t)k < n && s->opencc_config && s->opencc_dir)
+        k += snprintf(buf + k, n - (size_t)k, " opencc-dir=%s", s->opencc_dir);
+    if (k > 0 && (size_t)k < n && s->drop_furniture != HANFOLD_FURNITURE_DEFAULT)
+        snprintf(buf + k, n - (size_t)k, " furniture=%u", s->drop_furniture);
 }
 
 static int load_rep(void *ud, const hf_index_rep *r)
@@ -1078,6 +1091,9 @@ static int run(enum cmd cmd, int argc, char **argv)
         case OPT_LONG_THRESHOLD:
         case OPT_JACCARD_THRESHOLD:
         case OPT_MIN_RATIO:
+        case OPT_POSTING_CAP:
+        case OPT_VERIFY_BUDGET:
+        case OPT_SPILL_MEMORY:
             if (hf_threshold_option(clustering ? &j.cs : NULL, c, optarg) < 0)
                 return hf_usage_error(name);
             key_opts = true;

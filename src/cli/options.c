@@ -99,6 +99,7 @@ int hf_common_option(hf_common *co, int c, const char *arg)
         return bad("--to", arg, "simplified, traditional, taiwan or hongkong");
     }
     case OPT_OPENCC_CONFIG: co->set.opencc_config = arg; return 1;
+    case OPT_OPENCC_DIR: co->set.opencc_dir = arg; return 1;
     case OPT_NO_PINYIN: co->set.repair_pinyin = false; return 1;
     case OPT_DROP_FURNITURE: {
         static const struct { const char *n; unsigned k; } kinds[] = {
@@ -152,6 +153,25 @@ int hf_threshold_option(hanfold_cluster_settings *cs, int c, const char *arg)
         {OPT_JACCARD_THRESHOLD, "jaccard-threshold", offsetof(hanfold_cluster_settings, jaccard_threshold)},
         {OPT_MIN_RATIO, "min-ratio", offsetof(hanfold_cluster_settings, min_ratio)},
     };
+    if (c == OPT_POSTING_CAP || c == OPT_VERIFY_BUDGET || c == OPT_SPILL_MEMORY) {
+        /* expert settings, for tests above all: they change which pairs are
+         * compared (the cap and the budget), or only memory (spill) */
+        const char *what = c == OPT_POSTING_CAP ? "posting-cap" : c == OPT_VERIFY_BUDGET ? "verify-budget"
+                                                                                         : "spill-memory";
+        size_t v;
+        size_t max = c == OPT_POSTING_CAP ? HANFOLD_POSTING_CAP_MAX : c == OPT_VERIFY_BUDGET ? 1000000 : SIZE_MAX;
+        if (!cs || hf_parse_size(arg, &v) || v < 1 || v > max) {
+            hf_msg("invalid value '%s' for --%s (expected a number from 1 to %zu)", arg, what, max);
+            return -1;
+        }
+        if (c == OPT_POSTING_CAP)
+            cs->posting_cap = (unsigned)v;
+        else if (c == OPT_VERIFY_BUDGET)
+            cs->verify_budget = (unsigned)v;
+        else
+            cs->spill_memory = v;
+        return 1;
+    }
     size_t k = 0;
     while (k < sizeof th / sizeof th[0] && th[k].opt != c)
         k++;

@@ -12,7 +12,7 @@ enum {
     OPT_INPUT = 1000, OPT_ID_FIELD, OPT_TEXT_FIELD, OPT_ENCODING, OPT_HTML, OPT_NO_HTML,
     OPT_TO, OPT_OPENCC_CONFIG, OPT_NO_PINYIN, OPT_REPAIR_MOJIBAKE, OPT_STRICT, OPT_STATS,
     OPT_QUIET, OPT_PROGRESS, OPT_NO_PROGRESS, OPT_MAX_RECORD, OPT_THREADS, OPT_VERSION,
-    OPT_DROP_FURNITURE,
+    OPT_DROP_FURNITURE, OPT_OPENCC_DIR,
     OPT_CMD = 1100,
 };
 
@@ -36,17 +36,24 @@ enum {
     {"threads", required_argument, 0, OPT_THREADS}, \
     {"version", no_argument, 0, OPT_VERSION}, \
     {"drop-furniture", required_argument, 0, OPT_DROP_FURNITURE}, \
+    {"opencc-dir", required_argument, 0, OPT_OPENCC_DIR}, \
     {"help", no_argument, 0, 'h'}
 
 /* The thresholds of the near-duplicate commands (hanfold cluster, dedup,
  * report and hanfold-mpi). */
-enum { OPT_THRESHOLD = 1050, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_RATIO };
+enum {
+    OPT_THRESHOLD = 1050, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_RATIO,
+    OPT_POSTING_CAP, OPT_VERIFY_BUDGET, OPT_SPILL_MEMORY,
+};
 
 #define HF_THRESHOLD_LONGOPTS \
     {"threshold", required_argument, 0, OPT_THRESHOLD}, \
     {"long-threshold", required_argument, 0, OPT_LONG_THRESHOLD}, \
     {"jaccard-threshold", required_argument, 0, OPT_JACCARD_THRESHOLD}, \
-    {"min-ratio", required_argument, 0, OPT_MIN_RATIO}
+    {"min-ratio", required_argument, 0, OPT_MIN_RATIO}, \
+    {"posting-cap", required_argument, 0, OPT_POSTING_CAP}, \
+    {"verify-budget", required_argument, 0, OPT_VERIFY_BUDGET}, \
+    {"spill-memory", required_argument, 0, OPT_SPILL_MEMORY}
 
 #define HF_COMMON_HELP \
 "Input (FILEs and stdin compressed with gzip, zstd or xz are decompressed):\n" \
@@ -64,6 +71,8 @@ enum { OPT_THRESHOLD = 1050, OPT_LONG_THRESHOLD, OPT_JACCARD_THRESHOLD, OPT_MIN_
 "      --html, --no-html treat every record as HTML / never (default: detect)\n" \
 "      --to SCRIPT       simplified (default), traditional, taiwan, hongkong\n" \
 "      --opencc-config F apply this OpenCC config (name or path) to every record\n" \
+"      --opencc-dir DIR  where --opencc-config names are looked up (default: the\n" \
+"                        OpenCC hanfold was built with)\n" \
 "      --no-pinyin-repair  keep flattened pinyin annotations such as 產(chǎn)\n" \
 "      --repair-mojibake repair mojibake: UTF-8 read as GBK (浣犲ソ -> 你好) and\n" \
 "                        GBK read one byte off (眳呛２ū硎 -> 吳海波表)\n" \
@@ -87,8 +96,9 @@ void hf_common_init(hf_common *co);
  * -1 on a bad value (message printed). */
 int hf_common_option(hf_common *co, int c, const char *arg);
 /* Sets the threshold of option c (OPT_THRESHOLD ... OPT_MIN_RATIO) in *cs
- * from arg, a number from 0 to 1.  Returns 1 when set, 0 when c is not a
- * threshold option, -1 on a bad value or when cs is NULL (a command without
+ * from arg, a number from 0 to 1, or the expert setting of OPT_POSTING_CAP,
+ * OPT_VERIFY_BUDGET or OPT_SPILL_MEMORY.  Returns 1 when set, 0 when c is
+ * none of these, -1 on a bad value or when cs is NULL (a command without
  * thresholds); the message is printed. */
 int hf_threshold_option(hanfold_cluster_settings *cs, int c, const char *arg);
 /* Usage error epilogue: prints the hint and returns HF_EXIT_ERROR. */

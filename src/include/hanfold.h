@@ -69,6 +69,10 @@ typedef struct hanfold_settings {
      * when not repairing them (repair_mojibake counts what it repairs):
      * a scan of every record, so off by default. */
     bool count_mojibake;
+    /* Where opencc_config names without a '/' are looked up (NULL: the
+     * directory of the OpenCC hanfold was built with).  The default
+     * conversion is compiled in and never read from here. */
+    const char *opencc_dir;
 } hanfold_settings;
 
 /* Kinds of repost furniture: what reposts add that carries none of the
@@ -172,6 +176,7 @@ HANFOLD_API const char *hanfold_version(void);
 #define HANFOLD_SHINGLE_N 3     /* token n-grams */
 #define HANFOLD_SKETCH_K 128    /* bottom-k sketch kept for long records */
 #define HANFOLD_INDEX_B 16      /* sketch entries a record looks up in the candidate index */
+#define HANFOLD_POSTING_CAP_MAX 2000 /* the posting cap, and the most a setting may ask for */
 #define HANFOLD_INDEX_POSTED 8  /* sketch entries a representative is entered under */
 #define HANFOLD_SHORT_MAX 1000  /* keys of at most this many tokens are kept whole */
 
@@ -362,6 +367,19 @@ typedef struct hanfold_cluster_settings {
      * repost-heavy text.  Which records are representatives does not
      * change.  Needs representative linkage. */
     bool first_match;
+    /* Expert, 0 for the defaults.  posting_cap: a shingle hash entered for
+     * more representatives than this is not followed (1 to
+     * HANFOLD_POSTING_CAP_MAX; small values make the cap decide many pairs,
+     * for tests of programs that must apply it exactly as the clusterer
+     * does).  verify_budget: at most this many candidates of a record are
+     * compared, those sharing the most shingles first (default 32).
+     * spill_memory: with spill_dir, bytes of verification data kept in
+     * memory before the file takes them (default 1 MiB; results do not
+     * depend on it).  Values out of range make hanfold_clusterer_new()
+     * fail with -EINVAL. */
+    unsigned posting_cap;
+    unsigned verify_budget;
+    size_t spill_memory;
 } hanfold_cluster_settings;
 
 HANFOLD_API void hanfold_cluster_settings_default(hanfold_cluster_settings *s);

@@ -69,13 +69,13 @@ _Static_assert(HANFOLD_SHORT_MAX <= UINT16_MAX && HANFOLD_SKETCH_K <= UINT8_MAX,
  * before it in the group. */
 #define STORE_GROUP 16
 /* With a spill file: entries kept in memory before they are written (for
- * tests, the environment variable HANFOLD_SPILL_MEMORY overrides it). */
+ * tests, hanfold_cluster_settings.spill_memory sets it). */
 #define STORE_MEMORY ((size_t)1 << 20)
 
 struct hanfold_clusterer {
     hanfold_cluster_settings set;
-    uint32_t posting_cap;  /* hf_posting_cap() */
-    size_t budget;         /* hf_verify_budget() */
+    uint32_t posting_cap;  /* hf_posting_cap(&set) */
+    size_t budget;         /* hf_verify_budget(&set) */
     uint32_t n;            /* records added */
     uint32_t *cluster;     /* per record: its cluster's first record (not when streaming) */
     size_t cap;
@@ -148,13 +148,14 @@ int hanfold_clusterer_new(hanfold_clusterer **out, const hanfold_cluster_setting
         free(c);
         return -EINVAL;
     }
-    c->posting_cap = hf_posting_cap();
-    c->budget = hf_verify_budget();
+    c->posting_cap = hf_posting_cap(&c->set);
+    c->budget = hf_verify_budget(&c->set);
+    if (!c->posting_cap || !c->budget) {
+        free(c);
+        return -EINVAL;
+    }
     c->fd = -1;
-    c->memory = STORE_MEMORY;
-    const char *env = getenv("HANFOLD_SPILL_MEMORY");
-    if (env && *env)
-        c->memory = strtoul(env, NULL, 10);
+    c->memory = c->set.spill_memory ? c->set.spill_memory : STORE_MEMORY;
     if (c->set.spill_dir) {
         size_t l = strlen(c->set.spill_dir);
         char *path = malloc(l + sizeof "/hanfold-spill.XXXXXX");
@@ -216,28 +217,14 @@ int hf_cand_cmp(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-size_t hf_verify_budget(void)
+size_t hf_verify_budget(const hanfold_cluster_settings *s)
 {
-    const char *e = getenv("HANFOLD_VERIFY_BUDGET");
-    if (e && *e) {
-        char *end;
-        unsigned long v = strtoul(e, &end, 10);
-        if (!*end && v >= 1)
-            return v;
-    }
-    return HF_VERIFY_BUDGET;
+    return s->verify_budget ? s->verify_budget : HF_VERIFY_BUDGET;
 }
 
-uint32_t hf_posting_cap(void)
+uint32_t hf_posting_cap(const hanfold_cluster_settings *s)
 {
-    const char *e = getenv("HANFOLD_POSTING_CAP");
-    if (e && *e) {
-        char *end;
-        unsigned long v = strtoul(e, &end, 10);
-        if (!*end && v >= 1 && v <= HF_POSTING_CAP)
-            return (uint32_t)v;
-    }
-    return HF_POSTING_CAP;
+    return !s->posting_cap ? HF_POSTING_CAP : s->posting_cap <= HF_POSTING_CAP ? s->posting_cap : 0;
 }
 
 static inline uint64_t mix(uint64_t x)

@@ -61,7 +61,7 @@ int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, unsigned what, h
  * under 16 / 16 and 0.38 s under 8 / 16 (two shared hashes of the common
  * prefix now suffice more often; the posting cap bounds it: 50,000 lines
  * 0.52 s). */
-#define HF_POSTING_CAP 2000
+#define HF_POSTING_CAP HANFOLD_POSTING_CAP_MAX
 #define HF_MIN_SHARED 0.25
 
 /* At most this many candidates of a record are compared (verified and
@@ -78,15 +78,12 @@ typedef struct { uint64_t id; uint32_t shared; } hf_cand;
 /* Orders candidates as the budget takes them: most shared first, then the
  * lower id. */
 int hf_cand_cmp(const void *a, const void *b);
-/* The budget in force: HF_VERIFY_BUDGET, or for tests the value of the
- * environment variable HANFOLD_VERIFY_BUDGET. */
-size_t hf_verify_budget(void);
-
-/* The posting cap in force: HF_POSTING_CAP, or for tests the value of the
- * environment variable HANFOLD_POSTING_CAP (a small cap makes the cap decide
- * many pairs, so that tests of programs that must apply it exactly as the
- * clusterer does can tell). */
-uint32_t hf_posting_cap(void);
+/* The budget and the posting cap that settings s ask for (their
+ * verify_budget and posting_cap, 0 meaning HF_VERIFY_BUDGET and
+ * HF_POSTING_CAP); 0 when out of range.  hanfold-mpi applies them as the
+ * clusterer does. */
+size_t hf_verify_budget(const hanfold_cluster_settings *s);
+uint32_t hf_posting_cap(const hanfold_cluster_settings *s);
 
 /* Sketch entries a record with n of them is entered under when it becomes a
  * representative (it looks up min(n, HANFOLD_INDEX_B)). */

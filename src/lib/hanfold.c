@@ -13,6 +13,7 @@
 struct hanfold_ctx {
     hanfold_settings set;
     char *opencc_config;
+    char *opencc_dir;      /* settings' opencc_dir, copied (NULL: OpenCC's) */
     hf_script *to_simp;   /* key and simplified target */
     hf_script *to_target; /* traditional targets */
     hf_script *custom;    /* --opencc-config */
@@ -159,6 +160,10 @@ int hanfold_ctx_new(hanfold_ctx **out, const hanfold_settings *s, char *errbuf, 
     if (s)
         c->set = *s;
     int e = 0;
+    if (c->set.opencc_dir && !(c->set.opencc_dir = c->opencc_dir = strdup(c->set.opencc_dir))) {
+        e = -ENOMEM;
+        goto fail;
+    }
     if (c->set.opencc_config) {
         c->opencc_config = strdup(c->set.opencc_config);
         if (!c->opencc_config) {
@@ -166,7 +171,7 @@ int hanfold_ctx_new(hanfold_ctx **out, const hanfold_settings *s, char *errbuf, 
             goto fail;
         }
         c->set.opencc_config = c->opencc_config;
-        if ((e = hf_script_open(&c->custom, c->opencc_config, errbuf, errsz)))
+        if ((e = hf_script_open(&c->custom, c->opencc_config, c->opencc_dir, errbuf, errsz)))
             goto fail;
     }
     c->furn_kinds = c->set.script_only ? 0 : c->set.drop_furniture & HANFOLD_FURNITURE_ALL;
@@ -175,10 +180,10 @@ int hanfold_ctx_new(hanfold_ctx **out, const hanfold_settings *s, char *errbuf, 
     /* hf_key_unsafe[] was made for this conversion (data/gen-tables.py) */
     c->trad_direct = c->to_simp != NULL;
     const char *tc = target_config(c->set.target);
-    if (tc && !c->custom && (e = hf_script_open(&c->to_target, tc, errbuf, errsz)))
+    if (tc && !c->custom && (e = hf_script_open(&c->to_target, tc, c->opencc_dir, errbuf, errsz)))
         goto fail;
     if (c->set.script_only && !c->custom &&
-        (e = hf_script_open(&c->custom, tc ? tc : HF_SCRIPT_ONLY_DEFAULT, errbuf, errsz)))
+        (e = hf_script_open(&c->custom, tc ? tc : HF_SCRIPT_ONLY_DEFAULT, c->opencc_dir, errbuf, errsz)))
         goto fail;
     *out = c;
     return 0;
@@ -209,6 +214,7 @@ void hanfold_ctx_free(hanfold_ctx **pc)
     free(c->shingles.v);
     free(c->sketch.v);
     free(c->opencc_config);
+    free(c->opencc_dir);
     free(c);
     *pc = NULL;
 }

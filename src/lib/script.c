@@ -19,7 +19,7 @@
  * A config that resolves to OpenCC's own data directory is converted by
  * fastcc.c instead, from the same dictionaries compiled in at build time
  * (same output, an order of magnitude faster); libopencc stays the reference
- * and converts every other config (user paths, HANFOLD_OPENCC_DIR). */
+ * and converts every other config (user paths, another opencc_dir). */
 #include "stages.h"
 
 #include <errno.h>
@@ -58,14 +58,13 @@ static int open_fast(const char *path, hf_fastcc **fast)
     return hf_fastcc_open(fast, path + l + 1);
 }
 
-static int resolve(const char *config, char *path, size_t pathsz)
+static int resolve(const char *config, const char *dir, char *path, size_t pathsz)
 {
     char tmp[PATH_MAX];
     if (strchr(config, '/')) {
         if (snprintf(tmp, sizeof tmp, "%s", config) >= (int)sizeof tmp)
             return -ENAMETOOLONG;
     } else {
-        const char *dir = getenv("HANFOLD_OPENCC_DIR");
         if (!dir || !*dir)
             dir = HF_OPENCC_DATADIR;
         size_t l = strlen(config);
@@ -81,11 +80,11 @@ static int resolve(const char *config, char *path, size_t pathsz)
     return 0;
 }
 
-int hf_script_open(hf_script **out, const char *config, char *err, size_t errsz)
+int hf_script_open(hf_script **out, const char *config, const char *dir, char *err, size_t errsz)
 {
     char path[PATH_MAX];
     *out = NULL;
-    int r = resolve(config, path, sizeof path);
+    int r = resolve(config, dir, path, sizeof path);
     if (r) {
         snprintf(err, errsz, "cannot open OpenCC config '%s': %s", path, strerror(-r));
         return r;
@@ -103,12 +102,12 @@ int hf_script_open(hf_script **out, const char *config, char *err, size_t errsz)
         return 0;
     }
     int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
+    char cfgdir[PATH_MAX];
+    snprintf(cfgdir, sizeof cfgdir, "%s", path);
+    char *slash = strrchr(cfgdir, '/');
     if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
-    if (cwd < 0 || chdir(dir) != 0) {
+        *(slash == cfgdir ? slash + 1 : slash) = '\0';
+    if (cwd < 0 || chdir(cfgdir) != 0) {
         int e = errno;
         snprintf(err, errsz, "cannot open OpenCC config '%s': %s", path, strerror(e));
         if (cwd >= 0)

@@ -154,9 +154,10 @@ bool hf_unicode_blank(const char *s, size_t n);
 /* ---- script.c: the only file that includes <opencc.h> ------------------ */
 
 typedef struct hf_script hf_script;
-/* config: an OpenCC config name ("tw2s") looked up in OpenCC's data
- * directory, or a path containing '/'.  Always opened by absolute path. */
-int hf_script_open(hf_script **s, const char *config, char *err, size_t errsz);
+/* config: an OpenCC config name ("tw2s") looked up in dir (NULL: OpenCC's
+ * data directory), or a path containing '/'.  Always opened by absolute
+ * path. */
+int hf_script_open(hf_script **s, const char *config, const char *dir, char *err, size_t errsz);
 /* A config compiled into fastcc.c by name ("hanfold-t2s", hanfold's own,
  * which has no file in OpenCC's data directory), whatever the environment
  * says. */

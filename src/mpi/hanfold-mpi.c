@@ -65,8 +65,8 @@ enum cmd { CMD_CLUSTER, CMD_DEDUP };
 enum { FMT_TSV = HF_ROW_TSV, FMT_JSONL = HF_ROW_JSONL, FMT_CSV = HF_ROW_CSV };
 
 static int rank, nranks;
-static uint32_t posting_cap; /* hf_posting_cap() */
-static size_t verify_budget; /* hf_verify_budget() */
+static uint32_t posting_cap; /* hf_posting_cap() of the job's settings */
+static size_t verify_budget; /* hf_verify_budget() of the job's settings */
 static FILE *errf; /* this rank's own messages (stderr of ranks > 0 is quiet) */
 
 /* ---- stage accounting (--stats) ------------------------------------------------ */
@@ -1377,6 +1377,9 @@ static int parse(job *j, int argc, char **argv)
         case OPT_LONG_THRESHOLD:
         case OPT_JACCARD_THRESHOLD:
         case OPT_MIN_RATIO:
+        case OPT_POSTING_CAP:
+        case OPT_VERIFY_BUDGET:
+        case OPT_SPILL_MEMORY:
             if (hf_threshold_option(&j->cs, c, optarg) < 0)
                 return hf_usage_error(name);
             break;
@@ -1512,8 +1515,6 @@ int main(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &nranks);
     hf_progname = "hanfold-mpi";
-    posting_cap = hf_posting_cap();
-    verify_budget = hf_verify_budget();
     errf = stderr;
     if (rank != 0) {
         /* only rank 0 speaks for the job; a rank's own failures go to the
@@ -1572,6 +1573,9 @@ int main(int argc, char **argv)
         MPI_Finalize();
         return st;
     }
+    /* as the clusterer applies them (the options are checked in range) */
+    posting_cap = hf_posting_cap(&j.cs);
+    verify_budget = hf_verify_budget(&j.cs);
     if (!threads_given) {
         /* the processors of a machine are shared by its ranks */
         int local = local_ranks();

@@ -186,10 +186,10 @@ for i in range(3000):
     print(''.join(chr(0x4e00 + random.randrange(0x5000)) for _ in range(random.randrange(8, 40))))
 PY
 "$H" cluster --threads 1 "$TMP/many" > "$TMP/cm1"
-HANFOLD_SPILL_MEMORY=1 "$H" cluster "$TMP/many" > "$TMP/cm2"
+"$H" cluster --spill-memory 1 "$TMP/many" > "$TMP/cm2"
 check "cluster: the same rows with the verification data read back from the file" cmp "$TMP/cm1" "$TMP/cm2"
 "$H" fingerprint "$TMP/many" > "$TMP/mfp"
-HANFOLD_SPILL_MEMORY=1 "$H" cluster --fingerprints "$TMP/mfp" > "$TMP/cm3"
+"$H" cluster --spill-memory 1 --fingerprints "$TMP/mfp" > "$TMP/cm3"
 check "cluster --fingerprints (parsed on every thread): the same rows" cmp "$TMP/cm1" "$TMP/cm3"
 "$H" cluster --linkage single "$TMP/many" | cut -f2 | sort -u > "$TMP/single"
 check "representative clusters are no coarser than single linkage" \
@@ -201,8 +201,8 @@ check "no temporary directory: a warning that says what to do" grep -q "cannot c
 # identical keys are one cluster whatever the posting cap (single linkage
 # found them only through the index, which skips a hash this common)
 for i in 1 2 3 4 5 6 7 8 9 10; do printf '转发微博\n转发微博！\n'; done > "$TMP/same"
-expect "identical keys over the posting cap: one cluster" 0 1 -- sh -c "HANFOLD_POSTING_CAP=3 '$H' cluster '$TMP/same' | cut -f2 | sort -u | wc -l"
-expect "... and with representative linkage" 0 1 -- sh -c "HANFOLD_POSTING_CAP=3 '$H' cluster --linkage representative '$TMP/same' | cut -f2 | sort -u | wc -l"
+expect "identical keys over the posting cap: one cluster" 0 1 -- sh -c "'$H' cluster --posting-cap 3 '$TMP/same' | cut -f2 | sort -u | wc -l"
+expect "... and with representative linkage" 0 1 -- sh -c "'$H' cluster --posting-cap 3 --linkage representative '$TMP/same' | cut -f2 | sort -u | wc -l"
 seeds="$SHARED/seeds"
 if [ -d "$seeds" ]; then
     expect "seed pages: no two cluster" 0 5 -- sh -c "'$H' cluster --input files '$seeds'/* | cut -f2 | sort -u | wc -l"

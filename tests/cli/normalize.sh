@@ -41,7 +41,21 @@ if command -v opencc_dict >/dev/null; then
         sh -c "cd '$TMP/stray' && echo '漢字發展' | '$H' normalize"
     expect "stray files ignored with --opencc-config NAME" 0 '汉字' -- \
         sh -c "cd '$TMP/stray' && echo '漢字' | '$H' normalize --opencc-config t2s"
+    # results do not depend on the environment (issue 25): the variable that
+    # once named the OpenCC directory is not read; --opencc-dir is, and an
+    # index records it
+    cp "$TMP/stray/TSCharacters.ocd2" "$TMP/stray/TSPhrases.ocd2"
+    printf '{"name":"x","segmentation":{"type":"mmseg","dict":{"type":"ocd2","file":"TSPhrases.ocd2"}},"conversion_chain":[{"dict":{"type":"ocd2","file":"TSCharacters.ocd2"}}]}\n' > "$TMP/stray/t2s.json"
+    expect "HANFOLD_OPENCC_DIR is not read" 0 '汉字' -- \
+        sh -c "echo '漢字' | HANFOLD_OPENCC_DIR='$TMP/stray' '$H' normalize --opencc-config t2s"
+    expect "--opencc-dir is" 0 '汗字' -- \
+        sh -c "echo '漢字' | '$H' normalize --opencc-dir '$TMP/stray' --opencc-config t2s"
+    echo '漢字' | "$H" dedup --index "$TMP/odix" --opencc-config t2s > /dev/null
+    expect "an index made with another --opencc-dir is refused" 2 '' -- \
+        sh -c "echo '漢字' | '$H' dedup --index '$TMP/odix' --opencc-dir '$TMP/stray' --opencc-config t2s"
 fi
+expect "--posting-cap out of range is refused" 2 '' -- "$H" cluster --posting-cap 2001 /dev/null
+expect "--verify-budget 0 is refused" 2 '' -- "$H" cluster --verify-budget 0 /dev/null
 
 # record modes
 IN='{"id": 7, "text": "漢字", "n": 1.10, "o": {"text": "x"}}' \

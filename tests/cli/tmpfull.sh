@@ -25,7 +25,7 @@ if [ -z "$ways" ]; then
 fi
 
 # 3000 distinct lines: what verification keeps of them passes 64 KiB, which
-# with HANFOLD_SPILL_MEMORY=0 (a test setting: no megabyte kept in memory
+# with --spill-memory 1 (an expert setting: no megabyte kept in memory
 # first) is written to the temporary file
 python3 - "$TMP/in" <<'PY'
 import random, sys
@@ -38,15 +38,16 @@ PY
 # full WAY CMD...: CMD with TMPDIR on a full disk, stdout to $TMP/out,
 # stderr to $TMP/err, status in $TMP/st
 full() {
-    way=$1; shift
+    way=$1 prog=$2 cmd=$3; shift 3
+    set -- "$prog" "$cmd" --spill-memory 1 "$@"
     case $way in
     shim)
-        LD_PRELOAD="$FAULTINJECT" HF_FAIL_WRITE_UNDER="$TMP/full" TMPDIR="$TMP/full" HANFOLD_SPILL_MEMORY=0 "$@" \
+        LD_PRELOAD="$FAULTINJECT" HF_FAIL_WRITE_UNDER="$TMP/full" TMPDIR="$TMP/full" "$@" \
             > "$TMP/out" 2> "$TMP/err"
         echo $? > "$TMP/st" ;;
     tmpfs)
         unshare -m sh -c 'd=$1; shift; mount -t tmpfs -o size=16k tmpfs "$d" || exit 99
-                          TMPDIR=$d HANFOLD_SPILL_MEMORY=0 "$@"' sh "$TMP/full" "$@" > "$TMP/out" 2> "$TMP/err"
+                          TMPDIR=$d "$@"' sh "$TMP/full" "$@" > "$TMP/out" 2> "$TMP/err"
         echo $? > "$TMP/st" ;;
     esac
 }

@@ -25,7 +25,7 @@ fail() { fails=$((fails + 1)); echo "FAIL $*"; }
 mpi() { # mpi N ARGS... (stdin passed on; the test variables that are set go along)
     local n=$1; shift
     local x=() v
-    for v in HANFOLD_MPI_WINDOW HANFOLD_POSTING_CAP HANFOLD_VERIFY_BUDGET HANFOLD_MPI_FAIL_RANK; do
+    for v in HANFOLD_MPI_WINDOW HANFOLD_MPI_FAIL_RANK; do
         [ -n "${!v+x}" ] && x+=(-x "$v")
     done
     mpirun -np "$n" "${x[@]}" "$HANFOLD_MPI" "$@"
@@ -41,7 +41,7 @@ same() {
         cases=$((cases + 1))
         mpi "$n" "$@" > "$TMP/got" 2> "$TMP/got.err"; local gs=$?
         if [ "$gs" != "$ws" ] || ! cmp -s "$TMP/want" "$TMP/got"; then
-            fail "$name np=$n W=${HANFOLD_MPI_WINDOW:-default} cap=${HANFOLD_POSTING_CAP:-default}: status $gs (want $ws), $(diff "$TMP/want" "$TMP/got" | grep -c '^>') rows differ"
+            fail "$name np=$n W=${HANFOLD_MPI_WINDOW:-default}: status $gs (want $ws), $(diff "$TMP/want" "$TMP/got" | grep -c '^>') rows differ"
             head -c 400 "$TMP/got.err"
         fi
         if [ -f "$TMP/want.dropped" ] && ! cmp -s "$TMP/want.dropped" "$TMP/dropped"; then
@@ -65,7 +65,7 @@ if [ -d "$EVAL" ]; then
     same "real reposts" cluster --input jsonl "$EVAL/reposts.jsonl"
     same "real reposts dedup" dedup --input jsonl --dropped "$TMP/dropped" "$EVAL/reposts.jsonl"
     same "real reposts, representative linkage" cluster --linkage representative --input jsonl "$EVAL/reposts.jsonl"
-    HANFOLD_VERIFY_BUDGET=2 same "real reposts, budget 2" cluster --input jsonl "$EVAL/reposts.jsonl"
+    same "real reposts, budget 2" cluster --verify-budget 2 --input jsonl "$EVAL/reposts.jsonl"
     same "maint-guide chapters" cluster --input files "$EVAL"/maint-guide/*
     same "seed headlines" cluster "$EVAL/seed-headlines.txt"
     unset HANFOLD_MPI_WINDOW
@@ -80,31 +80,31 @@ for w in 16384 997 1; do
     same "synthetic cluster, window $w" cluster "$TMP/syn.txt"
     same "synthetic dedup, window $w" dedup --dropped "$TMP/dropped" "$TMP/syn.txt"
     same "synthetic fingerprints, window $w" cluster --format csv --fingerprints "$TMP/syn.fp"
-    HANFOLD_POSTING_CAP=3 same "synthetic cap 3, window $w" cluster "$TMP/syn.txt"
+    same "synthetic cap 3, window $w" cluster --posting-cap 3 "$TMP/syn.txt"
 done
 export HANFOLD_MPI_WINDOW=50
-HANFOLD_POSTING_CAP=3 same "synthetic dedup cap 3, window 50" dedup "$TMP/syn.txt"
+same "synthetic dedup cap 3, window 50" dedup --posting-cap 3 "$TMP/syn.txt"
 # representative linkage (no chains: differs from the default on this corpus, checked)
 same "representative linkage, window 50" cluster --linkage representative "$TMP/syn.txt"
 cases=$((cases + 1))
 "$HANFOLD" cluster "$TMP/syn.txt" > "$TMP/rep" 2>/dev/null
 cmp -s "$TMP/want" "$TMP/rep" && fail "representative linkage gives the default's clusters: the case proves nothing"
-HANFOLD_POSTING_CAP=3 same "representative linkage, cap 3, window 50" cluster --linkage representative "$TMP/syn.txt"
+same "representative linkage, cap 3, window 50" cluster --posting-cap 3 --linkage representative "$TMP/syn.txt"
 # a verification budget of 2 decides many records (the default, 32, none here)
-HANFOLD_VERIFY_BUDGET=2 same "budget 2, window 50" cluster "$TMP/syn.txt"
+same "budget 2, window 50" cluster --verify-budget 2 "$TMP/syn.txt"
 # identical keys beyond the posting cap: one cluster with single linkage too
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do printf '转发微博\n转发微博！\n'; done > "$TMP/same.txt"
-HANFOLD_POSTING_CAP=3 same "identical keys over the posting cap, window 50" cluster "$TMP/same.txt"
+same "identical keys over the posting cap, window 50" cluster --posting-cap 3 "$TMP/same.txt"
 cases=$((cases + 1))
-[ "$(HANFOLD_POSTING_CAP=3 "$HANFOLD" cluster "$TMP/same.txt" | cut -f2 | sort -u)" = 1 ] ||
+[ "$("$HANFOLD" cluster --posting-cap 3 "$TMP/same.txt" | cut -f2 | sort -u)" = 1 ] ||
     fail "identical keys over the posting cap are not one cluster"
-HANFOLD_VERIFY_BUDGET=2 same "budget 2, representative linkage, window 50" cluster --linkage representative "$TMP/syn.txt"
-HANFOLD_VERIFY_BUDGET=2 same "budget 2, dedup, window 50" dedup --dropped "$TMP/dropped" "$TMP/syn.txt"
+same "budget 2, representative linkage, window 50" cluster --verify-budget 2 --linkage representative "$TMP/syn.txt"
+same "budget 2, dedup, window 50" dedup --verify-budget 2 --dropped "$TMP/dropped" "$TMP/syn.txt"
 cases=$((cases + 1))
-HANFOLD_VERIFY_BUDGET=2 "$HANFOLD" cluster "$TMP/syn.txt" > "$TMP/b2" 2>/dev/null
+"$HANFOLD" cluster --verify-budget 2 "$TMP/syn.txt" > "$TMP/b2" 2>/dev/null
 "$HANFOLD" cluster "$TMP/syn.txt" > "$TMP/b0" 2>/dev/null
 cmp -s "$TMP/b0" "$TMP/b2" && fail "a budget of 2 changes nothing: the budget cases prove nothing"
-HANFOLD_POSTING_CAP=3 same "single linkage, cap 3, window 50" cluster --format jsonl --linkage single "$TMP/syn.txt"
+same "single linkage, cap 3, window 50" cluster --posting-cap 3 --format jsonl --linkage single "$TMP/syn.txt"
 cases=$((cases + 1))
 mpi 1 dedup --linkage single "$TMP/syn.txt" > /dev/null 2> "$TMP/err"
 [ $? = 2 ] && grep -q "dedup compares with kept records only" "$TMP/err" || fail "dedup --linkage single: not refused as hanfold does"
@@ -123,7 +123,7 @@ same "unreadable input" cluster "$TMP/syn-head.txt" "$TMP/does-not-exist" "$TMP/
 # the cap really decides pairs here (or the cap cases above prove nothing)
 cases=$((cases + 1))
 "$HANFOLD" cluster "$TMP/syn.txt" > "$TMP/c2000" 2>/dev/null
-HANFOLD_POSTING_CAP=3 "$HANFOLD" cluster "$TMP/syn.txt" > "$TMP/c3" 2>/dev/null
+"$HANFOLD" cluster --posting-cap 3 "$TMP/syn.txt" > "$TMP/c3" 2>/dev/null
 cmp -s "$TMP/c2000" "$TMP/c3" && fail "a posting cap of 3 changes nothing on the synthetic corpus"
 
 # stdin reaches rank 0

@@ -10,7 +10,7 @@
 #  2. OpenCC 1.1.6's own test cases (<config>.in -> .ans) through
 #     `hanfold normalize --script-only --opencc-config CONFIG`;
 #  3. the same command on the corpora with the compiled-in converter and with
-#     libopencc (HANFOLD_OPENCC_DIR pointing at a copy of the data directory
+#     libopencc (--opencc-dir pointing at a copy of the data directory
 #     makes hanfold fall back to libopencc): outputs must be identical.
 # Skips when ../shared is absent.  FASTCC_FUZZ sets the random record count;
 # under HANFOLD_WRAPPER (valgrind setup) step 1 runs on small inputs only.
@@ -92,7 +92,7 @@ cat "$@" > "$tmp/all.txt"
 for json in "$OPENCC_DATADIR"/*.json; do
     cfg=$(basename "$json" .json)
     "$HANFOLD" normalize --script-only --opencc-config "$cfg" "$tmp/all.txt" > "$tmp/fast" || status=1
-    HANFOLD_OPENCC_DIR="$tmp/data" "$HANFOLD" normalize --script-only --opencc-config "$cfg" \
+    "$HANFOLD" normalize --opencc-dir "$tmp/data" --script-only --opencc-config "$cfg" \
         "$tmp/all.txt" > "$tmp/ref" || status=1
     if ! cmp -s "$tmp/fast" "$tmp/ref"; then
         echo "FAIL $cfg: normalize output differs"; diff "$tmp/ref" "$tmp/fast" | head -6

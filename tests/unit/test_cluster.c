@@ -189,13 +189,12 @@ int main(void)
         hanfold_cluster_settings ss[2] = {s, s};
         ss[0].spill_dir = ss[1].spill_dir = dir && *dir ? dir : "/tmp";
         ss[1].streaming = true;
+        /* a few kilobytes in memory: nearly every entry is read from the file */
+        ss[0].spill_memory = ss[1].spill_memory = 4096;
         hanfold_clusterer *cm, *cs[2];
         CHECK(hanfold_clusterer_new(&cm, &s) == 0);
-        /* a few kilobytes in memory: nearly every entry is read from the file */
-        setenv("HANFOLD_SPILL_MEMORY", "4096", 1);
         CHECK(hanfold_clusterer_new(&cs[0], &ss[0]) == 0);
         CHECK(hanfold_clusterer_new(&cs[1], &ss[1]) == 0);
-        unsetenv("HANFOLD_SPILL_MEMORY");
         size_t differ = 0, merged = 0;
         for (size_t r = 0; r < NREC; r++) {
             size_t kl = to_key(toks[r], ntok[r], key);
@@ -265,10 +264,9 @@ int main(void)
         pairs_out = seen2;
         pairs_max = sizeof seen2 / sizeof seen2[0];
         pairs_n = 0;
-        setenv("HANFOLD_SPILL_MEMORY", "4096", 1);
+        s2.spill_memory = 4096;
         hanfold_clusterer *c2;
         CHECK(hanfold_clusterer_new(&c2, &s2) == 0);
-        unsetenv("HANFOLD_SPILL_MEMORY");
         size_t rep2[N2], nrep2 = 0, found2 = 0, brute2 = 0, wrong2 = 0;
         for (size_t r = 0; r < N2; r++) {
             /* a token in eight becomes a Latin word (a token of 4 bytes),
@@ -363,19 +361,25 @@ int main(void)
         }
     }
 
+    /* expert settings out of range are refused, not clamped */
+    {
+        hanfold_cluster_settings bad = s;
+        hanfold_clusterer *cx = NULL;
+        bad.posting_cap = HANFOLD_POSTING_CAP_MAX + 1;
+        CHECK(hanfold_clusterer_new(&cx, &bad) == -EINVAL && cx == NULL);
+    }
+
     /* 2c. first_match (dedup): the same records are representatives, and
      * a record's match is a representative it duplicates, with their
      * similarity; with a budget of 1 as well */
     for (int bi = 0; bi < 2; bi++) {
-        if (bi)
-            setenv("HANFOLD_VERIFY_BUDGET", "1", 1);
         hanfold_cluster_settings sb = s, sf = s;
         sb.streaming = sf.streaming = true;
         sf.first_match = true;
+        sb.verify_budget = sf.verify_budget = bi ? 1 : 0;
         hanfold_clusterer *cb, *cf;
         CHECK(hanfold_clusterer_new(&cb, &sb) == 0);
         CHECK(hanfold_clusterer_new(&cf, &sf) == 0);
-        unsetenv("HANFOLD_VERIFY_BUDGET");
         size_t reps_differ = 0, bad_match = 0, other = 0;
         for (size_t r = 0; r < NREC; r++) {
             size_t kl = to_key(toks[r], ntok[r], key);

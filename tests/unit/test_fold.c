@@ -42,14 +42,14 @@ int main(void)
     /* script stage: configs load by absolute path; a bad one is an error */
     hf_script *sc;
     char err[256];
-    CHECK(hf_script_open(&sc, "t2s", err, sizeof err) == 0);
+    CHECK(hf_script_open(&sc, "t2s", NULL, err, sizeof err) == 0);
     hf_buf_clear(&out);
     CHECK(hf_script_convert(sc, "漢字", strlen("漢字"), &out) == 0);
     CHECK_STR(out.p, out.len, "汉字");
     hf_script_close(&sc);
     CHECK(sc == NULL);
     hf_script_close(NULL);
-    CHECK(hf_script_open(&sc, "/nonexistent/t2s.json", err, sizeof err) < 0 && sc == NULL);
+    CHECK(hf_script_open(&sc, "/nonexistent/t2s.json", NULL, err, sizeof err) < 0 && sc == NULL);
     CHECK(strstr(err, "/nonexistent/t2s.json") != NULL);
     hf_buf_free(&out);
     hf_buf_free(&tmp);

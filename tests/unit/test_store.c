@@ -30,10 +30,9 @@ int main(void)
     s.spill_dir = dir && *dir ? dir : "/tmp";
     s.streaming = true;
     s.linkage = HANFOLD_LINKAGE_REPRESENTATIVE;
-    setenv("HANFOLD_SPILL_MEMORY", "20000", 1);
+    s.spill_memory = 20000;
     hanfold_clusterer *c;
     CHECK(hanfold_clusterer_new(&c, &s) == 0);
-    unsetenv("HANFOLD_SPILL_MEMORY");
     size_t shapes[4] = {0}, largest = 0;
     for (size_t r = 0; r < N; r++) {
         hanfold_fp *q = &fps[r];
