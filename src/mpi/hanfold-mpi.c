@@ -1480,30 +1480,34 @@ static void report_stats(job *j)
     if (rank != 0 || !j->co.stats)
         return;
     uint64_t written = j->cmd == CMD_DEDUP ? j->kept : j->rows - j->bad_rows;
-    hf_msg("stats: read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu%s",
+    bool ok = hf_stats_msg("read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu%s",
            (unsigned long long)j->read, (unsigned long long)written, (unsigned long long)j->dropped_n,
            (unsigned long long)j->bad, (unsigned long long)j->invalid,
            j->write_failed ? "; stopped early by a write error" : j->incomplete ? "; stopped early" : "");
+    /* the lines after the first go through the same check: stats asked
+     * for and lost fail the job, as in hanfold */
     char line[512];
-    int n = snprintf(line, sizeof line, "stats: %d rank%s; rank 0:", nranks, nranks > 1 ? "s" : "");
+    int n = snprintf(line, sizeof line, "%d rank%s; rank 0:", nranks, nranks > 1 ? "s" : "");
     for (int i = 0; i < T_N; i++)
         n += snprintf(line + n, sizeof line - n, " %s %.3f s%s", stage_names[i], stage_time[i], i + 1 < T_N ? "," : "");
-    hf_msg("%s", line);
+    ok &= hf_stats_msg("%s", line);
     if (nranks > 1) {
-        n = snprintf(line, sizeof line, "stats: slowest other rank per stage:");
+        n = snprintf(line, sizeof line, "slowest other rank per stage:");
         for (int i = 0; i < T_N; i++)
             n += snprintf(line + n, sizeof line - n, " %s %.3f s%s", stage_names[i], tmax[i], i + 1 < T_N ? "," : "");
-        hf_msg("%s", line);
+        ok &= hf_stats_msg("%s", line);
     }
-    hf_msg("stats: exchanged %llu bytes between ranks (%.1f per record); most records mapped by one rank %llu; "
+    ok &= hf_stats_msg("exchanged %llu bytes between ranks (%.1f per record); most records mapped by one rank %llu; "
            "largest index share: %llu hashes, %llu postings, %llu representatives' data",
            (unsigned long long)btot, j->read ? (double)btot / (double)j->read : 0.0, (unsigned long long)mmax,
            (unsigned long long)idxmax[0], (unsigned long long)idxmax[1], (unsigned long long)idxmax[2]);
     if (nranks > 1)
-        hf_msg("stats: peak memory: rank 0 %.1f MB, largest other rank %.1f MB", ru.ru_maxrss / 1024.0,
+        ok &= hf_stats_msg("peak memory: rank 0 %.1f MB, largest other rank %.1f MB", ru.ru_maxrss / 1024.0,
                rssmax / 1024.0);
     else
-        hf_msg("stats: peak memory: %.1f MB", ru.ru_maxrss / 1024.0);
+        ok &= hf_stats_msg("peak memory: %.1f MB", ru.ru_maxrss / 1024.0);
+    if (!ok)
+        j->status = HF_EXIT_ERROR;
 }
 
 int main(int argc, char **argv)
