@@ -50,22 +50,29 @@ static int exec(hf_index *ix, const char *sql, char *err, size_t errsz)
     return 0;
 }
 
-/* 0 and the value, -1 when there is no such key (or no meta table), -2 when
- * SQLite could not read (the message is then in sqlite3_errmsg()). */
+/* Whether SQLite's result code rc says the file is no hanfold index (no
+ * meta table, or no database at all) rather than that it could not be
+ * read here. */
+static bool not_an_index(int rc)
+{
+    return rc == SQLITE_ERROR || rc == SQLITE_NOTADB;
+}
+
+/* 0 and the value, -1 when there is no such key (or the file is no index),
+ * -2 when SQLite could not read (the message is then in sqlite3_errmsg()). */
 static int meta_get(hf_index *ix, const char *key, char *val, size_t valsz)
 {
     sqlite3_stmt *st;
     val[0] = '\0';
     int rc = sqlite3_prepare_v2(ix->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL);
     if (rc != SQLITE_OK)
-        return rc == SQLITE_ERROR && sqlite3_extended_errcode(ix->db) == SQLITE_ERROR &&
-                       strstr(sqlite3_errmsg(ix->db), "no such table") ? -1 : -2;
+        return not_an_index(rc) ? -1 : -2;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         snprintf(val, valsz, "%s", (const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -1 : -2;
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE || not_an_index(rc) ? -1 : -2;
 }
 
 /* When SQLite cannot open an index, the reason is often one of the files
