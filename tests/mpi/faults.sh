@@ -5,28 +5,11 @@
 # (not after a read error), durably (fsync), replacing a symbolic link but
 # never a device or FIFO; a stopped rank is reported by name, and rank 0
 # does not spin while it waits.  Skips (77) without hanfold-mpi or mpirun.
-set -u
-: "${HANFOLD:?}" "${HANFOLD_MPI:=}"
-[ -x "$HANFOLD_MPI" ] && command -v mpirun >/dev/null || { echo "hanfold-mpi or mpirun missing: skipped"; exit 77; }
-HERE=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/lib.sh"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hanfold-mpi-faults.XXXXXX")
 TMP=$(cd "$TMP" && pwd -P) # the fault shim compares resolved paths
 trap 'rm -rf "$TMP"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-export OMPI_MCA_mpi_yield_when_idle=1
-export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
-fails=0 cases=0
-fail() { fails=$((fails + 1)); echo "FAIL $*"; }
 case_() { cases=$((cases + 1)); }
-
-mpi() { # mpi N ARGS... (the test variables that are set go along)
-    local n=$1; shift
-    local x=() v
-    for v in HANFOLD_MPI_WINDOW HANFOLD_MPI_STALL; do
-        [ -n "${!v+x}" ] && x+=(-x "$v")
-    done
-    mpirun -np "$n" "${x[@]}" "$HANFOLD_MPI" "$@"
-}
 # records read, from --stats
 read_count() { sed -n 's/.*stats: read \([0-9]*\),.*/\1/p' "$1"; }
 

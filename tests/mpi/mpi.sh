@@ -7,29 +7,10 @@
 # decides many pairs.  Then the job's manners: stdin, --output only on
 # success, a failed rank, usage errors.  Skips (77) without hanfold-mpi or
 # mpirun.
-set -u
-: "${HANFOLD:?}" "${HANFOLD_MPI:=}"
-[ -x "$HANFOLD_MPI" ] && command -v mpirun >/dev/null || { echo "hanfold-mpi or mpirun missing: skipped"; exit 77; }
-HERE=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/lib.sh"
 EVAL=${HANFOLD_EVAL:-$HERE/../../../shared/eval}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hanfold-mpi-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-# more ranks than processors: waiting ranks must not spin
-export OMPI_MCA_mpi_yield_when_idle=1
-# no network interfaces needed on one machine
-export OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
-fails=0 cases=0
-fail() { fails=$((fails + 1)); echo "FAIL $*"; }
-
-mpi() { # mpi N ARGS... (stdin passed on; the test variables that are set go along)
-    local n=$1; shift
-    local x=() v
-    for v in HANFOLD_MPI_WINDOW HANFOLD_MPI_FAIL_RANK; do
-        [ -n "${!v+x}" ] && x+=(-x "$v")
-    done
-    mpirun -np "$n" "${x[@]}" "$HANFOLD_MPI" "$@"
-}
 
 # same NAME ARGS...: hanfold ARGS vs hanfold-mpi ARGS on 1, 2, 4 ranks:
 # stdout, the --dropped file if any, and the exit status
