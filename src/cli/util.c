@@ -20,7 +20,7 @@ static void err_sink(const void *p, size_t n, void *ud)
 
 /* Messages are for people: what they quote (file names, ids, bytes of the
  * input) goes out with its control characters escaped (hf_human_escape). */
-static void vmsg(const char *fmt, va_list ap)
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
     char small[512], *m = small;
     va_list aq;
@@ -31,7 +31,7 @@ static void vmsg(const char *fmt, va_list ap)
     else if (n >= (int)sizeof small)
         m = small, n = (int)sizeof small - 1;
     va_end(aq);
-    fprintf(stderr, "%s: ", hf_progname);
+    fprintf(stderr, "%s: %s", hf_progname, prefix);
     if (n > 0)
         hf_human_escape(m, (size_t)n, err_sink, NULL);
     fputc('\n', stderr);
@@ -43,7 +43,7 @@ void hf_msg(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vmsg(fmt, ap);
+    vmsg("", fmt, ap);
     va_end(ap);
 }
 
@@ -51,9 +51,7 @@ bool hf_stats_msg(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s: stats: ", hf_progname);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vmsg("stats: ", fmt, ap);
     va_end(ap);
     return fflush(stderr) == 0 && !ferror(stderr);
 }
