@@ -1036,7 +1036,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
     if (best != NONE64) {
         ws->match = best;
         ws->sim = best_sim;
-        if (!single)
+        if (!single || exact != NONE64)
             return;
     }
     /* a new representative (single linkage: every record) is indexed from now on */
