@@ -535,17 +535,6 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
     return 0;
 }
 
-/* The clusterer loads the index memory of item i of the batch while the
- * items before it are added (hanfold_clusterer_prefetch). */
-static void lookahead(job *j, size_t i)
-{
-    if (!j->cl || i >= hf_batch_count(j->batch))
-        return;
-    const hf_item *it = hf_batch_item(j->batch, i);
-    if (!it->rec.error && !it->err && !it->fprow_err)
-        hanfold_clusterer_prefetch(j->cl, &it->fp);
-}
-
 static int run_pass(job *j, char **files, int nfiles)
 {
     hf_reader *rd;
@@ -581,10 +570,8 @@ static int run_pass(job *j, char **files, int nfiles)
             bool have = hf_batch_turn(j->batch, !j->from_fp);
             inflight_oversize = oversize;
             bool halt = false;
-            for (size_t i = 0; have && !e && !halt && i < hf_batch_count(j->batch); i++) {
-                lookahead(j, i + 2);
+            for (size_t i = 0; have && !e && !halt && i < hf_batch_count(j->batch); i++)
                 e = consume(j, hf_batch_item(j->batch, i), rd, &halt);
-            }
             if (have) {
                 hf_batch_clear(j->batch);
                 hf_progress_update(&prog, j->read, hf_reader_bytes(rd));
@@ -610,7 +597,6 @@ static int run_pass(job *j, char **files, int nfiles)
         hf_batch_run(j->batch);
         for (size_t i = 0; !e && i < hf_batch_count(j->batch); i++) {
             bool halt = false;
-            lookahead(j, i + 2);
             e = consume(j, hf_batch_item(j->batch, i), rd, &halt);
             if (halt) {
                 stop = true;

@@ -397,11 +397,6 @@ HANFOLD_API void hanfold_clusterer_free(hanfold_clusterer **c);
  * spill_dir the error of its temporary file (-ENOSPC and -EDQUOT when the
  * disk is full, -EIO, -EFBIG past 64 GiB). */
 HANFOLD_API int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *fp, uint64_t *match, double *sim);
-/* Optional, for speed: says that fp will be added soon, best two additions
- * ahead (call it for record i + 2 just before adding record i), so that the
- * index memory its addition reads is loaded while the records before it are
- * added.  Never changes a result; fp need not outlive the call. */
-HANFOLD_API void hanfold_clusterer_prefetch(hanfold_clusterer *c, const hanfold_fp *fp);
 /* The similarity verification would compute for a pair, whatever the
  * thresholds, and the measure (HANFOLD_PAIR_*) in *kind: for calibrating
  * thresholds on labelled pairs.  Pairs no threshold could link (length

@@ -121,10 +121,6 @@ struct hanfold_clusterer {
     uint64_t *v, *u, *t1;
     size_t vcap;
     uint32_t tokbuf[HANFOLD_SHORT_MAX]; /* an entry's tokens, unpacked */
-    /* hanfold_clusterer_prefetch(): the hashes of the record it was last
-     * told about, whose bucket descriptors are on their way */
-    uint64_t pf_hash[HANFOLD_INDEX_B + 1];
-    size_t npf;
 };
 
 void hanfold_cluster_settings_default(hanfold_cluster_settings *s)
@@ -889,31 +885,6 @@ static int gather(hanfold_clusterer *c, const hanfold_fp *q, size_t nb)
         }
     }
     return 0;
-}
-
-/* Two stages a call apart: a record's bucket descriptors (stage 0) have
- * arrived by the next call, which then loads its entries (stage 1), and by
- * the call after that, when the record is added, those have arrived too.
- * The buckets may have moved meanwhile (splits, compaction): that costs a
- * wasted load, never a wrong answer, since add looks everything up again. */
-void hanfold_clusterer_prefetch(hanfold_clusterer *c, const hanfold_fp *q)
-{
-    if (c->npf) {
-        hf_postings_prefetch(&c->exact, c->pf_hash[0], 1);
-        for (size_t i = 1; i < c->npf; i++)
-            hf_postings_prefetch(&c->index, c->pf_hash[i], 1);
-    }
-    c->npf = 0;
-    if (!q || q->key_tokens == 0)
-        return;
-    size_t nb = q->nsketch < HANFOLD_INDEX_B ? q->nsketch : HANFOLD_INDEX_B;
-    c->pf_hash[0] = q->key_hash;
-    hf_postings_prefetch(&c->exact, q->key_hash, 0);
-    for (size_t i = 0; i < nb; i++) {
-        c->pf_hash[i + 1] = q->sketch[i];
-        hf_postings_prefetch(&c->index, q->sketch[i], 0);
-    }
-    c->npf = nb + 1;
 }
 
 int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *match, double *simout)
