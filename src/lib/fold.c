@@ -37,6 +37,7 @@ static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
 #define KEY_TRAD 0x00200000u   /* traditional-only (hf_script_class() 1) */
 #define KEY_UNSAFE 0x00400000u /* in hf_key_unsafe[]: the conversion to
                                 * simplified may fold it otherwise */
+#define KEY_FURN 0x00800000u  /* ／ ２ Ｏ ［: furniture may start here (HF_SEEN_WIDE) */
 #define KEY_PAREN 0x04000000u /* U+FF08 (dropped; can open a reading) */
 #define KEY_FAST3 0x08000000u /* none of DROP and ATTN, and the folded
                                * character is U+0800..U+FFFF (three bytes) */
@@ -52,6 +53,9 @@ static uint8_t phrase_len[N_ELEMS(hf_fold_phrases)];
  * ASCII_PAREN for '(' (not written; can open a pinyin reading). */
 #define ASCII_INVISIBLE 0xFF
 #define ASCII_PAREN 0xFE
+/* The ASCII characters furniture needs, as HF_SEEN_* bits. */
+static const uint8_t ascii_furn[128] = {['/'] = HF_SEEN_SLASH, ['2'] = HF_SEEN_PIN, ['O'] = HF_SEEN_CARD,
+                                        ['['] = HF_SEEN_BRACKET};
 static const uint8_t ascii_key[128] = {
     ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6',
     ['7'] = '7', ['8'] = '8', ['9'] = '9',
@@ -188,6 +192,8 @@ static void tables_init(void)
             key_bmp[c] |= KEY_SUSPECT;
         if (c == 0xFF08)
             key_bmp[c] |= KEY_PAREN;
+        if (c == 0xFF0F || c == 0xFF12 || c == 0xFF2F || c == 0xFF3B)
+            key_bmp[c] |= KEY_FURN;
         if (!(key_bmp[c] & (KEY_DROP | KEY_ATTN)) && (key_bmp[c] & KEY_CP) >= 0x800 &&
             (key_bmp[c] & KEY_CP) <= 0xFFFF)
             key_bmp[c] |= KEY_FAST3;
@@ -436,7 +442,7 @@ static int fold_phrases(hf_buf *tmp, const cands *k, hf_buf *out, bool *replaced
  * pass 2 could match a phrase (see cands).  *seen (may be NULL): the flags
  * of the BMP characters. */
 static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, bool readings,
-                             bool trad_ok, cands *k, hf_u32vec *tok, uint32_t *seen)
+                             bool trad_ok, cands *k, hf_u32vec *tok, uint32_t *seen, unsigned *marks)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, tables_init);
@@ -466,12 +472,14 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
     k->n = 0;
     k->more = false;
     uint32_t flags = 0; /* of every BMP character seen */
+    unsigned am = 0;    /* ascii_furn[] of every ASCII character seen */
     char *prev = NULL; /* the last character written, when it starts a phrase */
     uint32_t prev_c = 0;
     while (p < end) {
         uint8_t b = *p;
         if (b < 0x80) {
             p++;
+            am |= ascii_furn[b];
             b = ascii_key[b];
             if (!b)
                 continue;
@@ -574,6 +582,8 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
     tmp->p[tmp->len] = '\0';
     if (seen)
         *seen = flags;
+    if (marks)
+        *marks = am | (flags & KEY_FURN ? HF_SEEN_WIDE : 0);
     if (tok) {
         if (run)
             *t++ = hf_token_run(run, (size_t)(o - run));
@@ -593,7 +603,7 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *to
         return fold_key_ref(s, n, out, tmp);
     cands k;
     bool replaced;
-    int e = fold_chars(s, n, tmp, false, false, false, &k, have_tokens ? tokens : NULL, NULL);
+    int e = fold_chars(s, n, tmp, false, false, false, &k, have_tokens ? tokens : NULL, NULL, NULL);
     if (!e)
         e = fold_phrases(tmp, &k, out, &replaced);
     if (have_tokens)
@@ -611,11 +621,12 @@ int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32
     cands k;
     bool replaced;
     uint32_t flags;
+    unsigned marks;
     int e = fold_chars(s, n, tmp, true, opts & HF_DIRECT_READINGS, opts & HF_DIRECT_TRAD, &k, tokens,
-                       &flags);
+                       &flags, &marks);
     if (e)
         return e;
-    *seen = (flags & KEY_SUSPECT ? HF_SEEN_SUSPECT : 0) | (flags & KEY_TRAD ? HF_SEEN_TRAD : 0);
+    *seen = (flags & KEY_SUSPECT ? HF_SEEN_SUSPECT : 0) | (flags & KEY_TRAD ? HF_SEEN_TRAD : 0) | marks;
     e = fold_phrases(tmp, &k, out, &replaced);
     /* a phrase replaced makes other tokens */
     *have_tokens = !e && !replaced;

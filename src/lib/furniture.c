@@ -277,39 +277,55 @@ static size_t span_at(const uint8_t *start, const uint8_t *p, const uint8_t *end
 
 /* The first span of furniture at or after s + from: its offset in *at,
  * its length returned (0: none). */
-/* Which of the bytes that URLs and locations need s has: 1 for a / (or
- * ／, EF BC 8F: a URL has its //), 2 for a 2 (or ２, EF BC 92: a location
- * has its pin).  One pass, which most records end in, instead of the
- * searches below (several calls of memchr() cost more than the scan on
- * records of a few dozen bytes). */
-static unsigned marks_of(const uint8_t *p, size_t n)
-{
-    const uint8_t *end = p + n;
-    unsigned m = 0;
+/* Whether [p, end) holds byte a or the full-width character EF BC w (the
+ * two forms of an ASCII character that a span needs).  Sixteen positions
+ * at a time, the last ones from a zero-padded copy: most records have no
+ * span, and this is all they pay. */
 #ifdef __SSE2__
-    const __m128i slash = _mm_set1_epi8('/'), two = _mm_set1_epi8('2'), c8f = _mm_set1_epi8((char)0x8F),
-                  c92 = _mm_set1_epi8((char)0x92);
-    for (; end - p >= 16 && m != 3; p += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        m |= _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, slash), _mm_cmpeq_epi8(v, c8f))) ? 1 : 0;
-        m |= _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, two), _mm_cmpeq_epi8(v, c92))) ? 2 : 0;
-    }
+static inline bool block_has(const uint8_t *q, __m128i va, __m128i vw)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+    __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(q + 1));
+    __m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(q + 2));
+    __m128i wide = _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)0xEF)),
+                                               _mm_cmpeq_epi8(v1, _mm_set1_epi8((char)0xBC))),
+                                 _mm_cmpeq_epi8(v2, vw));
+    return _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, va), wide)) != 0;
+}
 #endif
-    for (; p < end && m != 3; p++)
-        m |= *p == '/' || *p == 0x8F ? 1 : *p == '2' || *p == 0x92 ? 2 : 0;
-    return m;
+
+static bool has_either(const uint8_t *p, const uint8_t *end, uint8_t a, uint8_t w)
+{
+#ifdef __SSE2__
+    const __m128i va = _mm_set1_epi8((char)a), vw = _mm_set1_epi8((char)w);
+    for (; end - p >= 18; p += 16)
+        if (block_has(p, va, vw))
+            return true;
+    /* under 18 positions left: 16 from the copy, then the 17th alone (too
+     * near the end to start a full-width character) */
+    size_t r = (size_t)(end - p);
+    uint8_t tail[32] = {0};
+    memcpy(tail, p, r);
+    return block_has(tail, va, vw) || (r > 16 && p[16] == a);
+#else
+    for (; p < end; p++)
+        if (*p == a || (*p == 0xEF && end - p >= 3 && p[1] == 0xBC && p[2] == w))
+            return true;
+    return false;
+#endif
 }
 
 static size_t find_span(const char *s, size_t n, size_t from, unsigned kinds, size_t *at)
 {
     const uint8_t *start = (const uint8_t *)s, *end = start + n;
-    /* what a URL or a location needs, looked for once (other kinds start
-     * with bytes of their own) */
-    unsigned marks = marks_of(start + from, n - from);
-    if (!(marks & 1) && !(kinds & ~(unsigned)(HANFOLD_FURNITURE_URL | HANFOLD_FURNITURE_LOCATION)))
+    /* the kinds whose characters the text has at all (a location's in its
+     * last bytes, found below) */
+    if ((kinds & HANFOLD_FURNITURE_URL) && !has_either(start + from, end, '/', 0x8F))
         kinds &= ~(unsigned)HANFOLD_FURNITURE_URL;
-    if (!(marks & 2))
-        kinds &= ~(unsigned)HANFOLD_FURNITURE_LOCATION;
+    if ((kinds & HANFOLD_FURNITURE_CARD) && !has_either(start + from, end, 'O', 0xAF))
+        kinds &= ~(unsigned)HANFOLD_FURNITURE_CARD;
+    if ((kinds & HANFOLD_FURNITURE_EMOTICON) && !has_either(start + from, end, '[', 0xBB))
+        kinds &= ~(unsigned)HANFOLD_FURNITURE_EMOTICON;
     if (!kinds)
         return 0;
     /* a location tag ends the text: its 2 is in the last bytes before the
@@ -335,9 +351,10 @@ static size_t find_span(const char *s, size_t n, size_t from, unsigned kinds, si
      * before it */
     const uint8_t *stop = end, *p0 = start + from;
     size_t loc_len = 0;
-    if (kinds & HANFOLD_FURNITURE_LOCATION) {
+    const uint8_t *lo = p0 > loc_from ? p0 : loc_from;
+    if ((kinds & HANFOLD_FURNITURE_LOCATION) && lo < last && has_either(lo, last, '2', 0x92)) {
         /* the first 2 or ２ (EF BC 92) that starts a location */
-        for (const uint8_t *q = p0 > loc_from ? p0 : loc_from; (q = pin_mark(q, last)) != NULL; q++)
+        for (const uint8_t *q = lo; (q = pin_mark(q, last)) != NULL; q++)
             if (location_before(start, q) && (loc_len = location_at(q, end))) {
                 stop = q;
                 break;
@@ -406,6 +423,21 @@ bool hf_furniture_possible(const char *s, size_t n, unsigned kinds)
 {
     size_t at;
     return kinds && find_span(s, n, 0, kinds, &at) != 0;
+}
+
+bool hf_furniture_possible_seen(const char *s, size_t n, unsigned kinds, unsigned seen)
+{
+    /* each kind needs its character (a URL its //, a location its pin) */
+    static const struct { unsigned kind, seen; } need[] = {
+        {HANFOLD_FURNITURE_URL, HF_SEEN_SLASH},
+        {HANFOLD_FURNITURE_LOCATION, HF_SEEN_PIN},
+        {HANFOLD_FURNITURE_CARD, HF_SEEN_CARD},
+        {HANFOLD_FURNITURE_EMOTICON, HF_SEEN_BRACKET},
+    };
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+        if (!(seen & (need[i].seen | HF_SEEN_WIDE)))
+            kinds &= ~need[i].kind;
+    return kinds && hf_furniture_possible(s, n, kinds);
 }
 
 int hf_furniture_strip(const char *s, size_t n, unsigned kinds, hf_buf *out, size_t *found)

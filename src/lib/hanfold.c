@@ -581,7 +581,13 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         key_alone = false; /* no second try below */
         const char *orig = cur;
         size_t orig_len = len, removed = 0;
-        if (hf_furniture_possible(cur, len, c->furn_kinds)) {
+        /* the key of the text as it is, whose pass also tells whether the
+         * text has the characters furniture needs: most records have
+         * none, and are read once */
+        e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens,
+                               opts | (c->set.repair_pinyin ? HF_DIRECT_READINGS : 0), &c->key_tokens, &seen);
+        if (e >= 0 && (e == 0 ? hf_furniture_possible_seen(cur, len, c->furn_kinds, seen)
+                              : hf_furniture_possible(cur, len, c->furn_kinds))) {
             /* readings first (furniture may hold them), then the key of the
              * text without its furniture */
             if (c->set.repair_pinyin && hf_repair_pinyin_possible(cur, len)) {
@@ -590,19 +596,15 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
                 pinyin_done = true;
             }
             e = direct_without_furniture(c, cur, len, opts, &seen);
-        } else {
-            e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens,
-                                   opts | (c->set.repair_pinyin ? HF_DIRECT_READINGS : 0), &c->key_tokens, &seen);
-            if (e == 2) {
-                /* a parenthesis after a Han character: repaired first */
-                if ((e = repair_pinyin(c, &cur, &len, &removed)))
-                    return e;
-                pinyin_done = true;
-                e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, opts, &c->key_tokens, &seen);
-                /* the repair can make furniture ([蠟(là)燭(zhú)]) */
-                if (e == 0 && hf_furniture_possible(cur, len, c->furn_kinds))
-                    e = direct_without_furniture(c, cur, len, opts, &seen);
-            }
+        } else if (e == 2) {
+            /* a parenthesis after a Han character: repaired first */
+            if ((e = repair_pinyin(c, &cur, &len, &removed)))
+                return e;
+            pinyin_done = true;
+            e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, opts, &c->key_tokens, &seen);
+            /* the repair can make furniture ([蠟(là)燭(zhú)]) */
+            if (e == 0 && hf_furniture_possible_seen(cur, len, c->furn_kinds, seen))
+                e = direct_without_furniture(c, cur, len, opts, &seen);
         }
         if (e < 0)
             return fail(c, e, "key");

@@ -125,6 +125,10 @@ int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired);
 /* Kinds: HANFOLD_FURNITURE_* (hanfold.h).  Whether valid UTF-8 text s (before the unicode stage) has a span of one
  * of the kinds; false means hf_furniture_strip() would copy it whole. */
 bool hf_furniture_possible(const char *s, size_t n, unsigned kinds);
+/* hf_furniture_possible() after hf_fold_key_direct() of s returned 0 with
+ * *seen: kinds whose characters it did not see are ruled out without
+ * reading s again, which is all most records take. */
+bool hf_furniture_possible_seen(const char *s, size_t n, unsigned kinds, unsigned seen);
 /* Appends s with each span of the kinds replaced by a space; *found counts
  * them.  0 or -ENOMEM. */
 int hf_furniture_strip(const char *s, size_t n, unsigned kinds, hf_buf *out, size_t *found);
@@ -236,6 +240,9 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *to
  * hf_repair_pinyin_possible()). */
 enum { HF_DIRECT_READINGS = 1, HF_DIRECT_TRAD = 2 };
 enum { HF_SEEN_SUSPECT = 1, HF_SEEN_TRAD = 2 };
+/* Also set in *seen when 0 is returned: the characters that furniture
+ * needs (hf_furniture_possible_seen()), / 2 O [ and their full-width forms */
+enum { HF_SEEN_SLASH = 4, HF_SEEN_PIN = 8, HF_SEEN_CARD = 16, HF_SEEN_BRACKET = 32, HF_SEEN_WIDE = 64 };
 int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens,
                        unsigned opts, bool *have_tokens, unsigned *seen);
 

@@ -270,6 +270,9 @@ static const char *const plain_pieces[] = {
     "，", "。", "“", "”", "…", "·", "×", "°", "é", "ñ", "한", "\xe1\x84\x92\xe1\x85\xa1",
     "\xe1\x84\x92", "\xe1\x85\xa1", "\xe1\x86\xab", "\xe0\xb7\x99\xe0\xb7\x8f", "A\xcc\x88",
     "\xcc\x81", "e", "\xe0\xb3\x86\xe0\xb3\x95", "ก",
+    /* what furniture needs, which the key's pass notes for the furniture stage */
+    "/", "//", "http://t.cn/R4tpciq", "http", "2", " 2北京·工体", "2", "我在:", "O网页链接", "O", "[蜡烛]",
+    "[", "]", "２", "／", "Ｏ", "［",
 };
 
 /* Records made for the count of converted runs on the key-alone path: a
@@ -325,7 +328,7 @@ int main(int argc, char **argv)
         case 2: s.repair_mojibake = true; s.html = HANFOLD_HTML_OFF; break;
         case 3: s.target = HANFOLD_TO_TRADITIONAL; s.html = HANFOLD_HTML_ON; break;
         case 4: s.target = HANFOLD_TO_HONGKONG; s.repair_pinyin = false; break;
-        case 5: s.keep_lines = true; s.html = HANFOLD_HTML_OFF; break;
+        case 5: s.keep_lines = true; s.html = HANFOLD_HTML_OFF; s.drop_furniture = HANFOLD_FURNITURE_ALL; break;
         }
         char err[256];
         if (hanfold_ctx_new(&ctx[i], &s, err, sizeof err)) {
