@@ -32,6 +32,10 @@
  * module functions' keyword settings. */
 #define POOL_MAX 16
 #define CACHE_MAX 32
+/* A context (or batch) that processed a record larger than this is freed
+ * rather than pooled: its buffers grew to several times the record and
+ * would stay that large (a 50 MB string left ~900 MB resident). */
+#define POOL_RECORD_MAX (8u << 20)
 
 /* ---- settings ------------------------------------------------------------------ */
 
@@ -266,9 +270,9 @@ static hanfold_ctx *acquire_ctx(NormalizerObject *n)
     return c;
 }
 
-static void release_ctx(NormalizerObject *n, hanfold_ctx *c)
+static void release_ctx(NormalizerObject *n, hanfold_ctx *c, size_t largest)
 {
-    if (n->npool < POOL_MAX)
+    if (n->npool < POOL_MAX && largest <= POOL_RECORD_MAX)
         n->pool[n->npool++] = c;
     else
         hanfold_ctx_free(&c);
@@ -289,9 +293,9 @@ static hanfold_batch *acquire_batch(NormalizerObject *n, int threads)
     return b;
 }
 
-static void release_batch(NormalizerObject *n, hanfold_batch *b, int threads)
+static void release_batch(NormalizerObject *n, hanfold_batch *b, int threads, size_t largest)
 {
-    if (!n->batch) {
+    if (!n->batch && largest <= POOL_RECORD_MAX) {
         n->batch = b;
         n->batch_threads = threads;
     } else {
@@ -322,7 +326,7 @@ static PyObject *normalizer_from_opts(const opts *o)
         Py_DECREF(n);
         return NULL;
     }
-    release_ctx(n, c);
+    release_ctx(n, c, 0);
     return (PyObject *)n;
 }
 
@@ -806,7 +810,7 @@ static PyObject *process_one(NormalizerObject *n, PyObject *obj, const opts *o, 
         r = PyUnicode_DecodeUTF8(res.key, (Py_ssize_t)res.key_len, "strict");
     else
         r = fingerprint_new(&fp, res.key, res.key_len);
-    release_ctx(n, c);
+    release_ctx(n, c, t.n);
     release_text(&t);
     return r;
 }
@@ -874,7 +878,7 @@ static PyObject *process_many(NormalizerObject *n, PyObject *iterable, const opt
     text_in *ins = PyMem_Calloc(CHUNK_RECORDS, sizeof *ins);
     hanfold_batch_record *recs = PyMem_Calloc(CHUNK_RECORDS, sizeof *recs);
     hanfold_batch *b = NULL;
-    size_t count = 0, bytes = 0, base = 0;
+    size_t count = 0, bytes = 0, base = 0, largest = 0;
     bool ok = out && held && ins && recs;
     if (ok && !(b = acquire_batch(n, o->threads)))
         ok = false;
@@ -896,6 +900,8 @@ static PyObject *process_many(NormalizerObject *n, PyObject *iterable, const opt
             recs[count].data = ins[count].p;
             recs[count].len = ins[count].n;
             bytes += ins[count].n;
+            if (ins[count].n > largest)
+                largest = ins[count].n;
             count++;
         }
         if (count && (!x || count == CHUNK_RECORDS || bytes >= CHUNK_BYTES)) {
@@ -913,7 +919,7 @@ static PyObject *process_many(NormalizerObject *n, PyObject *iterable, const opt
     for (size_t i = 0; ins && i < count; i++)
         release_text(&ins[i]);
     if (b)
-        release_batch(n, b, o->threads);
+        release_batch(n, b, o->threads, largest);
     PyMem_Free(ins);
     PyMem_Free(recs);
     Py_XDECREF(held);
@@ -1389,6 +1395,7 @@ typedef struct {
     PyObject *kept;       /* list: the chunk's kept records, handed out in order */
     Py_ssize_t kept_pos;
     uint64_t number;      /* records read */
+    size_t largest;       /* the longest record's bytes */
     opts o;
     PyObject *encoding_obj;
     bool done;
@@ -1418,7 +1425,7 @@ static int Dedup_clear(DedupObject *d)
     Py_CLEAR(d->id_field);
     Py_CLEAR(d->encoding_obj);
     if (d->norm && d->batch) {
-        release_batch((NormalizerObject *)d->norm, d->batch, d->o.threads);
+        release_batch((NormalizerObject *)d->norm, d->batch, d->o.threads, d->largest);
         d->batch = NULL;
     }
     Py_CLEAR(d->norm);
@@ -1517,6 +1524,8 @@ static int dedup_chunk(DedupObject *d)
         recs[count].data = ins[count].p;
         recs[count].len = ins[count].n;
         bytes += ins[count].n;
+        if (ins[count].n > d->largest)
+            d->largest = ins[count].n;
         count++;
     }
     if (!status && count) {
