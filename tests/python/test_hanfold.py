@@ -386,11 +386,14 @@ class Flat(unittest.TestCase):
         r = json.loads(p.stdout)
         self.assertEqual(r['refs1'], r['refs0'])
         self.assertLess(abs(r['objs1'] - r['objs0']), 100)
-        # the clusterer holds n/100 records; nothing else may grow
-        self.assertLess(r['rss1'] - r['rss0'], 2048, r)
+        # the clusterer holds n/100 records; nothing else may grow (under
+        # ASan its quarantine of freed memory makes RSS mean nothing)
+        if not SANITIZED:
+            self.assertLess(r['rss1'] - r['rss0'], 2048, r)
         print('%d calls of each function: RSS %d -> %d KiB, peak RSS %d KiB, refcounts %s -> %s' %
               (n, r['rss0'], r['rss1'], r['peak'], r['refs0'], r['refs1']))
 
+    @unittest.skipIf(SANITIZED, "ASan's quarantine keeps freed memory resident")
     def test_big_record_memory_returned(self):
         # a 50 MB record's buffers are not kept by the pooled contexts
         code = ('import hanfold, sys\n'
