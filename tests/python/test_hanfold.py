@@ -135,14 +135,15 @@ class SameAsCommandLine(unittest.TestCase):
                 for i, fp in zip(ids, hanfold.fingerprint_many(texts, **set_)):
                     c2.add_fingerprint(i, hanfold.Fingerprint.from_bytes(bytes(fp)))
                 self.check_clusters(name, c2.clusters(), want)
+                single = len({r[1] for r in want})
                 # representative linkage, as the command line's
                 want = [l.split('\t') for l in
                         cli('cluster', '--format', 'tsv', '--linkage', 'representative', *args).splitlines()]
                 c3 = hanfold.Clusterer(linkage='representative', **set_)
                 rows = [(i,) + c3.add(i, t) for i, t in zip(ids, texts)]
                 self.check_clusters(name, rows, want)
-                print('clusters %s: %d records, %d clusters, identical' %
-                      (name, len(want), len({r[1] for r in want})))
+                print('clusters %s: %d records, %d clusters (single linkage), %d (representative), identical' %
+                      (name, len(want), single, len({r[1] for r in want})))
 
     def test_dedup(self):
         for name, ids, texts, args, set_ in self.sets:
