@@ -307,7 +307,9 @@ HANFOLD_API int hanfold_fp_decode(const void *src, size_t n, hanfold_fp *fp, han
  * memory (the Python module).  The calling thread works too.  A batch is
  * not thread-safe: one run at a time; different batches are independent.
  * hanfold_batch_new() makes contexts, so it is subject to the same rule as
- * hanfold_ctx_new(). */
+ * hanfold_ctx_new().  In a child of fork() (which has none of the
+ * parent's threads) a batch made before the fork runs on the calling
+ * thread alone, and may be freed. */
 typedef struct hanfold_batch hanfold_batch;
 
 #define HANFOLD_BATCH_MAX_THREADS 256
@@ -336,7 +338,7 @@ typedef struct hanfold_batch_result {
 /* Makes a batch of `threads` threads (0: one per processor online, at most
  * HANFOLD_BATCH_MAX_THREADS), each with a context made from s (NULL: the
  * defaults).  Returns 0, -ENOMEM, -EINVAL (too many threads), or the error
- * of hanfold_ctx_new() with its message in errbuf.  Fewer threads than
+ * of hanfold_ctx_new(), with a message in errbuf.  Fewer threads than
  * asked when the system refuses more (hanfold_batch_threads()). */
 HANFOLD_API int hanfold_batch_new(hanfold_batch **b, const hanfold_settings *s, unsigned threads, char *errbuf,
                                   size_t errsz);

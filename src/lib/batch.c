@@ -53,7 +53,17 @@ struct hanfold_batch {
     unsigned long gen;
     unsigned busy;
     bool quit;
+    /* the process whose threads these are: a child of fork() has only
+     * the thread that forked (a Python program that forks workers after
+     * using a batch), so there the batch runs on the calling thread and
+     * free() joins nothing */
+    pid_t pid;
 };
+
+static bool threads_here(const hanfold_batch *b)
+{
+    return b->pid == getpid();
+}
 
 static int copy(hf_buf *dst, const char *s, size_t n)
 {
@@ -187,16 +197,20 @@ int hanfold_batch_new(hanfold_batch **out, const hanfold_settings *s, unsigned t
         errbuf[0] = '\0';
     if (!threads) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n > 0 ? (unsigned)n : 1;
+        threads = n <= 0 ? 1 : n > HANFOLD_BATCH_MAX_THREADS ? HANFOLD_BATCH_MAX_THREADS : (unsigned)n;
     }
-    if (threads > HANFOLD_BATCH_MAX_THREADS)
+    if (threads > HANFOLD_BATCH_MAX_THREADS) {
+        if (errbuf && errsz)
+            snprintf(errbuf, errsz, "too many threads: %u (at most %d)", threads, HANFOLD_BATCH_MAX_THREADS);
         return -EINVAL;
+    }
     hanfold_batch *b = calloc(1, sizeof *b);
     if (!b || !(b->w = calloc(threads, sizeof *b->w))) {
         free(b);
         return -ENOMEM;
     }
     b->nw = threads;
+    b->pid = getpid();
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->go, NULL);
     pthread_cond_init(&b->done, NULL);
@@ -230,12 +244,15 @@ void hanfold_batch_free(hanfold_batch **pb)
     if (!pb || !*pb)
         return;
     hanfold_batch *b = *pb;
-    pthread_mutex_lock(&b->mu);
-    b->quit = true;
-    pthread_cond_broadcast(&b->go);
-    pthread_mutex_unlock(&b->mu);
+    bool here = threads_here(b);
+    if (here) {
+        pthread_mutex_lock(&b->mu);
+        b->quit = true;
+        pthread_cond_broadcast(&b->go);
+        pthread_mutex_unlock(&b->mu);
+    }
     for (unsigned i = 0; i < b->nw; i++) {
-        if (b->w[i].started)
+        if (b->w[i].started && here)
             pthread_join(b->w[i].thread, NULL);
         hanfold_ctx_free(&b->w[i].ctx);
     }
@@ -247,16 +264,20 @@ void hanfold_batch_free(hanfold_batch **pb)
     }
     free(b->items);
     free(b->w);
-    pthread_mutex_destroy(&b->mu);
-    pthread_cond_destroy(&b->go);
-    pthread_cond_destroy(&b->done);
+    if (here) {
+        /* in a child of fork() the parent's workers may have been waiting
+         * on these: they are left as they are */
+        pthread_mutex_destroy(&b->mu);
+        pthread_cond_destroy(&b->go);
+        pthread_cond_destroy(&b->done);
+    }
     free(b);
     *pb = NULL;
 }
 
 unsigned hanfold_batch_threads(const hanfold_batch *b)
 {
-    return b->nthreads;
+    return threads_here(b) ? b->nthreads : 1;
 }
 
 int hanfold_batch_run(hanfold_batch *b, const hanfold_batch_record *recs, size_t n, const char *charset,
@@ -265,6 +286,8 @@ int hanfold_batch_run(hanfold_batch *b, const hanfold_batch_record *recs, size_t
     if (want & ~(unsigned)(HANFOLD_WANT_TEXT | HANFOLD_WANT_KEY | HANFOLD_WANT_FP))
         return -EINVAL;
     if (n > b->cap) {
+        if (n > SIZE_MAX / sizeof(item))
+            return -ENOMEM;
         item *it = realloc(b->items, n * sizeof *it);
         if (!it)
             return -ENOMEM;
@@ -278,7 +301,7 @@ int hanfold_batch_run(hanfold_batch *b, const hanfold_batch_record *recs, size_t
     b->want = want;
     atomic_store(&b->next, 0);
     /* one record is not worth waking the workers for */
-    if (b->nthreads > 1 && n > 1) {
+    if (b->nthreads > 1 && n > 1 && threads_here(b)) {
         pthread_mutex_lock(&b->mu);
         b->busy = b->nthreads - 1;
         b->gen++;
