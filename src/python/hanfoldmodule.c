@@ -409,7 +409,8 @@ typedef struct text_in {
     bool decode;     /* bytes to decode (encoding, or UTF-8 with U+FFFD) */
     Py_buffer view;
     bool have_view;
-    PyObject *tmp;   /* a copy of a str, lone surrogates replaced */
+    PyObject *tmp;   /* a copy: of a str, lone surrogates replaced; of a
+                        writable buffer */
 } text_in;
 
 static void release_text(text_in *t)
@@ -462,6 +463,18 @@ static int get_text(PyObject *obj, const opts *o, text_in *t)
         t->p = t->view.buf;
         t->n = (size_t)t->view.len;
         t->decode = true;
+        if (!t->view.readonly) {
+            /* a bytearray (or a writable memoryview, mmap, array): other
+             * threads may write it while the library reads it without the
+             * GIL, and decoding checks UTF-8 once, then trusts it; the
+             * record is its bytes as they are now, as a bytes one would be */
+            t->tmp = PyBytes_FromStringAndSize(t->p, t->view.len);
+            PyBuffer_Release(&t->view);
+            t->have_view = false;
+            if (!t->tmp)
+                return -1;
+            t->p = PyBytes_AS_STRING(t->tmp);
+        }
         return 0;
     }
     PyErr_Format(PyExc_TypeError, "expected str or bytes, not %.100s", Py_TYPE(obj)->tp_name);
@@ -1123,6 +1136,18 @@ typedef struct {
 
 static PyTypeObject Clusterer_Type;
 
+/* The clusterer and the ids list change while add() runs without the
+ * GIL (the ids list is one longer than the similarities then): readers in
+ * other threads are refused as a second add() is. */
+static int check_idle(ClustererObject *c)
+{
+    if (c->busy) {
+        PyErr_SetString(PyExc_RuntimeError, "Clusterer used by two threads at once");
+        return -1;
+    }
+    return 0;
+}
+
 static const char *const cluster_kw[] = {"threshold", "long_threshold", "jaccard_threshold", "min_ratio"};
 
 /* Takes the clusterer's own keywords out of kw (into cs), leaving the
@@ -1235,10 +1260,8 @@ static PyObject *cluster_id(ClustererObject *c, uint64_t i)
 /* Adds fp under id: (cluster id, similarity). */
 static PyObject *cluster_add(ClustererObject *c, PyObject *id, const hanfold_fp *fp)
 {
-    if (c->busy) {
-        PyErr_SetString(PyExc_RuntimeError, "Clusterer used by two threads at once");
+    if (check_idle(c))
         return NULL;
-    }
     if (PyList_Append(c->ids, id))
         return NULL;
     uint64_t match;
@@ -1294,6 +1317,8 @@ static PyObject *Clusterer_add_fingerprint(ClustererObject *c, PyObject *args)
 static PyObject *Clusterer_clusters(ClustererObject *c, PyObject *unused)
 {
     (void)unused;
+    if (check_idle(c))
+        return NULL;
     Py_ssize_t n = PyList_GET_SIZE(c->ids);
     PyObject *out = PyList_New(n);
     for (Py_ssize_t i = 0; out && i < n; i++) {
@@ -1311,7 +1336,7 @@ static PyObject *Clusterer_clusters(ClustererObject *c, PyObject *unused)
 static PyObject *Clusterer_cluster_of(ClustererObject *c, PyObject *arg)
 {
     Py_ssize_t i = PyNumber_AsSsize_t(arg, PyExc_IndexError);
-    if (i == -1 && PyErr_Occurred())
+    if ((i == -1 && PyErr_Occurred()) || check_idle(c))
         return NULL;
     if (i < 0 || i >= PyList_GET_SIZE(c->ids)) {
         PyErr_SetString(PyExc_IndexError, "no such record number");
@@ -1399,6 +1424,11 @@ typedef struct {
     opts o;
     PyObject *encoding_obj;
     bool done;
+    /* in Dedup_next: the records' iterator, a mapping's __getitem__ and
+     * dropped() run Python code, and the batch runs without the GIL; a
+     * second next() then (from that code or another thread) would reuse
+     * the chunk and the batch under the first */
+    bool running;
 } DedupObject;
 
 static PyTypeObject Dedup_Type;
@@ -1596,10 +1626,17 @@ static int dedup_chunk(DedupObject *d)
 
 static PyObject *Dedup_next(DedupObject *d)
 {
+    if (d->running) {
+        PyErr_SetString(PyExc_ValueError, "dedup iterator already executing");
+        return NULL;
+    }
     while (d->kept_pos >= PyList_GET_SIZE(d->kept)) {
         if (d->done)
             return NULL;
-        if (dedup_chunk(d))
+        d->running = true;
+        int e = dedup_chunk(d);
+        d->running = false;
+        if (e)
             return NULL;
     }
     PyObject *r = PyList_GET_ITEM(d->kept, d->kept_pos);

@@ -9,9 +9,11 @@ import gc
 import json
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
+import time
 import unittest
 
 try:
@@ -213,6 +215,18 @@ class Basics(unittest.TestCase):
         self.assertEqual(hanfold.Fingerprint.from_bytes(bytes(long_fp)), long_fp)
         self.assertEqual(len(long_fp.sketch), 128)
 
+    def test_empty_record_whatever_came_before(self):
+        # a fresh context used to give '' a sketch-only fingerprint, one
+        # that had seen a record a short one of no tokens
+        n = hanfold.Normalizer(to='taiwan')
+        first = n.fingerprint('')
+        n.fingerprint('x')
+        later = n.fingerprint('')
+        self.assertEqual(first, later)
+        self.assertEqual(bytes(first), bytes(later))
+        self.assertEqual(first.row('1'), '1\t0000000000000000\t0\t182cf571daf3a3ae\tk:\n')
+        self.assertEqual(first.row('1'), cli('fingerprint', data=b'\n'))
+
     def test_help_reads_like_the_man_page(self):
         doc = hanfold.__doc__
         self.assertTrue(doc.startswith('hanfold - fold Chinese text'))
@@ -284,6 +298,49 @@ class BadInput(unittest.TestCase):
         with self.assertRaises(ValueError):
             hanfold.Fingerprint.from_bytes(b'')
 
+    def test_writable_buffer_read_as_handed_over(self):
+        # a bytearray is read as it was when handed over, as bytes would
+        # be, not later without the GIL: here the generator rewrites the
+        # first record in place (no resize: its buffer is exported) before
+        # the batch runs
+        ba = bytearray('軟體'.encode())
+
+        def gen():
+            yield ba
+            ba[:] = '天氣'.encode()
+            yield '更新'
+        self.assertEqual(hanfold.normalize_many(gen()), ['软体', '更新'])
+        ba2 = bytearray('軟體更新了。'.encode())
+
+        def gen2():
+            yield ba2
+            ba2[:] = '今天天氣很好。'.encode()[:len(ba2)]
+            yield '软件更新了'
+        # the second duplicates what the first was when handed over
+        self.assertEqual(list(hanfold.dedup(gen2())), [ba2])
+
+    def test_bytearray_written_by_another_thread(self):
+        # the library checks UTF-8 once and then trusts it: bytes changing
+        # under it made 'Invalid or incomplete multibyte' errors (or worse)
+        ba = bytearray('今天天气很好'.encode() * 30000)
+        stop = threading.Event()
+
+        def write():
+            i = 0
+            while not stop.is_set():
+                ba[i % len(ba)] = (0xff, 0xe4, 0x80, 0x41)[i % 4]
+                i += 7
+        t = threading.Thread(target=write)
+        t.start()
+        try:
+            for _ in range(10):
+                hanfold.normalize_many([ba, ba, ba], threads=2)
+                hanfold.key(ba)
+                list(hanfold.dedup([ba, {'text': ba}]))
+        finally:
+            stop.set()
+            t.join()
+
     def test_fifty_megabytes(self):
         text = ('今天天气很好，我们去公园散步。' * 1200000)[:50 * 1024 * 1024 // 3]
         self.assertGreaterEqual(len(text.encode()), 50 * 1024 * 1024 - 3)
@@ -327,6 +384,98 @@ class Threads(unittest.TestCase):
         for t in ts:
             t.join()
         self.assertEqual(errors, [])
+
+
+    def test_clusterer_read_while_adding(self):
+        # add() runs without the GIL; clusters() and cluster_of() in another
+        # thread then read a clusterer being changed (and an ids list one
+        # longer than the similarities): refused like a second add()
+        fps = hanfold.fingerprint_many(['第%d条 今天天气很好我们去公园散步' % i * 3 for i in range(2000)])
+        c = hanfold.Clusterer()
+        stop = threading.Event()
+        seen = {'rows': 0, 'refused': 0}
+
+        def read():
+            while not stop.is_set():
+                try:
+                    rows = c.clusters()
+                    self.assertTrue(all(isinstance(r[2], float) for r in rows))
+                    if rows:
+                        c.cluster_of(len(rows) - 1)
+                    seen['rows'] += 1
+                except RuntimeError:
+                    seen['refused'] += 1
+        t = threading.Thread(target=read)
+        t.start()
+        try:
+            for i, fp in enumerate(fps):
+                c.add_fingerprint(i, fp)
+        finally:
+            stop.set()
+            t.join()
+        self.assertEqual(len(c.clusters()), len(fps))
+
+    def test_dedup_not_reentered(self):
+        # next() on a dedup iterator from the code it runs (the records'
+        # iterator, dropped()) or from another thread: refused as a
+        # generator refuses, not the chunk and batch reused under it
+        d = None
+        inner = []
+
+        def gen():
+            for i in range(1500):
+                if i == 700:
+                    try:
+                        next(d)
+                    except ValueError as e:
+                        inner.append(str(e))
+                yield '记录 %d 今天天气很好' % i
+        d = hanfold.dedup(gen())
+        self.assertEqual(len(list(d)), 1500)
+        self.assertEqual(inner, ['dedup iterator already executing'])
+
+        def dropped(rec, kept, sim):
+            next(d)
+        d = hanfold.dedup(['今天天气很好我们去公园散步吧 %d' % (i // 2) for i in range(100)], dropped=dropped)
+        with self.assertRaisesRegex(ValueError, 'already executing'):
+            list(d)
+
+        d = hanfold.dedup(['第%d条 今天天气很好我们去公园散步' % i * 20 for i in range(20000)], threads=2)
+        out, errors = [], []
+
+        def run():
+            try:
+                out.extend(d)
+            except ValueError as e:
+                errors.append(e)
+        ts = [threading.Thread(target=run) for _ in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        self.assertTrue(all('already executing' in str(e) for e in errors), errors)
+
+    def test_fork_after_threads(self):
+        # a child of fork() has none of the batch's threads: a pooled batch
+        # waited for them for ever (multiprocessing's fork workers)
+        hanfold.normalize_many(['a', 'b', 'c'], threads=2)
+        hanfold.normalize_many(['a', 'b', 'c'])
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            ok = (hanfold.normalize_many(['軟體', '更新'], threads=2) == ['软体', '更新'] and
+                  hanfold.normalize_many(['軟體', '更新']) == ['软体', '更新'] and
+                  list(hanfold.dedup(['軟體更新了。', '软件更新了'], threads=2)) == ['軟體更新了。'])
+            os._exit(0 if ok else 3)
+        for _ in range(300):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            self.fail('the child of fork() hung in normalize_many')
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
 
 
 def rss_kib(field='VmRSS'):
