@@ -299,6 +299,70 @@ typedef struct hanfold_fp_store {
 HANFOLD_API int hanfold_fp_decode(const void *src, size_t n, hanfold_fp *fp, hanfold_fp_store *store,
                                   size_t *used);
 
+/* ---- batches on threads ------------------------------------------------------ */
+
+/* Many records normalized (and fingerprinted) at once on several threads,
+ * one context each, results in input order: what `hanfold normalize` and
+ * `fingerprint` do per batch, for programs that hold their records in
+ * memory (the Python module).  The calling thread works too.  A batch is
+ * not thread-safe: one run at a time; different batches are independent.
+ * hanfold_batch_new() makes contexts, so it is subject to the same rule as
+ * hanfold_ctx_new().  In a child of fork() (which has none of the
+ * parent's threads) a batch made before the fork runs on the calling
+ * thread alone, and may be freed. */
+typedef struct hanfold_batch hanfold_batch;
+
+#define HANFOLD_BATCH_MAX_THREADS 256
+/* With HANFOLD_WANT_TEXT and HANFOLD_WANT_KEY in `want` of
+ * hanfold_batch_run(): the fingerprint of the key (hanfold_fingerprint()),
+ * and the key. */
+#define HANFOLD_WANT_FP 4
+
+typedef struct hanfold_batch_record {
+    const void *data; /* the record's bytes (the caller's, read during the run) */
+    size_t len;
+} hanfold_batch_record;
+
+typedef struct hanfold_batch_result {
+    int err;             /* 0, or the record's negative errno (-EILSEQ, -ENOMEM, -EINVAL) */
+    const char *error;   /* its message, "" when err is 0 */
+    const char *warning; /* hanfold_ctx_warning() for the record, "" if none */
+    size_t invalid;      /* byte sequences decoding replaced by U+FFFD */
+    const char *text;    /* HANFOLD_WANT_TEXT: NUL-terminated readable text */
+    size_t text_len;
+    const char *key;     /* HANFOLD_WANT_KEY or _FP: NUL-terminated key */
+    size_t key_len;
+    hanfold_fp fp;       /* HANFOLD_WANT_FP: with SimHash and sketch, as hanfold_fingerprint() */
+} hanfold_batch_result;
+
+/* Makes a batch of `threads` threads (0: one per processor online, at most
+ * HANFOLD_BATCH_MAX_THREADS), each with a context made from s (NULL: the
+ * defaults).  Returns 0, -ENOMEM, -EINVAL (too many threads), or the error
+ * of hanfold_ctx_new(), with a message in errbuf.  Fewer threads than
+ * asked when the system refuses more (hanfold_batch_threads()). */
+HANFOLD_API int hanfold_batch_new(hanfold_batch **b, const hanfold_settings *s, unsigned threads, char *errbuf,
+                                  size_t errsz);
+/* Stops the threads and frees everything; accepts NULL and a pointer to
+ * NULL; clears *b. */
+HANFOLD_API void hanfold_batch_free(hanfold_batch **b);
+/* Threads working, the calling one included. */
+HANFOLD_API unsigned hanfold_batch_threads(const hanfold_batch *b);
+/* Processes recs[0..n) and returns when all are done.  charset: NULL when
+ * the records are valid UTF-8 already (a record that is not fails with
+ * -EILSEQ); else each record is decoded first as hanfold_decode() does
+ * ("UTF-8" replaces invalid sequences with U+FFFD), "auto" detecting the
+ * charset of each record as hanfold_detect_charset() does (byte-order mark
+ * skipped).  want: HANFOLD_WANT_TEXT, _KEY, _FP.  A record's failure is in
+ * its result, and does not stop the others.  Returns 0, -ENOMEM (no
+ * record processed) or -EINVAL (unknown bits in want). */
+HANFOLD_API int hanfold_batch_run(hanfold_batch *b, const hanfold_batch_record *recs, size_t n, const char *charset,
+                                  unsigned want);
+/* The result of record i of the last run (NULL when i is out of range):
+ * valid, with everything it points to, until the next run or free. */
+HANFOLD_API const hanfold_batch_result *hanfold_batch_get(const hanfold_batch *b, size_t i);
+/* Counters summed over the batch's contexts. */
+HANFOLD_API void hanfold_batch_stats(const hanfold_batch *b, hanfold_stats *st);
+
 /* ---- clusters --------------------------------------------------------------- */
 
 /* What a cluster is.  Single linkage (the default): the connected

@@ -81,7 +81,13 @@ int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, unsigned what, h
     fp->key_hash = hf_hash64(key, len, HF_SHINGLE_SEED);
     fp->key_tokens = c->tokens.len > UINT32_MAX ? UINT32_MAX : (uint32_t)c->tokens.len;
     if (c->tokens.len <= HANFOLD_SHORT_MAX) {
-        fp->tokens = c->tokens.v;
+        /* a key of no tokens is short too: an empty array, never NULL
+         * (NULL means "sketch only" to the codec, the rows and the
+         * clusterer), whether or not this context has tokenized before:
+         * otherwise an empty record's row depended on the records its
+         * thread had seen (s: first, k: later) */
+        static const uint32_t no_tokens[1];
+        fp->tokens = c->tokens.v ? c->tokens.v : no_tokens;
         fp->ntokens = c->tokens.len;
         if (!(what & HF_FP_SKETCH))
             return 0;

@@ -38,4 +38,11 @@ IN='軟體更新了。
     env LD_LIBRARY_PATH="$root$libdir" "$TMP/cluster-lines"
 check "the example ran on the installed library" \
     sh -c "LD_LIBRARY_PATH='$root$libdir' ldd '$TMP/cluster-lines' | grep -q '$root$libdir/libhanfold.so.0'"
+# the Python module, when it was built (PYTHON set): installed, and
+# importable from where it went (it carries the library inside)
+if [ -n "${PYTHON:-}" ]; then
+    mod=$(find "$root" -name 'hanfold.cpython-*.so' | head -n 1)
+    check "Python module installed" test -n "$mod"
+    check "the installed Python module imports and folds" sh -c "PYTHONPATH='$(dirname "${mod:-/nonexistent}")' '$PYTHON' -c 'import hanfold, sys; sys.exit(hanfold.normalize(\"軟體\") != \"软体\")'"
+fi
 done_cases
