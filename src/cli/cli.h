@@ -35,6 +35,7 @@ typedef struct hf_common {
     bool strict, stats, quiet;
     int progress;           /* -1 auto, 0 off, 1 on */
     unsigned threads;
+    const char *output;     /* -o/--output, or NULL: standard output */
 } hf_common;
 
 int hf_cmd_normalize(int argc, char **argv);

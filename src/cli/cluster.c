@@ -145,6 +145,7 @@ typedef struct job {
     bool from_fp, exit_status, keep_longest;
     const char *dropped_path;
     hf_outfile dropped_out; /* in place at the end of a run that finished */
+    hf_outfile out;         /* -o: in place at the end of a run that succeeded */
     FILE *dropped;          /* dropped_out.f */
     hanfold_ctx *ctx;      /* the main thread's context (decoding, fingerprint rows) */
     hf_report_data rep;    /* report: the pair histogram is filled while clustering */
@@ -1049,7 +1050,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     j.hamming = HANFOLD_DEFAULT_HAMMING;
     bool hamming_set = false, key_opts = false, linkage_set = false;
     int c;
-    while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hqo:", longopts, NULL)) != -1) {
         int r = hf_common_option(&j.co, c, optarg);
         if (r < 0)
             return hf_usage_error(name);
@@ -1261,6 +1262,10 @@ static int run(enum cmd cmd, int argc, char **argv)
         j.status = HF_EXIT_ERROR;
         goto out;
     }
+    if (j.co.output && !j.import_only && hf_stdout_open(&j.out, j.co.output)) {
+        j.status = HF_EXIT_ERROR;
+        goto out;
+    }
     if (j.dropped_path) {
         if (hf_outfile_open(&j.dropped_out, j.dropped_path)) {
             j.status = HF_EXIT_ERROR;
@@ -1382,12 +1387,18 @@ out:
     hf_idlist_free(&j.reps);
     if (!hf_finish_output())
         j.status = HF_EXIT_ERROR;
+    /* with -o, --dropped goes in place with the output or not at all (the
+     * one without the other is not the run's result) */
+    if (j.out.f && j.status == HF_EXIT_ERROR)
+        finished = false;
     /* after standard output, whose failure is the reason it is not put in
      * place, when it is */
     if (j.dropped_out.f && !finished && !j.dropped_out.direct)
         hf_msg("%s: not written, the run did not finish (a file already there is left as it was)",
                j.dropped_path);
     if (!hf_outfile_close(&j.dropped_out, finished))
+        j.status = HF_EXIT_ERROR;
+    if (!hf_stdout_close(&j.out, j.status != HF_EXIT_ERROR))
         j.status = HF_EXIT_ERROR;
     j.dropped = NULL;
     if (j.status == HF_EXIT_OK && j.exit_status && j.dropped_n)

@@ -8,6 +8,7 @@
 #include "batch.h"
 #include "progress.h"
 #include "options.h"
+#include "outfile.h"
 
 #include <jansson.h>
 
@@ -118,7 +119,7 @@ int hf_cmd_normalize(int argc, char **argv)
     hf_common_init(&co);
     bool key = false;
     int c;
-    while ((c = getopt_long(argc, argv, "hkq", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hkqo:", longopts, NULL)) != -1) {
         int r = hf_common_option(&co, c, optarg);
         if (r < 0)
             return hf_usage_error("normalize");
@@ -145,11 +146,17 @@ int hf_cmd_normalize(int argc, char **argv)
     char **files = optind < argc ? argv + optind : stdin_only;
     int nfiles = optind < argc ? argc - optind : 1;
 
+    hf_outfile ofile;
+    if (co.output && hf_stdout_open(&ofile, co.output))
+        return HF_EXIT_ERROR;
+    if (!co.output)
+        memset(&ofile, 0, sizeof ofile);
     char err[512];
     hf_batch *batch;
     int e = hf_batch_new(&batch, co.threads, &co.set, key ? HF_BATCH_KEY : HF_BATCH_TEXT, err, sizeof err);
     if (e) {
         hf_msg("%s", e == -ENOMEM ? "out of memory" : err);
+        hf_stdout_close(&ofile, false);
         return HF_EXIT_ERROR;
     }
     hanfold_ctx *ctx = hf_batch_ctx(batch);
@@ -157,6 +164,7 @@ int hf_cmd_normalize(int argc, char **argv)
     if (hf_reader_new(&rd, &co.in, ctx, files, nfiles)) {
         hf_batch_free(&batch);
         hf_msg("out of memory");
+        hf_stdout_close(&ofile, false);
         return HF_EXIT_ERROR;
     }
     int status = HF_EXIT_OK;
@@ -273,6 +281,8 @@ int hf_cmd_normalize(int argc, char **argv)
     hf_reader_free(&rd);
     hf_batch_free(&batch);
     if (!hf_finish_output())
+        status = HF_EXIT_ERROR;
+    if (!hf_stdout_close(&ofile, status != HF_EXIT_ERROR))
         status = HF_EXIT_ERROR;
     return status;
 }

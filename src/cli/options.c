@@ -126,6 +126,11 @@ int hf_common_option(hf_common *co, int c, const char *arg)
     case OPT_REPAIR_MOJIBAKE: co->set.repair_mojibake = true; return 1;
     case OPT_STRICT: co->strict = co->in.strict = true; return 1;
     case OPT_STATS: co->stats = true; return 1;
+    case 'o':
+        if (!*arg)
+            return bad("--output", arg, "a file name");
+        co->output = arg;
+        return 1;
     case 'q':
     case OPT_QUIET: co->quiet = true; return 1;
     case OPT_PROGRESS: co->progress = 1; return 1;

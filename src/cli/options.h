@@ -37,6 +37,7 @@ enum {
     {"version", no_argument, 0, OPT_VERSION}, \
     {"drop-furniture", required_argument, 0, OPT_DROP_FURNITURE}, \
     {"opencc-dir", required_argument, 0, OPT_OPENCC_DIR}, \
+    {"output", required_argument, 0, 'o'}, \
     {"help", no_argument, 0, 'h'}
 
 /* The thresholds of the near-duplicate commands (hanfold cluster, dedup,
@@ -80,6 +81,10 @@ enum {
 "                        it): url, location (2北京·工体 at the end), emoticon\n" \
 "                        ([蜡烛]), card (O网页链接), comma-separated, or none;\n" \
 "                        default url,location\n" \
+"Output:\n" \
+"  -o, --output FILE     write to FILE instead of standard output: a temporary\n" \
+"                        file beside it, renamed over it when the run succeeded\n" \
+"                        (exit status 0 or 1); otherwise FILE is left as it was\n" \
 "Other:\n" \
 "      --threads N       threads that normalize (default: processors online);\n" \
 "                        the output does not depend on N\n" \

@@ -450,8 +450,6 @@ static const char help_text[] =
 "rank normalizes and fingerprints a share of the records, owns a share of\n"
 "the candidate index and verifies a share of the candidate pairs.\n"
 "\n"
-"      --output FILE     write to FILE, which appears (renamed from a temporary\n"
-"                        file) only when the whole job succeeded\n"
 "      --format FMT      cluster: tsv (default), jsonl or csv\n"
 "      --dropped FILE    dedup: id TAB kept id TAB similarity TAB record\n"
 "      --exit-status     dedup: exit with status 1 when something was dropped\n"
@@ -1321,7 +1319,7 @@ static void update_index(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off)
 /* ---- options -------------------------------------------------------------------------------- */
 
 enum {
-    OPT_FORMAT = OPT_CMD, OPT_LINKAGE, OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS, OPT_INDEX, OPT_OUTPUT,
+    OPT_FORMAT = OPT_CMD, OPT_LINKAGE, OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS, OPT_INDEX,
     OPT_METHOD, OPT_HAMMING,
 };
 
@@ -1339,14 +1337,13 @@ static int parse(job *j, int argc, char **argv)
         {"keep", required_argument, 0, OPT_KEEP},
         {"exit-status", no_argument, 0, OPT_EXIT_STATUS},
         {"index", required_argument, 0, OPT_INDEX},
-        {"output", required_argument, 0, OPT_OUTPUT},
         {"method", required_argument, 0, OPT_METHOD},
         {"hamming", required_argument, 0, OPT_HAMMING},
         {0, 0, 0, 0},
     };
     const char *name = j->cmd == CMD_CLUSTER ? "cluster" : "dedup";
     int c;
-    while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hqo:", longopts, NULL)) != -1) {
         int r = hf_common_option(&j->co, c, optarg);
         if (r < 0)
             return hf_usage_error(name);
@@ -1404,9 +1401,6 @@ static int parse(job *j, int argc, char **argv)
         case OPT_INDEX:
             hf_msg("--index is not available in hanfold-mpi (the index is one SQLite file); run 'hanfold %s --index'", name);
             return hf_usage_error(name);
-        case OPT_OUTPUT:
-            j->output_path = optarg;
-            break;
         case OPT_METHOD:
         case OPT_HAMMING:
             if (c == OPT_METHOD && !strcmp(optarg, "key"))
@@ -1435,6 +1429,7 @@ static int parse(job *j, int argc, char **argv)
             return hf_usage_error(name);
         }
     }
+    j->output_path = j->co.output; /* -o/--output, a common option */
     return -1;
 }
 
