@@ -1354,7 +1354,19 @@ static int run(enum cmd cmd, int argc, char **argv)
                      j.stop_file, (unsigned long long)j.stop_line);
         else if (j.stopped)
             snprintf(where, sizeof where, "; stopped early, the rest of the input not read");
-        if (!hf_stats_msg("read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu; "
+        if (j.co.stats_json) {
+            json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}", "command", name, "read",
+                                  (json_int_t)j.read, "written", (json_int_t)written, "dropped",
+                                  (json_int_t)j.dropped_n, "invalid", (json_int_t)j.bad, "invalid_byte_sequences",
+                                  (json_int_t)j.invalid, "html", (json_int_t)st.html_records,
+                                  "html_nested_too_deep", (json_int_t)st.html_flattened, "html_cut_short",
+                                  (json_int_t)st.html_cut, "stopped", j.stopped);
+            if (o && j.stopped && j.stop_file)
+                json_object_set_new(o, "stopped_at", json_pack("{s:o,s:I}", "file",
+                                    hf_stats_json_str(j.stop_file), "line", (json_int_t)j.stop_line));
+            if (!hf_stats_json(o))
+                j.status = HF_EXIT_ERROR;
+        } else if (!hf_stats_msg("read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu; "
                "html %llu (nested too deep %llu, cut short %llu)%s",
                (unsigned long long)j.read, (unsigned long long)written,
                (unsigned long long)j.dropped_n, (unsigned long long)j.bad, (unsigned long long)j.invalid,

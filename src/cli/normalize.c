@@ -267,7 +267,22 @@ int hf_cmd_normalize(int argc, char **argv)
         const hanfold_stats *st = &stv;
         /* read = written + dropped + invalid; invalid records were passed
          * through unchanged */
-        if (!hf_stats_msg("read %llu, written %llu, dropped 0, invalid %llu; invalid byte sequences %llu; "
+        if (co.stats_json) {
+            json_t *o = json_pack("{s:s,s:I,s:I,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}", "command",
+                                  "normalize", "read", (json_int_t)read, "written", (json_int_t)written,
+                                  "dropped", 0, "invalid", (json_int_t)bad, "invalid_byte_sequences",
+                                  (json_int_t)invalid, "html", (json_int_t)st->html_records,
+                                  "html_nested_too_deep", (json_int_t)st->html_flattened, "html_cut_short",
+                                  (json_int_t)st->html_cut, "pinyin_removed", (json_int_t)st->pinyin_removed,
+                                  "mojibake_runs", (json_int_t)st->mojibake_runs, "mojibake_repaired",
+                                  (json_int_t)st->mojibake_repaired, "converted_runs",
+                                  (json_int_t)st->converted_runs, "stopped", stopped);
+            if (o && stopped_at)
+                json_object_set_new(o, "stopped_at", json_pack("{s:o,s:I}", "file",
+                                    hf_stats_json_str(stopped_at->file), "line", (json_int_t)stopped_at->line));
+            if (!hf_stats_json(o))
+                status = HF_EXIT_ERROR;
+        } else if (!hf_stats_msg("read %llu, written %llu, dropped 0, invalid %llu; invalid byte sequences %llu; "
                "html %llu (nested too deep %llu, cut short %llu), pinyin annotations removed %llu, mojibake runs %llu "
                "(repaired %llu), converted runs %llu%s%s%s",
                (unsigned long long)read, (unsigned long long)written, (unsigned long long)bad,

@@ -125,7 +125,13 @@ int hf_common_option(hf_common *co, int c, const char *arg)
     }
     case OPT_REPAIR_MOJIBAKE: co->set.repair_mojibake = true; return 1;
     case OPT_STRICT: co->strict = co->in.strict = true; return 1;
-    case OPT_STATS: co->stats = true; return 1;
+    case OPT_STATS:
+        /* --stats=FORMAT only: a separate word after --stats is a FILE */
+        if (arg && strcmp(arg, "json") && strcmp(arg, "text"))
+            return bad("--stats", arg, "text or json, as --stats=json");
+        co->stats = true;
+        co->stats_json = arg && !strcmp(arg, "json");
+        return 1;
     case 'o':
         if (!*arg)
             return bad("--output", arg, "a file name");
@@ -141,8 +147,14 @@ int hf_common_option(hf_common *co, int c, const char *arg)
         return 1;
     case OPT_THREADS: {
         size_t n;
-        if (hf_parse_size(arg, &n) || n < 1 || n > 256)
-            return bad("--threads", arg, "a number from 1 to 256");
+        if (hf_parse_size(arg, &n) || n > 256)
+            return bad("--threads", arg, "a number from 0 (all processors) to 256");
+        co->threads_auto = n == 0;
+        if (n == 0) {
+            /* as zstd -T0: every processor online */
+            long p = sysconf(_SC_NPROCESSORS_ONLN);
+            n = p > 0 ? (size_t)(p > 256 ? 256 : p) : 1;
+        }
         co->threads = (unsigned)n;
         return 1;
     }

@@ -28,7 +28,7 @@ enum {
     {"no-pinyin-repair", no_argument, 0, OPT_NO_PINYIN}, \
     {"repair-mojibake", no_argument, 0, OPT_REPAIR_MOJIBAKE}, \
     {"strict", no_argument, 0, OPT_STRICT}, \
-    {"stats", no_argument, 0, OPT_STATS}, \
+    {"stats", optional_argument, 0, OPT_STATS}, \
     {"quiet", no_argument, 0, OPT_QUIET}, \
     {"progress", no_argument, 0, OPT_PROGRESS}, \
     {"no-progress", no_argument, 0, OPT_NO_PROGRESS}, \
@@ -86,9 +86,10 @@ enum {
 "                        file beside it, renamed over it when the run succeeded\n" \
 "                        (exit status 0 or 1); otherwise FILE is left as it was\n" \
 "Other:\n" \
-"      --threads N       threads that normalize (default: processors online);\n" \
-"                        the output does not depend on N\n" \
-"      --stats           counts (records read, written, invalid...) on stderr\n" \
+"      --threads N       threads that normalize (default, and 0: processors\n" \
+"                        online); the output does not depend on N\n" \
+"      --stats[=FORMAT]  counts (records read, written, invalid...) on stderr:\n" \
+"                        text (default, a line) or json (one object, a line)\n" \
 "      --progress, --no-progress  a progress line on stderr for long runs\n" \
 "                        (default: when stderr is a terminal)\n" \
 "  -q, --quiet           no warnings, only errors\n" \

@@ -52,6 +52,7 @@
 #include "outfile.h"
 #include "outfmt.h"
 #include "output.h"
+#include <jansson.h>
 #include "progress.h"
 #include "records.h"
 #include "stall.h"
@@ -1475,6 +1476,27 @@ static void report_stats(job *j)
     if (rank != 0 || !j->co.stats)
         return;
     uint64_t written = j->cmd == CMD_DEDUP ? j->kept : j->rows - j->bad_rows;
+    if (j->co.stats_json) {
+        json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:b,s:i}", "command", j->cmd == CMD_DEDUP ? "dedup" : "cluster",
+                              "read", (json_int_t)j->read, "written", (json_int_t)written, "dropped",
+                              (json_int_t)j->dropped_n, "invalid", (json_int_t)j->bad, "invalid_byte_sequences",
+                              (json_int_t)j->invalid, "stopped", j->write_failed || j->incomplete, "ranks", nranks);
+        json_t *s0 = json_object(), *sm = json_object();
+        for (int i = 0; i < T_N; i++) {
+            json_object_set_new(s0, stage_names[i], json_real(stage_time[i]));
+            json_object_set_new(sm, stage_names[i], json_real(tmax[i]));
+        }
+        json_object_set_new(o, "rank0_seconds", s0);
+        json_object_set_new(o, "slowest_other_rank_seconds", nranks > 1 ? sm : json_null());
+        if (nranks <= 1)
+            json_decref(sm);
+        json_object_set_new(o, "bytes_exchanged", json_integer((json_int_t)btot));
+        json_object_set_new(o, "peak_memory_mb", json_real(ru.ru_maxrss / 1024.0));
+        json_object_set_new(o, "peak_memory_other_ranks_mb", nranks > 1 ? json_real(rssmax / 1024.0) : json_null());
+        if (!hf_stats_json(o))
+            j->status = HF_EXIT_ERROR;
+        return;
+    }
     bool ok = hf_stats_msg("read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu%s",
            (unsigned long long)j->read, (unsigned long long)written, (unsigned long long)j->dropped_n,
            (unsigned long long)j->bad, (unsigned long long)j->invalid,
@@ -1575,7 +1597,7 @@ int main(int argc, char **argv)
     /* as the clusterer applies them (the options are checked in range) */
     posting_cap = hf_posting_cap(&j.cs);
     verify_budget = hf_verify_budget(&j.cs);
-    if (!threads_given) {
+    if (!threads_given || j.co.threads_auto) {
         /* the processors of a machine are shared by its ranks */
         int local = local_ranks();
         j.co.threads = j.co.threads / (unsigned)local ? j.co.threads / (unsigned)local : 1;
