@@ -138,6 +138,21 @@ int hf_cmd_normalize(int argc, char **argv)
             return hf_usage_error("normalize");
         }
     }
+    if (co.in.mode == HF_IN_JSONL) {
+        /* the normalized text replaces the value of its field */
+        hf_jpath *p;
+        size_t n;
+        if (hf_jpaths_parse(co.in.text_field, true, &p, &n)) {
+            hf_msg("out of memory");
+            return HF_EXIT_ERROR;
+        }
+        hf_jpaths_free(p, n);
+        if (n > 1) {
+            hf_msg("normalize writes the text back into its field: give one --text-field (several are "
+                   "for dedup, cluster, fingerprint and report)");
+            return hf_usage_error("normalize");
+        }
+    }
     co.set.keep_lines = co.in.mode == HF_IN_PARAGRAPHS || co.in.mode == HF_IN_FILES;
     co.in.html_hint = co.set.html != HANFOLD_HTML_OFF;
     /* the mojibake count of --stats costs a scan of every record */

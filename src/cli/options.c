@@ -81,8 +81,41 @@ int hf_common_option(hf_common *co, int c, const char *arg)
             }
         return bad("--input", arg, "lines, paragraphs, jsonl, files or null");
     }
-    case OPT_ID_FIELD: co->in.id_field = arg; return 1;
-    case OPT_TEXT_FIELD: co->in.text_field = arg; return 1;
+    case OPT_ID_FIELD:
+    case OPT_TEXT_FIELD: {
+        bool text = c == OPT_TEXT_FIELD;
+        hf_jpath *p;
+        size_t n;
+        int e = hf_jpaths_parse(arg, text, &p, &n);
+        if (e == -ENOMEM) {
+            hf_msg("out of memory");
+            return -1;
+        }
+        if (e)
+            return bad(text ? "--text-field" : "--id-field", arg,
+                       text ? "field names, a.b for b inside a, comma-separated" : "a field name, a.b for b inside a");
+        hf_jpaths_free(p, n);
+        if (!text) {
+            co->in.id_field = arg;
+            return 1;
+        }
+        /* repeated: the fields of each, in order (static: lives as long as
+         * the options) */
+        static char joined[4096];
+        if (!co->text_field_set) {
+            co->in.text_field = arg;
+            co->text_field_set = true;
+            return 1;
+        }
+        if (strlen(co->in.text_field) + 1 + strlen(arg) >= sizeof joined)
+            return bad("--text-field", arg, "fewer fields");
+        if (co->in.text_field != joined)
+            snprintf(joined, sizeof joined, "%s", co->in.text_field);
+        strcat(joined, ",");
+        strcat(joined, arg);
+        co->in.text_field = joined;
+        return 1;
+    }
     case OPT_ENCODING: co->in.encoding = arg; return 1;
     case OPT_HTML: co->set.html = HANFOLD_HTML_ON; return 1;
     case OPT_NO_HTML: co->set.html = HANFOLD_HTML_OFF; return 1;

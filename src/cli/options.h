@@ -60,8 +60,11 @@ enum {
 "Input (FILEs and stdin compressed with gzip, zstd or xz are decompressed):\n" \
 "      --input MODE      what a record is: lines (default), paragraphs, jsonl,\n" \
 "                        files (each FILE one record, id = its path), null\n" \
-"      --id-field NAME   jsonl: field holding the record id (default: id)\n" \
-"      --text-field NAME jsonl: field holding the text (default: text)\n" \
+"      --id-field NAME   jsonl: field holding the record id (default: id; a.b\n" \
+"                        is b inside a)\n" \
+"      --text-field NAME jsonl: field holding the text (default: text); a.b is\n" \
+"                        b inside object a; several (a,b or repeated) are\n" \
+"                        joined by a line break, absent ones left out\n" \
 "      --encoding NAME   input charset: UTF-8 (default), auto (BOM, <meta\n" \
 "                        charset>, detection), or an iconv name (GB18030, BIG5...)\n" \
 "      --strict          invalid byte sequences are an error (exit 2) instead of\n" \
