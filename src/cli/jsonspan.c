@@ -141,6 +141,10 @@ static int parse_path(const char **sp, bool list, hf_jpath *p)
             p->n++;
             len = 0;
             if (end_path) {
+                if (c == ',' && !s[1]) {
+                    e = -EINVAL; /* "a,": an empty last path */
+                    break;
+                }
                 s += c != '\0';
                 break;
             }
