@@ -41,7 +41,9 @@ typedef struct hf_common {
     hf_reader_opts in;
     bool strict, stats, quiet;
     bool stats_json;        /* --stats=json */
-    bool text_field_set;    /* --text-field given (a second one adds fields) */
+    bool text_field_set;
+    bool recursive;         /* -r: directories walked (walk.h) */
+    unsigned walk_errors;   /* directories that could not be read */    /* --text-field given (a second one adds fields) */
     int progress;           /* -1 auto, 0 off, 1 on */
     unsigned threads;
     bool threads_auto;      /* --threads 0 (hanfold-mpi shares them by rank) */

@@ -24,6 +24,7 @@
 #include "options.h"
 #include "progress.h"
 #include "report.h"
+#include "walk.h"
 
 enum cmd { CMD_FINGERPRINT, CMD_CLUSTER, CMD_DEDUP, CMD_REPORT };
 static const char *const cmd_names[] = {"fingerprint", "cluster", "dedup", "report"};
@@ -68,6 +69,10 @@ static const char help_dedup[] =
 "                        lowest value, numbers or ISO 8601 dates, e.g.\n"
 "                        max:timestamp).  Ties: the first read.  All but first\n"
 "                        read the input twice (stdin is spooled)\n"
+"  -c, --count           prefix each kept record with the number of records of\n"
+"                        its cluster, itself included, and a tab (as uniq -c)\n"
+"  -d, --repeated        write only records that have near-duplicates, one per\n"
+"                        cluster (as uniq -d)\n"
 "      --exit-status     exit with status 1 when something was dropped\n"
 "      --index PATH      a persistent index (SQLite, created if missing): drop what\n"
 "                        duplicates any earlier run too, then add this run's records\n"
@@ -154,6 +159,8 @@ typedef struct job {
      * that takes a second pass over the input (all but --keep first) */
     int keep;
     const char *keep_field;
+    bool count, repeated;  /* -c: each kept record's cluster size; -d: only
+                            * clusters of two or more (uniq -c, -d) */
     bool two_pass;
     /* --keep max:FIELD / min:FIELD: records without a usable value, and
      * the first of them */
@@ -703,18 +710,41 @@ static int keep_pass(job *j, char **files, int nfiles)
         free(best);
         return -ENOMEM;
     }
+    /* -c, -d: the size of each cluster (in best[]'s place: counted first) */
+    uint64_t *size = NULL;
+    if (j->count || j->repeated) {
+        if (!(size = calloc(n ? n : 1, sizeof *size))) {
+            hf_reader_free(&rd);
+            free(best);
+            hf_msg("out of memory");
+            return -ENOMEM;
+        }
+        for (uint64_t i = 0; i < n; i++)
+            size[hanfold_clusterer_cluster_of(j->cl, i)]++;
+    }
     hf_record rec;
     uint64_t i = 0;
+    char num[32];
     while (hf_reader_next(rd, &rec) > 0 && i < n) {
         uint64_t c = hanfold_clusterer_cluster_of(j->cl, i);
         if (row_error(j->rows[i])) {
-            /* already counted as invalid in the first pass */
+            /* already counted as invalid in the first pass; a cluster of
+             * its own for -c, passed through by -d too (never lost) */
+            if (j->count)
+                hf_out("1\t", 2);
             hf_out(rec.raw, rec.raw_len);
             hf_out(rec.term, rec.term_len);
             if (rec.oversize)
                 hf_reader_drain(rd, hf_out_sink, NULL);
+        } else if (best[c] == i && j->repeated && size[c] < 2) {
+            j->dropped_n++; /* -d: no duplicates, not written (nor in --dropped) */
         } else if (best[c] == i) {
             j->kept++;
+            if (j->count) {
+                char *d = hf_fmt_u64(num, size[c]);
+                *d++ = '\t';
+                hf_out(num, (size_t)(d - num));
+            }
             hf_out(rec.raw, rec.raw_len);
             hf_out(rec.term, rec.term_len);
         } else {
@@ -725,6 +755,7 @@ static int keep_pass(job *j, char **files, int nfiles)
     }
     hf_reader_free(&rd);
     free(best);
+    free(size);
     if (i != n) {
         hf_msg("input changed between the two passes of --keep");
         return -EIO;
@@ -1088,6 +1119,8 @@ static int run(enum cmd cmd, int argc, char **argv)
         {"dropped", required_argument, 0, OPT_DROPPED},
         {"keep", required_argument, 0, OPT_KEEP},
         {"exit-status", no_argument, 0, OPT_EXIT_STATUS},
+        {"count", no_argument, 0, 'c'},
+        {"repeated", no_argument, 0, 'd'},
         {"index", required_argument, 0, OPT_INDEX},
         {"import-only", no_argument, 0, OPT_IMPORT_ONLY}, /* internal: hanfold index import */
         {"pairs", required_argument, 0, OPT_PAIRS},
@@ -1106,7 +1139,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     j.hamming = HANFOLD_DEFAULT_HAMMING;
     bool hamming_set = false, key_opts = false, linkage_set = false;
     int c;
-    while ((c = getopt_long(argc, argv, "hqo:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hqro:cd", longopts, NULL)) != -1) {
         int r = hf_common_option(&j.co, c, optarg);
         if (r < 0)
             return hf_usage_error(name);
@@ -1212,6 +1245,17 @@ static int run(enum cmd cmd, int argc, char **argv)
             }
             j.index_path = optarg;
             break;
+        case 'c':
+        case 'd':
+            if (cmd != CMD_DEDUP) {
+                hf_msg("option --%s is only for dedup", c == 'c' ? "count" : "repeated");
+                return hf_usage_error(name);
+            }
+            if (c == 'c')
+                j.count = true;
+            else
+                j.repeated = true;
+            break;
         case OPT_DROPPED:
         case OPT_KEEP:
         case OPT_EXIT_STATUS:
@@ -1246,7 +1290,7 @@ static int run(enum cmd cmd, int argc, char **argv)
             return hf_usage_error(name);
         }
     }
-    j.two_pass = j.keep != KEEP_FIRST;
+    j.two_pass = j.keep != KEEP_FIRST || j.count || j.repeated;
     if (j.keep_field) {
         if (j.co.in.mode != HF_IN_JSONL) {
             hf_msg("--keep %s:%s reads a field of JSONL records: add --input jsonl", j.keep == KEEP_MAX ? "max" : "min",
@@ -1267,7 +1311,8 @@ static int run(enum cmd cmd, int argc, char **argv)
     if (cmd == CMD_DEDUP || (j.index_path && !linkage_set) || j.sim)
         j.cs.linkage = HANFOLD_LINKAGE_REPRESENTATIVE;
     if (j.index_path && (j.two_pass || j.cs.linkage == HANFOLD_LINKAGE_SINGLE)) {
-        hf_msg("--index works with --keep first (the default) and --linkage representative (its default)");
+        hf_msg("--index works with --keep first (the default), without -c and -d, and with --linkage "
+               "representative (its default)");
         return hf_usage_error(name);
     }
     if (hamming_set && !j.sim) {
@@ -1276,11 +1321,11 @@ static int run(enum cmd cmd, int argc, char **argv)
     }
     if (j.sim && (key_opts || single_asked || j.index_path || j.two_pass)) {
         hf_msg("--method simhash takes none of --threshold, --long-threshold, --jaccard-threshold, "
-               "--min-ratio, --linkage single, --index, --keep other than first");
+               "--min-ratio, --linkage single, --index, --keep other than first, -c, -d");
         return hf_usage_error(name);
     }
     if (cmd == CMD_DEDUP && j.two_pass && j.from_fp) {
-        hf_msg("--keep other than first needs the records themselves, not --fingerprints");
+        hf_msg("--keep other than first, -c and -d need the records themselves, not --fingerprints");
         return hf_usage_error(name);
     }
     /* dedup streams: nothing is kept for a dropped record; so does cluster
@@ -1295,6 +1340,9 @@ static int run(enum cmd cmd, int argc, char **argv)
     char *stdin_only[] = {"-"};
     char **files = optind < argc ? argv + optind : stdin_only;
     int nfiles = optind < argc ? argc - optind : 1;
+    char **given = files;
+    if (j.co.recursive && hf_walk(given, nfiles, &files, &nfiles, &j.co.walk_errors))
+        return HF_EXIT_ERROR;
 
     char err[512];
     bool finished = false; /* the run went through (--dropped) */
@@ -1311,6 +1359,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     int e = hf_batch_new(&j.batch, j.co.threads, &j.co.set, what, err, sizeof err);
     if (e) {
         hf_msg("%s", e == -ENOMEM ? "out of memory" : err);
+        hf_walk_free(given, files, nfiles);
         return HF_EXIT_ERROR;
     }
     j.ctx = hf_batch_ctx(j.batch);
@@ -1329,6 +1378,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     if (j.sim ? hanfold_simindex_new(&j.simix, j.hamming) != 0 : cmd != CMD_FINGERPRINT && e != 0) {
         hf_msg("out of memory");
         hf_batch_free(&j.batch);
+        hf_walk_free(given, files, nfiles);
         return HF_EXIT_ERROR;
     }
     if (j.pairs_path && !(j.calib = hf_calib_load(j.pairs_path))) {
@@ -1351,8 +1401,8 @@ static int run(enum cmd cmd, int argc, char **argv)
         j.dropped = j.dropped_out.f;
     }
     if (j.two_pass) {
-        files2 = calloc(nfiles, sizeof *files2);
-        spooled = calloc(nfiles, sizeof *spooled);
+        files2 = calloc(nfiles ? nfiles : 1, sizeof *files2);
+        spooled = calloc(nfiles ? nfiles : 1, sizeof *spooled);
         if (!files2 || !spooled) {
             hf_msg("out of memory");
             j.status = HF_EXIT_ERROR;
@@ -1384,7 +1434,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     }
     j.co.in.names = files; /* not the temporary copies */
     e = run_pass(&j, files2, nfiles);
-    if (e)
+    if (e || j.co.walk_errors)
         j.status = HF_EXIT_ERROR;
     if (!e && j.index) {
         /* commit only what reached its reader: a failed write (a full disk)
@@ -1460,6 +1510,7 @@ out:
     free(spooled);
     if (files2 != files)
         free(files2);
+    hf_walk_free(given, files, nfiles);
     hf_index_close(&j.index);
     hf_calib_free(&j.calib);
     hf_buf_free(&j.stored);

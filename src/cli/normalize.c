@@ -9,6 +9,7 @@
 #include "progress.h"
 #include "options.h"
 #include "outfile.h"
+#include "walk.h"
 
 #include <jansson.h>
 
@@ -119,7 +120,7 @@ int hf_cmd_normalize(int argc, char **argv)
     hf_common_init(&co);
     bool key = false;
     int c;
-    while ((c = getopt_long(argc, argv, "hkqo:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hkqro:", longopts, NULL)) != -1) {
         int r = hf_common_option(&co, c, optarg);
         if (r < 0)
             return hf_usage_error("normalize");
@@ -161,9 +162,14 @@ int hf_cmd_normalize(int argc, char **argv)
     char **files = optind < argc ? argv + optind : stdin_only;
     int nfiles = optind < argc ? argc - optind : 1;
 
-    hf_outfile ofile;
-    if (co.output && hf_stdout_open(&ofile, co.output))
+    char **given = files;
+    if (co.recursive && hf_walk(given, nfiles, &files, &nfiles, &co.walk_errors))
         return HF_EXIT_ERROR;
+    hf_outfile ofile;
+    if (co.output && hf_stdout_open(&ofile, co.output)) {
+        hf_walk_free(given, files, nfiles);
+        return HF_EXIT_ERROR;
+    }
     if (!co.output)
         memset(&ofile, 0, sizeof ofile);
     char err[512];
@@ -172,6 +178,7 @@ int hf_cmd_normalize(int argc, char **argv)
     if (e) {
         hf_msg("%s", e == -ENOMEM ? "out of memory" : err);
         hf_stdout_close(&ofile, false);
+        hf_walk_free(given, files, nfiles);
         return HF_EXIT_ERROR;
     }
     hanfold_ctx *ctx = hf_batch_ctx(batch);
@@ -180,6 +187,7 @@ int hf_cmd_normalize(int argc, char **argv)
         hf_batch_free(&batch);
         hf_msg("out of memory");
         hf_stdout_close(&ofile, false);
+        hf_walk_free(given, files, nfiles);
         return HF_EXIT_ERROR;
     }
     int status = HF_EXIT_OK;
@@ -272,7 +280,7 @@ int hf_cmd_normalize(int argc, char **argv)
     hf_progress_done(&prog);
     if (r < 0)
         status = HF_EXIT_ERROR;
-    if (hf_reader_errors(rd))
+    if (hf_reader_errors(rd) || co.walk_errors)
         status = HF_EXIT_ERROR;
     /* halted on a record, or the reading failed (out of memory) */
     bool stopped = stopped_at || r < 0;
@@ -314,5 +322,6 @@ int hf_cmd_normalize(int argc, char **argv)
         status = HF_EXIT_ERROR;
     if (!hf_stdout_close(&ofile, status != HF_EXIT_ERROR))
         status = HF_EXIT_ERROR;
+    hf_walk_free(given, files, nfiles);
     return status;
 }

@@ -165,6 +165,7 @@ int hf_common_option(hf_common *co, int c, const char *arg)
         co->stats = true;
         co->stats_json = arg && !strcmp(arg, "json");
         return 1;
+    case 'r': co->recursive = true; return 1;
     case 'o':
         if (!*arg)
             return bad("--output", arg, "a file name");

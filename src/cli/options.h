@@ -38,6 +38,7 @@ enum {
     {"drop-furniture", required_argument, 0, OPT_DROP_FURNITURE}, \
     {"opencc-dir", required_argument, 0, OPT_OPENCC_DIR}, \
     {"output", required_argument, 0, 'o'}, \
+    {"recursive", no_argument, 0, 'r'}, \
     {"help", no_argument, 0, 'h'}
 
 /* The thresholds of the near-duplicate commands (hanfold cluster, dedup,
@@ -69,6 +70,8 @@ enum {
 "                        charset>, detection), or an iconv name (GB18030, BIG5...)\n" \
 "      --strict          invalid byte sequences are an error (exit 2) instead of\n" \
 "                        being replaced by U+FFFD\n" \
+"  -r, --recursive       a FILE that is a directory stands for the files under\n" \
+"                        it, in sorted order (symlinks inside not followed)\n" \
 "      --max-record N    longer records are data errors, passed through unprocessed\n" \
 "                        (suffixes k, M, G; default 256M)\n" \
 "Normalization:\n" \

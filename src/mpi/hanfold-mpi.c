@@ -52,6 +52,7 @@
 #include "outfile.h"
 #include "outfmt.h"
 #include "output.h"
+#include "walk.h"
 #include <jansson.h>
 #include "progress.h"
 #include "records.h"
@@ -1344,7 +1345,7 @@ static int parse(job *j, int argc, char **argv)
     };
     const char *name = j->cmd == CMD_CLUSTER ? "cluster" : "dedup";
     int c;
-    while ((c = getopt_long(argc, argv, "hqo:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hqro:", longopts, NULL)) != -1) {
         int r = hf_common_option(&j->co, c, optarg);
         if (r < 0)
             return hf_usage_error(name);
@@ -1640,6 +1641,12 @@ int main(int argc, char **argv)
     char *stdin_only[] = {"-"};
     char **files = optind < argc ? argv + optind : stdin_only;
     int nfiles = optind < argc ? argc - optind : 1;
+    /* -r: rank 0 reads the files; the others have no use for the list */
+    char **given = files;
+    if (rank == 0 && j.co.recursive && hf_walk(given, nfiles, &files, &nfiles, &j.co.walk_errors))
+        die("out of memory");
+    if (j.co.walk_errors)
+        j.status = HF_EXIT_ERROR;
 
     /* every rank needs a context (fingerprint rows) and, for text, workers */
     char err[512];
@@ -1819,6 +1826,7 @@ int main(int argc, char **argv)
     hf_buf_free(&vall);
     hf_buf_free(&to0);
     job_free(&j);
+    hf_walk_free(given, files, nfiles);
     hf_stall_finish();
     MPI_Finalize();
     return j.status;
