@@ -24,11 +24,13 @@
 #include "options.h"
 #include "progress.h"
 #include "report.h"
+#include "walk.h"
 
 enum cmd { CMD_FINGERPRINT, CMD_CLUSTER, CMD_DEDUP, CMD_REPORT };
 static const char *const cmd_names[] = {"fingerprint", "cluster", "dedup", "report"};
 
 enum { FMT_TSV, FMT_JSONL, FMT_CSV, FMT_TEXT, FMT_JSON, FMT_HTML };
+enum { KEEP_FIRST, KEEP_LONGEST, KEEP_MAX, KEEP_MIN };
 
 static const char help_fingerprint[] =
 "Usage: hanfold fingerprint [OPTIONS] [FILE...]\n"
@@ -61,9 +63,16 @@ static const char help_dedup[] =
 "\n"
 "      --dropped FILE    write each dropped record as: id TAB kept id TAB\n"
 "                        similarity TAB record\n"
-"      --keep WHICH      first (default): keep the first record of a cluster;\n"
-"                        longest: keep its longest record (reads the input twice;\n"
-"                        stdin is spooled to a temporary file)\n"
+"      --keep WHICH      which record of a cluster is kept: first (default);\n"
+"                        longest (the longest text, in characters; in JSONL the\n"
+"                        text field); max:FIELD or min:FIELD (JSONL: highest or\n"
+"                        lowest value, numbers or ISO 8601 dates, e.g.\n"
+"                        max:timestamp).  Ties: the first read.  All but first\n"
+"                        read the input twice (stdin is spooled)\n"
+"  -c, --count           prefix each kept record with the number of records of\n"
+"                        its cluster, itself included, and a tab (as uniq -c)\n"
+"  -d, --repeated        write only records that have near-duplicates, one per\n"
+"                        cluster (as uniq -d)\n"
 "      --exit-status     exit with status 1 when something was dropped\n"
 "      --index PATH      a persistent index (SQLite, created if missing): drop what\n"
 "                        duplicates any earlier run too, then add this run's records\n"
@@ -129,9 +138,12 @@ static inline uint64_t row_id_off(row r) { return r >> 16; }
 static inline bool row_error(row r) { return r & ROW_ERROR; }
 static inline double row_sim(row r) { return (double)(r & ROW_SIM) / 1000.0; }
 
-/* What report and --keep longest also need of each record. */
+/* What report and dedup --keep (but first) also need of each record. */
 typedef struct rowx {
     uint64_t bytes;    /* record length as read */
+    double measure;    /* --keep: longest, characters of the text; max/min,
+                        * the field's value */
+    int mstate;        /* HF_KEEPV_* of the value */
     size_t snip_off;   /* report: normalized text (snippet; whole for html) */
     size_t snip_len;
     uint32_t file;     /* report: index of the input name */
@@ -142,9 +154,23 @@ typedef struct job {
     hf_common co;
     hanfold_cluster_settings cs;
     int format;
-    bool from_fp, exit_status, keep_longest;
+    bool from_fp, exit_status;
+    /* dedup: which record of a cluster is written (--keep), and whether
+     * that takes a second pass over the input (all but --keep first) */
+    int keep;
+    const char *keep_field;
+    bool count, repeated;  /* -c: each kept record's cluster size; -d: only
+                            * clusters of two or more (uniq -c, -d) */
+    bool two_pass;
+    /* --keep max:FIELD / min:FIELD: records without a usable value, and
+     * the first of them */
+    uint64_t keep_unusable;
+    const char *keep_bad_file;
+    uint64_t keep_bad_line;
+    int keep_bad_state;
     const char *dropped_path;
     hf_outfile dropped_out; /* in place at the end of a run that finished */
+    hf_outfile out;         /* -o: in place at the end of a run that succeeded */
     FILE *dropped;          /* dropped_out.f */
     hanfold_ctx *ctx;      /* the main thread's context (decoding, fingerprint rows) */
     hf_report_data rep;    /* report: the pair histogram is filled while clustering */
@@ -153,7 +179,7 @@ typedef struct job {
     hf_buf ids, snips;
     hf_buf fprow;          /* fingerprint: a row too long for the stack */
     row *rows;
-    rowx *rowsx;           /* report, --keep longest: beside rows */
+    rowx *rowsx;           /* report, --keep: beside rows */
     size_t nrows, rows_cap;
     /* --index: the stored representatives come first in the clusterer
      * (numbers 0..nstored-1); their ids and cluster ids */
@@ -227,10 +253,9 @@ static void write_dropped(job *j, const hf_record *rec, const char *id, const ch
     fwrite(rec->term, 1, rec->term_len, j->dropped);
 }
 
-static int push_row(job *j, const char *id, uint64_t bytes, const char *snip, size_t sniplen, uint32_t file,
-                    bool bad)
+static int push_row(job *j, const char *id, const hf_record *rec, const char *snip, size_t sniplen, bool bad)
 {
-    bool extra = j->cmd == CMD_REPORT || j->keep_longest;
+    bool extra = j->cmd == CMD_REPORT || j->two_pass;
     if (j->nrows == j->rows_cap) {
         size_t nc = j->rows_cap ? j->rows_cap + j->rows_cap / 2 : 1024;
         row *r = realloc(j->rows, nc * sizeof *r);
@@ -254,8 +279,25 @@ static int push_row(job *j, const char *id, uint64_t bytes, const char *snip, si
     if (extra) {
         rowx *x = &j->rowsx[j->nrows];
         memset(x, 0, sizeof *x);
-        x->bytes = bytes;
-        x->file = file;
+        x->bytes = rec->raw_len;
+        x->file = rec->input;
+        if (j->keep == KEEP_LONGEST) {
+            /* the text (in JSONL its field, not the whole line), in
+             * characters */
+            uint64_t chars = 0;
+            for (size_t i = 0; i < rec->text_len; i++)
+                chars += ((unsigned char)rec->text[i] & 0xC0) != 0x80;
+            x->measure = (double)chars;
+            x->mstate = HF_KEEPV_OK;
+        } else if (j->keep == KEEP_MAX || j->keep == KEEP_MIN) {
+            x->measure = rec->keep_value;
+            x->mstate = bad ? HF_KEEPV_OK : rec->keep_state;
+            if (x->mstate != HF_KEEPV_OK && !j->keep_unusable++) {
+                j->keep_bad_file = rec->file;
+                j->keep_bad_line = rec->line;
+                j->keep_bad_state = x->mstate;
+            }
+        }
         if (j->cmd == CMD_REPORT) {
             x->snip_off = j->snips.len;
             x->snip_len = sniplen;
@@ -489,7 +531,7 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
             return stop_at(j, rec, e);
         return 0;
     }
-    if (!streaming && (e = push_row(j, id, rec->raw_len, snip, sniplen, rec->input, bad))) {
+    if (!streaming && (e = push_row(j, id, rec, snip, sniplen, bad))) {
         if (e == -EFBIG) {
             hf_msg("%s:%llu: the ids of this run pass 256 TiB; stopping here", rec->file,
                    (unsigned long long)rec->line);
@@ -621,9 +663,23 @@ static int run_pass(job *j, char **files, int nfiles)
     return e;
 }
 
-/* --keep longest: the second pass writes, for each cluster, its longest
- * record (the earliest among equals). */
-static int keep_longest_pass(job *j, char **files, int nfiles)
+/* Whether row a is to be kept rather than row b (b is earlier), by --keep:
+ * ties go to the earlier; a record without a usable value never wins over
+ * one with a value. */
+static bool better(const job *j, const rowx *a, const rowx *b)
+{
+    if (j->keep == KEEP_LONGEST)
+        return a->measure > b->measure;
+    if ((a->mstate == HF_KEEPV_OK) != (b->mstate == HF_KEEPV_OK))
+        return a->mstate == HF_KEEPV_OK;
+    if (a->mstate != HF_KEEPV_OK)
+        return false;
+    return j->keep == KEEP_MAX ? a->measure > b->measure : a->measure < b->measure;
+}
+
+/* dedup's second pass (--keep other than first): writes, for each
+ * cluster, the record --keep chooses, and drops the others. */
+static int keep_pass(job *j, char **files, int nfiles)
 {
     uint64_t n = j->nrows;
     uint64_t *best = malloc((n ? n : 1) * sizeof *best);
@@ -635,9 +691,17 @@ static int keep_longest_pass(job *j, char **files, int nfiles)
         best[i] = UINT64_MAX;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t c = hanfold_clusterer_cluster_of(j->cl, i);
-        if (best[c] == UINT64_MAX || j->rowsx[i].bytes > j->rowsx[best[c]].bytes)
+        if (best[c] == UINT64_MAX || (j->keep != KEEP_FIRST && better(j, &j->rowsx[i], &j->rowsx[best[c]])))
             best[c] = i;
     }
+    if (j->keep_unusable && !j->co.quiet)
+        hf_msg("warning: %llu record%s without a usable value of --keep %s:%s (first: %s:%llu, %s); such a record is "
+               "kept only when no record of its cluster has one",
+               (unsigned long long)j->keep_unusable, j->keep_unusable == 1 ? "" : "s",
+               j->keep == KEEP_MAX ? "max" : "min", j->keep_field, j->keep_bad_file,
+               (unsigned long long)j->keep_bad_line,
+               j->keep_bad_state == HF_KEEPV_MISSING ? "absent or null"
+                                                      : "not a number, an ISO 8601 date or a boolean");
     hf_reader *rd;
     hf_reader_opts in = j->co.in;
     in.quiet = true; /* the first pass said what there was to say */
@@ -646,18 +710,41 @@ static int keep_longest_pass(job *j, char **files, int nfiles)
         free(best);
         return -ENOMEM;
     }
+    /* -c, -d: the size of each cluster (in best[]'s place: counted first) */
+    uint64_t *size = NULL;
+    if (j->count || j->repeated) {
+        if (!(size = calloc(n ? n : 1, sizeof *size))) {
+            hf_reader_free(&rd);
+            free(best);
+            hf_msg("out of memory");
+            return -ENOMEM;
+        }
+        for (uint64_t i = 0; i < n; i++)
+            size[hanfold_clusterer_cluster_of(j->cl, i)]++;
+    }
     hf_record rec;
     uint64_t i = 0;
+    char num[32];
     while (hf_reader_next(rd, &rec) > 0 && i < n) {
         uint64_t c = hanfold_clusterer_cluster_of(j->cl, i);
         if (row_error(j->rows[i])) {
-            /* already counted as invalid in the first pass */
+            /* already counted as invalid in the first pass; a cluster of
+             * its own for -c, passed through by -d too (never lost) */
+            if (j->count)
+                hf_out("1\t", 2);
             hf_out(rec.raw, rec.raw_len);
             hf_out(rec.term, rec.term_len);
             if (rec.oversize)
                 hf_reader_drain(rd, hf_out_sink, NULL);
+        } else if (best[c] == i && j->repeated && size[c] < 2) {
+            j->dropped_n++; /* -d: no duplicates, not written (nor in --dropped) */
         } else if (best[c] == i) {
             j->kept++;
+            if (j->count) {
+                char *d = hf_fmt_u64(num, size[c]);
+                *d++ = '\t';
+                hf_out(num, (size_t)(d - num));
+            }
             hf_out(rec.raw, rec.raw_len);
             hf_out(rec.term, rec.term_len);
         } else {
@@ -668,8 +755,9 @@ static int keep_longest_pass(job *j, char **files, int nfiles)
     }
     hf_reader_free(&rd);
     free(best);
+    free(size);
     if (i != n) {
-        hf_msg("input changed between the two passes of --keep longest");
+        hf_msg("input changed between the two passes of --keep");
         return -EIO;
     }
     return 0;
@@ -979,7 +1067,7 @@ static int open_index(job *j)
 
 /* ---- the command ------------------------------------------------------------------------- */
 
-/* --keep longest reads its inputs twice: standard input, pipes and other
+/* --keep (but first) reads its inputs twice: standard input, pipes and other
  * inputs that cannot be read again are copied to a temporary file first. */
 static int spool(const char *name, char *path, size_t pathsz)
 {
@@ -1031,6 +1119,8 @@ static int run(enum cmd cmd, int argc, char **argv)
         {"dropped", required_argument, 0, OPT_DROPPED},
         {"keep", required_argument, 0, OPT_KEEP},
         {"exit-status", no_argument, 0, OPT_EXIT_STATUS},
+        {"count", no_argument, 0, 'c'},
+        {"repeated", no_argument, 0, 'd'},
         {"index", required_argument, 0, OPT_INDEX},
         {"import-only", no_argument, 0, OPT_IMPORT_ONLY}, /* internal: hanfold index import */
         {"pairs", required_argument, 0, OPT_PAIRS},
@@ -1049,7 +1139,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     j.hamming = HANFOLD_DEFAULT_HAMMING;
     bool hamming_set = false, key_opts = false, linkage_set = false;
     int c;
-    while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hqro:cd", longopts, NULL)) != -1) {
         int r = hf_common_option(&j.co, c, optarg);
         if (r < 0)
             return hf_usage_error(name);
@@ -1155,6 +1245,17 @@ static int run(enum cmd cmd, int argc, char **argv)
             }
             j.index_path = optarg;
             break;
+        case 'c':
+        case 'd':
+            if (cmd != CMD_DEDUP) {
+                hf_msg("option --%s is only for dedup", c == 'c' ? "count" : "repeated");
+                return hf_usage_error(name);
+            }
+            if (c == 'c')
+                j.count = true;
+            else
+                j.repeated = true;
+            break;
         case OPT_DROPPED:
         case OPT_KEEP:
         case OPT_EXIT_STATUS:
@@ -1167,15 +1268,36 @@ static int run(enum cmd cmd, int argc, char **argv)
             else if (c == OPT_EXIT_STATUS)
                 j.exit_status = true;
             else if (!strcmp(optarg, "longest"))
-                j.keep_longest = true;
-            else if (strcmp(optarg, "first")) {
-                hf_msg("invalid value '%s' for --keep (expected first or longest)", optarg);
+                j.keep = KEEP_LONGEST;
+            else if (!strcmp(optarg, "first"))
+                j.keep = KEEP_FIRST;
+            else if (!strncmp(optarg, "max:", 4) || !strncmp(optarg, "min:", 4)) {
+                hf_jpath *p;
+                size_t np;
+                if (hf_jpaths_parse(optarg + 4, false, &p, &np)) {
+                    hf_msg("invalid value '%s' for --keep (expected max:FIELD or min:FIELD, a.b for b inside a)", optarg);
+                    return hf_usage_error(name);
+                }
+                hf_jpaths_free(p, np);
+                j.keep = optarg[1] == 'a' ? KEEP_MAX : KEEP_MIN;
+                j.keep_field = optarg + 4;
+            } else {
+                hf_msg("invalid value '%s' for --keep (expected first, longest, max:FIELD or min:FIELD)", optarg);
                 return hf_usage_error(name);
             }
             break;
         default:
             return hf_usage_error(name);
         }
+    }
+    j.two_pass = j.keep != KEEP_FIRST || j.count || j.repeated;
+    if (j.keep_field) {
+        if (j.co.in.mode != HF_IN_JSONL) {
+            hf_msg("--keep %s:%s reads a field of JSONL records: add --input jsonl", j.keep == KEEP_MAX ? "max" : "min",
+                   j.keep_field);
+            return hf_usage_error(name);
+        }
+        j.co.in.keep_field = j.keep_field;
     }
     bool single_asked = linkage_set && j.cs.linkage == HANFOLD_LINKAGE_SINGLE;
     if (cmd == CMD_DEDUP && single_asked) {
@@ -1188,26 +1310,27 @@ static int run(enum cmd cmd, int argc, char **argv)
      * representatives unless told otherwise (an index then refuses below) */
     if (cmd == CMD_DEDUP || (j.index_path && !linkage_set) || j.sim)
         j.cs.linkage = HANFOLD_LINKAGE_REPRESENTATIVE;
-    if (j.index_path && (j.keep_longest || j.cs.linkage == HANFOLD_LINKAGE_SINGLE)) {
-        hf_msg("--index works with --keep first (the default) and --linkage representative (its default)");
+    if (j.index_path && (j.two_pass || j.cs.linkage == HANFOLD_LINKAGE_SINGLE)) {
+        hf_msg("--index works with --keep first (the default), without -c and -d, and with --linkage "
+               "representative (its default)");
         return hf_usage_error(name);
     }
     if (hamming_set && !j.sim) {
         hf_msg("--hamming is for --method simhash");
         return hf_usage_error(name);
     }
-    if (j.sim && (key_opts || single_asked || j.index_path || j.keep_longest)) {
+    if (j.sim && (key_opts || single_asked || j.index_path || j.two_pass)) {
         hf_msg("--method simhash takes none of --threshold, --long-threshold, --jaccard-threshold, "
-               "--min-ratio, --linkage single, --index, --keep longest");
+               "--min-ratio, --linkage single, --index, --keep other than first, -c, -d");
         return hf_usage_error(name);
     }
-    if (cmd == CMD_DEDUP && j.keep_longest && j.from_fp) {
-        hf_msg("--keep longest needs the records themselves, not --fingerprints");
+    if (cmd == CMD_DEDUP && j.two_pass && j.from_fp) {
+        hf_msg("--keep other than first, -c and -d need the records themselves, not --fingerprints");
         return hf_usage_error(name);
     }
     /* dedup streams: nothing is kept for a dropped record; so does cluster
      * with representative linkage, whose rows are final when read */
-    j.cs.streaming = (cmd == CMD_DEDUP && !j.keep_longest) ||
+    j.cs.streaming = (cmd == CMD_DEDUP && !j.two_pass) ||
                      (cmd == CMD_CLUSTER && j.cs.linkage == HANFOLD_LINKAGE_REPRESENTATIVE);
     /* dedup names a kept record that a dropped one duplicates, the first
      * found, not the most similar (the same records are kept) */
@@ -1217,10 +1340,13 @@ static int run(enum cmd cmd, int argc, char **argv)
     char *stdin_only[] = {"-"};
     char **files = optind < argc ? argv + optind : stdin_only;
     int nfiles = optind < argc ? argc - optind : 1;
+    char **given = files;
+    if (j.co.recursive && hf_walk(given, nfiles, &files, &nfiles, &j.co.walk_errors))
+        return HF_EXIT_ERROR;
 
     char err[512];
     bool finished = false; /* the run went through (--dropped) */
-    char **spooled = NULL; /* --keep longest: temporary copies, per input */
+    char **spooled = NULL; /* --keep: temporary copies, per input */
     char **files2 = files;
     unsigned what = j.from_fp ? HF_BATCH_FPROW | (j.sim ? HF_BATCH_FPSIM : 0) : HF_BATCH_FP | (cmd == CMD_REPORT ? HF_BATCH_SNIP : 0) |
                                     (cmd == CMD_FINGERPRINT ? HF_BATCH_ROW : 0);
@@ -1233,6 +1359,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     int e = hf_batch_new(&j.batch, j.co.threads, &j.co.set, what, err, sizeof err);
     if (e) {
         hf_msg("%s", e == -ENOMEM ? "out of memory" : err);
+        hf_walk_free(given, files, nfiles);
         return HF_EXIT_ERROR;
     }
     j.ctx = hf_batch_ctx(j.batch);
@@ -1251,6 +1378,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     if (j.sim ? hanfold_simindex_new(&j.simix, j.hamming) != 0 : cmd != CMD_FINGERPRINT && e != 0) {
         hf_msg("out of memory");
         hf_batch_free(&j.batch);
+        hf_walk_free(given, files, nfiles);
         return HF_EXIT_ERROR;
     }
     if (j.pairs_path && !(j.calib = hf_calib_load(j.pairs_path))) {
@@ -1261,6 +1389,10 @@ static int run(enum cmd cmd, int argc, char **argv)
         j.status = HF_EXIT_ERROR;
         goto out;
     }
+    if (j.co.output && !j.import_only && hf_stdout_open(&j.out, j.co.output)) {
+        j.status = HF_EXIT_ERROR;
+        goto out;
+    }
     if (j.dropped_path) {
         if (hf_outfile_open(&j.dropped_out, j.dropped_path)) {
             j.status = HF_EXIT_ERROR;
@@ -1268,9 +1400,9 @@ static int run(enum cmd cmd, int argc, char **argv)
         }
         j.dropped = j.dropped_out.f;
     }
-    if (j.keep_longest) {
-        files2 = calloc(nfiles, sizeof *files2);
-        spooled = calloc(nfiles, sizeof *spooled);
+    if (j.two_pass) {
+        files2 = calloc(nfiles ? nfiles : 1, sizeof *files2);
+        spooled = calloc(nfiles ? nfiles : 1, sizeof *spooled);
         if (!files2 || !spooled) {
             hf_msg("out of memory");
             j.status = HF_EXIT_ERROR;
@@ -1287,7 +1419,7 @@ static int run(enum cmd cmd, int argc, char **argv)
                 /* an unreadable input is reported by the reader as usual */
                 if (strcmp(files[i], "-") && e != -EIO && e != -ENOSPC)
                     continue;
-                hf_msg("cannot copy %s to a temporary file for --keep longest: %s", files[i], strerror(-e));
+                hf_msg("cannot copy %s to a temporary file for a second pass (--keep): %s", files[i], strerror(-e));
                 j.status = HF_EXIT_ERROR;
                 goto out;
             }
@@ -1302,7 +1434,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     }
     j.co.in.names = files; /* not the temporary copies */
     e = run_pass(&j, files2, nfiles);
-    if (e)
+    if (e || j.co.walk_errors)
         j.status = HF_EXIT_ERROR;
     if (!e && j.index) {
         /* commit only what reached its reader: a failed write (a full disk)
@@ -1316,7 +1448,7 @@ static int run(enum cmd cmd, int argc, char **argv)
             j.status = HF_EXIT_ERROR;
         }
     }
-    if (!e && cmd == CMD_DEDUP && j.keep_longest && (e = keep_longest_pass(&j, files2, nfiles)))
+    if (!e && cmd == CMD_DEDUP && j.two_pass && (e = keep_pass(&j, files2, nfiles)))
         j.status = HF_EXIT_ERROR;
     /* --dropped goes in place when the run was not stopped (an error,
      * --strict) and its records reached standard output */
@@ -1349,7 +1481,19 @@ static int run(enum cmd cmd, int argc, char **argv)
                      j.stop_file, (unsigned long long)j.stop_line);
         else if (j.stopped)
             snprintf(where, sizeof where, "; stopped early, the rest of the input not read");
-        if (!hf_stats_msg("read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu; "
+        if (j.co.stats_json) {
+            json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}", "command", name, "read",
+                                  (json_int_t)j.read, "written", (json_int_t)written, "dropped",
+                                  (json_int_t)j.dropped_n, "invalid", (json_int_t)j.bad, "invalid_byte_sequences",
+                                  (json_int_t)j.invalid, "html", (json_int_t)st.html_records,
+                                  "html_nested_too_deep", (json_int_t)st.html_flattened, "html_cut_short",
+                                  (json_int_t)st.html_cut, "stopped", j.stopped);
+            if (o && j.stopped && j.stop_file)
+                json_object_set_new(o, "stopped_at", json_pack("{s:o,s:I}", "file",
+                                    hf_stats_json_str(j.stop_file), "line", (json_int_t)j.stop_line));
+            if (!hf_stats_json(o))
+                j.status = HF_EXIT_ERROR;
+        } else if (!hf_stats_msg("read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu; "
                "html %llu (nested too deep %llu, cut short %llu)%s",
                (unsigned long long)j.read, (unsigned long long)written,
                (unsigned long long)j.dropped_n, (unsigned long long)j.bad, (unsigned long long)j.invalid,
@@ -1366,6 +1510,7 @@ out:
     free(spooled);
     if (files2 != files)
         free(files2);
+    hf_walk_free(given, files, nfiles);
     hf_index_close(&j.index);
     hf_calib_free(&j.calib);
     hf_buf_free(&j.stored);
@@ -1382,12 +1527,18 @@ out:
     hf_idlist_free(&j.reps);
     if (!hf_finish_output())
         j.status = HF_EXIT_ERROR;
+    /* with -o, --dropped goes in place with the output or not at all (the
+     * one without the other is not the run's result) */
+    if (j.out.f && j.status == HF_EXIT_ERROR)
+        finished = false;
     /* after standard output, whose failure is the reason it is not put in
      * place, when it is */
     if (j.dropped_out.f && !finished && !j.dropped_out.direct)
         hf_msg("%s: not written, the run did not finish (a file already there is left as it was)",
                j.dropped_path);
     if (!hf_outfile_close(&j.dropped_out, finished))
+        j.status = HF_EXIT_ERROR;
+    if (!hf_stdout_close(&j.out, j.status != HF_EXIT_ERROR))
         j.status = HF_EXIT_ERROR;
     j.dropped = NULL;
     if (j.status == HF_EXIT_OK && j.exit_status && j.dropped_n)

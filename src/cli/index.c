@@ -24,6 +24,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "options.h"
+#include "outfile.h"
 
 struct hf_index {
     sqlite3 *db;
@@ -366,8 +367,8 @@ void hf_index_close(hf_index **pix)
 /* ---- hanfold index info | export ----------------------------------------------------- */
 
 static const char index_help[] =
-"Usage: hanfold index info PATH\n"
-"       hanfold index export PATH\n"
+"Usage: hanfold index info PATH [-o FILE]\n"
+"       hanfold index export PATH [-o FILE]\n"
 "       hanfold index import PATH [FILE...]\n"
 "Look into a persistent index made with 'dedup --index' or 'cluster --index'.\n"
 "\n"
@@ -377,6 +378,7 @@ static const char index_help[] =
 "  import   add fingerprint rows (from 'hanfold fingerprint' or 'index export',\n"
 "           made elsewhere) to the index, clustered against what it holds; an\n"
 "           index it creates is removed again if it fails\n"
+"  -o, --output FILE  (info, export) write to FILE, renamed into place when done\n"
 "\n"
 "New records are added by 'hanfold dedup --index PATH' and 'hanfold cluster --index\n"
 "PATH'.  An index made by another schema or other normalization options is refused:\n"
@@ -459,6 +461,24 @@ int hf_cmd_index(int argc, char **argv)
         char *stdin_only[] = {"-"};
         return hf_index_import(argv[2], argc > 3 ? argc - 3 : 1, argc > 3 ? argv + 3 : stdin_only);
     }
+    /* info and export write to standard output, or to -o FILE */
+    const char *output = NULL;
+    char *args[3] = {argv[0], NULL, NULL};
+    int nargs = 1;
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc && argv[i + 1][0])
+            output = argv[++i];
+        else if (!strncmp(argv[i], "--output=", 9) && argv[i][9])
+            output = argv[i] + 9;
+        else if (!strncmp(argv[i], "-o", 2) && argv[i][2])
+            output = argv[i] + 2;
+        else if (nargs < 3)
+            args[nargs++] = argv[i];
+        else
+            nargs = 4;
+    }
+    argc = nargs;
+    argv = args;
     if (argc != 3 || (strcmp(argv[1], "info") && strcmp(argv[1], "export"))) {
         hf_msg("expected 'hanfold index info|export PATH' or 'hanfold index import PATH [FILE...]'");
         return hf_usage_error("index");
@@ -469,11 +489,19 @@ int hf_cmd_index(int argc, char **argv)
         hf_msg("%s", err);
         return HF_EXIT_ERROR;
     }
+    hf_outfile ofile;
+    memset(&ofile, 0, sizeof ofile);
+    if (output && hf_stdout_open(&ofile, output)) {
+        hf_index_close(&ix);
+        return HF_EXIT_ERROR;
+    }
     int r = !strcmp(argv[1], "info") ? index_info(ix, argv[2]) : index_export(ix);
     if (r)
         hf_msg("%s: %s", argv[2], sqlite3_errmsg(ix->db));
     hf_index_close(&ix);
     if (!hf_finish_output())
-        return HF_EXIT_ERROR;
+        r = -1;
+    if (!hf_stdout_close(&ofile, !r))
+        r = -1;
     return r ? HF_EXIT_ERROR : HF_EXIT_OK;
 }

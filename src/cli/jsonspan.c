@@ -3,8 +3,10 @@
  * the line through unchanged (a parse-and-dump round trip would reorder,
  * reformat and re-round numbers).  The line has already been accepted by
  * jansson, so this scanner only needs to skip well-formed values. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "records.h"
@@ -96,4 +98,113 @@ bool hf_json_value_span(const char *s, size_t n, const char *key, size_t *start,
             return found;
         i++;
     }
+}
+
+/* ---- field paths (--text-field, --id-field, --keep max:FIELD) ---------------------------- */
+
+void hf_jpaths_free(hf_jpath *p, size_t n)
+{
+    for (size_t i = 0; p && i < n; i++) {
+        for (size_t k = 0; k < p[i].n; k++)
+            free(p[i].key[k]);
+        free(p[i].key);
+    }
+    free(p);
+}
+
+/* One path of spec (up to an unescaped ',' when list): its keys. */
+static int parse_path(const char **sp, bool list, hf_jpath *p)
+{
+    const char *s = *sp;
+    memset(p, 0, sizeof *p);
+    char *cur = malloc(strlen(s) + 1);
+    if (!cur)
+        return -ENOMEM;
+    size_t len = 0;
+    int e = 0;
+    for (;;) {
+        char c = *s;
+        bool end_path = c == '\0' || (list && c == ',');
+        if (c == '.' || end_path) {
+            if (!len) {
+                e = -EINVAL; /* an empty key: "a..b", ".a", "a," */
+                break;
+            }
+            char **k = realloc(p->key, (p->n + 1) * sizeof *k);
+            if (!k || !(k[p->n] = strndup(cur, len))) {
+                if (k)
+                    p->key = k;
+                e = -ENOMEM;
+                break;
+            }
+            p->key = k;
+            p->n++;
+            len = 0;
+            if (end_path) {
+                if (c == ',' && !s[1]) {
+                    e = -EINVAL; /* "a,": an empty last path */
+                    break;
+                }
+                s += c != '\0';
+                break;
+            }
+            s++;
+            continue;
+        }
+        if (c == '\\' && s[1])
+            c = *++s;
+        cur[len++] = c;
+        s++;
+    }
+    free(cur);
+    *sp = s;
+    return e;
+}
+
+int hf_jpaths_parse(const char *spec, bool list, hf_jpath **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    hf_jpath *v = NULL;
+    size_t nv = 0;
+    const char *s = spec;
+    do {
+        hf_jpath *nvp = realloc(v, (nv + 1) * sizeof *v);
+        if (!nvp) {
+            hf_jpaths_free(v, nv);
+            return -ENOMEM;
+        }
+        v = nvp;
+        int e = parse_path(&s, list, &v[nv]);
+        nv++;
+        if (e) {
+            hf_jpaths_free(v, nv);
+            return e;
+        }
+    } while (*s);
+    *out = v;
+    *n = nv;
+    return 0;
+}
+
+json_t *hf_jpath_get(json_t *root, const hf_jpath *p)
+{
+    json_t *v = root;
+    for (size_t k = 0; v && k < p->n; k++)
+        v = json_is_object(v) ? json_object_get(v, p->key[k]) : NULL;
+    return v;
+}
+
+bool hf_jpath_span(const char *s, size_t n, const hf_jpath *p, size_t *start, size_t *end)
+{
+    size_t base = 0, a, b;
+    for (size_t k = 0; k < p->n; k++) {
+        if (!hf_json_value_span(s + base, n - base, p->key[k], &a, &b))
+            return false;
+        n = base + b;
+        base += a;
+    }
+    *start = base;
+    *end = n;
+    return p->n > 0;
 }

@@ -8,6 +8,8 @@
 #include "batch.h"
 #include "progress.h"
 #include "options.h"
+#include "outfile.h"
+#include "walk.h"
 
 #include <jansson.h>
 
@@ -118,7 +120,7 @@ int hf_cmd_normalize(int argc, char **argv)
     hf_common_init(&co);
     bool key = false;
     int c;
-    while ((c = getopt_long(argc, argv, "hkq", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hkqro:", longopts, NULL)) != -1) {
         int r = hf_common_option(&co, c, optarg);
         if (r < 0)
             return hf_usage_error("normalize");
@@ -137,6 +139,21 @@ int hf_cmd_normalize(int argc, char **argv)
             return hf_usage_error("normalize");
         }
     }
+    if (co.in.mode == HF_IN_JSONL) {
+        /* the normalized text replaces the value of its field */
+        hf_jpath *p;
+        size_t n;
+        if (hf_jpaths_parse(co.in.text_field, true, &p, &n)) {
+            hf_msg("out of memory");
+            return HF_EXIT_ERROR;
+        }
+        hf_jpaths_free(p, n);
+        if (n > 1) {
+            hf_msg("normalize writes the text back into its field: give one --text-field (several are "
+                   "for dedup, cluster, fingerprint and report)");
+            return hf_usage_error("normalize");
+        }
+    }
     co.set.keep_lines = co.in.mode == HF_IN_PARAGRAPHS || co.in.mode == HF_IN_FILES;
     co.in.html_hint = co.set.html != HANFOLD_HTML_OFF;
     /* the mojibake count of --stats costs a scan of every record */
@@ -145,11 +162,23 @@ int hf_cmd_normalize(int argc, char **argv)
     char **files = optind < argc ? argv + optind : stdin_only;
     int nfiles = optind < argc ? argc - optind : 1;
 
+    char **given = files;
+    if (co.recursive && hf_walk(given, nfiles, &files, &nfiles, &co.walk_errors))
+        return HF_EXIT_ERROR;
+    hf_outfile ofile;
+    if (co.output && hf_stdout_open(&ofile, co.output)) {
+        hf_walk_free(given, files, nfiles);
+        return HF_EXIT_ERROR;
+    }
+    if (!co.output)
+        memset(&ofile, 0, sizeof ofile);
     char err[512];
     hf_batch *batch;
     int e = hf_batch_new(&batch, co.threads, &co.set, key ? HF_BATCH_KEY : HF_BATCH_TEXT, err, sizeof err);
     if (e) {
         hf_msg("%s", e == -ENOMEM ? "out of memory" : err);
+        hf_stdout_close(&ofile, false);
+        hf_walk_free(given, files, nfiles);
         return HF_EXIT_ERROR;
     }
     hanfold_ctx *ctx = hf_batch_ctx(batch);
@@ -157,6 +186,8 @@ int hf_cmd_normalize(int argc, char **argv)
     if (hf_reader_new(&rd, &co.in, ctx, files, nfiles)) {
         hf_batch_free(&batch);
         hf_msg("out of memory");
+        hf_stdout_close(&ofile, false);
+        hf_walk_free(given, files, nfiles);
         return HF_EXIT_ERROR;
     }
     int status = HF_EXIT_OK;
@@ -249,7 +280,7 @@ int hf_cmd_normalize(int argc, char **argv)
     hf_progress_done(&prog);
     if (r < 0)
         status = HF_EXIT_ERROR;
-    if (hf_reader_errors(rd))
+    if (hf_reader_errors(rd) || co.walk_errors)
         status = HF_EXIT_ERROR;
     /* halted on a record, or the reading failed (out of memory) */
     bool stopped = stopped_at || r < 0;
@@ -259,7 +290,22 @@ int hf_cmd_normalize(int argc, char **argv)
         const hanfold_stats *st = &stv;
         /* read = written + dropped + invalid; invalid records were passed
          * through unchanged */
-        if (!hf_stats_msg("read %llu, written %llu, dropped 0, invalid %llu; invalid byte sequences %llu; "
+        if (co.stats_json) {
+            json_t *o = json_pack("{s:s,s:I,s:I,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}", "command",
+                                  "normalize", "read", (json_int_t)read, "written", (json_int_t)written,
+                                  "dropped", 0, "invalid", (json_int_t)bad, "invalid_byte_sequences",
+                                  (json_int_t)invalid, "html", (json_int_t)st->html_records,
+                                  "html_nested_too_deep", (json_int_t)st->html_flattened, "html_cut_short",
+                                  (json_int_t)st->html_cut, "pinyin_removed", (json_int_t)st->pinyin_removed,
+                                  "mojibake_runs", (json_int_t)st->mojibake_runs, "mojibake_repaired",
+                                  (json_int_t)st->mojibake_repaired, "converted_runs",
+                                  (json_int_t)st->converted_runs, "stopped", stopped);
+            if (o && stopped_at)
+                json_object_set_new(o, "stopped_at", json_pack("{s:o,s:I}", "file",
+                                    hf_stats_json_str(stopped_at->file), "line", (json_int_t)stopped_at->line));
+            if (!hf_stats_json(o))
+                status = HF_EXIT_ERROR;
+        } else if (!hf_stats_msg("read %llu, written %llu, dropped 0, invalid %llu; invalid byte sequences %llu; "
                "html %llu (nested too deep %llu, cut short %llu), pinyin annotations removed %llu, mojibake runs %llu "
                "(repaired %llu), converted runs %llu%s%s%s",
                (unsigned long long)read, (unsigned long long)written, (unsigned long long)bad,
@@ -274,5 +320,8 @@ int hf_cmd_normalize(int argc, char **argv)
     hf_batch_free(&batch);
     if (!hf_finish_output())
         status = HF_EXIT_ERROR;
+    if (!hf_stdout_close(&ofile, status != HF_EXIT_ERROR))
+        status = HF_EXIT_ERROR;
+    hf_walk_free(given, files, nfiles);
     return status;
 }

@@ -81,8 +81,41 @@ int hf_common_option(hf_common *co, int c, const char *arg)
             }
         return bad("--input", arg, "lines, paragraphs, jsonl, files or null");
     }
-    case OPT_ID_FIELD: co->in.id_field = arg; return 1;
-    case OPT_TEXT_FIELD: co->in.text_field = arg; return 1;
+    case OPT_ID_FIELD:
+    case OPT_TEXT_FIELD: {
+        bool text = c == OPT_TEXT_FIELD;
+        hf_jpath *p;
+        size_t n;
+        int e = hf_jpaths_parse(arg, text, &p, &n);
+        if (e == -ENOMEM) {
+            hf_msg("out of memory");
+            return -1;
+        }
+        if (e)
+            return bad(text ? "--text-field" : "--id-field", arg,
+                       text ? "field names, a.b for b inside a, comma-separated" : "a field name, a.b for b inside a");
+        hf_jpaths_free(p, n);
+        if (!text) {
+            co->in.id_field = arg;
+            return 1;
+        }
+        /* repeated: the fields of each, in order (static: lives as long as
+         * the options) */
+        static char joined[4096];
+        if (!co->text_field_set) {
+            co->in.text_field = arg;
+            co->text_field_set = true;
+            return 1;
+        }
+        if (strlen(co->in.text_field) + 1 + strlen(arg) >= sizeof joined)
+            return bad("--text-field", arg, "fewer fields");
+        if (co->in.text_field != joined)
+            snprintf(joined, sizeof joined, "%s", co->in.text_field);
+        strcat(joined, ",");
+        strcat(joined, arg);
+        co->in.text_field = joined;
+        return 1;
+    }
     case OPT_ENCODING: co->in.encoding = arg; return 1;
     case OPT_HTML: co->set.html = HANFOLD_HTML_ON; return 1;
     case OPT_NO_HTML: co->set.html = HANFOLD_HTML_OFF; return 1;
@@ -125,7 +158,19 @@ int hf_common_option(hf_common *co, int c, const char *arg)
     }
     case OPT_REPAIR_MOJIBAKE: co->set.repair_mojibake = true; return 1;
     case OPT_STRICT: co->strict = co->in.strict = true; return 1;
-    case OPT_STATS: co->stats = true; return 1;
+    case OPT_STATS:
+        /* --stats=FORMAT only: a separate word after --stats is a FILE */
+        if (arg && strcmp(arg, "json") && strcmp(arg, "text"))
+            return bad("--stats", arg, "text or json, as --stats=json");
+        co->stats = true;
+        co->stats_json = arg && !strcmp(arg, "json");
+        return 1;
+    case 'r': co->recursive = true; return 1;
+    case 'o':
+        if (!*arg)
+            return bad("--output", arg, "a file name");
+        co->output = arg;
+        return 1;
     case 'q':
     case OPT_QUIET: co->quiet = true; return 1;
     case OPT_PROGRESS: co->progress = 1; return 1;
@@ -136,8 +181,14 @@ int hf_common_option(hf_common *co, int c, const char *arg)
         return 1;
     case OPT_THREADS: {
         size_t n;
-        if (hf_parse_size(arg, &n) || n < 1 || n > 256)
-            return bad("--threads", arg, "a number from 1 to 256");
+        if (hf_parse_size(arg, &n) || n > 256)
+            return bad("--threads", arg, "a number from 0 (all processors) to 256");
+        co->threads_auto = n == 0;
+        if (n == 0) {
+            /* as zstd -T0: every processor online */
+            long p = sysconf(_SC_NPROCESSORS_ONLN);
+            n = p > 0 ? (size_t)(p > 256 ? 256 : p) : 1;
+        }
         co->threads = (unsigned)n;
         return 1;
     }

@@ -28,7 +28,7 @@ enum {
     {"no-pinyin-repair", no_argument, 0, OPT_NO_PINYIN}, \
     {"repair-mojibake", no_argument, 0, OPT_REPAIR_MOJIBAKE}, \
     {"strict", no_argument, 0, OPT_STRICT}, \
-    {"stats", no_argument, 0, OPT_STATS}, \
+    {"stats", optional_argument, 0, OPT_STATS}, \
     {"quiet", no_argument, 0, OPT_QUIET}, \
     {"progress", no_argument, 0, OPT_PROGRESS}, \
     {"no-progress", no_argument, 0, OPT_NO_PROGRESS}, \
@@ -37,6 +37,8 @@ enum {
     {"version", no_argument, 0, OPT_VERSION}, \
     {"drop-furniture", required_argument, 0, OPT_DROP_FURNITURE}, \
     {"opencc-dir", required_argument, 0, OPT_OPENCC_DIR}, \
+    {"output", required_argument, 0, 'o'}, \
+    {"recursive", no_argument, 0, 'r'}, \
     {"help", no_argument, 0, 'h'}
 
 /* The thresholds of the near-duplicate commands (hanfold cluster, dedup,
@@ -59,12 +61,17 @@ enum {
 "Input (FILEs and stdin compressed with gzip, zstd or xz are decompressed):\n" \
 "      --input MODE      what a record is: lines (default), paragraphs, jsonl,\n" \
 "                        files (each FILE one record, id = its path), null\n" \
-"      --id-field NAME   jsonl: field holding the record id (default: id)\n" \
-"      --text-field NAME jsonl: field holding the text (default: text)\n" \
+"      --id-field NAME   jsonl: field holding the record id (default: id; a.b\n" \
+"                        is b inside a)\n" \
+"      --text-field NAME jsonl: field holding the text (default: text); a.b is\n" \
+"                        b inside object a; several (a,b or repeated) are\n" \
+"                        joined by a line break, absent ones left out\n" \
 "      --encoding NAME   input charset: UTF-8 (default), auto (BOM, <meta\n" \
 "                        charset>, detection), or an iconv name (GB18030, BIG5...)\n" \
 "      --strict          invalid byte sequences are an error (exit 2) instead of\n" \
 "                        being replaced by U+FFFD\n" \
+"  -r, --recursive       a FILE that is a directory stands for the files under\n" \
+"                        it, in sorted order (symlinks inside not followed)\n" \
 "      --max-record N    longer records are data errors, passed through unprocessed\n" \
 "                        (suffixes k, M, G; default 256M)\n" \
 "Normalization:\n" \
@@ -80,10 +87,15 @@ enum {
 "                        it): url, location (2北京·工体 at the end), emoticon\n" \
 "                        ([蜡烛]), card (O网页链接), comma-separated, or none;\n" \
 "                        default url,location\n" \
+"Output:\n" \
+"  -o, --output FILE     write to FILE instead of standard output: a temporary\n" \
+"                        file beside it, renamed over it when the run succeeded\n" \
+"                        (exit status 0 or 1); otherwise FILE is left as it was\n" \
 "Other:\n" \
-"      --threads N       threads that normalize (default: processors online);\n" \
-"                        the output does not depend on N\n" \
-"      --stats           counts (records read, written, invalid...) on stderr\n" \
+"      --threads N       threads that normalize (default, and 0: processors\n" \
+"                        online); the output does not depend on N\n" \
+"      --stats[=FORMAT]  counts (records read, written, invalid...) on stderr:\n" \
+"                        text (default, a line) or json (one object, a line)\n" \
 "      --progress, --no-progress  a progress line on stderr for long runs\n" \
 "                        (default: when stderr is a terminal)\n" \
 "  -q, --quiet           no warnings, only errors\n" \

@@ -236,3 +236,42 @@ bool hf_outfile_close(hf_outfile *o, bool commit)
     }
     return ok;
 }
+
+/* Whether path names this process's descriptor 1 when that is no regular
+ * file (a terminal, a pipe): writing there is writing to standard output. */
+static bool names_stdout(const char *path)
+{
+    struct stat a, b;
+    return stat(path, &a) == 0 && fstat(1, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+           !S_ISREG(a.st_mode);
+}
+
+int hf_stdout_open(hf_outfile *o, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    if (names_stdout(path))
+        return 0;
+    if (hf_outfile_open(o, path))
+        return -1;
+    fflush(stdout); /* nothing is written yet; to be sure */
+    if (dup2(fileno(o->f), STDOUT_FILENO) < 0) {
+        hf_msg("%s: %s", path, strerror(errno));
+        hf_outfile_close(o, false);
+        return -1;
+    }
+    return 0;
+}
+
+bool hf_stdout_close(hf_outfile *o, bool success)
+{
+    if (!o->f)
+        return true;
+    bool replaced = !o->direct;
+    const char *path = o->path;
+    /* descriptor 1 was closed by hf_finish_output(); o->f is the same open
+     * file, so its fsync covers what went through stdout */
+    bool ok = hf_outfile_close(o, success);
+    if (!success && replaced)
+        hf_msg("%s: not written, the run did not succeed (a file already there is left as it was)", path);
+    return ok;
+}

@@ -40,4 +40,17 @@ int hf_outfile_open(hf_outfile *o, const char *path);
  * closed. */
 bool hf_outfile_close(hf_outfile *o, bool commit);
 
+/* -o/--output FILE: standard output (descriptor 1, and so stdout and
+ * hf_out) becomes a new file made by hf_outfile_open() under the same
+ * rules; hf_finish_output() then checks and closes it as usual.  A path
+ * that names standard output itself (/dev/stdout, /proc/self/fd/1 when that
+ * is no regular file) leaves it as it is.  Returns 0, or -1 with a
+ * message printed (nothing was changed). */
+int hf_stdout_open(hf_outfile *o, const char *path);
+/* After hf_finish_output(): with success (the run's exit status is 0 or
+ * 1), syncs the file and renames it into place; without, discards it and
+ * says that PATH was not written.  Returns false, with a message printed,
+ * when putting it in place failed.  Accepts an hf_outfile never opened. */
+bool hf_stdout_close(hf_outfile *o, bool success);
+
 #endif

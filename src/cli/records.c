@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -41,8 +42,11 @@ struct hf_reader {
     uint64_t first_invalid_line, invalid_in_file;
     /* output */
     uint64_t number;
-    hf_buf para, idbuf, textbuf;
+    hf_buf para, idbuf, textbuf, joinbuf;
     json_t *json;
+    /* jsonl: the parsed field paths */
+    hf_jpath *text_paths, *id_path, *keep_path;
+    size_t ntext;
     unsigned errors;
     uint64_t bytes;
 };
@@ -56,6 +60,20 @@ int hf_reader_new(hf_reader **out, const hf_reader_opts *o, hanfold_ctx *ctx, ch
     r->ctx = ctx;
     r->files = files;
     r->nfiles = nfiles;
+    size_t one;
+    int e = 0;
+    if (o->mode == HF_IN_JSONL) {
+        e = hf_jpaths_parse(o->text_field, true, &r->text_paths, &r->ntext);
+        if (!e)
+            e = hf_jpaths_parse(o->id_field, false, &r->id_path, &one);
+        if (!e && o->keep_field)
+            e = hf_jpaths_parse(o->keep_field, false, &r->keep_path, &one);
+    }
+    if (e) {
+        /* the options were checked: this is memory */
+        hf_reader_free(&r);
+        return e;
+    }
     *out = r;
     return 0;
 }
@@ -97,6 +115,10 @@ void hf_reader_free(hf_reader **pr)
     hf_buf_free(&r->para);
     hf_buf_free(&r->idbuf);
     hf_buf_free(&r->textbuf);
+    hf_buf_free(&r->joinbuf);
+    hf_jpaths_free(r->text_paths, r->ntext);
+    hf_jpaths_free(r->id_path, r->id_path ? 1 : 0);
+    hf_jpaths_free(r->keep_path, r->keep_path ? 1 : 0);
     if (r->json)
         json_decref(r->json);
     free(r);
@@ -432,7 +454,7 @@ static int jsonl_fields(hf_reader *r, hf_record *rec)
      * with a NUL (ids are C strings), is its JSON as written in the line,
      * so 1.10 stays 1.10 (jansson's double would print 1.1000000000000001)
      * and "nul\u0000x" stays whole */
-    json_t *id = json_object_get(r->json, r->o.id_field);
+    json_t *id = hf_jpath_get(r->json, r->id_path);
     size_t i0, i1;
     if (json_is_string(id) && !memchr(json_string_value(id), '\0', json_string_length(id))) {
         hf_buf_clear(&r->idbuf);
@@ -440,7 +462,7 @@ static int jsonl_fields(hf_reader *r, hf_record *rec)
             return -ENOMEM;
         rec->id = r->idbuf.p;
     } else if (id && !json_is_null(id) &&
-               hf_json_value_span(rec->utf8, rec->utf8_len, r->o.id_field, &i0, &i1) && i1 > i0) {
+               hf_jpath_span(rec->utf8, rec->utf8_len, r->id_path, &i0, &i1) && i1 > i0) {
         /* a string's quotes are not part of the id */
         if (json_is_string(id) && i1 - i0 >= 2) {
             i0++;
@@ -453,19 +475,153 @@ static int jsonl_fields(hf_reader *r, hf_record *rec)
     } else if (set_id_number(r, rec)) {
         return -ENOMEM;
     }
-    json_t *t = json_object_get(r->json, r->o.text_field);
-    if (!json_is_string(t)) {
-        snprintf(msg, sizeof msg, "%s field \"%s\"", t ? "non-string" : "no", r->o.text_field);
+    if (r->keep_path)
+        rec->keep_state = hf_keep_value(hf_jpath_get(r->json, r->keep_path), &rec->keep_value);
+    if (r->ntext == 1) {
+        json_t *t = hf_jpath_get(r->json, &r->text_paths[0]);
+        if (!json_is_string(t)) {
+            snprintf(msg, sizeof msg, "%s field \"%s\"", t ? "non-string" : "no", r->o.text_field);
+            rec->error = msg;
+            rec->text = "";
+            rec->text_len = 0;
+            return 0;
+        }
+        rec->text = json_string_value(t);
+        rec->text_len = json_string_length(t);
+        rec->has_text_span = hf_jpath_span(rec->utf8, rec->utf8_len, &r->text_paths[0], &rec->text_start,
+                                           &rec->text_end);
+        return 0;
+    }
+    /* several fields: their strings joined by a line break, in the order
+     * given; absent and null ones are left out, but one at least must be
+     * there, and each must be a string */
+    hf_buf_clear(&r->joinbuf);
+    size_t present = 0;
+    for (size_t k = 0; k < r->ntext; k++) {
+        json_t *t = hf_jpath_get(r->json, &r->text_paths[k]);
+        if (!t || json_is_null(t))
+            continue;
+        if (!json_is_string(t)) {
+            snprintf(msg, sizeof msg, "non-string field \"%s\" (of --text-field %s)", r->text_paths[k].key[r->text_paths[k].n - 1],
+                     r->o.text_field);
+            rec->error = msg;
+            rec->text = "";
+            rec->text_len = 0;
+            return 0;
+        }
+        if ((present++ && hf_buf_putc(&r->joinbuf, '\n')) ||
+            hf_buf_append(&r->joinbuf, json_string_value(t), json_string_length(t)))
+            return -ENOMEM;
+    }
+    if (!present) {
+        snprintf(msg, sizeof msg, "none of the fields %s", r->o.text_field);
         rec->error = msg;
         rec->text = "";
         rec->text_len = 0;
         return 0;
     }
-    rec->text = json_string_value(t);
-    rec->text_len = json_string_length(t);
-    rec->has_text_span = hf_json_value_span(rec->utf8, rec->utf8_len, r->o.text_field,
-                                            &rec->text_start, &rec->text_end);
+    rec->text = r->joinbuf.p ? r->joinbuf.p : "";
+    rec->text_len = r->joinbuf.len;
     return 0;
+}
+
+/* ISO 8601 date and time, as seconds since 1970-01-01T00:00:00Z:
+ * YYYY-MM-DD, then optionally T (or a space) HH:MM[:SS[.fraction]] and
+ * Z or +HH:MM / -HH:MM / +HHMM (no zone: UTC).  False if s is not one. */
+static bool iso8601(const char *s, size_t n, double *out)
+{
+    const char *e = s + n;
+    int f[6] = {0};
+    /* digits: count exact */
+#define DIG(k, cnt) do { int v_ = 0; for (int i_ = 0; i_ < (cnt); i_++) { if (s >= e || *s < '0' || *s > '9') return false; v_ = v_ * 10 + (*s++ - '0'); } f[k] = v_; } while (0)
+    DIG(0, 4);
+    if (s >= e || *s++ != '-') return false;
+    DIG(1, 2);
+    if (s >= e || *s++ != '-') return false;
+    DIG(2, 2);
+    double frac = 0;
+    int zone = 0;
+    if (s < e && (*s == 'T' || *s == 't' || *s == ' ')) {
+        s++;
+        DIG(3, 2);
+        if (s >= e || *s++ != ':') return false;
+        DIG(4, 2);
+        if (s < e && *s == ':') {
+            s++;
+            DIG(5, 2);
+            if (s < e && (*s == '.' || *s == ',')) {
+                s++;
+                double m = 0.1;
+                if (s >= e || *s < '0' || *s > '9') return false;
+                while (s < e && *s >= '0' && *s <= '9') {
+                    frac += (*s++ - '0') * m;
+                    m /= 10;
+                }
+            }
+        }
+        if (s < e && (*s == 'Z' || *s == 'z')) {
+            s++;
+        } else if (s < e && (*s == '+' || *s == '-')) {
+            int sign = *s++ == '-' ? -1 : 1;
+            int zf[6];
+            memcpy(zf, f, sizeof zf);
+            DIG(0, 2);
+            int zh = f[0];
+            if (s < e && *s == ':')
+                s++;
+            DIG(0, 2);
+            int zm = f[0];
+            memcpy(f, zf, sizeof zf);
+            if (zh > 23 || zm > 59) return false;
+            zone = sign * (zh * 3600 + zm * 60);
+        }
+    }
+#undef DIG
+    if (s != e) return false;
+    int y = f[0], mo = f[1], d = f[2];
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || f[3] > 24 || f[4] > 59 || f[5] > 60)
+        return false;
+    if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+        return false;
+    /* days from civil (H. Hinnant's algorithm) */
+    y -= mo <= 2;
+    int era = y / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    double days = (double)era * 146097 + doe - 719468;
+    *out = days * 86400 + f[3] * 3600 + f[4] * 60 + f[5] + frac - zone;
+    return true;
+}
+
+int hf_keep_value(json_t *v, double *out)
+{
+    if (!v || json_is_null(v))
+        return HF_KEEPV_MISSING;
+    if (json_is_number(v)) {
+        *out = json_number_value(v);
+        return HF_KEEPV_OK;
+    }
+    if (json_is_boolean(v)) {
+        *out = json_is_true(v);
+        return HF_KEEPV_OK;
+    }
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v);
+        if (iso8601(s, n, out))
+            return HF_KEEPV_OK;
+        /* a number written as a string ("4.5") */
+        char *end;
+        errno = 0;
+        double d = n && n < 64 && !memchr(s, '\0', n) ? strtod(s, &end) : 0;
+        if (n && n < 64 && !errno && end == s + n && isfinite(d) && !strchr(" \t\n", *s)) {
+            *out = d;
+            return HF_KEEPV_OK;
+        }
+    }
+    return HF_KEEPV_INVALID;
 }
 
 static int next_record(hf_reader *r, hf_record *rec)

@@ -12,11 +12,39 @@
 
 enum hf_input { HF_IN_LINES, HF_IN_PARAGRAPHS, HF_IN_JSONL, HF_IN_FILES, HF_IN_NULL };
 
+/* A JSON field path: keys from the top level down ("meta.body": meta,
+ * body).  In the option's text a dot separates keys, a comma separates
+ * paths (where a list is allowed) and a backslash takes the next character
+ * as it is ("a\\.b" is the key "a.b"). */
+typedef struct hf_jpath {
+    char **key;
+    size_t n;
+} hf_jpath;
+
+/* The paths of spec (one, or with list a comma-separated list): 0, -EINVAL
+ * for an empty key, -ENOMEM.  Freed with hf_jpaths_free(). */
+int hf_jpaths_parse(const char *spec, bool list, hf_jpath **out, size_t *n);
+void hf_jpaths_free(hf_jpath *p, size_t n);
+struct json_t;
+/* The value at path p under root, or NULL (absent, or a key of something
+ * that is no object). */
+struct json_t *hf_jpath_get(struct json_t *root, const hf_jpath *p);
+/* hf_json_value_span() down path p. */
+bool hf_jpath_span(const char *s, size_t n, const hf_jpath *p, size_t *start, size_t *end);
+
+/* --keep max:FIELD / min:FIELD: what a record's value was. */
+enum { HF_KEEPV_OK, HF_KEEPV_MISSING, HF_KEEPV_INVALID };
+
+/* --keep max:FIELD: the value v as a number in *out; HF_KEEPV_*. */
+int hf_keep_value(struct json_t *v, double *out);
+
 typedef struct hf_reader_opts {
     enum hf_input mode;
     const char *encoding;   /* NULL: UTF-8; "auto": detect per file; else an iconv name */
     const char *id_field;   /* jsonl */
-    const char *text_field; /* jsonl */
+    const char *text_field; /* jsonl: a path, or a comma-separated list of
+                             * paths whose strings are joined by "\n" */
+    const char *keep_field; /* jsonl: a path whose value is read (--keep) */
     bool html_hint;         /* look for <meta charset> when detecting */
     size_t max_record;      /* larger records are data errors, passed through (0: no limit) */
     bool strict;            /* invalid bytes stop the run: the command says so, not the reader */
@@ -46,6 +74,9 @@ typedef struct hf_record {
     uint64_t number;        /* 1-based record number over all inputs */
     size_t invalid;         /* invalid byte sequences replaced by U+FFFD */
     const char *error;      /* a data error in this record (malformed JSON...), or NULL */
+    double keep_value;      /* keep_field: a number, an ISO-8601 date and time
+                             * as seconds since 1970 (UTC), true 1, false 0 */
+    int keep_state;         /* HF_KEEPV_* */
     bool oversize;          /* longer than max_record: raw holds its first
                              * max_record bytes, hf_reader_drain() the rest */
 } hf_record;

@@ -1,10 +1,12 @@
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "buf.h"
 #include "outfmt.h"
 
 const char *hf_progname = "hanfold";
@@ -54,6 +56,38 @@ bool hf_stats_msg(const char *fmt, ...)
     vmsg("stats: ", fmt, ap);
     va_end(ap);
     return fflush(stderr) == 0 && !ferror(stderr);
+}
+
+bool hf_stats_json(json_t *o)
+{
+    char *t = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+    json_decref(o);
+    if (!t) {
+        hf_msg("out of memory");
+        return false;
+    }
+    fputs(t, stderr);
+    fputc('\n', stderr);
+    free(t);
+    return fflush(stderr) == 0 && !ferror(stderr);
+}
+
+static void buf_sink(const void *p, size_t n, void *ud)
+{
+    hf_buf *b = ud;
+    hf_buf_append(b, p, n);
+}
+
+json_t *hf_stats_json_str(const char *s)
+{
+    json_t *v = json_string(s);
+    if (v)
+        return v;
+    hf_buf b = {0};
+    hf_human_escape(s, strlen(s), buf_sink, &b);
+    v = json_stringn(b.p ? b.p : "", b.len);
+    hf_buf_free(&b);
+    return v;
 }
 
 void hf_out(const void *p, size_t n)

@@ -52,6 +52,8 @@
 #include "outfile.h"
 #include "outfmt.h"
 #include "output.h"
+#include "walk.h"
+#include <jansson.h>
 #include "progress.h"
 #include "records.h"
 #include "stall.h"
@@ -450,8 +452,6 @@ static const char help_text[] =
 "rank normalizes and fingerprints a share of the records, owns a share of\n"
 "the candidate index and verifies a share of the candidate pairs.\n"
 "\n"
-"      --output FILE     write to FILE, which appears (renamed from a temporary\n"
-"                        file) only when the whole job succeeded\n"
 "      --format FMT      cluster: tsv (default), jsonl or csv\n"
 "      --dropped FILE    dedup: id TAB kept id TAB similarity TAB record\n"
 "      --exit-status     dedup: exit with status 1 when something was dropped\n"
@@ -1321,7 +1321,7 @@ static void update_index(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off)
 /* ---- options -------------------------------------------------------------------------------- */
 
 enum {
-    OPT_FORMAT = OPT_CMD, OPT_LINKAGE, OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS, OPT_INDEX, OPT_OUTPUT,
+    OPT_FORMAT = OPT_CMD, OPT_LINKAGE, OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS, OPT_INDEX,
     OPT_METHOD, OPT_HAMMING,
 };
 
@@ -1339,14 +1339,13 @@ static int parse(job *j, int argc, char **argv)
         {"keep", required_argument, 0, OPT_KEEP},
         {"exit-status", no_argument, 0, OPT_EXIT_STATUS},
         {"index", required_argument, 0, OPT_INDEX},
-        {"output", required_argument, 0, OPT_OUTPUT},
         {"method", required_argument, 0, OPT_METHOD},
         {"hamming", required_argument, 0, OPT_HAMMING},
         {0, 0, 0, 0},
     };
     const char *name = j->cmd == CMD_CLUSTER ? "cluster" : "dedup";
     int c;
-    while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hqro:", longopts, NULL)) != -1) {
         int r = hf_common_option(&j->co, c, optarg);
         if (r < 0)
             return hf_usage_error(name);
@@ -1404,9 +1403,6 @@ static int parse(job *j, int argc, char **argv)
         case OPT_INDEX:
             hf_msg("--index is not available in hanfold-mpi (the index is one SQLite file); run 'hanfold %s --index'", name);
             return hf_usage_error(name);
-        case OPT_OUTPUT:
-            j->output_path = optarg;
-            break;
         case OPT_METHOD:
         case OPT_HAMMING:
             if (c == OPT_METHOD && !strcmp(optarg, "key"))
@@ -1435,6 +1431,7 @@ static int parse(job *j, int argc, char **argv)
             return hf_usage_error(name);
         }
     }
+    j->output_path = j->co.output; /* -o/--output, a common option */
     return -1;
 }
 
@@ -1480,6 +1477,27 @@ static void report_stats(job *j)
     if (rank != 0 || !j->co.stats)
         return;
     uint64_t written = j->cmd == CMD_DEDUP ? j->kept : j->rows - j->bad_rows;
+    if (j->co.stats_json) {
+        json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:b,s:i}", "command", j->cmd == CMD_DEDUP ? "dedup" : "cluster",
+                              "read", (json_int_t)j->read, "written", (json_int_t)written, "dropped",
+                              (json_int_t)j->dropped_n, "invalid", (json_int_t)j->bad, "invalid_byte_sequences",
+                              (json_int_t)j->invalid, "stopped", j->write_failed || j->incomplete, "ranks", nranks);
+        json_t *s0 = json_object(), *sm = json_object();
+        for (int i = 0; i < T_N; i++) {
+            json_object_set_new(s0, stage_names[i], json_real(stage_time[i]));
+            json_object_set_new(sm, stage_names[i], json_real(tmax[i]));
+        }
+        json_object_set_new(o, "rank0_seconds", s0);
+        json_object_set_new(o, "slowest_other_rank_seconds", nranks > 1 ? sm : json_null());
+        if (nranks <= 1)
+            json_decref(sm);
+        json_object_set_new(o, "bytes_exchanged", json_integer((json_int_t)btot));
+        json_object_set_new(o, "peak_memory_mb", json_real(ru.ru_maxrss / 1024.0));
+        json_object_set_new(o, "peak_memory_other_ranks_mb", nranks > 1 ? json_real(rssmax / 1024.0) : json_null());
+        if (!hf_stats_json(o))
+            j->status = HF_EXIT_ERROR;
+        return;
+    }
     bool ok = hf_stats_msg("read %llu, written %llu, dropped %llu, invalid %llu; invalid byte sequences %llu%s",
            (unsigned long long)j->read, (unsigned long long)written, (unsigned long long)j->dropped_n,
            (unsigned long long)j->bad, (unsigned long long)j->invalid,
@@ -1580,7 +1598,7 @@ int main(int argc, char **argv)
     /* as the clusterer applies them (the options are checked in range) */
     posting_cap = hf_posting_cap(&j.cs);
     verify_budget = hf_verify_budget(&j.cs);
-    if (!threads_given) {
+    if (!threads_given || j.co.threads_auto) {
         /* the processors of a machine are shared by its ranks */
         int local = local_ranks();
         j.co.threads = j.co.threads / (unsigned)local ? j.co.threads / (unsigned)local : 1;
@@ -1623,6 +1641,12 @@ int main(int argc, char **argv)
     char *stdin_only[] = {"-"};
     char **files = optind < argc ? argv + optind : stdin_only;
     int nfiles = optind < argc ? argc - optind : 1;
+    /* -r: rank 0 reads the files; the others have no use for the list */
+    char **given = files;
+    if (rank == 0 && j.co.recursive && hf_walk(given, nfiles, &files, &nfiles, &j.co.walk_errors))
+        die("out of memory");
+    if (j.co.walk_errors)
+        j.status = HF_EXIT_ERROR;
 
     /* every rank needs a context (fingerprint rows) and, for text, workers */
     char err[512];
@@ -1802,6 +1826,7 @@ int main(int argc, char **argv)
     hf_buf_free(&vall);
     hf_buf_free(&to0);
     job_free(&j);
+    hf_walk_free(given, files, nfiles);
     hf_stall_finish();
     MPI_Finalize();
     return j.status;

@@ -40,6 +40,7 @@ alloc_sweep cluster cluster --linkage single "$TMP/in"
 alloc_sweep report report --format json "$TMP/in"
 alloc_sweep fingerprint fingerprint "$TMP/in"
 alloc_sweep "dedup --keep longest" dedup --keep longest "$TMP/in"
+alloc_sweep "dedup --keep max:FIELD, two text fields" dedup --input jsonl --keep max:n.x --text-field text,n.t "$TMP/in.jsonl"
 gzip -c "$TMP/in" > "$TMP/in.gz"
 alloc_sweep "normalize .gz" normalize "$TMP/in.gz"
 

@@ -25,6 +25,7 @@ check "shared library installed" test -f "$root$libdir/libhanfold.so.0"
 check "static library installed" test -f "$root$libdir/libhanfold.a"
 check "programs installed" sh -c "find '$root' -path '*/bin/hanfold' | grep -q ."
 check "man page installed" sh -c "find '$root' -name hanfold.1 | grep -q ."
+check "bash completion installed (bash-completion's completions dir)" sh -c "find '$root' -path '*/bash-completion/completions/hanfold' | grep -q ."
 check "the shared object exports hanfold_* only" \
     sh -c "nm -D --defined-only '$root$libdir/libhanfold.so.0' | awk '\$2 ~ /^[TiDB]\$/ {print \$3}' | grep -v '^hanfold_' | grep -v '^_' | (! grep .)"
 check "it exports the version function" sh -c "nm -D --defined-only '$root$libdir/libhanfold.so.0' | grep -q ' hanfold_version\$'"

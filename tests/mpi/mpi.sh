@@ -118,6 +118,23 @@ cases=$((cases + 1))
 mpi 2 cluster --output "$TMP/out.tsv" "$TMP/syn.txt" 2>/dev/null
 cmp -s "$TMP/c2000" "$TMP/out.tsv" || fail "--output"
 rm -f "$TMP/out.tsv"
+# -o, the common option of hanfold (issue 22)
+cases=$((cases + 1))
+mpi 2 cluster -o "$TMP/out.tsv" "$TMP/syn.txt" 2>/dev/null
+cmp -s "$TMP/c2000" "$TMP/out.tsv" || fail "-o"
+rm -f "$TMP/out.tsv"
+# --stats=json: one object on stderr, counts as hanfold's
+cases=$((cases + 1))
+mpi 2 dedup --stats=json "$TMP/syn.txt" > /dev/null 2> "$TMP/err"
+"$HANFOLD" dedup --stats=json "$TMP/syn.txt" > /dev/null 2> "$TMP/err1"
+python3 - "$TMP/err" "$TMP/err1" <<'PY' || fail "--stats=json"
+import json, sys
+m = json.loads(open(sys.argv[1]).read().strip().split('\n')[-1])
+h = json.loads(open(sys.argv[2]).read().strip().split('\n')[-1])
+assert m["ranks"] == 2 and "rank0_seconds" in m, m
+for k in ("read", "written", "dropped", "invalid"):
+    assert m[k] == h[k], (k, m[k], h[k])
+PY
 for r in 0 1; do
     cases=$((cases + 1))
     HANFOLD_MPI_FAIL_RANK=$r mpi 2 cluster --output "$TMP/out.tsv" "$TMP/syn.txt" > /dev/null 2> "$TMP/err"
