@@ -1025,6 +1025,68 @@ static PyObject *Normalizer_repr(NormalizerObject *n)
                                 s->keep_lines ? "True" : "False", n->opencc_config ? n->opencc_config : Py_None);
 }
 
+/* The keyword settings that make a Normalizer like n (new reference). */
+static PyObject *Normalizer_settings(NormalizerObject *n, PyObject *unused)
+{
+    (void)unused;
+    const hanfold_settings *s = &n->set;
+    static const struct { const char *n; unsigned k; } kinds[] = {
+        {"url", HANFOLD_FURNITURE_URL}, {"location", HANFOLD_FURNITURE_LOCATION},
+        {"emoticon", HANFOLD_FURNITURE_EMOTICON}, {"card", HANFOLD_FURNITURE_CARD},
+    };
+    unsigned f = s->drop_furniture;
+    char furn[64] = "";
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (f & kinds[i].k) {
+            if (furn[0])
+                strcat(furn, ",");
+            strcat(furn, kinds[i].n);
+        }
+    PyObject *html = s->html == HANFOLD_HTML_AUTO ? Py_None : s->html == HANFOLD_HTML_ON ? Py_True : Py_False;
+    return Py_BuildValue("{s:s,s:O,s:O,s:O,s:s,s:O,s:O,s:O,s:O}", "to", target_names[s->target], "html", html,
+                         "pinyin_repair", s->repair_pinyin ? Py_True : Py_False, "repair_mojibake",
+                         s->repair_mojibake ? Py_True : Py_False, "drop_furniture", furn[0] ? furn : "none",
+                         "keep_lines", s->keep_lines ? Py_True : Py_False, "script_only",
+                         s->script_only ? Py_True : Py_False, "opencc_config",
+                         n->opencc_config ? n->opencc_config : Py_None, "opencc_dir",
+                         n->opencc_dir ? n->opencc_dir : Py_None);
+}
+
+/* Pickles as its settings, so that pipelines that ship their steps to
+ * other processes (Dask, multiprocessing, datatrove) can take one. */
+static PyObject *Normalizer_reduce(NormalizerObject *n, PyObject *unused)
+{
+    (void)unused;
+    PyObject *mod = PyImport_ImportModule("hanfold");
+    if (!mod)
+        return NULL;
+    PyObject *make = PyObject_GetAttrString(mod, "_normalizer_from_settings");
+    Py_DECREF(mod);
+    if (!make)
+        return NULL;
+    PyObject *kw = Normalizer_settings(n, NULL);
+    if (!kw) {
+        Py_DECREF(make);
+        return NULL;
+    }
+    return Py_BuildValue("(N(N))", make, kw);
+}
+
+static PyObject *normalizer_from_settings(PyObject *self, PyObject *kw)
+{
+    (void)self;
+    if (!PyDict_Check(kw)) {
+        PyErr_SetString(PyExc_TypeError, "_normalizer_from_settings() takes a dict");
+        return NULL;
+    }
+    PyObject *args = PyTuple_New(0);
+    if (!args)
+        return NULL;
+    PyObject *r = Normalizer_new(&Normalizer_Type, args, kw);
+    Py_DECREF(args);
+    return r;
+}
+
 #define DOC_SETTINGS \
     "Settings (keywords; the names of the command line's options):\n" \
     "  to='simplified'      the script of the readable text: simplified, traditional,\n" \
@@ -1102,6 +1164,10 @@ static PyMethodDef Normalizer_methods[] = {
     {"key_many", (PyCFunction)(void (*)(void))Normalizer_key_many, METH_VARARGS | METH_KEYWORDS, key_many_doc},
     {"fingerprint_many", (PyCFunction)(void (*)(void))Normalizer_fingerprint_many, METH_VARARGS | METH_KEYWORDS,
      fingerprint_many_doc},
+    {"settings", (PyCFunction)Normalizer_settings, METH_NOARGS,
+     "settings() -> dict\n\nThe keyword settings this Normalizer was made with: Normalizer(**n.settings())\n"
+     "is an equal one."},
+    {"__reduce__", (PyCFunction)Normalizer_reduce, METH_NOARGS, "Pickles as its settings."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1755,6 +1821,7 @@ static PyMethodDef module_methods[] = {
     {"fingerprint_many", (PyCFunction)(void (*)(void))mod_fingerprint_many, METH_VARARGS | METH_KEYWORDS,
      fingerprint_many_doc},
     {"dedup", (PyCFunction)(void (*)(void))mod_dedup, METH_VARARGS | METH_KEYWORDS, dedup_doc},
+    {"_normalizer_from_settings", normalizer_from_settings, METH_O, "Normalizer(**settings): for pickle."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -198,6 +198,21 @@ class Basics(unittest.TestCase):
         self.assertEqual(hanfold.normalize(memoryview('软件'.encode())), '软件')
         self.assertEqual(hanfold.normalize_many([b'\xe8\xbd\xaf', '件'], threads=2), ['软', '件'])
 
+    def test_normalizer_pickles(self):
+        # pipelines (Dask, multiprocessing, datatrove) ship their steps by pickle
+        for kw in ({}, {'to': 'taiwan', 'drop_furniture': 'all', 'keep_lines': True, 'html': True},
+                   {'pinyin_repair': False, 'repair_mojibake': True, 'drop_furniture': 'none'},
+                   {'script_only': True, 'opencc_config': 't2s'}):
+            n = hanfold.Normalizer(**kw)
+            back = pickle.loads(pickle.dumps(n))
+            self.assertEqual(back.settings(), n.settings())
+            self.assertEqual(hanfold.Normalizer(**n.settings()).settings(), n.settings())
+            for k, v in kw.items():
+                self.assertEqual(n.settings()[k], 'url,location,emoticon,card' if v == 'all' else v)
+            for t in ('這個軟體很好用 http://t.cn/R4tpciq', '<p>产(chǎn)业</p>[蜡烛]', '那么這個问题'):
+                self.assertEqual(back.normalize(t), n.normalize(t))
+                self.assertEqual(back.key(t), n.key(t))
+
     def test_fingerprint_object(self):
         fp = hanfold.fingerprint('今天天气很好，我们去公园散步吧')
         self.assertIsInstance(fp.simhash, int)
