@@ -403,13 +403,35 @@ static hf_buf *scratch(hanfold_ctx *c, const char *cur)
     return cur && cur == c->a.p ? &c->b : &c->a;
 }
 
-/* The pinyin repair of *cur into the scratch buffer; *cur moves there only
- * when a reading was removed.  *removed: how many. */
-static int repair_pinyin(hanfold_ctx *c, const char **cur, size_t *len, size_t *removed)
+/* *cur without the characters the unicode stage drops (in the scratch
+ * buffer, when it has any), for the repairs that come before that stage:
+ * a reading or a run of mojibake that such a character interrupts would
+ * otherwise be repaired only by a second normalization, once the unicode
+ * stage had dropped it, and normalized text is to be a fixed point. */
+static int visible(hanfold_ctx *c, const char **cur, size_t *len)
 {
+    if (!hf_unicode_has_invisible(*cur, *len))
+        return 0;
     hf_buf *dst = scratch(c, *cur);
     hf_buf_clear(dst);
-    int e = hf_repair_pinyin(*cur, *len, dst, removed);
+    int e = hf_unicode_drop_invisible(*cur, *len, dst);
+    if (e)
+        return fail(c, e, "unicode");
+    *cur = dst->p ? dst->p : "";
+    *len = dst->len;
+    return 0;
+}
+
+/* The pinyin repair of *cur into the scratch buffer; *cur moves there only
+ * when a reading was removed.  *removed: how many.  A reading found
+ * (hf_repair_pinyin_possible()) is read without invisible characters: call
+ * visible() first. */
+static int repair_pinyin(hanfold_ctx *c, const char **cur, size_t *len, size_t *removed)
+{
+    int e;
+    hf_buf *dst = scratch(c, *cur);
+    hf_buf_clear(dst);
+    e = hf_repair_pinyin(*cur, *len, dst, removed);
     if (e)
         return fail(c, e, "repair");
     c->stats.pinyin_removed += *removed;
@@ -597,14 +619,14 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
             /* readings first (furniture may hold them), then the key of the
              * text without its furniture */
             if (c->set.repair_pinyin && hf_repair_pinyin_possible(cur, len)) {
-                if ((e = repair_pinyin(c, &cur, &len, &removed)))
+                if ((e = visible(c, &cur, &len)) || (e = repair_pinyin(c, &cur, &len, &removed)))
                     return e;
                 pinyin_done = true;
             }
             e = direct_without_furniture(c, cur, len, opts, &seen);
         } else if (e == 2) {
             /* a parenthesis after a Han character: repaired first */
-            if ((e = repair_pinyin(c, &cur, &len, &removed)))
+            if ((e = visible(c, &cur, &len)) || (e = repair_pinyin(c, &cur, &len, &removed)))
                 return e;
             pinyin_done = true;
             e = hf_fold_key_direct(cur, len, &c->key, &c->tmp, &c->tokens, opts, &c->key_tokens, &seen);
@@ -628,6 +650,10 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
      * follow a Han character (J(rèn) -> 認(rèn)). */
     if (!counted && !c->set.repair_mojibake && c->set.count_mojibake)
         c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len, false);
+    /* the repairs read the text without invisible characters */
+    if ((c->set.repair_mojibake || (c->set.repair_pinyin && !pinyin_done && hf_repair_pinyin_possible(cur, len))) &&
+        (e = visible(c, &cur, &len)))
+        return e;
     if (c->set.repair_mojibake) {
         /* what is repaired is what hf_repair_count_mojibake(all) counts */
         size_t repaired = 0;

@@ -1493,6 +1493,25 @@ int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired)
  * the bytes before are not well-formed: the full pass decides then. */
 static bool han_before(const uint8_t *s, size_t i)
 {
+    /* characters the unicode stage drops are not between the two: the
+     * repair reads the text without them (hanfold.c, visible()) */
+    while (i > 0) {
+        if (s[i - 1] < 0x80) {
+            uint8_t b = s[i - 1];
+            if ((b < 0x20 && b != '\n' && b != '\t' && b != '\r') || b == 0x7F) {
+                i--;
+                continue;
+            }
+            break;
+        }
+        size_t k = i - 1;
+        while (k > 0 && i - k < 4 && (s[k] & 0xC0) == 0x80)
+            k--;
+        uint32_t c = 0;
+        if (hf_utf8_next(s + k, i - k, &c) != (int)(i - k) || !hf_unicode_invisible(c))
+            break;
+        i = k;
+    }
     if (i >= 3 && s[i - 3] >= 0xE0 && s[i - 3] <= 0xEF) {
         uint32_t c;
         return hf_utf8_next(s + i - 3, 3, &c) != 3 || is_han(c);

@@ -148,6 +148,14 @@ enum hf_lines { HF_LINES_JOIN, HF_LINES_KEEP, HF_LINES_BLOCKS };
  * blank line in a row); otherwise they count as whitespace (see hf_lines). */
 int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, enum hf_lines lines,
                      hf_buf *out, hf_buf *tmp);
+/* Whether hf_unicode_clean() drops c as invisible (controls, format
+ * characters, variation selectors). */
+bool hf_unicode_invisible(uint32_t c);
+/* Whether s (valid UTF-8) has such a character. */
+bool hf_unicode_has_invisible(const char *s, size_t n);
+/* Appends s without those characters, as hf_unicode_clean() drops them
+ * first.  0, -ENOMEM or -EILSEQ. */
+int hf_unicode_drop_invisible(const char *s, size_t n, hf_buf *out);
 /* True when hf_unicode_clean() can change c only as whitespace, a line
  * break or a quotation mark: c is visible and NFKC leaves it alone. */
 bool hf_unicode_passes(uint32_t c);

@@ -358,13 +358,46 @@ static inline bool f_cjk(uint32_t c)
     return c < 0x10000 ? ucls[c] & U_CJK : hf_is_han(c) || is_cjk_punct(c);
 }
 
+static pthread_once_t ucls_once = PTHREAD_ONCE_INIT;
+
+bool hf_unicode_invisible(uint32_t c)
+{
+    pthread_once(&ucls_once, ucls_init);
+    return f_invisible(c);
+}
+
+bool hf_unicode_has_invisible(const char *s, size_t n)
+{
+    pthread_once(&ucls_once, ucls_init);
+    const uint8_t *p = (const uint8_t *)s, *end = p + n;
+    while (p < end) {
+        uint8_t b = *p;
+        if (b < 0x80) {
+            if ((b < 0x20 && b != '\n' && b != '\t' && b != '\r') || b == 0x7F)
+                return true;
+            p++;
+            continue;
+        }
+        uint32_t c;
+        int l = hf_utf8_next(p, (size_t)(end - p), &c);
+        if (l < 0 || f_invisible(c))
+            return true; /* not valid: let drop_invisible() say so */
+        p += l;
+    }
+    return false;
+}
+
+int hf_unicode_drop_invisible(const char *s, size_t n, hf_buf *out)
+{
+    return drop_invisible(s, n, out);
+}
+
 int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, enum hf_lines lines,
                      hf_buf *out, hf_buf *tmp)
 {
     if (hf_reference_path)
         return unicode_clean_ref(s, n, punct, lines, out, tmp);
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, ucls_init);
+    pthread_once(&ucls_once, ucls_init);
     /* Does the text go through drop_invisible() and nfkc() unchanged?
      * Then the last step reads it where it is. */
     const uint8_t *p = (const uint8_t *)s, *end = p + n;
