@@ -21,6 +21,11 @@ unset IN
 
 # targets
 IN='软件和程序员' expect "to taiwan" 0 '軟件和程序員' -- "$H" normalize --to taiwan
+# a character the unicode stage drops does not hide a reading from the
+# repair: normalizing once and twice give the same text (and the same key)
+IN=$(printf '產\016(chǎn)業，網\342\200\213(wǎng)頁') expect "reading after an invisible character" 0 '产业，网页' -- "$H" normalize
+IN='产业，网页' expect "... which is a fixed point" 0 '产业，网页' -- "$H" normalize
+IN=$(printf '產\016(chǎn)業') expect "... and the key" 0 '产业' -- "$H" normalize --key
 IN='发展' expect "to traditional" 0 '發展' -- "$H" normalize --to traditional
 IN='后面' expect "to traditional: neutral characters converted too" 0 '後面' -- "$H" normalize --to traditional
 IN='「引號」' expect "to traditional keeps corner brackets" 0 '「引號」' -- "$H" normalize --to traditional
