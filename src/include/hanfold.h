@@ -73,6 +73,10 @@ typedef struct hanfold_settings {
      * directory of the OpenCC hanfold was built with).  The default
      * conversion is compiled in and never read from here. */
     const char *opencc_dir;
+    /* Expert, for tests: every stage takes its reference path, the plain
+     * code that its fast paths shortcut (same results, slower;
+     * tests/unit/test_fastpath.c compares the two).  Default false. */
+    bool reference_path;
 } hanfold_settings;
 
 /* Kinds of repost furniture: what reposts add that carries none of the

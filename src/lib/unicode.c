@@ -359,9 +359,9 @@ static inline bool f_cjk(uint32_t c)
 }
 
 int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, enum hf_lines lines,
-                     hf_buf *out, hf_buf *tmp)
+                     hf_buf *out, hf_buf *tmp, bool ref)
 {
-    if (hf_reference_path)
+    if (ref)
         return unicode_clean_ref(s, n, punct, lines, out, tmp);
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, ucls_init);
