@@ -73,6 +73,10 @@ typedef struct hanfold_settings {
      * directory of the OpenCC hanfold was built with).  The default
      * conversion is compiled in and never read from here. */
     const char *opencc_dir;
+    /* Expert, for tests: every stage takes its reference path, the plain
+     * code that its fast paths shortcut (same results, slower;
+     * tests/unit/test_fastpath.c compares the two).  Default false. */
+    bool reference_path;
 } hanfold_settings;
 
 /* Kinds of repost furniture: what reposts add that carries none of the
@@ -524,3 +528,71 @@ HANFOLD_API size_t hanfold_simindex_count(const hanfold_simindex *ix);
 }
 #endif
 #endif
+
+/* ==== Expert API ================================================================
+ * For programs that generate candidates themselves (hanfold-mpi): define
+ * HANFOLD_EXPERT before including this header.  As with zstd's
+ * ZSTD_STATIC_LINKING_ONLY, what follows may change between versions
+ * without notice; link the library of the same version. */
+#if defined(HANFOLD_EXPERT) && !defined(HANFOLD_H_EXPERT)
+#define HANFOLD_H_EXPERT
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A candidate of the record being decided: an earlier indexed record that
+ * shares indexed shingles with it. */
+typedef struct hanfold_candidate {
+    uint64_t id;     /* orders candidates as their records were added: the
+                        record number, or anything that grows with it */
+    uint32_t shared; /* indexed shingles the two records share */
+    uint32_t ref;    /* the caller's own (where it keeps the candidate) */
+} hanfold_candidate;
+
+/* What hanfold_decide() asks of the caller about one record. */
+typedef struct hanfold_decider {
+    const hanfold_cluster_settings *set; /* linkage, first_match, verify_budget */
+    /* the record number of the first earlier record with the same key
+     * (identical keys are near-duplicates, whatever else), UINT64_MAX if none */
+    uint64_t exact;
+    /* Called at most once, when candidates are needed (not for an exact
+     * match under representative linkage): sets *cand and *n to the
+     * candidates, in any order, each once, those with too few shingles
+     * shared already left out.  The array stays the caller's;
+     * hanfold_decide() reorders it.  Returns 0 or a negative errno. */
+    int (*gather)(void *ud, hanfold_candidate **cand, size_t *n);
+    /* Verifies a candidate (hanfold_pair_verify with the candidate as the
+     * earlier record): 1 near-duplicates (*sim and *number, its record
+     * number, set), 0 compared but not near-duplicates, 2 not comparable
+     * (does not count against the budget), or a negative errno. */
+    int (*verify)(void *ud, const hanfold_candidate *c, double *sim, uint64_t *number);
+    /* Single linkage: the record and record `number` are in one cluster. */
+    void (*unite)(void *ud, uint64_t number);
+    void *ud;
+} hanfold_decider;
+
+typedef struct hanfold_decision {
+    uint64_t match; /* the record number it joins, UINT64_MAX for none */
+    double sim;     /* the similarity to it (1 for none) */
+    bool indexed;   /* the record is indexed: later records can find it */
+} hanfold_decision;
+
+/* The clusterer's decision on one record, the one hanfold_clusterer_add()
+ * makes, given its exact-key match and its candidates: an exact match
+ * comes first (with representative linkage it decides alone); the
+ * candidates are verified in the order of the budget (most shingles shared
+ * first, then the lower id) when there are more than verify_budget or
+ * first_match takes the first near-duplicate, until verify_budget were
+ * comparable; the record joins the most similar near-duplicate (the lower
+ * record number among equals), or with first_match the first; with single
+ * linkage every near-duplicate verified is united with it.  The record is
+ * indexed when it joins none, or with single linkage unless it repeats an
+ * earlier key.  Returns 0 (*out set) or the first negative errno of a
+ * callback. */
+HANFOLD_API int hanfold_decide(const hanfold_decider *d, hanfold_decision *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HANFOLD_EXPERT */

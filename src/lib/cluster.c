@@ -887,6 +887,129 @@ static int gather(hanfold_clusterer *c, const hanfold_fp *q, size_t nb)
     return 0;
 }
 
+/* The decision on one record (hanfold_decide() in hanfold.h), the one both
+ * hanfold_clusterer_add() and programs that find the candidates themselves
+ * (hanfold-mpi) make.  Inlined into hanfold_clusterer_add(), where the
+ * callbacks are known and become direct calls. */
+static inline __attribute__((always_inline)) int decide(const hanfold_decider *d, hanfold_decision *out)
+{
+    const hanfold_cluster_settings *set = d->set;
+    bool single = set->linkage == HANFOLD_LINKAGE_SINGLE;
+    uint64_t best = UINT64_MAX;
+    double best_sim = -1;
+    if (d->exact != UINT64_MAX) {
+        /* identical keys are near-duplicates, whatever the posting cap */
+        best = d->exact;
+        best_sim = 1.0;
+        if (single)
+            d->unite(d->ud, d->exact);
+    }
+    if (d->exact == UINT64_MAX || single) {
+        hanfold_candidate *el;
+        size_t nel;
+        int e = d->gather(d->ud, &el, &nel);
+        if (e)
+            return e;
+        /* more than the budget: the ones sharing most first (see
+         * HF_VERIFY_BUDGET) */
+        size_t budget = hf_verify_budget(set);
+        bool first = set->first_match && !single;
+        if (nel > budget || (first && nel > 1))
+            qsort(el, nel, sizeof *el, hf_cand_cmp);
+        for (size_t k = 0, compared = 0; k < nel && compared < budget; k++) {
+            double s = 0;
+            uint64_t number;
+            int v = d->verify(d->ud, &el[k], &s, &number);
+            if (v < 0)
+                return v;
+            compared += v != 2;
+            if (v != 1)
+                continue;
+            if (single)
+                d->unite(d->ud, number);
+            if (s > best_sim || (s == best_sim && number < best)) {
+                best = number;
+                best_sim = s;
+            }
+            if (first)
+                break;
+        }
+    }
+    out->match = best;
+    out->sim = best == UINT64_MAX ? 1.0 : best_sim;
+    /* only representatives are indexed; with single linkage every record
+     * but a repeat of a key, whose earlier record any later one finds with
+     * the same similarity (and a lower number) */
+    out->indexed = best == UINT64_MAX || (single && d->exact == UINT64_MAX);
+    return 0;
+}
+
+int hanfold_decide(const hanfold_decider *d, hanfold_decision *out)
+{
+    return decide(d, out);
+}
+
+/* hanfold_clusterer_add()'s side of the decision: the record being added */
+typedef struct adding {
+    hanfold_clusterer *c;
+    const hanfold_fp *q;
+    uint32_t me;
+    uint32_t nb;   /* sketch entries it looks up */
+    bool prepared; /* q's LCS masks are built */
+} adding;
+
+/* The candidates: enough shared shingles, a length that can match. */
+static inline __attribute__((always_inline)) int add_gather(void *ud, hanfold_candidate **out, size_t *nout)
+{
+    adding *a = ud;
+    hanfold_clusterer *c = a->c;
+    uint8_t kmin, kmax;
+    len_window(a->q->key_tokens, c->set.min_ratio, &kmin, &kmax);
+    /* candidates with the number of indexed shingles they share */
+    int e = gather(c, a->q, a->nb);
+    if (e)
+        return e;
+    size_t nel = 0;
+    for (size_t k = 0, run; k < c->ncand; k += run) {
+        uint32_t r = c->cand[k];
+        for (run = 1; k + run < c->ncand && c->cand[k + run] == r; run++)
+            ;
+        if (run < hf_shared_needed(c->tag[r] & TAG_POSTED, a->nb) || c->lenc[r] < kmin || c->lenc[r] > kmax)
+            continue;
+        hf_cand *el = nel < c->el_cap ? c->el : hf_array_grow(c->el, &c->el_cap, sizeof *el);
+        if (!el)
+            return -ENOMEM;
+        c->el = el;
+        /* slots are in input order: they order candidates as numbers do */
+        c->el[nel++] = (hf_cand){r, (uint32_t)run, 0};
+    }
+    *out = c->el;
+    *nout = nel;
+    return 0;
+}
+
+static inline __attribute__((always_inline)) int add_verify(void *ud, const hanfold_candidate *cand, double *sim, uint64_t *number)
+{
+    adding *a = ud;
+    /* q's LCS masks, once, when a candidate is to be verified (most
+     * records have none) */
+    if (a->q->tokens && !a->prepared) {
+        if (lcs_prepare(a->c, a->q->tokens, a->q->ntokens))
+            return -ENOMEM;
+        a->prepared = true;
+    }
+    uint32_t n;
+    int v = verify(a->c, a->q, a->prepared, (uint32_t)cand->id, a->me, sim, &n);
+    *number = n;
+    return v;
+}
+
+static inline __attribute__((always_inline)) void add_unite(void *ud, uint64_t number)
+{
+    adding *a = ud;
+    unite(a->c->parent, a->me, (uint32_t)number);
+}
+
 int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *match, double *simout)
 {
     uint32_t me;
@@ -900,9 +1023,6 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
     if (q->key_tokens == 0)
         return 0;
 
-    bool single = c->set.linkage == HANFOLD_LINKAGE_SINGLE;
-    uint32_t best = NONE, best_number = NONE;
-    double best_sim = -1;
     size_t nb = q->nsketch < HANFOLD_INDEX_B ? q->nsketch : HANFOLD_INDEX_B;
     /* all the buckets this record reads, at once (see hf_postings_prefetch) */
     for (int stage = 0; stage < 2; stage++) {
@@ -913,83 +1033,18 @@ int hanfold_clusterer_add(hanfold_clusterer *c, const hanfold_fp *q, uint64_t *m
     uint32_t exact, exact_number;
     if ((e = xfind(c, q->key_hash, &exact, &exact_number)))
         return e;
-    if (exact != NONE) {
-        /* identical keys are near-duplicates, whatever the posting cap */
-        best = exact;
-        best_number = exact_number;
-        best_sim = 1.0;
-        if (single)
-            unite(c->parent, me, exact_number);
-    }
-    if (exact == NONE || single) {
-        bool prepared = false;
-        uint8_t kmin, kmax;
-        len_window(q->key_tokens, c->set.min_ratio, &kmin, &kmax);
-        /* candidates with the number of indexed shingles they share */
-        if ((e = gather(c, q, nb)))
-            return e;
-        /* the candidates: enough shared shingles, a length that can match */
-        size_t nel = 0;
-        for (size_t k = 0, run; k < c->ncand; k += run) {
-            uint32_t r = c->cand[k];
-            for (run = 1; k + run < c->ncand && c->cand[k + run] == r; run++)
-                ;
-            if (run < hf_shared_needed(c->tag[r] & TAG_POSTED, (uint32_t)nb) || c->lenc[r] < kmin ||
-                c->lenc[r] > kmax)
-                continue;
-            hf_cand *el = nel < c->el_cap ? c->el : hf_array_grow(c->el, &c->el_cap, sizeof *el);
-            if (!el)
-                return -ENOMEM;
-            c->el = el;
-            c->el[nel++] = (hf_cand){r, (uint32_t)run};
-        }
-        /* more than the budget: the ones sharing most first (see
-         * HF_VERIFY_BUDGET) */
-        size_t budget = c->budget;
-        bool first = c->set.first_match && !single;
-        if (nel > budget || (first && nel > 1))
-            qsort(c->el, nel, sizeof *c->el, hf_cand_cmp);
-        for (size_t k = 0, compared = 0; k < nel && compared < budget; k++) {
-            uint32_t r = (uint32_t)c->el[k].id;
-            /* q's LCS masks, once, when a candidate is to be verified (most
-             * records have none) */
-            if (q->tokens && !prepared) {
-                if (lcs_prepare(c, q->tokens, q->ntokens))
-                    return -ENOMEM;
-                prepared = true;
-            }
-            double s = 0;
-            uint32_t number;
-            int v = verify(c, q, prepared, r, me, &s, &number);
-            if (v < 0)
-                return v;
-            compared += v != 2;
-            if (v != 1)
-                continue;
-            if (single)
-                unite(c->parent, me, number);
-            /* slots are in input order, so the lower slot is the earlier record */
-            if (s > best_sim || (s == best_sim && r < best)) {
-                best = r;
-                best_number = number;
-                best_sim = s;
-            }
-            if (first)
-                break;
-        }
-    }
-    if (best != NONE) {
-        *match = best_number;
-        *simout = best_sim;
+    adding a = {c, q, me, (uint32_t)nb, false};
+    hanfold_decider d = {&c->set, exact == NONE ? UINT64_MAX : exact_number, add_gather, add_verify, add_unite, &a};
+    hanfold_decision out;
+    if ((e = decide(&d, &out)))
+        return e;
+    if (out.match != UINT64_MAX) {
+        *match = out.match;
+        *simout = out.sim;
         if (c->cluster)
-            c->cluster[me] = c->cluster[best_number];
-        /* not indexed: only representatives are; with single linkage every
-         * record but a repeat of a key, whose earlier record any later one
-         * finds with the same similarity (and a lower number) */
-        if (!single || exact != NONE)
-            return 0;
+            c->cluster[me] = c->cluster[out.match];
     }
-    return index_record(c, q, me, true);
+    return out.indexed ? index_record(c, q, me, true) : 0;
 }
 
 uint64_t hanfold_clusterer_cluster_of(hanfold_clusterer *c, uint64_t i)

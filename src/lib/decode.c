@@ -515,22 +515,23 @@ static bool have_avx2(void)
  * eight bytes at a time, and runs of three-byte sequences checked with the
  * range of the second byte (E0: A0..BF against overlongs, ED: 80..9F
  * against surrogates, else 80..BF). */
-static size_t valid_prefix(const uint8_t *s, size_t n)
+static size_t valid_prefix(const uint8_t *s, size_t n, bool ref)
 {
 #ifdef HAVE_AVX2_PATH
-    if (!hf_reference_path && have_avx2()) {
+    if (!ref && have_avx2()) {
         size_t ok = valid_prefix_avx2(s, n);
         if (ok == n)
             return n;
         return ok + valid_prefix_scalar(s + ok, n - ok);
     }
 #endif
+    (void)ref;
     return valid_prefix_scalar(s, n);
 }
 
 bool hf_decode_proves_utf8(const uint8_t *s, size_t n)
 {
-    size_t ok = valid_prefix(s, n);
+    size_t ok = valid_prefix(s, n, false);
     /* the sample may end inside a character: a lead byte and what follows
      * of it is not against */
     if (ok < n) {
@@ -548,7 +549,7 @@ bool hf_decode_proves_utf8(const uint8_t *s, size_t n)
     return false;
 }
 
-int hf_decode_utf8(const uint8_t *s, size_t n, hf_buf *out, size_t *invalid)
+int hf_decode_utf8(const uint8_t *s, size_t n, hf_buf *out, size_t *invalid, bool ref)
 {
     size_t start_len = out->len;
     size_t bad = 0;
@@ -558,7 +559,7 @@ int hf_decode_utf8(const uint8_t *s, size_t n, hf_buf *out, size_t *invalid)
         return -ENOMEM;
     size_t run = 0, i = 0;
     while (i < n) {
-        i += valid_prefix(s + i, n - i);
+        i += valid_prefix(s + i, n - i, ref);
         if (i >= n)
             break;
         if (hf_buf_append(out, s + run, i - run) || hf_buf_append(out, fffd, sizeof fffd))

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#define HANFOLD_EXPERT /* hanfold_candidate, hanfold_decide */
 #include "hanfold.h"
 
 /* Token ids: code points below 2^31; Latin/digit runs have bit 31 set, and
@@ -74,7 +75,7 @@ int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, unsigned what, h
 #define HF_VERIFY_BUDGET 32
 
 /* A candidate: its slot (or record number) and the shingles it shares. */
-typedef struct { uint64_t id; uint32_t shared; } hf_cand;
+typedef hanfold_candidate hf_cand;
 /* Orders candidates as the budget takes them: most shared first, then the
  * lower id. */
 int hf_cand_cmp(const void *a, const void *b);

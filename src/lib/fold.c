@@ -595,11 +595,12 @@ static inline int fold_chars(const char *s, size_t n, hf_buf *tmp, bool direct, 
 /* fold_key_ref() with the per-character work of pass 1 in one table lookup,
  * pass 2 trying phrases only where the first two characters start one, and
  * spans without a phrase copied whole. */
-int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens, bool *have_tokens)
+int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens, bool *have_tokens,
+                bool ref)
 {
     if (have_tokens)
         *have_tokens = false;
-    if (hf_reference_path)
+    if (ref)
         return fold_key_ref(s, n, out, tmp);
     cands k;
     bool replaced;
@@ -616,7 +617,7 @@ int hf_fold_key_direct(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32
 {
     *have_tokens = false;
     *seen = HF_SEEN_SUSPECT | HF_SEEN_TRAD;
-    if (hf_reference_path)
+    if (opts & HF_DIRECT_REF)
         return 1;
     cands k;
     bool replaced;

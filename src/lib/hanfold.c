@@ -382,14 +382,12 @@ static int clause_runs(hanfold_ctx *c, hf_script *conv, bool to_simp, const char
 static int convert_runs(hanfold_ctx *c, hf_script *conv, bool to_simp, const char *s, size_t n,
                         hf_buf *out)
 {
-    if (hf_reference_path)
+    if (c->set.reference_path)
         return convert_runs_ref(c, conv, to_simp, s, n, out);
     size_t tt, ts;
     int e = hf_script_clauses(s, n, true, &c->clauses, &tt, &ts);
     return e ? e : clause_runs(c, conv, to_simp, s, n, tt, ts, out);
 }
-
-bool hf_reference_path;
 
 static int fail(hanfold_ctx *c, int e, const char *what)
 {
@@ -431,7 +429,7 @@ static int repair_pinyin(hanfold_ctx *c, const char **cur, size_t *len, size_t *
     int e;
     hf_buf *dst = scratch(c, *cur);
     hf_buf_clear(dst);
-    e = hf_repair_pinyin(*cur, *len, dst, removed);
+    e = hf_repair_pinyin(*cur, *len, dst, removed, c->set.reference_path);
     if (e)
         return fail(c, e, "repair");
     c->stats.pinyin_removed += *removed;
@@ -480,7 +478,7 @@ static int direct_done(hanfold_ctx *c, const char *cur, size_t len, unsigned see
     if (c->lines != HF_LINES_JOIN) {
         hf_buf *dst = scratch(c, cur);
         hf_buf_clear(dst);
-        if ((e = hf_unicode_clean(cur, len, HF_PUNCT_SIMPLIFIED, c->lines, dst, &c->tmp)))
+        if ((e = hf_unicode_clean(cur, len, HF_PUNCT_SIMPLIFIED, c->lines, dst, &c->tmp, c->set.reference_path)))
             return fail(c, e, "unicode");
         if ((e = convert_runs(c, c->to_simp, true, dst->p ? dst->p : "", dst->len, NULL)))
             return fail(c, e, "script");
@@ -526,7 +524,7 @@ static int readable(hanfold_ctx *c, const char *s, size_t n, hf_buf *tmp, hf_buf
     hf_buf_clear(tmp);
     hf_buf_clear(out);
     enum hf_punct punct = c->set.target == HANFOLD_TO_SIMPLIFIED ? HF_PUNCT_SIMPLIFIED : HF_PUNCT_TRADITIONAL;
-    if ((e = hf_unicode_clean(s, n, punct, c->lines, tmp, &c->tmp)))
+    if ((e = hf_unicode_clean(s, n, punct, c->lines, tmp, &c->tmp, c->set.reference_path)))
         return fail(c, e, "unicode");
     const char *t = tmp->p ? tmp->p : "";
     if (c->custom)
@@ -553,7 +551,7 @@ static int key_of_text(hanfold_ctx *c, const char *t, size_t n, hf_buf *tmp)
     }
     /* the key-alone path may have made a key of the whole text */
     hf_buf_clear(&c->key);
-    if ((e = hf_fold_key(t, n, &c->key, &c->tmp, &c->tokens, &c->key_tokens)))
+    if ((e = hf_fold_key(t, n, &c->key, &c->tmp, &c->tokens, &c->key_tokens, c->set.reference_path)))
         return fail(c, e, "key");
     return 0;
 }
@@ -602,7 +600,7 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
      * count, and the converted runs are counted only if it has a
      * traditional-only character. */
     bool key_alone = want == HANFOLD_WANT_KEY && !c->custom && !c->to_target;
-    const unsigned opts = c->trad_direct ? HF_DIRECT_TRAD : 0;
+    const unsigned opts = (c->trad_direct ? HF_DIRECT_TRAD : 0) | (c->set.reference_path ? HF_DIRECT_REF : 0);
     unsigned seen;
     bool counted = false, pinyin_done = false;
     if (key_alone && !c->set.repair_mojibake) {
@@ -641,7 +639,7 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         if (e == 0 && !(seen & HF_SEEN_SUSPECT) && !removed)
             return direct_done(c, cur, len, seen, want, res);
         if (c->set.count_mojibake)
-            c->stats.mojibake_runs += hf_repair_count_mojibake(orig, orig_len, false);
+            c->stats.mojibake_runs += hf_repair_count_mojibake(orig, orig_len, false, c->set.reference_path);
         if (e == 0)
             return direct_done(c, cur, len, seen, want, res);
         counted = true;
@@ -649,7 +647,7 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
     /* Mojibake first: a repaired run can expose pinyin readings that now
      * follow a Han character (J(rèn) -> 認(rèn)). */
     if (!counted && !c->set.repair_mojibake && c->set.count_mojibake)
-        c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len, false);
+        c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len, false, c->set.reference_path);
     /* the repairs read the text without invisible characters */
     if ((c->set.repair_mojibake || (c->set.repair_pinyin && !pinyin_done && hf_repair_pinyin_possible(cur, len))) &&
         (e = visible(c, &cur, &len)))
@@ -659,14 +657,14 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         size_t repaired = 0;
         hf_buf *dst = scratch(c, cur);
         hf_buf_clear(dst);
-        if ((e = hf_repair_mojibake(cur, len, dst, &repaired)))
+        if ((e = hf_repair_mojibake(cur, len, dst, &repaired, c->set.reference_path)))
             return fail(c, e, "repair");
         c->stats.mojibake_runs += repaired;
         c->stats.mojibake_repaired += repaired;
         cur = dst->p ? dst->p : "";
         len = dst->len;
     }
-    if (c->set.repair_pinyin && !pinyin_done && (hf_reference_path || hf_repair_pinyin_possible(cur, len))) {
+    if (c->set.repair_pinyin && !pinyin_done && (c->set.reference_path || hf_repair_pinyin_possible(cur, len))) {
         size_t removed = 0;
         if ((e = repair_pinyin(c, &cur, &len, &removed)))
             return e;
@@ -712,7 +710,7 @@ int hanfold_decode(hanfold_ctx *c, const void *bytes, size_t len, const char *ch
     hf_buf_clear(&c->dec_out);
     *invalid = 0;
     if (!charset || !strcasecmp(charset, "UTF-8") || !strcasecmp(charset, "UTF8")) {
-        e = hf_decode_utf8(bytes, len, &c->dec_out, invalid);
+        e = hf_decode_utf8(bytes, len, &c->dec_out, invalid, c->set.reference_path);
     } else {
         if (!c->dec || strcasecmp(c->dec_name, charset)) {
             hf_decoder_free(&c->dec);

@@ -299,12 +299,11 @@ static size_t next_paren(const uint8_t *s, size_t n, size_t i, size_t *ascii, si
 }
 
 /* Two ways to the parentheses that can open a reading: the reference
- * (hf_reference_path) decodes every character in turn and carries han_run
+ * (ref) decodes every character in turn and carries han_run
  * along; the fast one goes from parenthesis to parenthesis, counting the
  * Han characters before each one backwards (han_back). */
-int hf_repair_pinyin(const char *s, size_t n, hf_buf *out, size_t *removed)
+int hf_repair_pinyin(const char *s, size_t n, hf_buf *out, size_t *removed, bool ref)
 {
-    const bool ref = hf_reference_path;
     const uint8_t *u = (const uint8_t *)s;
     const size_t base = out->len;
     size_t count = 0;
@@ -531,7 +530,7 @@ static enum mj_kind kind_guess(uint32_t c)
 /* kind_guess(), is_common() and hf_repair_mojibake_suspect() of the BMP in
  * one byte per code point (kind | common << 3 | suspect << 4), built once:
  * the scan asks them of every character of every record.  The reference
- * path (hf_reference_path) asks the functions. */
+ * path (ref) asks the functions. */
 static uint8_t mj_bmp[0x10000];
 static pthread_once_t mj_once = PTHREAD_ONCE_INIT;
 
@@ -544,14 +543,14 @@ static void mj_bmp_init(void)
                               (hf_repair_mojibake_suspect(c) ? MJ_BMP_SUSPECT : 0));
 }
 
-static inline enum mj_kind kind_of(uint32_t c)
+static inline enum mj_kind kind_of(bool ref, uint32_t c)
 {
-    return c < 0x10000 && !hf_reference_path ? (enum mj_kind)(mj_bmp[c] & 7) : kind_guess(c);
+    return c < 0x10000 && !ref ? (enum mj_kind)(mj_bmp[c] & 7) : kind_guess(c);
 }
 
-static inline bool common_of(uint32_t c)
+static inline bool common_of(bool ref, uint32_t c)
 {
-    return c < 0x10000 && !hf_reference_path ? mj_bmp[c] >> 3 & 1 : is_common(c);
+    return c < 0x10000 && !ref ? mj_bmp[c] >> 3 & 1 : is_common(c);
 }
 
 /* Per-call converters, opened only when a suspicious span turns up. */
@@ -559,6 +558,7 @@ struct mj {
     iconv_t enc; /* UTF-8 -> GB18030 */
     iconv_t dec; /* GB18030 -> UTF-8 */
     int state;   /* 0 not tried, 1 open, -1 unavailable */
+    bool ref;    /* the reference path: no tables */
 };
 
 static bool mj_open(struct mj *m)
@@ -662,7 +662,7 @@ static size_t mj_encode(struct mj *m, const char *s, size_t len, uint32_t c, uin
         gb[1] = c == 0xE7C7 ? 0xBC : 0xBF;
         return 2;
     }
-    if (!hf_reference_path && c >= 0x80 && c < 0x10000) {
+    if (!m->ref && c >= 0x80 && c < 0x10000) {
         pthread_once(&gb2_once, gb2_init);
         uint16_t g = gb2_bmp[c];
         if (g) {
@@ -968,10 +968,10 @@ static bool mj_accept(const struct mj_run *r)
 
 /* Finds the misaligned runs of s.  Without out only counts them; with out
  * appends s with the runs replaced by their shifted decoding. */
-static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found)
+static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found, bool ref)
 {
     pthread_once(&mj_once, mj_bmp_init);
-    struct mj m = {.state = 0};
+    struct mj m = {.state = 0, .ref = ref};
     size_t count = 0;
     size_t copied = 0;
     int err = 0;
@@ -980,7 +980,7 @@ static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found)
     while (i < n && !err) {
         uint32_t c;
         int l = next_cp(s, n, i, &c);
-        if (kind_of(c) != MJ_STRONG) {
+        if (kind_of(ref, c) != MJ_STRONG) {
             i += (size_t)l;
             continue;
         }
@@ -993,7 +993,7 @@ static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found)
         while (j < n) {
             /* well-formed three-byte STRONG characters, the bulk of Chinese
              * text, in a loop of their own (not on the reference path) */
-            while (!hf_reference_path && n - j >= 3) {
+            while (!ref && n - j >= 3) {
                 const uint8_t *q = (const uint8_t *)s + j;
                 if ((q[0] & 0xF0) != 0xE0 || ((q[1] ^ 0x80) | (q[2] ^ 0x80)) & 0xC0)
                     break;
@@ -1010,13 +1010,13 @@ static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found)
                 break;
             l = next_cp(s, n, j, &c);
             size_t next = j + (size_t)l;
-            enum mj_kind k = kind_of(c);
+            enum mj_kind k = kind_of(ref, c);
             bool tail = false;
             if (c == '?') {
                 break; /* see mj_build() */
             } else if (k == MJ_WEAK || k == MJ_ASCII) {
                 uint32_t d = 0;
-                enum mj_kind nk = next < n ? (next_cp(s, n, next, &d), kind_of(d)) : MJ_OTHER;
+                enum mj_kind nk = next < n ? (next_cp(s, n, next, &d), kind_of(ref, d)) : MJ_OTHER;
                 if (k == MJ_WEAK && nk != MJ_STRONG)
                     break;
                 if (k == MJ_ASCII && nk < MJ_WEAK) {
@@ -1032,7 +1032,7 @@ static int mj_scan(const char *s, size_t n, hf_buf *out, size_t *found)
             chars++;
             if (c >= 0x80) {
                 nonascii++;
-                common += common_of(c);
+                common += common_of(ref, c);
             }
             j = next;
             if (tail)
@@ -1146,7 +1146,7 @@ static size_t u8g_bytes(struct mj *m, const char *s, size_t i, size_t len, uint3
         gb[0] = 0x80;
         return 1;
     }
-    enum mj_kind k = kind_of(c);
+    enum mj_kind k = kind_of(m->ref, c);
     if (k != MJ_STRONG && k != MJ_WEAK)
         return 0;
     return mj_encode(m, s + i, len, c, gb) == 2 ? 2 : 0;
@@ -1174,7 +1174,7 @@ static int u8g_build(struct mj *m, const char *s, size_t n, size_t i, struct u8g
         uint32_t c;
         uint8_t gb[4];
         int l = next_cp(s, n, i, &c);
-        if (c < 0x80 || (c != 0xFFFD && (kind_of(c) < MJ_WEAK || mj_encode(m, s + i, (size_t)l, c, gb) != 2 ||
+        if (c < 0x80 || (c != 0xFFFD && (kind_of(m->ref, c) < MJ_WEAK || mj_encode(m, s + i, (size_t)l, c, gb) != 2 ||
                                          gb[0] < 0xE0 || gb[0] > 0xEF)))
             return 0;
     }
@@ -1270,9 +1270,9 @@ static bool u8g_accept(const struct u8g_run *r)
            r->d_lost <= r->d_nonascii && r->s_common * 10 < r->s_nonascii * 7 && r->s_suspect > 0;
 }
 
-static inline bool suspect_of(uint32_t c)
+static inline bool suspect_of(bool ref, uint32_t c)
 {
-    return c < 0x10000 && !hf_reference_path ? mj_bmp[c] & MJ_BMP_SUSPECT : hf_repair_mojibake_suspect(c);
+    return c < 0x10000 && !ref ? mj_bmp[c] & MJ_BMP_SUSPECT : hf_repair_mojibake_suspect(c);
 }
 
 /* Finds the UTF-8-as-GBK runs of s.  Without out only counts them; with out
@@ -1282,17 +1282,17 @@ static inline bool suspect_of(uint32_t c)
  * saw of marks before): no run starts earlier but from a character before
  * a suspect one, which the scan looks back for. */
 static int u8g_scan(const char *s, size_t n, size_t from, bool from_marks, hf_buf *out, size_t *found,
-                    bool *marks)
+                    bool *marks, bool ref)
 {
     pthread_once(&mj_once, mj_bmp_init);
-    struct mj m = {.state = 0};
+    struct mj m = {.state = 0, .ref = ref};
     size_t count = 0, copied = 0, i = from;
     int err = 0;
     *marks = from_marks;
     while (i < n && !err) {
         /* three-byte characters that are not suspect, in a loop of their
          * own (not on the reference path) */
-        while (!hf_reference_path && n - i >= 3) {
+        while (!ref && n - i >= 3) {
             const uint8_t *q = (const uint8_t *)s + i;
             if ((q[0] & 0xF0) != 0xE0 || ((q[1] ^ 0x80) | (q[2] ^ 0x80)) & 0xC0)
                 break;
@@ -1306,7 +1306,7 @@ static int u8g_scan(const char *s, size_t n, size_t from, bool from_marks, hf_bu
         uint32_t c;
         int l = next_cp(s, n, i, &c);
         *marks |= c == '?' || c == 0xFFFD;
-        if (!suspect_of(c)) {
+        if (!suspect_of(ref, c)) {
             i += (size_t)l;
             continue;
         }
@@ -1420,7 +1420,7 @@ static bool any_suspect(const char *s, size_t n)
     for (size_t i = 0; i < n;) {
         uint32_t c;
         i += (size_t)next_cp(s, n, i, &c);
-        if (c >= 0x80 && suspect_of(c))
+        if (c >= 0x80 && suspect_of(true, c))
             return true;
     }
     return false;
@@ -1432,7 +1432,7 @@ static bool any_suspect(const char *s, size_t n)
  * runs of all kinds.  A kind that finds nothing leaves the text as it is,
  * so that the next one reads it where it is (no copies when counting
  * clean text). */
-static int repair_both(const char *s, size_t n, bool all, hf_buf *out, size_t *found)
+static int repair_both(const char *s, size_t n, bool all, hf_buf *out, size_t *found, bool ref)
 {
     size_t a = 0, b = 0, r = 0;
     hf_buf t1 = {0}, t2 = {0};
@@ -1440,17 +1440,17 @@ static int repair_both(const char *s, size_t n, bool all, hf_buf *out, size_t *f
     pthread_once(&mj_once, mj_bmp_init);
     /* the reference path scans from the start, and asks any_suspect() */
     bool marks = false;
-    size_t from = hf_reference_path ? 0 : first_suspect(s, n, &marks);
-    if (hf_reference_path ? !any_suspect(s, n) : from == n)
+    size_t from = ref ? 0 : first_suspect(s, n, &marks);
+    if (ref ? !any_suspect(s, n) : from == n)
         return out ? hf_buf_append(out, s, n) : 0; /* no run: see first_suspect() */
-    int err = all ? u8g_scan(s, n, from, marks, NULL, &a, &marks) : 0;
-    if (!err && a && !(err = u8g_scan(s, n, from, marks, &t1, &a, &marks))) {
+    int err = all ? u8g_scan(s, n, from, marks, NULL, &a, &marks, ref) : 0;
+    if (!err && a && !(err = u8g_scan(s, n, from, marks, &t1, &a, &marks, ref))) {
         s = t1.p ? t1.p : "";
         n = t1.len;
     }
     if (!err)
-        err = mj_scan(s, n, NULL, &b);
-    if (!err && b && !(err = mj_scan(s, n, &t2, &b))) {
+        err = mj_scan(s, n, NULL, &b, ref);
+    if (!err && b && !(err = mj_scan(s, n, &t2, &b, ref))) {
         s = t2.p ? t2.p : "";
         n = t2.len;
     }
@@ -1466,18 +1466,18 @@ static int repair_both(const char *s, size_t n, bool all, hf_buf *out, size_t *f
     return err;
 }
 
-size_t hf_repair_count_mojibake(const char *s, size_t n, bool all)
+size_t hf_repair_count_mojibake(const char *s, size_t n, bool all, bool ref)
 {
     size_t found = 0;
-    repair_both(s, n, all, NULL, &found);
+    repair_both(s, n, all, NULL, &found, ref);
     return found;
 }
 
-int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired)
+int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired, bool ref)
 {
     const size_t base = out->len;
     size_t found = 0;
-    int err = repair_both(s, n, true, out, &found);
+    int err = repair_both(s, n, true, out, &found, ref);
     if (err) {
         out->len = base;
         if (out->p)

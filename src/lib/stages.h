@@ -13,10 +13,10 @@
 #include "fingerprint.h"
 
 /* The fast paths (issue 5) are exact shortcuts of a reference path that is
- * kept beside them.  hf_reference_path set to true makes every stage take
- * its reference path; only tests set it (tests/unit/test_fastpath.c compares
- * the two on whole corpora), before any context is used by other threads. */
-extern bool hf_reference_path;
+ * kept beside them.  A stage that has both takes a last argument `ref`:
+ * true takes the reference path.  A context passes its
+ * hanfold_settings.reference_path, which only tests set
+ * (tests/unit/test_fastpath.c compares the two on whole corpora). */
 
 /* ---- decode.c: bytes in some charset -> valid UTF-8 -------------------- */
 
@@ -38,7 +38,7 @@ bool hf_decode_proves_utf8(const uint8_t *s, size_t n);
 /* Appends s as valid UTF-8: invalid or truncated sequences become U+FFFD
  * (one per maximal invalid subpart, as WHATWG/Unicode recommend) and are
  * counted in *invalid.  Returns 0 or -ENOMEM. */
-int hf_decode_utf8(const uint8_t *s, size_t n, hf_buf *out, size_t *invalid);
+int hf_decode_utf8(const uint8_t *s, size_t n, hf_buf *out, size_t *invalid, bool ref);
 
 typedef struct hf_decoder hf_decoder;
 /* A converter from charset `from` to UTF-8 (iconv).  Returns 0, -EINVAL for
@@ -91,7 +91,7 @@ uint64_t hf_markup_describe(const hf_markup_note *note, char *buf, size_t size);
  * marks or a tone digit; toneless syllables only when the same text also has
  * toned annotations) in ASCII or full-width parentheses right after a Han
  * character: 產(chǎn)業(yè) -> 產業.  *removed counts the annotations removed. */
-int hf_repair_pinyin(const char *s, size_t n, hf_buf *out, size_t *removed);
+int hf_repair_pinyin(const char *s, size_t n, hf_buf *out, size_t *removed, bool ref);
 /* False when s cannot hold a pinyin annotation (no '(' or U+FF08 right
  * after a Han character): hf_repair_pinyin would then remove nothing. */
 bool hf_repair_pinyin_possible(const char *s, size_t n);
@@ -106,7 +106,7 @@ bool hf_repair_pinyin_at(const char *s, size_t i);
  * record with a suspect character, and looking for the other kinds costs a
  * pass over the text of its own (hanfold.c asks for all with
  * --repair-mojibake, where the count is what is repaired). */
-size_t hf_repair_count_mojibake(const char *s, size_t n, bool all);
+size_t hf_repair_count_mojibake(const char *s, size_t n, bool all, bool ref);
 /* A character that can be part of such a run and is not a common one.
  * Every run counted has one (misaligned runs: at least 3 in 10 of their
  * non-ASCII characters): in text without any, hf_repair_count_mojibake()
@@ -118,7 +118,7 @@ bool hf_repair_mojibake_suspect(uint32_t c);
  * �”吳海波表�: a character whose lead or trail byte a decoder replaced by
  * '?' is U+FFFD, the '?' and a reading after it taken with it).
  * *repaired counts the runs replaced.  Returns 0 or -ENOMEM. */
-int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired);
+int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired, bool ref);
 
 /* ---- furniture.c: repost furniture, left out of the key --------------- */
 
@@ -147,7 +147,7 @@ enum hf_lines { HF_LINES_JOIN, HF_LINES_KEEP, HF_LINES_BLOCKS };
  * With HF_LINES_KEEP, line breaks are kept (each line trimmed, at most one
  * blank line in a row); otherwise they count as whitespace (see hf_lines). */
 int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, enum hf_lines lines,
-                     hf_buf *out, hf_buf *tmp);
+                     hf_buf *out, hf_buf *tmp, bool ref);
 /* Whether hf_unicode_clean() drops c as invisible (controls, format
  * characters, variation selectors). */
 bool hf_unicode_invisible(uint32_t c);
@@ -224,7 +224,8 @@ int hf_script_clauses(const char *s, size_t n, bool lines, hf_clausevec *out, si
  * digits kept, residual variants folded to one representative.  With
  * tokens (may be NULL), *have_tokens tells whether tokens holds
  * hf_tokenize() of the key, made on the way. */
-int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens, bool *have_tokens);
+int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *tokens, bool *have_tokens,
+                bool ref);
 /* The key of text that has not been through the unicode and script stages,
  * when they cannot change it: with a simplified target, text in which every
  * character is in the BMP and passes hf_unicode_passes() (what the unicode
@@ -245,8 +246,9 @@ int hf_fold_key(const char *s, size_t n, hf_buf *out, hf_buf *tmp, hf_u32vec *to
  * With HF_DIRECT_READINGS, returns 2 (out left alone) at a parenthesis for
  * which hf_repair_pinyin_at() is true, met before any character that makes
  * it return 1: the caller then repairs first (without a second scan for
- * hf_repair_pinyin_possible()). */
-enum { HF_DIRECT_READINGS = 1, HF_DIRECT_TRAD = 2 };
+ * hf_repair_pinyin_possible()).  HF_DIRECT_REF, the reference path: always
+ * returns 1. */
+enum { HF_DIRECT_READINGS = 1, HF_DIRECT_TRAD = 2, HF_DIRECT_REF = 4 };
 enum { HF_SEEN_SUSPECT = 1, HF_SEEN_TRAD = 2 };
 /* Also set in *seen when 0 is returned: the characters that furniture
  * needs (hf_furniture_possible_seen()), / 2 O [ and their full-width forms */

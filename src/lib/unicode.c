@@ -393,9 +393,9 @@ int hf_unicode_drop_invisible(const char *s, size_t n, hf_buf *out)
 }
 
 int hf_unicode_clean(const char *s, size_t n, enum hf_punct punct, enum hf_lines lines,
-                     hf_buf *out, hf_buf *tmp)
+                     hf_buf *out, hf_buf *tmp, bool ref)
 {
-    if (hf_reference_path)
+    if (ref)
         return unicode_clean_ref(s, n, punct, lines, out, tmp);
     pthread_once(&ucls_once, ucls_init);
     /* Does the text go through drop_invisible() and nfkc() unchanged?

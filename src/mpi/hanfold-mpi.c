@@ -68,7 +68,6 @@ enum { FMT_TSV = HF_ROW_TSV, FMT_JSONL = HF_ROW_JSONL, FMT_CSV = HF_ROW_CSV };
 
 static int rank, nranks;
 static uint32_t posting_cap; /* hf_posting_cap() of the job's settings */
-static size_t verify_budget; /* hf_verify_budget() of the job's settings */
 static FILE *errf; /* this rank's own messages (stderr of ranks > 0 is quiet) */
 
 /* ---- stage accounting (--stats) ------------------------------------------------ */
@@ -339,14 +338,6 @@ typedef struct wslot {
     double sim;
 } wslot;
 
-/* a candidate compared, for the verification budget: its record number
- * and shingles shared first, so that hf_cand_cmp() orders them */
-typedef struct compared {
-    hf_cand c;
-    bool dup;
-    double sim;
-} compared;
-
 typedef struct job {
     enum cmd cmd;
     hf_common co;
@@ -388,7 +379,7 @@ typedef struct job {
     map64 iw_exact;
     uint32_t *seen, *shared, stamp;
     uint32_t *cand;
-    compared *el; /* decide(): the candidates compared */
+    hanfold_candidate *el; /* decide(): the candidates */
     size_t el_cap;
     uint64_t *new_reps;
     size_t nnew;
@@ -920,35 +911,34 @@ static void unite(job *j, uint64_t a, uint64_t b)
         j->parent[a > b ? a : b] = a < b ? a : b;
 }
 
-static void push_compared(job *j, size_t *n, uint64_t number, uint32_t shared, bool dup, double sim)
+static void push_cand(job *j, size_t *n, uint64_t id, uint32_t shared, uint32_t ref)
 {
     if (*n == j->el_cap) {
         j->el_cap = j->el_cap ? 2 * j->el_cap : 64;
         j->el = xrealloc(j->el, j->el_cap * sizeof *j->el);
     }
-    j->el[(*n)++] = (compared){{number, shared}, dup, sim};
+    j->el[(*n)++] = (hanfold_candidate){id, shared, ref};
 }
 
-/* Decides record w of the window (its fingerprint is OK, its key not
- * empty), exactly as hanfold_clusterer_add would. */
-static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
+/* decide()'s side of hanfold_decide(): record w of the window, with the
+ * verdicts its home found against earlier windows' representatives */
+typedef struct deciding {
+    job *j;
+    size_t w;
+    const vmsg *vs;
+    size_t nv;
+    bool prepared; /* the record's LCS masks are in j->vc */
+} deciding;
+
+/* The candidates: earlier windows' (id below j->ws, ref the verdict's
+ * index) and this window's (id j->ws + its window index), each with the
+ * shingles it shares once the chains past the posting cap are left out,
+ * as the clusterer counts them. */
+static int gather_cands(void *ud, hanfold_candidate **out, size_t *nout)
 {
-    const wrec *q = j->wfp[w];
-    uint64_t s = j->ws + w;
-    wslot *ws = &j->win[w];
-    bool single = j->cs.linkage == HANFOLD_LINKAGE_SINGLE;
-    ws->match = s;
-    ws->sim = 1.0;
-    size_t sl;
-    /* the first record with the same key: a near-duplicate whatever the
-     * posting cap (single linkage goes on to the candidates) */
-    uint64_t exact = j->exact_pre[w];
-    if (exact == NONE64 && (sl = map64_get(&j->iw_exact, q->key_hash)) != SIZE_MAX)
-        exact = j->iw_exact.e[sl].val;
-    if (exact != NONE64 && !single) {
-        ws->match = exact;
-        return;
-    }
+    deciding *d = ud;
+    job *j = d->j;
+    const wrec *q = j->wfp[d->w];
     const uint64_t *sk = wrec_sketch(q);
     uint32_t capped = 0;
     size_t hslot[HANFOLD_INDEX_B];
@@ -959,14 +949,11 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         if (total > posting_cap)
             capped |= 1u << k;
     }
-    /* the compared candidates, earlier windows' and this one's, of which
-     * the budget takes those sharing the most (HF_VERIFY_BUDGET) */
     size_t nel = 0;
-    for (size_t i = 0; i < nv; i++) {
-        uint32_t shared = (uint32_t)__builtin_popcount(vs[i].mask & ~capped);
-        if (shared < hf_shared_needed(vs[i].nind_i, q->nind))
-            continue;
-        push_compared(j, &nel, vs[i].i, shared, vs[i].dup, vs[i].sim);
+    for (size_t i = 0; i < d->nv; i++) {
+        uint32_t shared = (uint32_t)__builtin_popcount(d->vs[i].mask & ~capped);
+        if (shared >= hf_shared_needed(d->vs[i].nind_i, q->nind))
+            push_cand(j, &nel, d->vs[i].i, shared, (uint32_t)i);
     }
     /* candidates inside the window */
     if (++j->stamp == 0) {
@@ -988,57 +975,63 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
             j->shared[x]++;
         }
     }
-    hanfold_fp fq = wrec_fp(q);
-    bool prepared = false;
     for (size_t c = 0; c < ncand; c++) {
         uint32_t x = j->cand[c];
-        const wrec *r = j->wfp[x];
-        if (j->shared[x] < hf_shared_needed(hf_posted(r->nind), q->nind))
-            continue;
-        hanfold_fp fx = wrec_fp(r);
-        double sim;
-        int kind;
-        stage(T_VERIFY);
-        int v = hf_pair_verify_with(j->vc, &fx, &fq, prepared, &sim, &kind);
-        prepared = true;
-        stage(T_DECIDE);
-        if (v == -ENOMEM)
-            die("out of memory");
-        if (v == -1)
-            continue;
-        push_compared(j, &nel, j->ws + x, j->shared[x], v == 1, sim);
+        if (j->shared[x] >= hf_shared_needed(hf_posted(j->wfp[x]->nind), q->nind))
+            push_cand(j, &nel, j->ws + x, j->shared[x], x);
     }
-    bool first = j->cs.first_match && !single;
-    if (nel > verify_budget || (first && nel > 1))
-        qsort(j->el, nel, sizeof *j->el, hf_cand_cmp);
-    if (nel > verify_budget)
-        nel = verify_budget;
-    uint64_t best = NONE64;
-    double best_sim = -1;
-    if (exact != NONE64) {
-        unite(j, s, exact);
-        best = exact;
-        best_sim = 1.0;
+    *out = j->el;
+    *nout = nel;
+    return 0;
+}
+
+static int verify_cand(void *ud, const hanfold_candidate *c, double *sim, uint64_t *number)
+{
+    deciding *d = ud;
+    job *j = d->j;
+    *number = c->id;
+    if (c->id < j->ws) {
+        /* verified at the record's home (comparable pairs only) */
+        *sim = d->vs[c->ref].sim;
+        return d->vs[c->ref].dup;
     }
-    for (size_t i = 0; i < nel; i++) {
-        const compared *x = &j->el[i];
-        if (!x->dup)
-            continue;
-        if (single)
-            unite(j, s, x->c.id);
-        if (x->sim > best_sim || (x->sim == best_sim && x->c.id < best)) {
-            best = x->c.id;
-            best_sim = x->sim;
-        }
-        if (first)
-            break;
-    }
-    if (best != NONE64) {
-        ws->match = best;
-        ws->sim = best_sim;
-        if (!single || exact != NONE64)
-            return;
-    }
+    hanfold_fp fx = wrec_fp(j->wfp[c->ref]), fq = wrec_fp(j->wfp[d->w]);
+    int kind;
+    stage(T_VERIFY);
+    int v = hf_pair_verify_with(j->vc, &fx, &fq, d->prepared, sim, &kind);
+    d->prepared = true;
+    stage(T_DECIDE);
+    return v == -1 ? 2 : v;
+}
+
+static void unite_cand(void *ud, uint64_t number)
+{
+    deciding *d = ud;
+    unite(d->j, d->j->ws + d->w, number);
+}
+
+/* Decides record w of the window (its fingerprint is OK, its key not
+ * empty) with the library's decision, hanfold_clusterer_add's own. */
+static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
+{
+    const wrec *q = j->wfp[w];
+    uint64_t s = j->ws + w;
+    wslot *ws = &j->win[w];
+    size_t sl;
+    /* the first record with the same key */
+    uint64_t exact = j->exact_pre[w];
+    if (exact == NONE64 && (sl = map64_get(&j->iw_exact, q->key_hash)) != SIZE_MAX)
+        exact = j->iw_exact.e[sl].val;
+    deciding dd = {j, w, vs, nv, false};
+    hanfold_decider dr = {&j->cs, exact, gather_cands, verify_cand, unite_cand, &dd};
+    hanfold_decision out;
+    if (hanfold_decide(&dr, &out))
+        die("out of memory");
+    ws->match = out.match == UINT64_MAX ? s : out.match;
+    ws->sim = out.sim;
+    if (!out.indexed)
+        return;
+    const uint64_t *sk = wrec_sketch(q);
     /* a new representative (single linkage: every record) is indexed from now on */
     for (unsigned k = 0; k < hf_posted(q->nind); k++) {
         bool fresh;
@@ -1597,7 +1590,6 @@ int main(int argc, char **argv)
     }
     /* as the clusterer applies them (the options are checked in range) */
     posting_cap = hf_posting_cap(&j.cs);
-    verify_budget = hf_verify_budget(&j.cs);
     if (!threads_given || j.co.threads_auto) {
         /* the processors of a machine are shared by its ranks */
         int local = local_ranks();

@@ -1,5 +1,5 @@
 /* Differential target: the fast paths against the reference paths
- * (hf_reference_path, see tests/unit/test_fastpath.c).  Any input, decoded
+ * (hanfold_settings.reference_path, see tests/unit/test_fastpath.c).  Any input, decoded
  * as the program decodes it, must give the same readable text, key,
  * fingerprint and statistics both ways, under three settings; and the key
  * alone (hf_fold_key_direct(), its tokens reused by hanfold_fingerprint()
@@ -42,20 +42,22 @@ static void run(hanfold_ctx *c, const char *in, size_t n, unsigned want, struct 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static hanfold_ctx *ctx[3];
+    /* each setting twice: rctx takes the reference paths */
+    static hanfold_ctx *ctx[3], *rctx[3];
     if (!ctx[0]) {
-        hanfold_settings s;
-        hanfold_settings_default(&s);
-        s.repair_mojibake = true;
-        FUZZ_CHECK(hanfold_ctx_new(&ctx[0], &s, NULL, 0) == 0);
-        hanfold_settings_default(&s);
-        s.target = HANFOLD_TO_TAIWAN;
-        s.keep_lines = true;
-        s.count_mojibake = true; /* compared between the paths */
-        FUZZ_CHECK(hanfold_ctx_new(&ctx[1], &s, NULL, 0) == 0);
-        hanfold_settings_default(&s);
-        s.count_mojibake = true;
-        FUZZ_CHECK(hanfold_ctx_new(&ctx[2], &s, NULL, 0) == 0);
+        hanfold_settings s[3];
+        for (int i = 0; i < 3; i++)
+            hanfold_settings_default(&s[i]);
+        s[0].repair_mojibake = true;
+        s[1].target = HANFOLD_TO_TAIWAN;
+        s[1].keep_lines = true;
+        s[1].count_mojibake = true; /* compared between the paths */
+        s[2].count_mojibake = true;
+        for (int i = 0; i < 3; i++) {
+            FUZZ_CHECK(hanfold_ctx_new(&ctx[i], &s[i], NULL, 0) == 0);
+            s[i].reference_path = true;
+            FUZZ_CHECK(hanfold_ctx_new(&rctx[i], &s[i], NULL, 0) == 0);
+        }
     }
     for (int i = 0; i < 3; i++) {
         const char *u;
@@ -67,14 +69,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct out f, k, r;
         unsigned both = HANFOLD_WANT_TEXT | HANFOLD_WANT_KEY;
         hanfold_stats s0 = *hanfold_ctx_stats(ctx[i]);
-        hf_reference_path = false;
         run(ctx[i], copy, ul, both, &f);
         hanfold_stats s1 = *hanfold_ctx_stats(ctx[i]);
         run(ctx[i], copy, ul, HANFOLD_WANT_KEY, &k);
-        hanfold_stats s2 = *hanfold_ctx_stats(ctx[i]);
-        hf_reference_path = true;
-        run(ctx[i], copy, ul, both, &r);
-        hf_reference_path = false;
+        hanfold_stats s2 = *hanfold_ctx_stats(rctx[i]);
+        run(rctx[i], copy, ul, both, &r);
         FUZZ_CHECK(k.e == r.e);
         if (!k.e) {
             FUZZ_CHECK(k.kl == r.kl && !memcmp(k.key, r.key, k.kl));

@@ -9,7 +9,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     hf_buf in = {0}, out = {0};
     size_t inv = 0;
-    FUZZ_CHECK(hf_decode_utf8(data, size, &in, &inv) == 0);
+    FUZZ_CHECK(hf_decode_utf8(data, size, &in, &inv, false) == 0);
     hf_markup_detect(in.p ? in.p : "", in.len);
     hf_markup_note note;
     FUZZ_CHECK(hf_markup_to_text(in.p ? in.p : "", in.len, &out, &note) == 0);

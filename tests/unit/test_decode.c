@@ -116,7 +116,7 @@ static void test_utf8_table(void)
         const struct utf8_case *c = &utf8_cases[i];
         size_t bad = 0;
         hf_buf_clear(&out);
-        CHECK(hf_decode_utf8((const uint8_t *)c->in, c->in_len, &out, &bad) == 0);
+        CHECK(hf_decode_utf8((const uint8_t *)c->in, c->in_len, &out, &bad, false) == 0);
         bool ok = out.len == c->want_len && memcmp(out.p, c->want, c->want_len) == 0 &&
                   bad == c->invalid;
         if (!ok)
@@ -158,7 +158,7 @@ static void test_utf8_random(void)
         }
         size_t bad = 0;
         hf_buf_clear(&out);
-        if (hf_decode_utf8(in, n, &out, &bad)) {
+        if (hf_decode_utf8(in, n, &out, &bad, false)) {
             bad_cases++;
             continue;
         }
@@ -184,11 +184,8 @@ static void check_both(const uint8_t *in, size_t n, hf_buf *fast, hf_buf *ref, i
     size_t bf = 0, br = 0;
     hf_buf_clear(fast);
     hf_buf_clear(ref);
-    hf_reference_path = false;
-    int ef = hf_decode_utf8(in, n, fast, &bf);
-    hf_reference_path = true;
-    int er = hf_decode_utf8(in, n, ref, &br);
-    hf_reference_path = false;
+    int ef = hf_decode_utf8(in, n, fast, &bf, false);
+    int er = hf_decode_utf8(in, n, ref, &br, true);
     if (ef || er || bf != br || fast->len != ref->len || memcmp(fast->p, ref->p, fast->len)) {
         if (++*bad_cases <= 5)
             fprintf(stderr, "utf8 fast and reference differ on %zu bytes (%zu vs %zu replaced)\n", n, bf, br);
@@ -251,13 +248,13 @@ static void test_utf8_misc(void)
 
     /* Appends to what is there, and adds to the counter. */
     CHECK(hf_buf_append(&out, "pre:", 4) == 0);
-    CHECK(hf_decode_utf8((const uint8_t *)"x\xFF", 2, &out, &bad) == 0);
+    CHECK(hf_decode_utf8((const uint8_t *)"x\xFF", 2, &out, &bad, false) == 0);
     CHECK_STR(out.p, out.len, "pre:x" FFFD);
     CHECK(bad == 6);
 
     /* The counter is optional. */
     hf_buf_clear(&out);
-    CHECK(hf_decode_utf8((const uint8_t *)"\xFF", 1, &out, NULL) == 0);
+    CHECK(hf_decode_utf8((const uint8_t *)"\xFF", 1, &out, NULL, false) == 0);
     CHECK_STR(out.p, out.len, FFFD);
 
     /* An invalid byte at every offset of a long ASCII run. */
@@ -267,7 +264,7 @@ static void test_utf8_misc(void)
         in[pos] = (char)0x80;
         hf_buf_clear(&out);
         bad = 0;
-        CHECK(hf_decode_utf8((const uint8_t *)in, sizeof in, &out, &bad) == 0);
+        CHECK(hf_decode_utf8((const uint8_t *)in, sizeof in, &out, &bad, false) == 0);
         CHECK(bad == 1 && out.len == sizeof in + 2);
         CHECK(memcmp(out.p + pos, FFFD, 3) == 0);
     }
@@ -285,7 +282,7 @@ static void test_utf8_misc(void)
         }
         hf_buf_clear(&out);
         bad = 0;
-        CHECK(hf_decode_utf8(r, n, &out, &bad) == 0);
+        CHECK(hf_decode_utf8(r, n, &out, &bad, false) == 0);
         CHECK(valid_utf8(out.p, out.len));
         if (bad == 0)
             CHECK(out.len == n && memcmp(out.p, r, n) == 0);

@@ -26,7 +26,7 @@ int main(void)
     hf_buf out = {0}, tmp = {0};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         hf_buf_clear(&out);
-        CHECK(hf_fold_key(keys[i].in, strlen(keys[i].in), &out, &tmp, NULL, NULL) == 0);
+        CHECK(hf_fold_key(keys[i].in, strlen(keys[i].in), &out, &tmp, NULL, NULL, false) == 0);
         CHECK_STR(out.p ? out.p : "", out.len, keys[i].want);
     }
     size_t t, s;

@@ -56,7 +56,7 @@ static char *pass1(const char *s, size_t n)
         if (l < 0)
             l = 1;
         hf_buf_clear(&out);
-        if (hf_fold_key((const char *)p, (size_t)l, &out, &tmp, NULL, NULL) ||
+        if (hf_fold_key((const char *)p, (size_t)l, &out, &tmp, NULL, NULL, false) ||
             hf_buf_append(&acc, out.p ? out.p : "", out.len)) {
             fprintf(stderr, "out of memory\n");
             exit(2);

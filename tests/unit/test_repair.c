@@ -8,7 +8,7 @@
 #include "check.h"
 
 /* Not yet in stages.h (see the top of repair.c). */
-int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired);
+int hf_repair_mojibake(const char *s, size_t n, hf_buf *out, size_t *repaired, bool ref);
 
 /* The helpers name the input on failure: CHECK reports the helper's line. */
 static void pinyin_case(const char *in, size_t inlen, const char *want, size_t want_removed)
@@ -16,7 +16,7 @@ static void pinyin_case(const char *in, size_t inlen, const char *want, size_t w
     int before = check_failures;
     hf_buf out = {0};
     size_t removed = 12345;
-    CHECK(hf_repair_pinyin(in, inlen, &out, &removed) == 0);
+    CHECK(hf_repair_pinyin(in, inlen, &out, &removed, false) == 0);
     CHECK_STR(out.p ? out.p : "", out.len, want);
     CHECK(removed == want_removed);
     if (check_failures != before)
@@ -40,11 +40,11 @@ static void mojibake_case(const char *in, const char *want, size_t want_runs)
 {
     int before = check_failures;
     size_t n = strlen(in);
-    size_t counted = hf_repair_count_mojibake(in, n, true);
+    size_t counted = hf_repair_count_mojibake(in, n, true, false);
     CHECK(counted == want_runs);
     hf_buf out = {0};
     size_t repaired = 12345;
-    CHECK(hf_repair_mojibake(in, n, &out, &repaired) == 0);
+    CHECK(hf_repair_mojibake(in, n, &out, &repaired, false) == 0);
     CHECK_STR(out.p ? out.p : "", out.len, want);
     CHECK(repaired == want_runs);
     if (check_failures != before)
@@ -182,7 +182,7 @@ static void test_pinyin_edges(void)
         static const char in[] = "產\0(chǎn)";
         hf_buf out = {0};
         size_t removed = 1;
-        CHECK(hf_repair_pinyin(in, sizeof in - 1, &out, &removed) == 0);
+        CHECK(hf_repair_pinyin(in, sizeof in - 1, &out, &removed, false) == 0);
         CHECK(removed == 0);
         CHECK(out.len == sizeof in - 1 && memcmp(out.p, in, sizeof in - 1) == 0);
         hf_buf_free(&out);
@@ -191,7 +191,7 @@ static void test_pinyin_edges(void)
         static const char in[] = "產(chǎn)\0業(yè)";
         hf_buf out = {0};
         size_t removed = 0;
-        CHECK(hf_repair_pinyin(in, sizeof in - 1, &out, &removed) == 0);
+        CHECK(hf_repair_pinyin(in, sizeof in - 1, &out, &removed, false) == 0);
         CHECK(removed == 2);
         CHECK(out.len == 7 && memcmp(out.p, "產\0業", 7) == 0);
         hf_buf_free(&out);
@@ -205,7 +205,7 @@ static void test_pinyin_edges(void)
         size_t removed = 0;
         CHECK(hf_buf_append(&out, "前:", 4) == 0);
         const char *in = "他們(men)的產(chǎn)品";
-        CHECK(hf_repair_pinyin(in, strlen(in), &out, &removed) == 0);
+        CHECK(hf_repair_pinyin(in, strlen(in), &out, &removed, false) == 0);
         CHECK_STR(out.p, out.len, "前:他們的產品");
         CHECK(removed == 2);
         hf_buf_free(&out);
@@ -221,7 +221,7 @@ static void test_pinyin_edges(void)
         }
         CHECK(err == 0);
         size_t removed = 0;
-        CHECK(hf_repair_pinyin(in.p, in.len, &out, &removed) == 0);
+        CHECK(hf_repair_pinyin(in.p, in.len, &out, &removed, false) == 0);
         CHECK(removed == 20000);
         CHECK(out.len == want.len && memcmp(out.p, want.p, want.len) == 0);
         hf_buf_free(&in);

@@ -1,7 +1,7 @@
 /* The script stage on mixed-script text (issue 19): every traditional
  * character converted wherever it stands, correct simplified text left
  * alone; the same for the traditional targets.  Each case runs on the fast
- * path and on the reference path (hf_reference_path), and is checked to be
+ * path and on the reference path (hanfold_settings.reference_path), and is checked to be
  * idempotent. */
 #include <stdlib.h>
 #include <string.h>
@@ -49,11 +49,12 @@ static const struct { enum hanfold_target to; const char *in, *want; } cases[] =
     {HANFOLD_TO_HONGKONG, "香港的髮型师", "香港的髮型師"},
 };
 
-static char *run(enum hanfold_target to, const char *in)
+static char *run(enum hanfold_target to, const char *in, bool ref)
 {
     hanfold_settings s;
     hanfold_settings_default(&s);
     s.target = to;
+    s.reference_path = ref;
     hanfold_ctx *c;
     if (hanfold_ctx_new(&c, &s, NULL, 0))
         return NULL;
@@ -68,14 +69,13 @@ static char *run(enum hanfold_target to, const char *in)
 int main(void)
 {
     for (int ref = 0; ref < 2; ref++) {
-        hf_reference_path = ref;
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-            char *got = run(cases[i].to, cases[i].in);
+            char *got = run(cases[i].to, cases[i].in, ref);
             CHECK(got != NULL);
             if (!got)
                 continue;
             CHECK_STR(got, strlen(got), cases[i].want);
-            char *again = run(cases[i].to, got);
+            char *again = run(cases[i].to, got, ref);
             CHECK(again && !strcmp(again, got));
             free(again);
             free(got);

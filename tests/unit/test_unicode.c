@@ -63,24 +63,22 @@ int main(void)
     hf_buf out = {0}, tmp = {0};
     /* the fast path and the reference path alike */
     for (int ref = 0; ref < 2; ref++) {
-        hf_reference_path = ref;
         for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
             hf_buf_clear(&out);
             CHECK(hf_unicode_clean(cases[i].in, strlen(cases[i].in), cases[i].punct, cases[i].lines, &out,
-                                   &tmp) == 0);
+                                   &tmp, ref) == 0);
             CHECK_STR(out.p ? out.p : "", out.len, cases[i].want);
             /* idempotent */
             hf_buf again = {0};
             CHECK(hf_unicode_clean(out.p ? out.p : "", out.len, cases[i].punct, cases[i].lines, &again,
-                                   &tmp) == 0);
+                                   &tmp, ref) == 0);
             CHECK_STR(again.p ? again.p : "", again.len, cases[i].want);
             hf_buf_free(&again);
         }
     }
-    hf_reference_path = false;
     /* invalid UTF-8 is refused, not read past */
     hf_buf_clear(&out);
-    CHECK(hf_unicode_clean("a\xE4\xB8", 3, HF_PUNCT_SIMPLIFIED, false, &out, &tmp) < 0);
+    CHECK(hf_unicode_clean("a\xE4\xB8", 3, HF_PUNCT_SIMPLIFIED, false, &out, &tmp, false) < 0);
     hf_buf_free(&out);
     hf_buf_free(&tmp);
     return check_done("unicode");
