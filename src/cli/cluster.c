@@ -45,7 +45,9 @@ static const char help_fingerprint[] =
 static const char help_cluster[] =
 "Usage: hanfold cluster [OPTIONS] [FILE...]\n"
 "Write one row per record, in input order: id, cluster id (the id of the\n"
-"cluster's first record), similarity to the record it matched.  A cluster is\n"
+"cluster's first record), similarity to the record it matched (jsonl: and\n"
+"its measure: self, exact, containment, jaccard or simhash; see the man\n"
+"page, SIMILARITY).  A cluster is\n"
 "a connected set of near-duplicates: two records that are near-duplicates of\n"
 "each other are always in one cluster.  Rows are written at the end (with\n"
 "--linkage representative, or --index: as records are read).  Keys are kept\n"
@@ -82,7 +84,8 @@ static const char help_report[] =
 "Usage: hanfold report [OPTIONS] [FILE...]\n"
 "Describe the clusters for people: a summary (records, clusters, duplicate\n"
 "records and bytes), then every cluster of two or more records, largest\n"
-"first, with its representative, members, similarity and source.\n"
+"first, with its representative, members, similarity (and its measure:\n"
+"self, exact, containment, jaccard, simhash) and source.\n"
 "\n"
 "      --format FMT      text (default), json, csv or html (one self-contained page)\n"
 "      --pairs LABELS    instead: precision, recall and F1 per threshold on labelled\n"
@@ -128,15 +131,19 @@ enum {
 /* What a run that writes at the end (single linkage, report, --keep
  * longest) keeps of each record, in one word: the offset of its id in the
  * id arena (high 48 bits), whether it was a data error (passed through,
- * never clustered; bit 15) and its similarity in thousandths as it is
- * printed (low 15 bits).  Eight bytes a record, so that clustering ten
- * million records holds little beyond their ids and the index. */
+ * never clustered; bit 15), the measure of its similarity (hf_measure,
+ * bits 12-14) and its similarity in thousandths as it is printed (low 10
+ * bits).  Eight bytes a record, so that clustering ten million records
+ * holds little beyond their ids and the index. */
 typedef uint64_t row;
 #define ROW_ERROR 0x8000u
-#define ROW_SIM 0x7FFFu
+#define ROW_MEASURE_SHIFT 12
+#define ROW_MEASURE (7u << ROW_MEASURE_SHIFT)
+#define ROW_SIM 0x3FFu
 static inline uint64_t row_id_off(row r) { return r >> 16; }
 static inline bool row_error(row r) { return r & ROW_ERROR; }
 static inline double row_sim(row r) { return (double)(r & ROW_SIM) / 1000.0; }
+static inline int row_measure(row r) { return (int)((r & ROW_MEASURE) >> ROW_MEASURE_SHIFT); }
 
 /* What report and dedup --keep (but first) also need of each record. */
 typedef struct rowx {
@@ -210,6 +217,12 @@ typedef struct job {
     const char *stop_file;
     uint64_t stop_line;
     int load_err;          /* the clusterer's error while loading --index */
+    /* the duplicate pairs of the record being added (on_pair), to tell the
+     * measure of the one it matched: the most similar, the earliest among
+     * equals, as the clusterer chooses (with first_match, the only one) */
+    uint64_t pm_a;
+    double pm_sim;
+    int pm_kind;
 } job;
 
 void hf_report_record_warning(const hf_common *co, const hf_item *it);
@@ -357,15 +370,16 @@ static int write_fp_row(job *j, const char *id, const hanfold_fp *fp, const char
     return 0;
 }
 
-static void write_cluster_fields(const job *j, const char *id, const char *cid, double sim)
+static void write_cluster_fields(const job *j, const char *id, const char *cid, double sim, int measure)
 {
     hf_out_cluster_row(j->format == FMT_JSONL ? HF_ROW_JSONL : j->format == FMT_CSV ? HF_ROW_CSV : HF_ROW_TSV,
-                       id, cid, sim);
+                       id, cid, sim, measure);
 }
 
 static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
 {
-    write_cluster_fields(j, id_of(j, r), cluster_label(j, cluster), row_sim(j->rows[r - j->nstored]));
+    row x = j->rows[r - j->nstored];
+    write_cluster_fields(j, id_of(j, r), cluster_label(j, cluster), row_sim(x), row_measure(x));
 }
 
 /* --method simhash: the record joins the representative nearest to it
@@ -386,7 +400,7 @@ static int consume_sim(job *j, const hf_record *rec, const char *id, const hanfo
             return -ENOMEM;
     }
     if (j->cmd == CMD_CLUSTER) {
-        write_cluster_fields(j, id, rep ? id : j->ids.p + off, sim);
+        write_cluster_fields(j, id, rep ? id : j->ids.p + off, sim, rep ? HF_MEASURE_SELF : HF_MEASURE_SIMHASH);
         j->kept += !bad; /* rows written for valid records (--stats) */
     } else if (rep) {
         j->kept++;
@@ -543,11 +557,16 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         return stop_at(j, rec, e);
     uint64_t match;
     double sim;
+    j->pm_a = UINT64_MAX;
+    j->pm_sim = -1;
     /* besides memory and the record limit, the clusterer's temporary file
      * (a full TMPDIR) can fail here */
     if ((e = hanfold_clusterer_add(j->cl, &fp, &match, &sim)))
         return stop_at(j, rec, e);
     uint64_t me = hanfold_clusterer_count(j->cl) - 1;
+    /* a match that no verified pair gave was found by its identical key */
+    int measure = match == me ? HF_MEASURE_SELF
+                : match == j->pm_a ? hf_measure_of_kind(j->pm_kind) : HF_MEASURE_EXACT;
     if (j->index) {
         char err[512];
         const char *cid = match == me ? id : cluster_label(j, match);
@@ -561,10 +580,11 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         return stop_at(j, rec, e);
     if (!streaming) {
         row *r = &j->rows[me - j->nstored];
-        *r = (*r & ~(uint64_t)ROW_SIM) | hf_fixed3_milli(sim);
+        *r = (*r & ~(uint64_t)(ROW_SIM | ROW_MEASURE)) | hf_fixed3_milli(sim) |
+             (uint64_t)measure << ROW_MEASURE_SHIFT;
     } else if (j->cmd == CMD_CLUSTER) {
         /* representative linkage: the record's cluster is final now */
-        write_cluster_fields(j, id, match == me ? id : cluster_label(j, match), sim);
+        write_cluster_fields(j, id, match == me ? id : cluster_label(j, match), sim, measure);
         j->kept += !bad; /* rows written for valid records (--stats) */
     } else if (match == me) {
         j->kept++;
@@ -839,7 +859,7 @@ static void write_report(job *j, char **files, int nfiles)
                  j->cs.long_threshold, j->cs.jaccard_threshold, j->cs.min_ratio);
         hf_out_str(num);
     } else if (j->format == FMT_CSV) {
-        hf_out_str("cluster,size,id,source,similarity,text\n");
+        hf_out_str("cluster,size,id,source,similarity,measure,text\n");
     } else {
         snprintf(num, sizeof num,
                  "records %" PRIu64 ", clusters %" PRIu64 ", duplicate records %" PRIu64
@@ -870,14 +890,15 @@ static void write_report(job *j, char **files, int nfiles)
             const char *id = id_of(j, i), *snip = j->snips.p + j->rowsx[i].snip_off;
             const char *src = files[j->rowsx[i].file];
             double sim = i == c ? 1.0 : row_sim(j->rows[i]);
+            const char *measure = hf_measure_name(i == c ? HF_MEASURE_SELF : row_measure(j->rows[i]));
             if (j->format == FMT_JSON) {
                 snprintf(num, sizeof num, "%s{\"id\":", first ? "" : ",");
                 hf_out_str(num);
                 hf_out_json_str(id, strlen(id));
                 hf_out_str(",\"source\":");
                 hf_out_json_str(src, strlen(src));
-                snprintf(num, sizeof num, ",\"similarity\":%.3f,\"representative\":%s,\"text\":", sim,
-                         i == c ? "true" : "false");
+                snprintf(num, sizeof num, ",\"similarity\":%.3f,\"measure\":\"%s\",\"representative\":%s,\"text\":",
+                         sim, measure, i == c ? "true" : "false");
                 hf_out_str(num);
                 hf_out_json_str(snip, strlen(snip));
                 hf_out_str("}");
@@ -888,14 +909,14 @@ static void write_report(job *j, char **files, int nfiles)
                 hf_out_csv_field(id, strlen(id));
                 hf_out_str(",");
                 hf_out_csv_field(src, strlen(src));
-                snprintf(num, sizeof num, ",%.3f,", sim);
+                snprintf(num, sizeof num, ",%.3f,%s,", sim, measure);
                 hf_out_str(num);
                 hf_out_csv_field(snip, strlen(snip));
                 hf_out_str("\n");
             } else {
                 /* colour only for people: a terminal, and NO_COLOR unset */
-                snprintf(num, sizeof num, "  %s %s%.3f%s  ", i == c ? "*" : " ",
-                         color ? (i == c ? "\033[32m" : "\033[33m") : "", sim, color ? "\033[0m" : "");
+                snprintf(num, sizeof num, "  %s %s%.3f %-11s%s  ", i == c ? "*" : " ",
+                         color ? (i == c ? "\033[32m" : "\033[33m") : "", sim, measure, color ? "\033[0m" : "");
                 hf_out_str(num);
                 hf_out_human(id, strlen(id));
                 if (j->co.in.mode != HF_IN_FILES) {
@@ -919,11 +940,21 @@ static void write_report(job *j, char **files, int nfiles)
     free(bytes);
 }
 
+/* Every pair the clusterer compares: the duplicate pairs of the record
+ * being added, for the measure of the one it matches (see consume), and
+ * for report the histogram of similarities. */
 static void on_pair(void *ud, uint64_t a, uint64_t b, double sim, int kind, bool dup)
 {
-    (void)a;
     (void)b;
-    hf_report_data *d = ud;
+    job *j = ud;
+    if (dup && (sim > j->pm_sim || (sim == j->pm_sim && a < j->pm_a))) {
+        j->pm_a = a;
+        j->pm_sim = sim;
+        j->pm_kind = kind;
+    }
+    if (j->cmd != CMD_REPORT)
+        return;
+    hf_report_data *d = &j->rep;
     int bin = (int)(sim * 100 + 1e-9);
     bin = bin < 0 ? 0 : bin > 100 ? 100 : bin;
     kind = kind < 0 || kind > 3 ? 0 : kind;
@@ -961,6 +992,7 @@ static int write_html_report(job *j, char **files, int nfiles, const cinfo *cs, 
             x->text = j->snips.p ? j->snips.p + j->rowsx[i].snip_off : "";
             x->text_len = j->rowsx[i].snip_len;
             x->similarity = i == c ? 1.0 : row_sim(j->rows[i]);
+            x->measure = hf_measure_name(i == c ? HF_MEASURE_SELF : row_measure(j->rows[i]));
             x->bytes = j->rowsx[i].bytes;
             g[ci].n++;
         }
@@ -1352,10 +1384,8 @@ static int run(enum cmd cmd, int argc, char **argv)
                                     (cmd == CMD_FINGERPRINT ? HF_BATCH_ROW : 0);
     if (cmd == CMD_REPORT && j.format == FMT_HTML && !j.from_fp)
         what |= HF_BATCH_TEXT;
-    if (cmd == CMD_REPORT) {
-        j.cs.on_pair = on_pair;
-        j.cs.on_pair_ud = &j.rep;
-    }
+    j.cs.on_pair = on_pair;
+    j.cs.on_pair_ud = &j;
     int e = hf_batch_new(&j.batch, j.co.threads, &j.co.set, what, err, sizeof err);
     if (e) {
         hf_msg("%s", e == -ENOMEM ? "out of memory" : err);

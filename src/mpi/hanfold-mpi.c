@@ -308,7 +308,9 @@ typedef struct vmsg {
     uint64_t i, j;
     double sim;
     uint16_t mask;  /* which of j's indexed shingles the pair shares */
-    uint8_t dup, nind_i, pad[4];
+    uint8_t dup, nind_i;
+    uint8_t kind;   /* the measure (HANFOLD_PAIR_*), for the printed similarity */
+    uint8_t pad[3];
 } vmsg;
 
 /* a new representative's postings and exact key, to their owners */
@@ -337,6 +339,7 @@ typedef struct wslot {
     const char *errmsg; /* the reader's message, in win_text */
     uint64_t match;
     double sim;
+    int measure;        /* of sim (hf_measure) */
 } wslot;
 
 /* a candidate compared, for the verification budget: its record number
@@ -345,6 +348,7 @@ typedef struct compared {
     hf_cand c;
     bool dup;
     double sim;
+    int kind;
 } compared;
 
 typedef struct job {
@@ -401,6 +405,7 @@ typedef struct job {
      * above hold every row, row_sim their similarities */
     uint64_t *parent;
     double *row_sim;
+    uint8_t *row_measure; /* beside row_sim: hf_measure */
     /* counters (rank 0) */
     uint64_t read, kept, dropped_n, invalid, bad, rows, bad_rows;
     uint64_t records_mapped; /* every rank: records it fingerprinted */
@@ -442,6 +447,7 @@ static void job_free(job *j)
     free(j->rep_off);
     free(j->parent);
     free(j->row_sim);
+    free(j->row_measure);
 
 }
 
@@ -852,6 +858,7 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
         m.sim = sim;
         m.mask = (uint16_t)ps[i].c;
         m.dup = (uint8_t)v;
+        m.kind = (uint8_t)kind;
         m.nind_i = ps[i].nind;
         put(verdicts, &m, sizeof m);
     }
@@ -920,13 +927,13 @@ static void unite(job *j, uint64_t a, uint64_t b)
         j->parent[a > b ? a : b] = a < b ? a : b;
 }
 
-static void push_compared(job *j, size_t *n, uint64_t number, uint32_t shared, bool dup, double sim)
+static void push_compared(job *j, size_t *n, uint64_t number, uint32_t shared, bool dup, double sim, int kind)
 {
     if (*n == j->el_cap) {
         j->el_cap = j->el_cap ? 2 * j->el_cap : 64;
         j->el = xrealloc(j->el, j->el_cap * sizeof *j->el);
     }
-    j->el[(*n)++] = (compared){{number, shared}, dup, sim};
+    j->el[(*n)++] = (compared){{number, shared}, dup, sim, kind};
 }
 
 /* Decides record w of the window (its fingerprint is OK, its key not
@@ -939,6 +946,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
     bool single = j->cs.linkage == HANFOLD_LINKAGE_SINGLE;
     ws->match = s;
     ws->sim = 1.0;
+    ws->measure = HF_MEASURE_SELF;
     size_t sl;
     /* the first record with the same key: a near-duplicate whatever the
      * posting cap (single linkage goes on to the candidates) */
@@ -966,7 +974,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         uint32_t shared = (uint32_t)__builtin_popcount(vs[i].mask & ~capped);
         if (shared < hf_shared_needed(vs[i].nind_i, q->nind))
             continue;
-        push_compared(j, &nel, vs[i].i, shared, vs[i].dup, vs[i].sim);
+        push_compared(j, &nel, vs[i].i, shared, vs[i].dup, vs[i].sim, vs[i].kind);
     }
     /* candidates inside the window */
     if (++j->stamp == 0) {
@@ -1006,7 +1014,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
             die("out of memory");
         if (v == -1)
             continue;
-        push_compared(j, &nel, j->ws + x, j->shared[x], v == 1, sim);
+        push_compared(j, &nel, j->ws + x, j->shared[x], v == 1, sim, kind);
     }
     bool first = j->cs.first_match && !single;
     if (nel > verify_budget || (first && nel > 1))
@@ -1015,6 +1023,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         nel = verify_budget;
     uint64_t best = NONE64;
     double best_sim = -1;
+    int best_measure = HF_MEASURE_EXACT;
     if (exact != NONE64) {
         unite(j, s, exact);
         best = exact;
@@ -1029,6 +1038,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         if (x->sim > best_sim || (x->sim == best_sim && x->c.id < best)) {
             best = x->c.id;
             best_sim = x->sim;
+            best_measure = hf_measure_of_kind(x->kind);
         }
         if (first)
             break;
@@ -1036,6 +1046,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
     if (best != NONE64) {
         ws->match = best;
         ws->sim = best_sim;
+        ws->measure = best_measure;
         if (!single || exact != NONE64)
             return;
     }
@@ -1067,7 +1078,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
     j->new_reps[j->nnew++] = s;
 }
 
-static void write_row(job *j, const char *id, const char *cid, double sim);
+static void write_row(job *j, const char *id, const char *cid, double sim, int measure);
 static bool check_output(job *j);
 
 /* Rank 0: decides every record of the window and writes it out. */
@@ -1119,6 +1130,7 @@ static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
         wslot *ws = &j->win[w];
         ws->match = s;
         ws->sim = 1.0;
+        ws->measure = HF_MEASURE_SELF;
         if (ws->error || !f)
             continue;
         if (f->status == ST_FATAL) {
@@ -1192,9 +1204,11 @@ static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
             push_rep_id(j, s, id);
             j->row_sim = xrealloc(j->row_sim, j->rep_cap * sizeof *j->row_sim);
             j->row_sim[j->nrep_ids - 1] = ws->sim;
+            j->row_measure = xrealloc(j->row_measure, j->rep_cap * sizeof *j->row_measure);
+            j->row_measure[j->nrep_ids - 1] = (uint8_t)ws->measure;
             continue;
         }
-        write_row(j, id, ws->match == s ? id : rep_id(j, ws->match), ws->sim);
+        write_row(j, id, ws->match == s ? id : rep_id(j, ws->match), ws->sim, ws->measure);
     }
     check_output(j);
     hf_progress_update(&j->prog, j->read, hf_reader_bytes(j->rd));
@@ -1207,13 +1221,13 @@ static void write_single_rows(job *j)
         if (!(k & 0xffff) && !check_output(j))
             return;
         const char *id = j->rep_ids.p + j->rep_off[k];
-        write_row(j, id, rep_id(j, find_root(j, j->rep_s[k])), j->row_sim[k]);
+        write_row(j, id, rep_id(j, find_root(j, j->rep_s[k])), j->row_sim[k], j->row_measure[k]);
     }
 }
 
-static void write_row(job *j, const char *id, const char *cid, double sim)
+static void write_row(job *j, const char *id, const char *cid, double sim, int measure)
 {
-    hf_out_cluster_row(j->format, id, cid, sim);
+    hf_out_cluster_row(j->format, id, cid, sim, measure);
 }
 
 /* Rank 0, after every window: the first failed write stops the job (a full
