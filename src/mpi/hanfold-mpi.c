@@ -1039,6 +1039,10 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
             best = x->c.id;
             best_sim = x->sim;
             best_measure = hf_measure_of_kind(x->kind);
+        } else if (x->c.id == best && x->sim == best_sim) {
+            /* the record of the same key, verified too (single linkage):
+             * named by that verification, as hanfold's on_pair sees it */
+            best_measure = hf_measure_of_kind(x->kind);
         }
         if (first)
             break;
