@@ -9,9 +9,11 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "annotate.h"
 #include "batch.h"
 #include "buf.h"
 #include "calibrate.h"
@@ -45,7 +47,9 @@ static const char help_fingerprint[] =
 static const char help_cluster[] =
 "Usage: hanfold cluster [OPTIONS] [FILE...]\n"
 "Write one row per record, in input order: id, cluster id (the id of the\n"
-"cluster's first record), similarity to the record it matched.  A cluster is\n"
+"cluster's first record), similarity to the record it matched (jsonl: and\n"
+"its measure: self, exact, containment, jaccard or simhash; see the man\n"
+"page, SIMILARITY).  A cluster is\n"
 "a connected set of near-duplicates: two records that are near-duplicates of\n"
 "each other are always in one cluster.  Rows are written at the end (with\n"
 "--linkage representative, or --index: as records are read).  Keys are kept\n"
@@ -54,7 +58,12 @@ static const char help_cluster[] =
 "      --format FMT      tsv (default), jsonl or csv\n"
 "      --index PATH      a persistent index (SQLite, created if missing): records\n"
 "                        that duplicate earlier runs get their stored cluster ids\n"
-"\n";
+"      --annotate LIST   (--input jsonl) write each record as read with the result\n"
+"                        added as fields before its closing brace: LIST is\n"
+"                        NAME[=KEY],... of cluster, duplicate_of (null when\n"
+"                        none), similarity, measure, fingerprint (its row as\n"
+"                        'hanfold fingerprint' writes it), or all.  A key the\n"
+"                        record has already gets its value replaced (warning)\n""\n";
 
 static const char help_dedup[] =
 "Usage: hanfold dedup [OPTIONS] [FILE...]\n"
@@ -74,6 +83,14 @@ static const char help_dedup[] =
 "  -d, --repeated        write only records that have near-duplicates, one per\n"
 "                        cluster (as uniq -d)\n"
 "      --exit-status     exit with status 1 when something was dropped\n"
+"      --annotate LIST   (--input jsonl) write each kept record as read with\n"
+"                        the result added as fields before its closing brace:\n"
+"                        LIST is\n"
+"                        NAME[=KEY],... of cluster, duplicate_of (null when\n"
+"                        none), similarity, measure, fingerprint (its row as\n"
+"                        'hanfold fingerprint' writes it), or all;\n"
+"                        --dropped gets dropped ones so too.  A key the\n"
+"                        record has already gets its value replaced (warning)\n"
 "      --index PATH      a persistent index (SQLite, created if missing): drop what\n"
 "                        duplicates any earlier run too, then add this run's records\n"
 "\n";
@@ -82,7 +99,8 @@ static const char help_report[] =
 "Usage: hanfold report [OPTIONS] [FILE...]\n"
 "Describe the clusters for people: a summary (records, clusters, duplicate\n"
 "records and bytes), then every cluster of two or more records, largest\n"
-"first, with its representative, members, similarity and source.\n"
+"first, with its representative, members, similarity (and its measure:\n"
+"self, exact, containment, jaccard, simhash) and source.\n"
 "\n"
 "      --format FMT      text (default), json, csv or html (one self-contained page)\n"
 "      --pairs LABELS    instead: precision, recall and F1 per threshold on labelled\n"
@@ -122,21 +140,25 @@ static const char help_cluster_opts[] =
 enum {
     OPT_FORMAT = OPT_CMD, OPT_LINKAGE,
     OPT_FINGERPRINTS, OPT_DROPPED, OPT_KEEP, OPT_EXIT_STATUS, OPT_INDEX, OPT_IMPORT_ONLY,
-    OPT_PAIRS, OPT_METHOD, OPT_HAMMING,
+    OPT_PAIRS, OPT_METHOD, OPT_HAMMING, OPT_ANNOTATE,
 };
 
 /* What a run that writes at the end (single linkage, report, --keep
  * longest) keeps of each record, in one word: the offset of its id in the
  * id arena (high 48 bits), whether it was a data error (passed through,
- * never clustered; bit 15) and its similarity in thousandths as it is
- * printed (low 15 bits).  Eight bytes a record, so that clustering ten
- * million records holds little beyond their ids and the index. */
+ * never clustered; bit 15), the measure of its similarity (hf_measure,
+ * bits 12-14) and its similarity in thousandths as it is printed (low 10
+ * bits).  Eight bytes a record, so that clustering ten million records
+ * holds little beyond their ids and the index. */
 typedef uint64_t row;
 #define ROW_ERROR 0x8000u
-#define ROW_SIM 0x7FFFu
+#define ROW_MEASURE_SHIFT 12
+#define ROW_MEASURE (7u << ROW_MEASURE_SHIFT)
+#define ROW_SIM 0x3FFu
 static inline uint64_t row_id_off(row r) { return r >> 16; }
 static inline bool row_error(row r) { return r & ROW_ERROR; }
 static inline double row_sim(row r) { return (double)(r & ROW_SIM) / 1000.0; }
+static inline int row_measure(row r) { return (int)((r & ROW_MEASURE) >> ROW_MEASURE_SHIFT); }
 
 /* What report and dedup --keep (but first) also need of each record. */
 typedef struct rowx {
@@ -210,6 +232,21 @@ typedef struct job {
     const char *stop_file;
     uint64_t stop_line;
     int load_err;          /* the clusterer's error while loading --index */
+    /* the duplicate pairs of the record being added (on_pair), to tell the
+     * measure of the one it matched: the most similar, the earliest among
+     * equals, as the clusterer chooses (with first_match, the only one) */
+    uint64_t pm_a;
+    double pm_sim;
+    int pm_kind;
+    /* --annotate: the records themselves, with the result as fields.
+     * Where rows are final only at the end (cluster with single linkage,
+     * dedup's second pass) the input is read again (reread), with each
+     * record's match (amatch, by record) and fingerprint row (fptmp, a
+     * line per record, empty for a data error) kept from the first pass */
+    bool annotate, reread;
+    hf_annotate ann;
+    hf_buf annbuf, amatch;
+    FILE *fptmp;
 } job;
 
 void hf_report_record_warning(const hf_common *co, const hf_item *it);
@@ -357,15 +394,69 @@ static int write_fp_row(job *j, const char *id, const hanfold_fp *fp, const char
     return 0;
 }
 
-static void write_cluster_fields(const job *j, const char *id, const char *cid, double sim)
+/* The fingerprint row of a record (the library's codec, as `hanfold
+ * fingerprint` writes it) without its LF, in j->fprow. */
+static int fp_row_text(job *j, const char *id, const hanfold_fp *fp, const char *key, size_t keylen)
+{
+    hanfold_fprow row = {.id = id, .id_len = strlen(id), .simhash = fp->simhash, .key_hash = fp->key_hash,
+                         .key_tokens = fp->key_tokens};
+    if (fp->tokens) {
+        row.key = key;
+        row.key_len = keylen;
+    } else {
+        row.sketch = fp->sketch;
+        row.nsketch = fp->nsketch;
+    }
+    size_t n = hanfold_fp_encode_row(NULL, 0, &row);
+    hf_buf_clear(&j->fprow);
+    if (hf_buf_reserve(&j->fprow, n))
+        return -ENOMEM;
+    hanfold_fp_encode_row(j->fprow.p, n, &row);
+    j->fprow.len = n ? n - 1 : 0;
+    return 0;
+}
+
+/* --annotate: rec with the fields, to f (NULL: standard output).  The
+ * fingerprint row is j->fprow's when asked for. */
+static int write_annotated(job *j, FILE *f, const hf_record *rec, const char *cluster, const char *dup_of,
+                           double sim, int measure)
+{
+    hf_ann_values v = {cluster, dup_of, sim, measure, j->fprow.p ? j->fprow.p : "", j->fprow.len};
+    if (!j->ann.want[HF_ANN_FINGERPRINT])
+        v.fprow = NULL;
+    int e = hf_annotate_record(&j->ann, rec->raw, rec->raw_len, &v, rec->file, rec->line, &j->annbuf);
+    if (e == -ENOMEM)
+        return e;
+    /* -EINVAL (no closing brace; a record that parsed always has one): as read */
+    if (f) {
+        fwrite(j->annbuf.p, 1, j->annbuf.len, f);
+        fwrite(rec->term, 1, rec->term_len, f);
+    } else {
+        hf_out(j->annbuf.p, j->annbuf.len);
+        hf_out(rec->term, rec->term_len);
+    }
+    return 0;
+}
+
+/* A data error under --annotate: passed through as read, all of it. */
+static void write_unchanged(const hf_record *rec, hf_reader *rd)
+{
+    hf_out(rec->raw, rec->raw_len);
+    hf_out(rec->term, rec->term_len);
+    if (rec->oversize && rd)
+        hf_reader_drain(rd, hf_out_sink, NULL);
+}
+
+static void write_cluster_fields(const job *j, const char *id, const char *cid, double sim, int measure)
 {
     hf_out_cluster_row(j->format == FMT_JSONL ? HF_ROW_JSONL : j->format == FMT_CSV ? HF_ROW_CSV : HF_ROW_TSV,
-                       id, cid, sim);
+                       id, cid, sim, measure);
 }
 
 static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
 {
-    write_cluster_fields(j, id_of(j, r), cluster_label(j, cluster), row_sim(j->rows[r - j->nstored]));
+    row x = j->rows[r - j->nstored];
+    write_cluster_fields(j, id_of(j, r), cluster_label(j, cluster), row_sim(x), row_measure(x));
 }
 
 /* --method simhash: the record joins the representative nearest to it
@@ -373,7 +464,8 @@ static void write_cluster_row(job *j, uint64_t r, uint64_t cluster)
  * empty key never merges; identical keys have identical SimHashes, at
  * distance 0, so they always merge.  cluster writes its row now, dedup the
  * record or its --dropped line. */
-static int consume_sim(job *j, const hf_record *rec, const char *id, const hanfold_fp *fp, bool bad)
+static int consume_sim(job *j, const hf_record *rec, hf_reader *rd, const char *id, const hanfold_fp *fp,
+                       const char *key, size_t keylen, bool bad)
 {
     uint64_t off = 0;
     unsigned d = 0;
@@ -385,18 +477,35 @@ static int consume_sim(job *j, const hf_record *rec, const char *id, const hanfo
             hanfold_simindex_add(j->simix, fp->simhash, off))
             return -ENOMEM;
     }
+    int measure = rep ? HF_MEASURE_SELF : HF_MEASURE_SIMHASH;
+    const char *match_id = rep ? id : j->ids.p + off;
+    int e = 0;
+    if (j->annotate && !bad && j->ann.want[HF_ANN_FINGERPRINT] && (e = fp_row_text(j, id, fp, key, keylen)))
+        return e;
     if (j->cmd == CMD_CLUSTER) {
-        write_cluster_fields(j, id, rep ? id : j->ids.p + off, sim);
+        if (j->annotate && bad)
+            write_unchanged(rec, rd);
+        else if (j->annotate)
+            e = write_annotated(j, NULL, rec, match_id, rep ? NULL : match_id, sim, measure);
+        else
+            write_cluster_fields(j, id, match_id, sim, measure);
         j->kept += !bad; /* rows written for valid records (--stats) */
     } else if (rep) {
         j->kept++;
-        hf_out(rec->raw, rec->raw_len);
-        hf_out(rec->term, rec->term_len);
+        if (j->annotate)
+            e = write_annotated(j, NULL, rec, id, NULL, 1.0, HF_MEASURE_SELF);
+        else {
+            hf_out(rec->raw, rec->raw_len);
+            hf_out(rec->term, rec->term_len);
+        }
     } else {
         j->dropped_n++;
-        write_dropped(j, rec, id, j->ids.p + off, sim);
+        if (j->annotate && j->dropped)
+            e = write_annotated(j, j->dropped, rec, match_id, match_id, sim, measure);
+        else
+            write_dropped(j, rec, id, match_id, sim);
     }
-    return 0;
+    return e;
 }
 
 /* Says why the clusterer (or what keeps rows) failed with e, a negative
@@ -527,9 +636,16 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         return 0;
     }
     if (j->sim) {
-        if ((e = consume_sim(j, rec, id, &fp, bad)))
+        if ((e = consume_sim(j, rec, rd, id, &fp, key, keylen, bad)))
             return stop_at(j, rec, e);
         return 0;
+    }
+    if (j->fptmp) {
+        /* the fingerprint row for the second pass, a line per record */
+        if (!bad && (e = fp_row_text(j, id, &fp, key, keylen)))
+            return stop_at(j, rec, e);
+        if ((!bad && fwrite(j->fprow.p, 1, j->fprow.len, j->fptmp) != j->fprow.len) || putc('\n', j->fptmp) == EOF)
+            return stop_at(j, rec, -errno ? -errno : -EIO);
     }
     if (!streaming && (e = push_row(j, id, rec, snip, sniplen, bad))) {
         if (e == -EFBIG) {
@@ -543,11 +659,16 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
         return stop_at(j, rec, e);
     uint64_t match;
     double sim;
+    j->pm_a = UINT64_MAX;
+    j->pm_sim = -1;
     /* besides memory and the record limit, the clusterer's temporary file
      * (a full TMPDIR) can fail here */
     if ((e = hanfold_clusterer_add(j->cl, &fp, &match, &sim)))
         return stop_at(j, rec, e);
     uint64_t me = hanfold_clusterer_count(j->cl) - 1;
+    /* a match that no verified pair gave was found by its identical key */
+    int measure = match == me ? HF_MEASURE_SELF
+                : match == j->pm_a ? hf_measure_of_kind(j->pm_kind) : HF_MEASURE_EXACT;
     if (j->index) {
         char err[512];
         const char *cid = match == me ? id : cluster_label(j, match);
@@ -559,12 +680,37 @@ static int consume(job *j, hf_item *it, hf_reader *rd, bool *stop)
     }
     if (streaming && match == me && (e = hf_idlist_add(&j->reps, me, id)))
         return stop_at(j, rec, e);
-    if (!streaming) {
+    if (j->reread && (e = hf_buf_append(&j->amatch, &match, sizeof match)))
+        return stop_at(j, rec, e);
+    if (j->annotate && streaming && !bad && j->ann.want[HF_ANN_FINGERPRINT] &&
+        (e = fp_row_text(j, id, &fp, key, keylen)))
+        return stop_at(j, rec, e);
+    if (j->annotate && streaming) {
+        const char *cid = match == me ? id : cluster_label(j, match);
+        const char *mid = match == me ? NULL : id_of(j, match);
+        if (j->cmd == CMD_CLUSTER && bad)
+            write_unchanged(rec, rd);
+        else if (j->cmd == CMD_CLUSTER)
+            e = write_annotated(j, NULL, rec, cid, mid, sim, measure);
+        else if (match == me)
+            e = write_annotated(j, NULL, rec, id, NULL, 1.0, HF_MEASURE_SELF);
+        else if (j->dropped)
+            e = write_annotated(j, j->dropped, rec, cid, mid, sim, measure);
+        if (e)
+            return stop_at(j, rec, e);
+        if (j->cmd == CMD_CLUSTER)
+            j->kept += !bad;
+        else if (match == me)
+            j->kept++;
+        else
+            j->dropped_n++;
+    } else if (!streaming) {
         row *r = &j->rows[me - j->nstored];
-        *r = (*r & ~(uint64_t)ROW_SIM) | hf_fixed3_milli(sim);
+        *r = (*r & ~(uint64_t)(ROW_SIM | ROW_MEASURE)) | hf_fixed3_milli(sim) |
+             (uint64_t)measure << ROW_MEASURE_SHIFT;
     } else if (j->cmd == CMD_CLUSTER) {
         /* representative linkage: the record's cluster is final now */
-        write_cluster_fields(j, id, match == me ? id : cluster_label(j, match), sim);
+        write_cluster_fields(j, id, match == me ? id : cluster_label(j, match), sim, measure);
         j->kept += !bad; /* rows written for valid records (--stats) */
     } else if (match == me) {
         j->kept++;
@@ -663,6 +809,63 @@ static int run_pass(job *j, char **files, int nfiles)
     return e;
 }
 
+/* The second pass of --annotate: record i's fingerprint row (the next
+ * line of fptmp) in j->fprow, and its match.  Returns 0 or -EIO. */
+static int next_annotation(job *j, uint64_t i, uint64_t *match)
+{
+    if (j->amatch.len < (i + 1) * sizeof *match)
+        return -EIO;
+    memcpy(match, j->amatch.p + i * sizeof *match, sizeof *match);
+    if (!j->fptmp)
+        return 0;
+    hf_buf_clear(&j->fprow);
+    int c;
+    while ((c = getc(j->fptmp)) != EOF && c != '\n')
+        if (hf_buf_putc(&j->fprow, (char)c))
+            return -ENOMEM;
+    return c == EOF ? -EIO : 0;
+}
+
+/* cluster --annotate with rows final only at the end: the input again,
+ * each record with its cluster. */
+static int annotate_pass(job *j, char **files, int nfiles)
+{
+    hf_reader *rd;
+    hf_reader_opts in = j->co.in;
+    in.quiet = true; /* the first pass said what there was to say */
+    if (hf_reader_new(&rd, &in, j->ctx, files, nfiles)) {
+        hf_msg("out of memory");
+        return -ENOMEM;
+    }
+    if (j->fptmp)
+        rewind(j->fptmp);
+    hf_record rec;
+    uint64_t i = 0, n = j->nrows;
+    int e = 0;
+    while (!e && i < n && hf_reader_next(rd, &rec) > 0) {
+        uint64_t match;
+        if ((e = next_annotation(j, i, &match)))
+            break;
+        row x = j->rows[i];
+        if (row_error(x)) {
+            write_unchanged(&rec, rd);
+        } else {
+            const char *cid = cluster_label(j, hanfold_clusterer_cluster_of(j->cl, i));
+            e = write_annotated(j, NULL, &rec, cid, match == i ? NULL : id_of(j, match), row_sim(x),
+                                row_measure(x));
+        }
+        i++;
+    }
+    hf_reader_free(&rd);
+    if (e == -ENOMEM)
+        hf_msg("out of memory");
+    else if (e || i != n) {
+        hf_msg("input changed between the two passes of --annotate");
+        e = -EIO;
+    }
+    return e;
+}
+
 /* Whether row a is to be kept rather than row b (b is earlier), by --keep:
  * ties go to the earlier; a record without a usable value never wins over
  * one with a value. */
@@ -725,9 +928,34 @@ static int keep_pass(job *j, char **files, int nfiles)
     hf_record rec;
     uint64_t i = 0;
     char num[32];
-    while (hf_reader_next(rd, &rec) > 0 && i < n) {
+    int ae = 0;
+    if (j->fptmp)
+        rewind(j->fptmp);
+    while (!ae && i < n && hf_reader_next(rd, &rec) > 0) {
         uint64_t c = hanfold_clusterer_cluster_of(j->cl, i);
-        if (row_error(j->rows[i])) {
+        uint64_t match = i;
+        if (j->annotate && (ae = next_annotation(j, i, &match)))
+            break;
+        if (j->annotate && !row_error(j->rows[i]) && !(best[c] == i && j->repeated && size[c] < 2)) {
+            /* kept: no duplicate_of; dropped: the kept record.  The
+             * similarity is to the record it matched (the cluster's
+             * first), as --dropped gives it */
+            row x = j->rows[i];
+            if (best[c] == i) {
+                j->kept++;
+                ae = write_annotated(j, NULL, &rec, id_of(j, c), NULL, row_sim(x), row_measure(x));
+            } else {
+                /* the cluster's first record matched nothing: its
+                 * similarity to the kept one is the kept one's to it (the
+                 * measures are symmetric) */
+                if (i == c)
+                    x = j->rows[best[c]];
+                j->dropped_n++;
+                if (j->dropped)
+                    ae = write_annotated(j, j->dropped, &rec, id_of(j, c), id_of(j, best[c]), row_sim(x),
+                                         row_measure(x));
+            }
+        } else if (row_error(j->rows[i])) {
             /* already counted as invalid in the first pass; a cluster of
              * its own for -c, passed through by -d too (never lost) */
             if (j->count)
@@ -756,7 +984,11 @@ static int keep_pass(job *j, char **files, int nfiles)
     hf_reader_free(&rd);
     free(best);
     free(size);
-    if (i != n) {
+    if (ae == -ENOMEM) {
+        hf_msg("out of memory");
+        return ae;
+    }
+    if (ae || i != n) {
         hf_msg("input changed between the two passes of --keep");
         return -EIO;
     }
@@ -839,7 +1071,7 @@ static void write_report(job *j, char **files, int nfiles)
                  j->cs.long_threshold, j->cs.jaccard_threshold, j->cs.min_ratio);
         hf_out_str(num);
     } else if (j->format == FMT_CSV) {
-        hf_out_str("cluster,size,id,source,similarity,text\n");
+        hf_out_str("cluster,size,id,source,similarity,measure,text\n");
     } else {
         snprintf(num, sizeof num,
                  "records %" PRIu64 ", clusters %" PRIu64 ", duplicate records %" PRIu64
@@ -870,14 +1102,15 @@ static void write_report(job *j, char **files, int nfiles)
             const char *id = id_of(j, i), *snip = j->snips.p + j->rowsx[i].snip_off;
             const char *src = files[j->rowsx[i].file];
             double sim = i == c ? 1.0 : row_sim(j->rows[i]);
+            const char *measure = hf_measure_name(i == c ? HF_MEASURE_SELF : row_measure(j->rows[i]));
             if (j->format == FMT_JSON) {
                 snprintf(num, sizeof num, "%s{\"id\":", first ? "" : ",");
                 hf_out_str(num);
                 hf_out_json_str(id, strlen(id));
                 hf_out_str(",\"source\":");
                 hf_out_json_str(src, strlen(src));
-                snprintf(num, sizeof num, ",\"similarity\":%.3f,\"representative\":%s,\"text\":", sim,
-                         i == c ? "true" : "false");
+                snprintf(num, sizeof num, ",\"similarity\":%.3f,\"measure\":\"%s\",\"representative\":%s,\"text\":",
+                         sim, measure, i == c ? "true" : "false");
                 hf_out_str(num);
                 hf_out_json_str(snip, strlen(snip));
                 hf_out_str("}");
@@ -888,14 +1121,14 @@ static void write_report(job *j, char **files, int nfiles)
                 hf_out_csv_field(id, strlen(id));
                 hf_out_str(",");
                 hf_out_csv_field(src, strlen(src));
-                snprintf(num, sizeof num, ",%.3f,", sim);
+                snprintf(num, sizeof num, ",%.3f,%s,", sim, measure);
                 hf_out_str(num);
                 hf_out_csv_field(snip, strlen(snip));
                 hf_out_str("\n");
             } else {
                 /* colour only for people: a terminal, and NO_COLOR unset */
-                snprintf(num, sizeof num, "  %s %s%.3f%s  ", i == c ? "*" : " ",
-                         color ? (i == c ? "\033[32m" : "\033[33m") : "", sim, color ? "\033[0m" : "");
+                snprintf(num, sizeof num, "  %s %s%.3f %-11s%s  ", i == c ? "*" : " ",
+                         color ? (i == c ? "\033[32m" : "\033[33m") : "", sim, measure, color ? "\033[0m" : "");
                 hf_out_str(num);
                 hf_out_human(id, strlen(id));
                 if (j->co.in.mode != HF_IN_FILES) {
@@ -919,11 +1152,21 @@ static void write_report(job *j, char **files, int nfiles)
     free(bytes);
 }
 
+/* Every pair the clusterer compares: the duplicate pairs of the record
+ * being added, for the measure of the one it matches (see consume), and
+ * for report the histogram of similarities. */
 static void on_pair(void *ud, uint64_t a, uint64_t b, double sim, int kind, bool dup)
 {
-    (void)a;
     (void)b;
-    hf_report_data *d = ud;
+    job *j = ud;
+    if (dup && (sim > j->pm_sim || (sim == j->pm_sim && a < j->pm_a))) {
+        j->pm_a = a;
+        j->pm_sim = sim;
+        j->pm_kind = kind;
+    }
+    if (j->cmd != CMD_REPORT)
+        return;
+    hf_report_data *d = &j->rep;
     int bin = (int)(sim * 100 + 1e-9);
     bin = bin < 0 ? 0 : bin > 100 ? 100 : bin;
     kind = kind < 0 || kind > 3 ? 0 : kind;
@@ -961,6 +1204,7 @@ static int write_html_report(job *j, char **files, int nfiles, const cinfo *cs, 
             x->text = j->snips.p ? j->snips.p + j->rowsx[i].snip_off : "";
             x->text_len = j->rowsx[i].snip_len;
             x->similarity = i == c ? 1.0 : row_sim(j->rows[i]);
+            x->measure = hf_measure_name(i == c ? HF_MEASURE_SELF : row_measure(j->rows[i]));
             x->bytes = j->rowsx[i].bytes;
             g[ci].n++;
         }
@@ -1126,6 +1370,7 @@ static int run(enum cmd cmd, int argc, char **argv)
         {"pairs", required_argument, 0, OPT_PAIRS},
         {"method", required_argument, 0, OPT_METHOD},
         {"hamming", required_argument, 0, OPT_HAMMING},
+        {"annotate", required_argument, 0, OPT_ANNOTATE},
         {0, 0, 0, 0},
     };
     const char *name = cmd_names[cmd];
@@ -1137,7 +1382,7 @@ static int run(enum cmd cmd, int argc, char **argv)
     hanfold_cluster_settings_default(&j.cs);
     j.format = cmd == CMD_REPORT ? FMT_TEXT : FMT_TSV;
     j.hamming = HANFOLD_DEFAULT_HAMMING;
-    bool hamming_set = false, key_opts = false, linkage_set = false;
+    bool hamming_set = false, key_opts = false, linkage_set = false, format_set = false;
     int c;
     while ((c = getopt_long(argc, argv, "hqro:cd", longopts, NULL)) != -1) {
         int r = hf_common_option(&j.co, c, optarg);
@@ -1175,6 +1420,7 @@ static int run(enum cmd cmd, int argc, char **argv)
                 return hf_usage_error(name);
             }
             j.format = found;
+            format_set = true;
             break;
         }
         case OPT_THRESHOLD:
@@ -1218,6 +1464,17 @@ static int run(enum cmd cmd, int argc, char **argv)
             hamming_set = true;
             break;
         }
+        case OPT_ANNOTATE:
+            if (cmd != CMD_CLUSTER && cmd != CMD_DEDUP) {
+                hf_msg("option --annotate is only for cluster and dedup");
+                return hf_usage_error(name);
+            }
+            if (!hf_annotate_parse(&j.ann, optarg)) {
+                hf_annotate_free(&j.ann);
+                return hf_usage_error(name);
+            }
+            j.annotate = true;
+            break;
         case OPT_FINGERPRINTS:
             if (!clustering)
                 return hf_usage_error(name);
@@ -1291,6 +1548,20 @@ static int run(enum cmd cmd, int argc, char **argv)
         }
     }
     j.two_pass = j.keep != KEEP_FIRST || j.count || j.repeated;
+    if (j.annotate) {
+        /* the fields go into JSON objects written as UTF-8 */
+        const char *enc = j.co.in.encoding;
+        const char *why = j.co.in.mode != HF_IN_JSONL || j.from_fp ? "adds fields to JSONL records: it needs --input jsonl (and no --fingerprints)"
+                        : enc && strcasecmp(enc, "UTF-8") && strcasecmp(enc, "UTF8") ? "writes UTF-8 into the records: it needs UTF-8 input (no --encoding)"
+                        : j.count ? "writes JSONL records: -c would put a count before each (add the size with jq or use report)"
+                        : format_set ? "writes the records themselves: no --format"
+                        : NULL;
+        if (why) {
+            hf_msg("--annotate %s", why);
+            hf_annotate_free(&j.ann);
+            return hf_usage_error(name);
+        }
+    }
     if (j.keep_field) {
         if (j.co.in.mode != HF_IN_JSONL) {
             hf_msg("--keep %s:%s reads a field of JSONL records: add --input jsonl", j.keep == KEEP_MAX ? "max" : "min",
@@ -1332,6 +1603,8 @@ static int run(enum cmd cmd, int argc, char **argv)
      * with representative linkage, whose rows are final when read */
     j.cs.streaming = (cmd == CMD_DEDUP && !j.two_pass) ||
                      (cmd == CMD_CLUSTER && j.cs.linkage == HANFOLD_LINKAGE_REPRESENTATIVE);
+    /* --annotate where rows are final only at the end: read twice */
+    j.reread = j.annotate && !j.sim && !j.cs.streaming;
     /* dedup names a kept record that a dropped one duplicates, the first
      * found, not the most similar (the same records are kept) */
     j.cs.first_match = cmd == CMD_DEDUP;
@@ -1352,10 +1625,8 @@ static int run(enum cmd cmd, int argc, char **argv)
                                     (cmd == CMD_FINGERPRINT ? HF_BATCH_ROW : 0);
     if (cmd == CMD_REPORT && j.format == FMT_HTML && !j.from_fp)
         what |= HF_BATCH_TEXT;
-    if (cmd == CMD_REPORT) {
-        j.cs.on_pair = on_pair;
-        j.cs.on_pair_ud = &j.rep;
-    }
+    j.cs.on_pair = on_pair;
+    j.cs.on_pair_ud = &j;
     int e = hf_batch_new(&j.batch, j.co.threads, &j.co.set, what, err, sizeof err);
     if (e) {
         hf_msg("%s", e == -ENOMEM ? "out of memory" : err);
@@ -1400,7 +1671,24 @@ static int run(enum cmd cmd, int argc, char **argv)
         }
         j.dropped = j.dropped_out.f;
     }
-    if (j.two_pass) {
+    if (j.reread && j.ann.want[HF_ANN_FINGERPRINT]) {
+        /* the fingerprint rows for the second pass: a temporary file, not
+         * memory (a long record's row holds its sketch) */
+        char path[4096];
+        snprintf(path, sizeof path, "%s/hanfold.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+        int fd = mkstemp(path);
+        if (fd >= 0)
+            unlink(path);
+        if (fd < 0 || !(j.fptmp = fdopen(fd, "w+"))) {
+            hf_msg("cannot create a temporary file in %s for --annotate: %s (set TMPDIR to a writable directory)",
+                   tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            j.status = HF_EXIT_ERROR;
+            goto out;
+        }
+    }
+    if (j.two_pass || j.reread) {
         files2 = calloc(nfiles ? nfiles : 1, sizeof *files2);
         spooled = calloc(nfiles ? nfiles : 1, sizeof *spooled);
         if (!files2 || !spooled) {
@@ -1419,7 +1707,8 @@ static int run(enum cmd cmd, int argc, char **argv)
                 /* an unreadable input is reported by the reader as usual */
                 if (strcmp(files[i], "-") && e != -EIO && e != -ENOSPC)
                     continue;
-                hf_msg("cannot copy %s to a temporary file for a second pass (--keep): %s", files[i], strerror(-e));
+                hf_msg("cannot copy %s to a temporary file for a second pass (%s): %s", files[i],
+                       j.two_pass ? "--keep, -c, -d" : "--annotate", strerror(-e));
                 j.status = HF_EXIT_ERROR;
                 goto out;
             }
@@ -1456,9 +1745,20 @@ static int run(enum cmd cmd, int argc, char **argv)
     /* rows written at the end (single linkage, report): none when the run
      * stopped */
     bool wrote_rows = !e;
-    if (!e && cmd == CMD_CLUSTER)
+    if (!e && j.fptmp && (fflush(j.fptmp) || ferror(j.fptmp))) {
+        hf_msg("cannot write the temporary file of --annotate: %s", strerror(errno));
+        e = -EIO;
+        j.status = HF_EXIT_ERROR;
+    }
+    if (!e && cmd == CMD_CLUSTER && j.reread && (e = annotate_pass(&j, files2, nfiles)))
+        j.status = HF_EXIT_ERROR;
+    if (!e && cmd == CMD_CLUSTER && !j.annotate)
         for (uint64_t i = j.nstored; !j.import_only && i < j.nstored + j.nrows; i++)
             write_cluster_row(&j, i, hanfold_clusterer_cluster_of(j.cl, i));
+    if (j.ann.replaced && !j.co.quiet)
+        hf_msg("warning: %llu record%s had a key that --annotate adds (first: %s); its value was replaced "
+               "(NAME=KEY chooses another key)", (unsigned long long)j.ann.replaced, j.ann.replaced == 1 ? "" : "s",
+               j.ann.replaced_where ? j.ann.replaced_where : "?");
     if (!e && cmd == CMD_REPORT && j.calib) {
         if (!hf_calib_report(j.calib, &j.cs))
             j.status = HF_EXIT_ERROR;
@@ -1525,6 +1825,11 @@ out:
     free(j.rows);
     free(j.rowsx);
     hf_idlist_free(&j.reps);
+    hf_annotate_free(&j.ann);
+    hf_buf_free(&j.annbuf);
+    hf_buf_free(&j.amatch);
+    if (j.fptmp)
+        fclose(j.fptmp);
     if (!hf_finish_output())
         j.status = HF_EXIT_ERROR;
     /* with -o, --dropped goes in place with the output or not at all (the

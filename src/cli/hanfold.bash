@@ -21,6 +21,7 @@ _hanfold_values()
                 *) echo "-" ;;
             esac ;;
         --keep) echo "first longest max: min:" ;;
+        --annotate) echo "all cluster,duplicate_of,similarity,measure fingerprint" ;;
         --linkage) echo "single representative" ;;
         --method) echo "key simhash" ;;
         --drop-furniture) echo "url location emoticon card all none url,location" ;;

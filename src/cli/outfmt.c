@@ -198,7 +198,28 @@ void hf_human_escape(const char *s, size_t n, void (*sink)(const void *, size_t,
     sink(run, (size_t)(p - run), ud);
 }
 
-void hf_out_cluster_row(int format, const char *id, const char *cid, double sim)
+const char *hf_measure_name(int m)
+{
+    static const char *const names[HF_MEASURE_COUNT] = {"self", "exact", "containment", "jaccard", "simhash"};
+    return m >= 0 && m < HF_MEASURE_COUNT ? names[m] : "self";
+}
+
+int hf_measure_of_kind(int kind)
+{
+    switch (kind) {
+    case HANFOLD_PAIR_SHORT:
+    case HANFOLD_PAIR_LONG:
+        return HF_MEASURE_CONTAINMENT;
+    case HANFOLD_PAIR_JACCARD:
+        return HF_MEASURE_JACCARD;
+    default:
+        /* HANFOLD_PAIR_TINY: keys of at most five tokens match only when
+         * identical */
+        return HF_MEASURE_EXACT;
+    }
+}
+
+void hf_out_cluster_row(int format, const char *id, const char *cid, double sim, int m)
 {
     char num[64], *d;
     switch (format) {
@@ -209,8 +230,10 @@ void hf_out_cluster_row(int format, const char *id, const char *cid, double sim)
         hf_out_json_str(cid, strlen(cid));
         hf_out_str(",\"similarity\":");
         d = hf_fmt_fixed3(num, sizeof num - 2, sim);
-        memcpy(d, "}\n", 2);
-        hf_out(num, (size_t)(d + 2 - num));
+        hf_out(num, (size_t)(d - num));
+        hf_out_str(",\"measure\":\"");
+        hf_out_str(hf_measure_name(m));
+        hf_out_str("\"}\n");
         break;
     case HF_ROW_CSV:
         hf_out_csv_field(id, strlen(id));

@@ -34,9 +34,29 @@ void hf_out_human(const char *s, size_t n);
 /* The same escaping, into sink. */
 void hf_human_escape(const char *s, size_t n, void (*sink)(const void *, size_t, void *), void *ud);
 
+/* The measure a printed similarity was computed by, so that a reader is
+ * not misled (a short text contained in a longer one has an LCS share of
+ * 1): see the man page, SIMILARITY. */
+enum hf_measure {
+    HF_MEASURE_SELF = 0,    /* matched no earlier record: 1, to itself */
+    HF_MEASURE_EXACT,       /* identical keys */
+    HF_MEASURE_CONTAINMENT, /* LCS of the keys over the shorter one */
+    HF_MEASURE_JACCARD,     /* estimated 3-gram Jaccard (long keys) */
+    HF_MEASURE_SIMHASH,     /* --method simhash: 1 - Hamming distance / 64 */
+    HF_MEASURE_COUNT
+};
+/* The name printed for m ("self", "exact", "containment", "jaccard",
+ * "simhash"). */
+const char *hf_measure_name(int m);
+/* The measure of a pair the clusterer judged duplicates by kind
+ * (HANFOLD_PAIR_*). */
+int hf_measure_of_kind(int kind);
+
 /* One row of `cluster`: id, cluster id, similarity, in the shape of
- * --format (HF_ROW_*), on stdout. */
+ * --format (HF_ROW_*), on stdout.  The TSV and CSV rows are the fixed
+ * three columns (design.md); JSONL rows also name the measure (m, an
+ * hf_measure). */
 enum { HF_ROW_TSV, HF_ROW_JSONL, HF_ROW_CSV };
-void hf_out_cluster_row(int format, const char *id, const char *cid, double sim);
+void hf_out_cluster_row(int format, const char *id, const char *cid, double sim, int m);
 
 #endif

@@ -11,6 +11,7 @@ typedef struct hf_report_member {
     const char *text;       /* readable normalized text (whole record) */
     size_t text_len;
     double similarity;      /* to the record it matched; 1 for the representative */
+    const char *measure;    /* of similarity: hf_measure_name() */
     uint64_t bytes;         /* size of the record as read */
 } hf_report_member;
 

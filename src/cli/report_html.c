@@ -1156,7 +1156,7 @@ static void member(const hf_report_member *r, const units *A, bool a_ok, const h
     out("<li>");
     if (same) {
         out("<span class=\"who\">");
-        outf("<span class=\"sim\">similarity <b>%.3f</b></span>", x->similarity);
+        outf("<span class=\"sim\">similarity <b>%.3f</b> (%s)</span>", x->similarity, x->measure);
         who(x, show_source);
         out("<span class=\"same\">same normalized text as the representative</span></span></li>");
         return;
@@ -1181,7 +1181,7 @@ static void member(const hf_report_member *r, const units *A, bool a_ok, const h
     }
     out(visible > OPEN_MAX || !ok ? "<details>" : "<details open>");
     out("<summary><span class=\"who\">");
-    outf("<span class=\"sim\">similarity <b>%.3f</b></span>", x->similarity);
+    outf("<span class=\"sim\">similarity <b>%.3f</b> (%s)</span>", x->similarity, x->measure);
     who(x, show_source);
     if (ok) {
         out("<span class=\"chg\"><span class=\"ni\">+");

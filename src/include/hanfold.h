@@ -563,10 +563,11 @@ typedef struct hanfold_decider {
      * hanfold_decide() reorders it.  Returns 0 or a negative errno. */
     int (*gather)(void *ud, hanfold_candidate **cand, size_t *n);
     /* Verifies a candidate (hanfold_pair_verify with the candidate as the
-     * earlier record): 1 near-duplicates (*sim and *number, its record
-     * number, set), 0 compared but not near-duplicates, 2 not comparable
-     * (does not count against the budget), or a negative errno. */
-    int (*verify)(void *ud, const hanfold_candidate *c, double *sim, uint64_t *number);
+     * earlier record): 1 near-duplicates (*sim, *kind, the measure
+     * (HANFOLD_PAIR_*), and *number, its record number, set), 0 compared
+     * but not near-duplicates, 2 not comparable (does not count against the
+     * budget), or a negative errno. */
+    int (*verify)(void *ud, const hanfold_candidate *c, double *sim, int *kind, uint64_t *number);
     /* Single linkage: the record and record `number` are in one cluster. */
     void (*unite)(void *ud, uint64_t number);
     void *ud;
@@ -575,6 +576,8 @@ typedef struct hanfold_decider {
 typedef struct hanfold_decision {
     uint64_t match; /* the record number it joins, UINT64_MAX for none */
     double sim;     /* the similarity to it (1 for none) */
+    int kind;       /* the measure of sim (HANFOLD_PAIR_*), or -1: no match, or
+                     * the exact-key match alone (not also verified) */
     bool indexed;   /* the record is indexed: later records can find it */
 } hanfold_decision;
 

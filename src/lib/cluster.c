@@ -654,7 +654,7 @@ static int judge(hanfold_clusterer *c, const hanfold_cluster_settings *set, cons
  * Every comparison actually made is also reported to on_pair with its raw
  * similarity, for histograms and calibration. */
 static int verify(hanfold_clusterer *c, const hanfold_fp *q, bool q_prepared, uint32_t r,
-                  uint32_t me, double *simout, uint32_t *number)
+                  uint32_t me, double *simout, int *kindout, uint32_t *number)
 {
     hanfold_fp xf;
     uint64_t kh;
@@ -671,6 +671,7 @@ static int verify(hanfold_clusterer *c, const hanfold_fp *q, bool q_prepared, ui
     if (c->set.on_pair)
         c->set.on_pair(c->set.on_pair_ud, *number, me, sim, kind, v == 1);
     *simout = sim;
+    *kindout = kind;
     return v == 1;
 }
 
@@ -897,6 +898,7 @@ static inline __attribute__((always_inline)) int decide(const hanfold_decider *d
     bool single = set->linkage == HANFOLD_LINKAGE_SINGLE;
     uint64_t best = UINT64_MAX;
     double best_sim = -1;
+    int best_kind = -1;
     if (d->exact != UINT64_MAX) {
         /* identical keys are near-duplicates, whatever the posting cap */
         best = d->exact;
@@ -918,8 +920,9 @@ static inline __attribute__((always_inline)) int decide(const hanfold_decider *d
             qsort(el, nel, sizeof *el, hf_cand_cmp);
         for (size_t k = 0, compared = 0; k < nel && compared < budget; k++) {
             double s = 0;
+            int kind = -1;
             uint64_t number;
-            int v = d->verify(d->ud, &el[k], &s, &number);
+            int v = d->verify(d->ud, &el[k], &s, &kind, &number);
             if (v < 0)
                 return v;
             compared += v != 2;
@@ -930,6 +933,11 @@ static inline __attribute__((always_inline)) int decide(const hanfold_decider *d
             if (s > best_sim || (s == best_sim && number < best)) {
                 best = number;
                 best_sim = s;
+                best_kind = kind;
+            } else if (number == best && s == best_sim) {
+                /* the record of the same key, verified too (single
+                 * linkage): named by that verification */
+                best_kind = kind;
             }
             if (first)
                 break;
@@ -937,6 +945,7 @@ static inline __attribute__((always_inline)) int decide(const hanfold_decider *d
     }
     out->match = best;
     out->sim = best == UINT64_MAX ? 1.0 : best_sim;
+    out->kind = best_kind;
     /* only representatives are indexed; with single linkage every record
      * but a repeat of a key, whose earlier record any later one finds with
      * the same similarity (and a lower number) */
@@ -988,7 +997,8 @@ static inline __attribute__((always_inline)) int add_gather(void *ud, hanfold_ca
     return 0;
 }
 
-static inline __attribute__((always_inline)) int add_verify(void *ud, const hanfold_candidate *cand, double *sim, uint64_t *number)
+static inline __attribute__((always_inline)) int add_verify(void *ud, const hanfold_candidate *cand, double *sim,
+                                                            int *kind, uint64_t *number)
 {
     adding *a = ud;
     /* q's LCS masks, once, when a candidate is to be verified (most
@@ -999,7 +1009,7 @@ static inline __attribute__((always_inline)) int add_verify(void *ud, const hanf
         a->prepared = true;
     }
     uint32_t n;
-    int v = verify(a->c, a->q, a->prepared, (uint32_t)cand->id, a->me, sim, &n);
+    int v = verify(a->c, a->q, a->prepared, (uint32_t)cand->id, a->me, sim, kind, &n);
     *number = n;
     return v;
 }

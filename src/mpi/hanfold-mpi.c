@@ -307,7 +307,9 @@ typedef struct vmsg {
     uint64_t i, j;
     double sim;
     uint16_t mask;  /* which of j's indexed shingles the pair shares */
-    uint8_t dup, nind_i, pad[4];
+    uint8_t dup, nind_i;
+    uint8_t kind;   /* the measure (HANFOLD_PAIR_*), for the printed similarity */
+    uint8_t pad[3];
 } vmsg;
 
 /* a new representative's postings and exact key, to their owners */
@@ -336,6 +338,7 @@ typedef struct wslot {
     const char *errmsg; /* the reader's message, in win_text */
     uint64_t match;
     double sim;
+    int measure;        /* of sim (hf_measure) */
 } wslot;
 
 typedef struct job {
@@ -392,6 +395,7 @@ typedef struct job {
      * above hold every row, row_sim their similarities */
     uint64_t *parent;
     double *row_sim;
+    uint8_t *row_measure; /* beside row_sim: hf_measure */
     /* counters (rank 0) */
     uint64_t read, kept, dropped_n, invalid, bad, rows, bad_rows;
     uint64_t records_mapped; /* every rank: records it fingerprinted */
@@ -433,6 +437,7 @@ static void job_free(job *j)
     free(j->rep_off);
     free(j->parent);
     free(j->row_sim);
+    free(j->row_measure);
 
 }
 
@@ -843,6 +848,7 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
         m.sim = sim;
         m.mask = (uint16_t)ps[i].c;
         m.dup = (uint8_t)v;
+        m.kind = (uint8_t)kind;
         m.nind_i = ps[i].nind;
         put(verdicts, &m, sizeof m);
     }
@@ -985,7 +991,7 @@ static int gather_cands(void *ud, hanfold_candidate **out, size_t *nout)
     return 0;
 }
 
-static int verify_cand(void *ud, const hanfold_candidate *c, double *sim, uint64_t *number)
+static int verify_cand(void *ud, const hanfold_candidate *c, double *sim, int *kind, uint64_t *number)
 {
     deciding *d = ud;
     job *j = d->j;
@@ -993,12 +999,12 @@ static int verify_cand(void *ud, const hanfold_candidate *c, double *sim, uint64
     if (c->id < j->ws) {
         /* verified at the record's home (comparable pairs only) */
         *sim = d->vs[c->ref].sim;
+        *kind = d->vs[c->ref].kind;
         return d->vs[c->ref].dup;
     }
     hanfold_fp fx = wrec_fp(j->wfp[c->ref]), fq = wrec_fp(j->wfp[d->w]);
-    int kind;
     stage(T_VERIFY);
-    int v = hf_pair_verify_with(j->vc, &fx, &fq, d->prepared, sim, &kind);
+    int v = hf_pair_verify_with(j->vc, &fx, &fq, d->prepared, sim, kind);
     d->prepared = true;
     stage(T_DECIDE);
     return v == -1 ? 2 : v;
@@ -1029,6 +1035,10 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         die("out of memory");
     ws->match = out.match == UINT64_MAX ? s : out.match;
     ws->sim = out.sim;
+    /* as hanfold names it: a match verified by its measure, else by key */
+    ws->measure = out.match == UINT64_MAX ? HF_MEASURE_SELF
+                  : out.kind < 0          ? HF_MEASURE_EXACT
+                                          : hf_measure_of_kind(out.kind);
     if (!out.indexed)
         return;
     const uint64_t *sk = wrec_sketch(q);
@@ -1060,7 +1070,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
     j->new_reps[j->nnew++] = s;
 }
 
-static void write_row(job *j, const char *id, const char *cid, double sim);
+static void write_row(job *j, const char *id, const char *cid, double sim, int measure);
 static bool check_output(job *j);
 
 /* Rank 0: decides every record of the window and writes it out. */
@@ -1112,6 +1122,7 @@ static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
         wslot *ws = &j->win[w];
         ws->match = s;
         ws->sim = 1.0;
+        ws->measure = HF_MEASURE_SELF;
         if (ws->error || !f)
             continue;
         if (f->status == ST_FATAL) {
@@ -1185,9 +1196,11 @@ static void merge_window(job *j, hf_buf *verdicts_all, const hf_buf *to0)
             push_rep_id(j, s, id);
             j->row_sim = xrealloc(j->row_sim, j->rep_cap * sizeof *j->row_sim);
             j->row_sim[j->nrep_ids - 1] = ws->sim;
+            j->row_measure = xrealloc(j->row_measure, j->rep_cap * sizeof *j->row_measure);
+            j->row_measure[j->nrep_ids - 1] = (uint8_t)ws->measure;
             continue;
         }
-        write_row(j, id, ws->match == s ? id : rep_id(j, ws->match), ws->sim);
+        write_row(j, id, ws->match == s ? id : rep_id(j, ws->match), ws->sim, ws->measure);
     }
     check_output(j);
     hf_progress_update(&j->prog, j->read, hf_reader_bytes(j->rd));
@@ -1200,13 +1213,13 @@ static void write_single_rows(job *j)
         if (!(k & 0xffff) && !check_output(j))
             return;
         const char *id = j->rep_ids.p + j->rep_off[k];
-        write_row(j, id, rep_id(j, find_root(j, j->rep_s[k])), j->row_sim[k]);
+        write_row(j, id, rep_id(j, find_root(j, j->rep_s[k])), j->row_sim[k], j->row_measure[k]);
     }
 }
 
-static void write_row(job *j, const char *id, const char *cid, double sim)
+static void write_row(job *j, const char *id, const char *cid, double sim, int measure)
 {
-    hf_out_cluster_row(j->format, id, cid, sim);
+    hf_out_cluster_row(j->format, id, cid, sim, measure);
 }
 
 /* Rank 0, after every window: the first failed write stops the job (a full

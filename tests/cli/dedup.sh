@@ -171,7 +171,7 @@ assert [g['size'] for g in r['groups']]==[4,2]" "$TMP/rj"
 check "report csv" python3 -c "import csv,sys; r=list(csv.reader(open(sys.argv[1]))); assert r[0][0]=='cluster' and len(r)==7" "$TMP/rc"
 : > "$TMP/empty"
 "$H" report "$TMP/empty" "$TMP/nope" "$TMP/in" > "$TMP/rs" 2>/dev/null
-check "report names each record's own input" sh -c "grep -q '^  \* 1.000  1 ($TMP/in)' '$TMP/rs'"
+check "report names each record's own input" sh -c "grep -q '^  \* 1.000 self         1 ($TMP/in)' '$TMP/rs'"
 # the streaming cluster (representative linkage writes each row as it reads
 # it; the verification data goes to a temporary file): the same rows when
 # every entry is read back from the file, and a warning, not a failure, when

@@ -25,10 +25,31 @@ cat > "$TMP/tb.jsonl" <<'EOT'
 {"id":"4","title":null,"body":null}
 {"id":"5","title":7,"body":"x"}
 EOT
-# 3 has the title alone: contained in 1, so a near-duplicate of it
+# 3 has the title alone: contained in 1, so a near-duplicate of it (but
+# see the measure below)
 expect "title,body joined" 2 "$(printf '1\t1\t1.000\n2\t1\t1.000\n3\t1\t1.000\n4\t4\t1.000\n5\t5\t1.000')" -- "$H" cluster --input jsonl --text-field title,body "$TMP/tb.jsonl"
 check "none of the fields: a data error" grep -q 'tb.jsonl:4: none of the fields title,body' "$TMP/stderr"
 check "a non-string field: a data error" grep -q 'tb.jsonl:5: non-string field "title"' "$TMP/stderr"
+# ...and the 1.000 says how it was measured: 3 lacks the 18 characters of
+# the body, and the share of the shorter key found in the longer is 1
+# (containment), which is not an identical text
+expect "similarity measure: jsonl rows" 0 "$(printf '%s\n' '{"id":"3","cluster":"1","similarity":1.000,"measure":"containment"}' '{"id":"4","cluster":"4","similarity":1.000,"measure":"self"}')" -- sh -c "'$H' cluster --format jsonl --input jsonl --text-field title,body '$TMP/tb.jsonl' | sed -n 3,4p"
+expect "similarity measure: report text" 0 "    1.000 containment  3 ($TMP/tb.jsonl)  上半年中国AR/VR出货23.3万台" -- sh -c "'$H' report --input jsonl --text-field title,body '$TMP/tb.jsonl' | grep '  3 '"
+expect "similarity measure: report json" 0 "containment" -- sh -c "'$H' report --format json --input jsonl --text-field title,body '$TMP/tb.jsonl' | jq -r '.groups[0].members[] | select(.id == \"3\") | .measure'"
+expect "similarity measure: report csv" 0 "1,3,3,$TMP/tb.jsonl,1.000,containment,上半年中国AR/VR出货23.3万台" -- sh -c "'$H' report --format csv --input jsonl --text-field title,body '$TMP/tb.jsonl' | grep ',3,3,'"
+check "similarity measure: report html" sh -c "'$H' report --format html --input jsonl --text-field title,body '$TMP/tb.jsonl' 2>/dev/null | grep -q 'similarity <b>1.000</b> (containment)'"
+# identical keys, found by their key, say exact; estimated Jaccard on long
+# keys says jaccard
+printf '今天天气很好我们去公园散步吧\n今天天气很好，我们去公园散步吧！\n' > "$TMP/ex.txt"
+expect "similarity measure: exact" 0 "$(printf '%s\n' '{"id":"1","cluster":"1","similarity":1.000,"measure":"self"}' '{"id":"2","cluster":"1","similarity":1.000,"measure":"exact"}')" -- "$H" cluster --linkage representative --format jsonl "$TMP/ex.txt"
+python3 -c '
+import random
+random.seed(7)
+cs = [chr(0x4e00 + random.randrange(2000)) for _ in range(3000)]
+a = "".join(cs)
+b = "".join(c for i, c in enumerate(cs) if i % 40)
+print(a); print(b)' > "$TMP/long.txt"
+expect "similarity measure: jaccard" 0 "jaccard" -- sh -c "'$H' cluster --format jsonl '$TMP/long.txt' | sed -n 2p | jq -r .measure"
 expect "repeated --text-field is the same list" 2 "$("$H" cluster --input jsonl --text-field title,body "$TMP/tb.jsonl" 2>/dev/null)" -- "$H" cluster --input jsonl --text-field title --text-field body "$TMP/tb.jsonl"
 printf '{"id":"1","title":"ab","body":"cd"}\n{"id":"2","text":"ab\\ncd"}\n{"id":"3","text":"abcd"}\n' > "$TMP/j.jsonl"
 "$H" fingerprint --input jsonl --text-field title,body "$TMP/j.jsonl" 2>/dev/null | head -n 1 | cut -f4 > "$TMP/k1"

@@ -23,7 +23,7 @@ expect "K 3: nearest representative within 3 bits" 0 "$(printf 'a\ta\t1.000\nb\t
 expect "K 4: ties go to the earliest representative" 0 "$(printf 'a\ta\nb\ta\nc\tc\nd\tc\ne\ta\nf\tc\ng\tg\nh\th\ni\ta')" -- sh -c "'$H' cluster --method simhash --hamming 4 --fingerprints '$TMP/fp' | cut -f1,2"
 expect "K 0: identical SimHashes only" 0 "$(printf 'a\nb\nc\nd\ne\nf\ng\nh\na')" -- sh -c "'$H' cluster --method simhash --hamming 0 --fingerprints '$TMP/fp' | cut -f2"
 expect "K 7: everything within 7 bits" 0 "$(printf 'a\na\nc\nc\na\nc\ng\nh\na')" -- sh -c "'$H' cluster --method simhash --hamming 7 --fingerprints '$TMP/fp' | cut -f2"
-expect "cluster jsonl" 0 '{"id":"b","cluster":"a","similarity":0.953}' -- sh -c "'$H' cluster --method simhash --format jsonl --fingerprints '$TMP/fp' | sed -n 2p"
+expect "cluster jsonl" 0 '{"id":"b","cluster":"a","similarity":0.953,"measure":"simhash"}' -- sh -c "'$H' cluster --method simhash --format jsonl --fingerprints '$TMP/fp' | sed -n 2p"
 expect "cluster csv" 0 'd,c,0.969' -- sh -c "'$H' cluster --method simhash --format csv --fingerprints '$TMP/fp' | sed -n 4p"
 
 cat > "$TMP/in" <<'X'

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "hanfold.h"
 #include "outfmt.h"
 
 /* outfmt.c writes rows through hf_out; here into a buffer */
@@ -95,13 +96,20 @@ int main(void)
 
     /* the rows themselves */
     sink_len = 0;
-    hf_out_cluster_row(HF_ROW_TSV, "a\tb", "c", 0.8125);
+    hf_out_cluster_row(HF_ROW_TSV, "a\tb", "c", 0.8125, HF_MEASURE_CONTAINMENT);
     CHECK_STR(sink, sink_len, "a\\tb\tc\t0.812\n");
     sink_len = 0;
-    hf_out_cluster_row(HF_ROW_CSV, "a,b", "c", 1.0);
+    hf_out_cluster_row(HF_ROW_CSV, "a,b", "c", 1.0, HF_MEASURE_EXACT);
     CHECK_STR(sink, sink_len, "\"a,b\",c,1.000\n");
     sink_len = 0;
-    hf_out_cluster_row(HF_ROW_JSONL, "a", "b", 2.0 / 3);
-    CHECK_STR(sink, sink_len, "{\"id\":\"a\",\"cluster\":\"b\",\"similarity\":0.667}\n");
+    hf_out_cluster_row(HF_ROW_JSONL, "a", "b", 2.0 / 3, HF_MEASURE_JACCARD);
+    CHECK_STR(sink, sink_len, "{\"id\":\"a\",\"cluster\":\"b\",\"similarity\":0.667,\"measure\":\"jaccard\"}\n");
+    /* every measure has its own name; kinds map onto them */
+    CHECK_STR(hf_measure_name(HF_MEASURE_SELF), strlen(hf_measure_name(HF_MEASURE_SELF)), "self");
+    CHECK_STR(hf_measure_name(HF_MEASURE_SIMHASH), strlen(hf_measure_name(HF_MEASURE_SIMHASH)), "simhash");
+    CHECK(hf_measure_of_kind(HANFOLD_PAIR_SHORT) == HF_MEASURE_CONTAINMENT);
+    CHECK(hf_measure_of_kind(HANFOLD_PAIR_LONG) == HF_MEASURE_CONTAINMENT);
+    CHECK(hf_measure_of_kind(HANFOLD_PAIR_JACCARD) == HF_MEASURE_JACCARD);
+    CHECK(hf_measure_of_kind(HANFOLD_PAIR_TINY) == HF_MEASURE_EXACT);
     return check_done("outfmt");
 }
