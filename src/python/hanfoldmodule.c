@@ -240,6 +240,22 @@ static void *raise_lib(int e, const char *msg)
     return NULL;
 }
 
+/* hanfold.HanfoldWarning: what the library could not keep of a record as
+ * written (HTML nested too deep, a parse cut short), which the command
+ * line reports on stderr with the file and line. */
+static PyObject *HanfoldWarning;
+
+/* Issues the warning for a record, if any: 0, or -1 when the warning
+ * filter turned it into an exception. */
+static int warn_record(const char *w, uint64_t line, size_t record, bool many)
+{
+    if (!w || !*w)
+        return 0;
+    if (many)
+        return PyErr_WarnFormat(HanfoldWarning, 1, "record %zu: %s", record, w);
+    return PyErr_WarnFormat(HanfoldWarning, 1, "line %llu: %s", (unsigned long long)line, w);
+}
+
 /* ---- Normalizer ------------------------------------------------------------- */
 
 typedef struct {
@@ -823,6 +839,12 @@ static PyObject *process_one(NormalizerObject *n, PyObject *obj, const opts *o, 
         r = PyUnicode_DecodeUTF8(res.key, (Py_ssize_t)res.key_len, "strict");
     else
         r = fingerprint_new(&fp, res.key, res.key_len);
+    if (r) {
+        uint64_t line;
+        const char *w = hanfold_ctx_warning(c, &line);
+        if (warn_record(w, line, 0, false))
+            Py_CLEAR(r);
+    }
     release_ctx(n, c, t.n);
     release_text(&t);
     return r;
@@ -867,6 +889,8 @@ static int run_chunk(NormalizerObject *n, hanfold_batch *b, text_in *ins, hanfol
             raise_decode_error(&ins[i], charset, r->invalid);
             return -1;
         }
+        if (warn_record(r->warning, 0, rec_base + i, true))
+            return -1;
         PyObject *v = what == OUT_TEXT  ? PyUnicode_DecodeUTF8(r->text, (Py_ssize_t)r->text_len, "strict")
                       : what == OUT_KEY ? PyUnicode_DecodeUTF8(r->key, (Py_ssize_t)r->key_len, "strict")
                                         : fingerprint_new(&r->fp, r->key, r->key_len);
@@ -1655,6 +1679,10 @@ static int dedup_chunk(DedupObject *d)
                 status = -1;
                 break;
             }
+            if (warn_record(r->warning, 0, (size_t)num, true)) {
+                status = -1;
+                break;
+            }
             uint64_t match;
             double sim;
             if ((e = hanfold_clusterer_add(d->cl, &r->fp, &match, &sim))) {
@@ -1880,7 +1908,16 @@ PyMODINIT_FUNC PyInit_hanfold(void)
         goto fail;
     if (!normalizer_cache && !(normalizer_cache = PyDict_New()))
         goto fail;
-    if (PyModule_AddObjectRef(m, "Normalizer", (PyObject *)&Normalizer_Type) ||
+    if (!HanfoldWarning &&
+        !(HanfoldWarning = PyErr_NewExceptionWithDoc(
+              "hanfold.HanfoldWarning",
+              "Something of a record could not be kept as written (HTML nested deeper than\n"
+              "the parser goes: flattened, text kept; a parse cut short), as hanfold(1)\n"
+              "reports on stderr.  The result is still returned.",
+              PyExc_UserWarning, NULL)))
+        goto fail;
+    if (PyModule_AddObjectRef(m, "HanfoldWarning", HanfoldWarning) ||
+        PyModule_AddObjectRef(m, "Normalizer", (PyObject *)&Normalizer_Type) ||
         PyModule_AddObjectRef(m, "Fingerprint", (PyObject *)&Fingerprint_Type) ||
         PyModule_AddObjectRef(m, "Clusterer", (PyObject *)&Clusterer_Type) ||
         PyModule_AddStringConstant(m, "__version__", hanfold_version()) ||

@@ -9,6 +9,7 @@ import gc
 import json
 import os
 import pickle
+import warnings
 import signal
 import subprocess
 import sys
@@ -197,6 +198,25 @@ class Basics(unittest.TestCase):
         self.assertEqual(hanfold.normalize(bytearray('软件'.encode())), '软件')
         self.assertEqual(hanfold.normalize(memoryview('软件'.encode())), '软件')
         self.assertEqual(hanfold.normalize_many([b'\xe8\xbd\xaf', '件'], threads=2), ['软', '件'])
+
+    def test_warning_for_what_was_not_kept(self):
+        # as the command line says on stderr: HTML nested too deep is flattened
+        deep = '<p>前文</p>' + '<b>' * 300 + '中间' + '</b>' * 300 + '<p>后文</p>'
+        for call in (lambda: hanfold.normalize(deep, html=True),
+                     lambda: hanfold.normalize_many(['x', deep], html=True),
+                     lambda: hanfold.key(deep, html=True),
+                     lambda: list(hanfold.dedup([deep], html=True))):
+            with warnings.catch_warnings(record=True) as got:
+                warnings.simplefilter('always')
+                result = call()
+            self.assertTrue(result)
+            self.assertEqual([w.category for w in got], [hanfold.HanfoldWarning])
+            self.assertIn('nested deeper than 256', str(got[0].message))
+        self.assertEqual(hanfold.normalize(deep, html=True), '前文。中间。后文')
+        with warnings.catch_warnings():
+            warnings.simplefilter('error', hanfold.HanfoldWarning)
+            self.assertRaises(hanfold.HanfoldWarning, hanfold.normalize_many, [deep], html=True)
+            self.assertEqual(hanfold.normalize('<p>浅</p>', html=True), '浅')
 
     def test_normalizer_pickles(self):
         # pipelines (Dask, multiprocessing, datatrove) ship their steps by pickle
