@@ -34,18 +34,6 @@ void hf_out_tsv_field(FILE *f, const char *s, size_t n)
     }
 }
 
-char *hf_fmt_u64(char *d, uint64_t v)
-{
-    char t[20];
-    int n = 0;
-    do
-        t[n++] = (char)('0' + v % 10);
-    while ((v /= 10));
-    while (n)
-        *d++ = t[--n];
-    return d;
-}
-
 /* v in thousandths as printf("%.3f") rounds it, when that can be told
  * without printing: true and *r set.  Below 10^12 every tie k + 0.5 of
  * y = v * 1000 is a double, so the rounded product never crosses one: y

@@ -7,12 +7,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fmt.h" /* hf_fmt_u64 */
+
 /* TSV field: backslash, tab, newline and carriage return escaped.  f is
  * stdout (through hf_out) or another stream. */
 void hf_out_tsv_field(FILE *f, const char *s, size_t n);
 void hf_out_str(const char *s);
-/* Formats v in decimal at d (no NUL); returns the end. */
-char *hf_fmt_u64(char *d, uint64_t v);
 /* Formats v as printf's "%.3f" at d (room bytes there; no NUL); returns
  * the end.  By hand for similarities (printf took a fiftieth of the time of
  * clustering); printf for the rest, and near ties. */

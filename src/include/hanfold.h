@@ -595,6 +595,62 @@ typedef struct hanfold_decision {
  * callback. */
 HANFOLD_API int hanfold_decide(const hanfold_decider *d, hanfold_decision *out);
 
+/* ---- the candidate rules, for programs that index records themselves ----
+ * The clusterer enters a representative under its HANFOLD_INDEX_POSTED
+ * smallest shingle hashes and looks a record up under its HANFOLD_INDEX_B
+ * smallest; a program that distributes the index (hanfold-mpi) must apply
+ * the same rules, with these functions, to decide what the clusterer
+ * decides.  All are pure and thread-safe unless said otherwise. */
+
+/* A candidate is verified only when it shares at least this share of the
+ * smaller of the two counts (entered, looked up), and at least one hash. */
+#define HANFOLD_MIN_SHARED 0.25
+
+/* The sketch entries a record with n of them is entered under when it
+ * becomes a representative: min(n, HANFOLD_INDEX_POSTED). */
+static inline uint32_t hanfold_posted(size_t n)
+{
+    return n < HANFOLD_INDEX_POSTED ? (uint32_t)n : HANFOLD_INDEX_POSTED;
+}
+
+/* The shingle hashes a representative entered under na sketch entries must
+ * share with a record that looks up nb of them to become its candidate
+ * (HANFOLD_MIN_SHARED of the smaller, rounded up, at least 1). */
+static inline uint32_t hanfold_shared_needed(uint32_t na, uint32_t nb)
+{
+    uint32_t small = na < nb ? na : nb;
+    uint32_t need = (uint32_t)(HANFOLD_MIN_SHARED * small + 0.999999);
+    return need ? need : 1;
+}
+
+/* The 64-bit finalizer of MurmurHash3 (every input bit affects every output
+ * bit).  The library's hash tables take their buckets from it, and
+ * hanfold-mpi the rank that owns a shingle hash: whoever partitions hashes
+ * as hanfold-mpi does must use this function, so that owners agree. */
+static inline uint64_t hanfold_mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* The posting cap that settings s ask for: a shingle hash entered for more
+ * representatives than this is not followed (s->posting_cap, 0 meaning
+ * HANFOLD_POSTING_CAP_MAX).  0 when s->posting_cap is out of range. */
+HANFOLD_API uint32_t hanfold_posting_cap(const hanfold_cluster_settings *s);
+
+/* hanfold_pair_verify() with c's settings, and c's scratch for the longest
+ * common subsequence: when `later` is the same record as in the previous
+ * call on c, later_prepared true skips building its bit masks again.  c is
+ * used for nothing else (records need not be added to it; a clusterer made
+ * for this alone keeps an empty index).  Returns as hanfold_pair_verify():
+ * 1, 0, -1 or -ENOMEM.  Not thread-safe on one c. */
+HANFOLD_API int hanfold_pair_verify_with(hanfold_clusterer *c, const hanfold_fp *earlier, const hanfold_fp *later,
+                                         bool later_prepared, double *sim, int *kind);
+
 #ifdef __cplusplus
 }
 #endif

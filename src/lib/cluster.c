@@ -74,7 +74,7 @@ _Static_assert(HANFOLD_SHORT_MAX <= UINT16_MAX && HANFOLD_SKETCH_K <= UINT8_MAX,
 
 struct hanfold_clusterer {
     hanfold_cluster_settings set;
-    uint32_t posting_cap;  /* hf_posting_cap(&set) */
+    uint32_t posting_cap;  /* hanfold_posting_cap(&set) */
     size_t budget;         /* hf_verify_budget(&set) */
     uint32_t n;            /* records added */
     uint32_t *cluster;     /* per record: its cluster's first record (not when streaming) */
@@ -148,7 +148,7 @@ int hanfold_clusterer_new(hanfold_clusterer **out, const hanfold_cluster_setting
         free(c);
         return -EINVAL;
     }
-    c->posting_cap = hf_posting_cap(&c->set);
+    c->posting_cap = hanfold_posting_cap(&c->set);
     c->budget = hf_verify_budget(&c->set);
     if (!c->posting_cap || !c->budget) {
         free(c);
@@ -222,7 +222,7 @@ size_t hf_verify_budget(const hanfold_cluster_settings *s)
     return s->verify_budget ? s->verify_budget : HF_VERIFY_BUDGET;
 }
 
-uint32_t hf_posting_cap(const hanfold_cluster_settings *s)
+uint32_t hanfold_posting_cap(const hanfold_cluster_settings *s)
 {
     return !s->posting_cap ? HF_POSTING_CAP : s->posting_cap <= HF_POSTING_CAP ? s->posting_cap : 0;
 }
@@ -675,8 +675,8 @@ static int verify(hanfold_clusterer *c, const hanfold_fp *q, bool q_prepared, ui
     return v == 1;
 }
 
-int hf_pair_verify_with(hanfold_clusterer *c, const hanfold_fp *earlier, const hanfold_fp *later,
-                        bool later_prepared, double *sim, int *kind)
+int hanfold_pair_verify_with(hanfold_clusterer *c, const hanfold_fp *earlier, const hanfold_fp *later,
+                             bool later_prepared, double *sim, int *kind)
 {
     if (!later_prepared && later->tokens && lcs_prepare(c, later->tokens, later->ntokens))
         return -ENOMEM;
@@ -753,7 +753,7 @@ static int index_record(hanfold_clusterer *c, const hanfold_fp *q, uint32_t numb
         return e;
     if (r % STORE_GROUP == 0)
         c->base[r / STORE_GROUP] = (uint32_t)at;
-    uint32_t nb = hf_posted(q->nsketch);
+    uint32_t nb = hanfold_posted(q->nsketch);
     c->tag[r] = (uint8_t)(nb | key_tag(q->key_hash));
     c->lenc[r] = len_class(q->key_tokens);
     c->nslots++;
@@ -983,7 +983,7 @@ static inline __attribute__((always_inline)) int add_gather(void *ud, hanfold_ca
         uint32_t r = c->cand[k];
         for (run = 1; k + run < c->ncand && c->cand[k + run] == r; run++)
             ;
-        if (run < hf_shared_needed(c->tag[r] & TAG_POSTED, a->nb) || c->lenc[r] < kmin || c->lenc[r] > kmax)
+        if (run < hanfold_shared_needed(c->tag[r] & TAG_POSTED, a->nb) || c->lenc[r] < kmin || c->lenc[r] > kmax)
             continue;
         hf_cand *el = nel < c->el_cap ? c->el : hf_array_grow(c->el, &c->el_cap, sizeof *el);
         if (!el)

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "buf.h"
-#define HANFOLD_EXPERT /* hanfold_candidate, hanfold_decide */
+#define HANFOLD_EXPERT /* hanfold_candidate, hanfold_decide, the candidate rules */
 #include "hanfold.h"
 
 /* Token ids: code points below 2^31; Latin/digit runs have bit 31 set, and
@@ -55,7 +55,7 @@ int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, unsigned what, h
  * make clustering quadratic; records that share only such shingles are not
  * near-duplicates unless identical, which the exact-key table finds.  A
  * candidate is verified only when it shares at least
- * HF_MIN_SHARED of the smaller of the two counts (entered, looked up), and
+ * HANFOLD_MIN_SHARED of the smaller of the two counts (entered, looked up), and
  * at least one shingle: near-duplicates share most of them, records that
  * merely start alike (转发微博…) one or two.  Without this filter 10,000
  * lines starting with 转发微博 took 9.7 s to deduplicate; with it 0.09 s
@@ -63,7 +63,6 @@ int hf_fingerprint(hanfold_ctx *c, const char *key, size_t len, unsigned what, h
  * prefix now suffice more often; the posting cap bounds it: 50,000 lines
  * 0.52 s). */
 #define HF_POSTING_CAP HANFOLD_POSTING_CAP_MAX
-#define HF_MIN_SHARED 0.25
 
 /* At most this many candidates of a record are compared (verified and
  * found comparable: not ruled out by the length ratio): those sharing the
@@ -79,34 +78,11 @@ typedef hanfold_candidate hf_cand;
 /* Orders candidates as the budget takes them: most shared first, then the
  * lower id. */
 int hf_cand_cmp(const void *a, const void *b);
-/* The budget and the posting cap that settings s ask for (their
- * verify_budget and posting_cap, 0 meaning HF_VERIFY_BUDGET and
- * HF_POSTING_CAP); 0 when out of range.  hanfold-mpi applies them as the
- * clusterer does. */
+/* The budget that settings s ask for (their verify_budget, 0 meaning
+ * HF_VERIFY_BUDGET); the posting cap is hanfold_posting_cap() of the
+ * expert API, which hanfold-mpi applies as the clusterer does, with
+ * hanfold_posted(), hanfold_shared_needed() and hanfold_pair_verify_with(). */
 size_t hf_verify_budget(const hanfold_cluster_settings *s);
-uint32_t hf_posting_cap(const hanfold_cluster_settings *s);
-
-/* Sketch entries a record with n of them is entered under when it becomes a
- * representative (it looks up min(n, HANFOLD_INDEX_B)). */
-static inline uint32_t hf_posted(size_t n)
-{
-    return n < HANFOLD_INDEX_POSTED ? (uint32_t)n : HANFOLD_INDEX_POSTED;
-}
-
-/* Shingles a representative entered under na sketch entries must share with
- * a record that looks up nb. */
-static inline uint32_t hf_shared_needed(uint32_t na, uint32_t nb)
-{
-    uint32_t small = na < nb ? na : nb;
-    uint32_t need = (uint32_t)(HF_MIN_SHARED * small + 0.999999);
-    return need ? need : 1;
-}
-
-/* hanfold_pair_verify with c's settings and LCS scratch: when later is the
- * same record as in the previous call, later_prepared skips building its
- * masks again.  c is used for nothing else (its index stays empty). */
-int hf_pair_verify_with(hanfold_clusterer *c, const hanfold_fp *earlier, const hanfold_fp *later,
-                        bool later_prepared, double *sim, int *kind);
 
 /* Length of the longest common subsequence, bit-parallel (cluster.c);
  * SIZE_MAX when out of memory. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "hanfold.h"
 
 /* ---- text rows ------------------------------------------------------------ */
@@ -223,18 +224,6 @@ static char *put_hex64(char *d, uint64_t v)
     return d + 16;
 }
 
-static char *put_u32(char *d, uint32_t v)
-{
-    char t[10];
-    int n = 0;
-    do
-        t[n++] = (char)('0' + v % 10);
-    while ((v /= 10));
-    while (n)
-        *d++ = t[--n];
-    return d;
-}
-
 static bool tsv_special(char c)
 {
     return c == '\t' || c == '\n' || c == '\r' || c == '\\';
@@ -248,8 +237,8 @@ size_t hanfold_fp_encode_row(char *dst, size_t cap, const hanfold_fprow *row)
     size_t len = idlen;
     for (size_t i = 0; i < idlen; i++)
         len += tsv_special(row->id[i]);
-    char digits[10];
-    size_t nd = (size_t)(put_u32(digits, row->key_tokens) - digits);
+    char digits[20];
+    size_t nd = (size_t)(hf_fmt_u64(digits, row->key_tokens) - digits);
     len += 1 + 16 + 1 + nd + 1 + 16 + 1 + 2 + 1;
     if (row->key)
         len += row->key_len;

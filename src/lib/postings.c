@@ -369,7 +369,7 @@ int hf_postings_add(hf_postings *p, uint64_t h, uint32_t value)
     /* more than an eighth of the blocks' memory free: compact */
     if (p->free_g > COMPACT_MIN && p->free_g > live_granules(p) / 8)
         compact(p);
-    uint64_t x = hf_mix64(h);
+    uint64_t x = hanfold_mix64(h);
     unsigned shift, c;
     hf_pbucket *b = locate(p, x, &shift, &c);
     if (b->count == UINT32_MAX)
@@ -471,7 +471,7 @@ const uint32_t *hf_postings_find(const hf_postings *p, uint64_t h, uint32_t **sc
                                  size_t *scratch_cap, size_t *count)
 {
     *count = 0;
-    return p->b ? find(p, hf_mix64(h), SIZE_MAX, scratch, scratch_cap, count) : NULL;
+    return p->b ? find(p, hanfold_mix64(h), SIZE_MAX, scratch, scratch_cap, count) : NULL;
 }
 
 const uint32_t *hf_postings_find_capped(hf_postings *p, uint64_t h, size_t cap, uint32_t **scratch,
@@ -480,7 +480,7 @@ const uint32_t *hf_postings_find_capped(hf_postings *p, uint64_t h, size_t cap, 
     *count = 0;
     if (!p->b)
         return NULL;
-    uint64_t x = hf_mix64(h);
+    uint64_t x = hanfold_mix64(h);
     if (p->nsat && x && p->sat[sat_slot(p, x)] == x) {
         *count = cap + 1;
         return NULL;

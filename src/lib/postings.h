@@ -21,6 +21,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifndef HANFOLD_EXPERT
+#define HANFOLD_EXPERT /* hanfold_mix64: the buckets, and hanfold-mpi's hash owners */
+#endif
+#include "hanfold.h"
+
 /* A bucket: its entries are in a block of the arena, whose size follows
  * from the count (hf_pblock_granules), so nothing else is kept. */
 typedef struct hf_pbucket {
@@ -70,18 +75,6 @@ static inline uint32_t *hf_postings_block(const hf_postings *p, uint32_t at)
     return p->chunk[at >> HF_PREF_SHIFT] + (size_t)(at & HF_PREF_GRANULE) * 4;
 }
 
-/* The 64-bit finalizer of MurmurHash3: every input bit affects every output
- * bit (bucket numbers here, hash owners in hanfold-mpi). */
-static inline uint64_t hf_mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 /* The bucket of mixed hash x. */
 static inline hf_pbucket *hf_postings_bucket(const hf_postings *p, uint64_t x)
 {
@@ -102,7 +95,7 @@ __attribute__((always_inline)) static inline void hf_postings_prefetch(const hf_
 {
     if (!p->b)
         return;
-    const hf_pbucket *b = hf_postings_bucket(p, hf_mix64(h));
+    const hf_pbucket *b = hf_postings_bucket(p, hanfold_mix64(h));
     if (stage == 0) {
         __builtin_prefetch(b);
     } else if (b->count) {

@@ -28,6 +28,10 @@
  * Memory per rank: the postings and exact keys of the hashes it owns and
  * the verification data of the representatives whose home it is; rank 0
  * also keeps the ids of representatives (for cluster ids and --dropped). */
+/* The expert API of hanfold.h: the clusterer's decision and candidate
+ * rules (hanfold_decide, hanfold_posted, hanfold_shared_needed,
+ * hanfold_posting_cap, hanfold_pair_verify_with) and hanfold_mix64. */
+#define HANFOLD_EXPERT
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -46,7 +50,7 @@
 #include "batch.h"
 #include "buf.h"
 #include "cli.h"
-#include "fingerprint.h"
+#include "hanfold.h"
 #include "fprows.h"
 #include "options.h"
 #include "outfile.h"
@@ -67,7 +71,7 @@ enum cmd { CMD_CLUSTER, CMD_DEDUP };
 enum { FMT_TSV = HF_ROW_TSV, FMT_JSONL = HF_ROW_JSONL, FMT_CSV = HF_ROW_CSV };
 
 static int rank, nranks;
-static uint32_t posting_cap; /* hf_posting_cap() of the job's settings */
+static uint32_t posting_cap; /* hanfold_posting_cap() of the job's settings */
 static FILE *errf; /* this rank's own messages (stderr of ranks > 0 is quiet) */
 
 /* ---- stage accounting (--stats) ------------------------------------------------ */
@@ -273,10 +277,10 @@ static void clear_all(hf_buf *b)
 
 /* The owner of a hash: the high half of its mix scaled to the ranks.  Not
  * the hash's own bits (indexed hashes are the smallest of their record's,
- * so their high bits are mostly zero), and not hf_mix64(h) % N (the
- * owners' tables take their slots from the low bits of hf_mix64: an owner
+ * so their high bits are mostly zero), and not hanfold_mix64(h) % N (the
+ * owners' tables take their slots from the low bits of hanfold_mix64: an owner
  * whose keys all share those bits would fill a fraction of its table). */
-static int owner_of(uint64_t h) { return (int)(((hf_mix64(h) >> 32) * (uint64_t)nranks) >> 32); }
+static int owner_of(uint64_t h) { return (int)(((hanfold_mix64(h) >> 32) * (uint64_t)nranks) >> 32); }
 static int home_of(uint64_t s) { return (int)(s % (uint64_t)nranks); }
 
 /* ---- messages ---------------------------------------------------------------------------- */
@@ -775,7 +779,7 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
             while (e < ne && es[e] >> 12 == rep)
                 mask |= 1u << ((es[e++] >> 8) & 0xf);
             uint8_t nind = (uint8_t)(es[i] & 0xff);
-            if ((uint32_t)__builtin_popcount(mask) >= hf_shared_needed(nind, w->nind)) {
+            if ((uint32_t)__builtin_popcount(mask) >= hanfold_shared_needed(nind, w->nind)) {
                 rmsg p = {.type = R_PAIR, .a = rep, .b = w->s, .c = mask, .nind = nind};
                 put(&pairs, &p, sizeof p);
             }
@@ -836,7 +840,7 @@ static void find_candidates(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off, 
         double sim;
         int kind;
         /* candidates are sorted by record: its LCS masks serve them all */
-        int v = hf_pair_verify_with(j->vc, &fx, &fq, i > 0 && ps[i - 1].b == ps[i].b, &sim, &kind);
+        int v = hanfold_pair_verify_with(j->vc, &fx, &fq, i > 0 && ps[i - 1].b == ps[i].b, &sim, &kind);
         if (v == -ENOMEM)
             die("out of memory");
         if (v == -1)
@@ -958,7 +962,7 @@ static int gather_cands(void *ud, hanfold_candidate **out, size_t *nout)
     size_t nel = 0;
     for (size_t i = 0; i < d->nv; i++) {
         uint32_t shared = (uint32_t)__builtin_popcount(d->vs[i].mask & ~capped);
-        if (shared >= hf_shared_needed(d->vs[i].nind_i, q->nind))
+        if (shared >= hanfold_shared_needed(d->vs[i].nind_i, q->nind))
             push_cand(j, &nel, d->vs[i].i, shared, (uint32_t)i);
     }
     /* candidates inside the window */
@@ -983,7 +987,7 @@ static int gather_cands(void *ud, hanfold_candidate **out, size_t *nout)
     }
     for (size_t c = 0; c < ncand; c++) {
         uint32_t x = j->cand[c];
-        if (j->shared[x] >= hf_shared_needed(hf_posted(j->wfp[x]->nind), q->nind))
+        if (j->shared[x] >= hanfold_shared_needed(hanfold_posted(j->wfp[x]->nind), q->nind))
             push_cand(j, &nel, j->ws + x, j->shared[x], x);
     }
     *out = j->el;
@@ -1004,7 +1008,7 @@ static int verify_cand(void *ud, const hanfold_candidate *c, double *sim, int *k
     }
     hanfold_fp fx = wrec_fp(j->wfp[c->ref]), fq = wrec_fp(j->wfp[d->w]);
     stage(T_VERIFY);
-    int v = hf_pair_verify_with(j->vc, &fx, &fq, d->prepared, sim, kind);
+    int v = hanfold_pair_verify_with(j->vc, &fx, &fq, d->prepared, sim, kind);
     d->prepared = true;
     stage(T_DECIDE);
     return v == -1 ? 2 : v;
@@ -1043,7 +1047,7 @@ static void decide(job *j, size_t w, const vmsg *vs, size_t nv)
         return;
     const uint64_t *sk = wrec_sketch(q);
     /* a new representative (single linkage: every record) is indexed from now on */
-    for (unsigned k = 0; k < hf_posted(q->nind); k++) {
+    for (unsigned k = 0; k < hanfold_posted(q->nind); k++) {
         bool fresh;
         size_t hs = map64_put(&j->iw_index, sk[k], &fresh);
         if (hs == SIZE_MAX)
@@ -1284,7 +1288,7 @@ static void update_index(job *j, hf_buf *sendb, hf_buf *recvb, size_t **off)
         umsg u;
         memset(&u, 0, sizeof u);
         u.rep = s;
-        u.nind = (uint8_t)hf_posted(w->nind);
+        u.nind = (uint8_t)hanfold_posted(w->nind);
         const uint64_t *sk = wrec_sketch(w);
         for (unsigned k = 0; k < u.nind; k++) {
             u.type = U_POST;
@@ -1602,7 +1606,7 @@ int main(int argc, char **argv)
         return st;
     }
     /* as the clusterer applies them (the options are checked in range) */
-    posting_cap = hf_posting_cap(&j.cs);
+    posting_cap = hanfold_posting_cap(&j.cs);
     if (!threads_given || j.co.threads_auto) {
         /* the processors of a machine are shared by its ranks */
         int local = local_ranks();

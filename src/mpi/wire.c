@@ -72,7 +72,7 @@ void map64_clear(map64 *m)
 
 static size_t slot_of(const map64 *m, uint64_t key)
 {
-    size_t j = hf_mix64(key) & (m->size - 1);
+    size_t j = hanfold_mix64(key) & (m->size - 1);
     while (m->e[j].used && m->e[j].key != key)
         j = (j + 1) & (m->size - 1);
     return j;

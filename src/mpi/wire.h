@@ -8,7 +8,9 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "postings.h" /* hf_mix64 */
+#ifndef HANFOLD_EXPERT
+#define HANFOLD_EXPERT /* hanfold_mix64 */
+#endif
 #include "hanfold.h"
 
 /* A record's fingerprint as exchanged: this header, then fplen bytes of
