@@ -14,6 +14,21 @@ const char *hf_progname = "hanfold";
 static bool out_failed;
 static int out_errno;
 
+/* A message is built whole and written with one write: standard error is
+ * unbuffered, and written piece by piece a message could be cut by the
+ * rows another process writes to the same file (hanfold-mpi > file 2>&1). */
+typedef struct msgbuf {
+    hf_buf b;
+    bool failed; /* out of memory: written piece by piece after all */
+} msgbuf;
+
+static void msg_sink(const void *p, size_t n, void *ud)
+{
+    msgbuf *m = ud;
+    if (!m->failed && hf_buf_append(&m->b, p, n))
+        m->failed = true;
+}
+
 static void err_sink(const void *p, size_t n, void *ud)
 {
     (void)ud;
@@ -33,10 +48,22 @@ static void vmsg(const char *prefix, const char *fmt, va_list ap)
     else if (n >= (int)sizeof small)
         m = small, n = (int)sizeof small - 1;
     va_end(aq);
-    fprintf(stderr, "%s: %s", hf_progname, prefix);
+    msgbuf line = {{0}, false};
+    msg_sink(hf_progname, strlen(hf_progname), &line);
+    msg_sink(": ", 2, &line);
+    msg_sink(prefix, strlen(prefix), &line);
     if (n > 0)
-        hf_human_escape(m, (size_t)n, err_sink, NULL);
-    fputc('\n', stderr);
+        hf_human_escape(m, (size_t)n, msg_sink, &line);
+    msg_sink("\n", 1, &line);
+    if (!line.failed) {
+        fwrite(line.b.p, 1, line.b.len, stderr);
+    } else {
+        fprintf(stderr, "%s: %s", hf_progname, prefix);
+        if (n > 0)
+            hf_human_escape(m, (size_t)n, err_sink, NULL);
+        fputc('\n', stderr);
+    }
+    hf_buf_free(&line.b);
     if (m != small)
         free(m);
 }
@@ -66,8 +93,17 @@ bool hf_stats_json(json_t *o)
         hf_msg("out of memory");
         return false;
     }
-    fputs(t, stderr);
-    fputc('\n', stderr);
+    /* one write, as messages */
+    size_t l = strlen(t);
+    char *nl = realloc(t, l + 2);
+    if (nl) {
+        t = nl;
+        t[l++] = '\n';
+        fwrite(t, 1, l, stderr);
+    } else {
+        fputs(t, stderr);
+        fputc('\n', stderr);
+    }
     free(t);
     return fflush(stderr) == 0 && !ferror(stderr);
 }
