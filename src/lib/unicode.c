@@ -368,7 +368,9 @@ bool hf_unicode_invisible(uint32_t c)
 
 bool hf_unicode_has_invisible(const char *s, size_t n)
 {
-    pthread_once(&ucls_once, ucls_init);
+    /* by lead byte, without the tables (the key's fast path never needs
+     * them): ASCII controls; no invisible character has a lead byte of
+     * E3-EE (U+3000-U+EFFF: CJK, Hangul, private use); the rest decoded */
     const uint8_t *p = (const uint8_t *)s, *end = p + n;
     while (p < end) {
         uint8_t b = *p;
@@ -378,9 +380,13 @@ bool hf_unicode_has_invisible(const char *s, size_t n)
             p++;
             continue;
         }
+        if (b >= 0xE3 && b <= 0xEE && end - p >= 3) {
+            p += 3;
+            continue;
+        }
         uint32_t c;
         int l = hf_utf8_next(p, (size_t)(end - p), &c);
-        if (l < 0 || f_invisible(c))
+        if (l < 0 || invisible(c))
             return true; /* not valid: let drop_invisible() say so */
         p += l;
     }
