@@ -346,6 +346,22 @@ static int push_row(job *j, const char *id, const hf_record *rec, const char *sn
     return 0;
 }
 
+/* A record's fingerprint row for the library's codec: its key when the
+ * fingerprint keeps one, else its sketch. */
+static hanfold_fprow fp_row(const char *id, const hanfold_fp *fp, const char *key, size_t keylen)
+{
+    hanfold_fprow row = {.id = id, .id_len = strlen(id), .simhash = fp->simhash, .key_hash = fp->key_hash,
+                         .key_tokens = fp->key_tokens};
+    if (fp->tokens) {
+        row.key = key;
+        row.key_len = keylen;
+    } else {
+        row.sketch = fp->sketch;
+        row.nsketch = fp->nsketch;
+    }
+    return row;
+}
+
 static int write_fp_row(job *j, const char *id, const hanfold_fp *fp, const char *key, size_t keylen)
 {
     char num[128];
@@ -371,15 +387,7 @@ static int write_fp_row(job *j, const char *id, const hanfold_fp *fp, const char
     }
     /* the library's row codec; a kept key can be long, so a row that does
      * not fit the stack buffer is written again into one that grows */
-    hanfold_fprow row = {.id = id, .id_len = strlen(id), .simhash = fp->simhash, .key_hash = fp->key_hash,
-                         .key_tokens = fp->key_tokens};
-    if (fp->tokens) {
-        row.key = key;
-        row.key_len = keylen;
-    } else {
-        row.sketch = fp->sketch;
-        row.nsketch = fp->nsketch;
-    }
+    hanfold_fprow row = fp_row(id, fp, key, keylen);
     char buf[4096];
     size_t n = hanfold_fp_encode_row(buf, sizeof buf, &row);
     if (n <= sizeof buf) {
@@ -398,15 +406,7 @@ static int write_fp_row(job *j, const char *id, const hanfold_fp *fp, const char
  * fingerprint` writes it) without its LF, in j->fprow. */
 static int fp_row_text(job *j, const char *id, const hanfold_fp *fp, const char *key, size_t keylen)
 {
-    hanfold_fprow row = {.id = id, .id_len = strlen(id), .simhash = fp->simhash, .key_hash = fp->key_hash,
-                         .key_tokens = fp->key_tokens};
-    if (fp->tokens) {
-        row.key = key;
-        row.key_len = keylen;
-    } else {
-        row.sketch = fp->sketch;
-        row.nsketch = fp->nsketch;
-    }
+    hanfold_fprow row = fp_row(id, fp, key, keylen);
     size_t n = hanfold_fp_encode_row(NULL, 0, &row);
     hf_buf_clear(&j->fprow);
     if (hf_buf_reserve(&j->fprow, n))

@@ -75,7 +75,6 @@ _Static_assert(HANFOLD_SHORT_MAX <= UINT16_MAX && HANFOLD_SKETCH_K <= UINT8_MAX,
 struct hanfold_clusterer {
     hanfold_cluster_settings set;
     uint32_t posting_cap;  /* hanfold_posting_cap(&set) */
-    size_t budget;         /* hf_verify_budget(&set) */
     uint32_t n;            /* records added */
     uint32_t *cluster;     /* per record: its cluster's first record (not when streaming) */
     size_t cap;
@@ -149,8 +148,7 @@ int hanfold_clusterer_new(hanfold_clusterer **out, const hanfold_cluster_setting
         return -EINVAL;
     }
     c->posting_cap = hanfold_posting_cap(&c->set);
-    c->budget = hf_verify_budget(&c->set);
-    if (!c->posting_cap || !c->budget) {
+    if (!c->posting_cap || !hf_verify_budget(&c->set)) {
         free(c);
         return -EINVAL;
     }
