@@ -648,9 +648,10 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
      * follow a Han character (J(rèn) -> 認(rèn)). */
     if (!counted && !c->set.repair_mojibake && c->set.count_mojibake)
         c->stats.mojibake_runs += hf_repair_count_mojibake(cur, len, false, c->set.reference_path);
-    /* the repairs read the text without invisible characters */
-    if ((c->set.repair_mojibake || (c->set.repair_pinyin && !pinyin_done && hf_repair_pinyin_possible(cur, len))) &&
-        (e = visible(c, &cur, &len)))
+    /* the repairs read the text without invisible characters (dropping
+     * them leaves hf_repair_pinyin_possible()'s answer as it is) */
+    bool readings = c->set.repair_pinyin && !pinyin_done && hf_repair_pinyin_possible(cur, len);
+    if ((c->set.repair_mojibake || readings) && (e = visible(c, &cur, &len)))
         return e;
     if (c->set.repair_mojibake) {
         /* what is repaired is what hf_repair_count_mojibake(all) counts */
@@ -663,8 +664,11 @@ int hanfold_process(hanfold_ctx *c, const char *in, size_t n, unsigned want, han
         c->stats.mojibake_repaired += repaired;
         cur = dst->p ? dst->p : "";
         len = dst->len;
+        /* a repaired run can expose readings */
+        if (repaired)
+            readings = c->set.repair_pinyin && !pinyin_done && hf_repair_pinyin_possible(cur, len);
     }
-    if (c->set.repair_pinyin && !pinyin_done && (c->set.reference_path || hf_repair_pinyin_possible(cur, len))) {
+    if (c->set.repair_pinyin && !pinyin_done && (c->set.reference_path || readings)) {
         size_t removed = 0;
         if ((e = repair_pinyin(c, &cur, &len, &removed)))
             return e;
